@@ -1,0 +1,74 @@
+"""ghosting: defender ghosting on NFL player-tracking data.
+
+Clean tracking data, predict where each defensive back would have run while the
+ball was in the air (for the real target and every other receiver), and score
+trajectories with the Trajectory Score. The hot loops run in a C++ core.
+
+>>> import ghosting
+>>> plays = ghosting.synth.generate_plays(2, seed=0)
+>>> cleaned, report = ghosting.clean(plays)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import (
+    GhostingError,
+    GhostingWarning,
+    InputError,
+    LayoutError,
+    MissingColumnsError,
+    ModelError,
+    PlayError,
+)
+from .schema import BALL_ID
+
+__version__ = "0.1.0"
+
+# Public names and the module that defines each; imported on first use so that
+# `import ghosting` stays fast and optional parts load only when needed.
+_LAZY = {
+    "read_tracking": "ghosting.io",
+    "read_targets": "ghosting.io",
+    "pass_plays": "ghosting.plays",
+    "clean": "ghosting.cleaning",
+    "CleaningReport": "ghosting.cleaning",
+    "trajectory_score": "ghosting.scoring",
+    "score_real": "ghosting.scoring",
+    "feasibility": "ghosting.scoring",
+    "GhostModel": "ghosting.model",
+    "run": "ghosting.pipeline",
+    "Results": "ghosting.pipeline",
+}
+_SUBMODULES = {"synth", "io", "plays", "cleaning", "scoring", "model", "pipeline", "schema"}
+
+__all__ = [
+    "BALL_ID",
+    "GhostingError",
+    "GhostingWarning",
+    "InputError",
+    "LayoutError",
+    "MissingColumnsError",
+    "ModelError",
+    "PlayError",
+    "__version__",
+    *sorted(_LAZY),
+    "synth",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"ghosting.{name}")
+    else:
+        raise AttributeError(f"module 'ghosting' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

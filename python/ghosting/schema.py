@@ -1,0 +1,61 @@
+"""The canonical tracking schema (DESIGN section 3).
+
+One row per (game, play, player-or-ball, frame), sorted by
+(game_id, play_id, nfl_id, frame_id); plays and tracks are contiguous ranges.
+The ball's rows have ``nfl_id == BALL_ID`` and ``side == "ball"``.
+Direction is normalised so the offense always moves toward +x.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+__all__ = [
+    "BALL_ID",
+    "FIELD_LENGTH",
+    "FIELD_WIDTH",
+    "DT",
+    "V_MAX",
+    "CANONICAL_SCHEMA",
+    "REQUIRED_COLUMNS",
+    "DEFENSIVE_BACKS",
+    "ELIGIBLE_POSITIONS",
+]
+
+BALL_ID = 0
+FIELD_LENGTH = 120.0
+FIELD_WIDTH = 160.0 / 3.0
+DT = 0.1
+V_MAX = 12.5
+
+#: Positions scored by default ("Defensive Coverage" is the 2026 role).
+DEFENSIVE_BACKS = frozenset({"CB", "S", "SS", "FS", "DB"})
+#: Offensive positions that can be targeted by a pass.
+ELIGIBLE_POSITIONS = frozenset({"WR", "TE", "RB", "FB", "HB"})
+
+#: Columns every canonical table has, in this order. Optional layout-specific
+#: columns (``play_description``, ``player_role``, ``ball_land_x`` ...) follow them.
+CANONICAL_SCHEMA = pa.schema(
+    [
+        ("game_id", pa.int64()),
+        ("play_id", pa.int64()),
+        ("nfl_id", pa.int64()),
+        ("frame_id", pa.int32()),
+        ("x", pa.float64()),
+        ("y", pa.float64()),
+        ("s", pa.float64()),
+        ("a", pa.float64()),
+        ("dis", pa.float64()),
+        ("o", pa.float64()),
+        ("dir", pa.float64()),
+        ("event", pa.string()),
+        ("side", pa.string()),  # "offense" | "defense" | "ball" | null when unknown
+        ("position", pa.string()),
+        ("jersey_number", pa.int32()),
+        ("display_name", pa.string()),
+        ("club", pa.string()),
+        ("play_direction", pa.string()),  # as shipped: "left" | "right" | null
+    ]
+)
+
+REQUIRED_COLUMNS = ("game_id", "play_id", "nfl_id", "frame_id", "x", "y")
