@@ -1,5 +1,165 @@
+// Bindings of the Trajectory Score and kinematic feasibility kernels.
+// Arrays are checked with the GIL held (std::invalid_argument -> ValueError);
+// the loops run with the GIL released and allocate no Python object.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+#include "ghosting/kinematics.hpp"
+#include "ghosting/tracks.hpp"
+#include "ghosting/trajectory_score.hpp"
 
 namespace py = pybind11;
 
-void register_scoring(py::module_& m) { (void)m; }
+namespace {
+
+using Points = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using Offsets = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+using Values = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+void check_points(const Points& xy, const char* name) {
+    if (xy.ndim() != 2 || xy.shape(1) != 2) {
+        throw std::invalid_argument(std::string(name) +
+                                    " must have shape (n_samples, 2), got ndim " +
+                                    std::to_string(xy.ndim()));
+    }
+}
+
+std::size_t check_offsets(const Offsets& offsets, std::size_t n_samples, const char* name) {
+    if (offsets.ndim() != 1) {
+        throw std::invalid_argument(std::string(name) + " must be one-dimensional");
+    }
+    const auto n_offsets = static_cast<std::size_t>(offsets.shape(0));
+    ghosting::validate_offsets(offsets.data(), n_offsets, n_samples, name);
+    return n_offsets - 1;
+}
+
+ghosting::Weighting parse_weights(const std::string& s) {
+    if (s == "uniform") return ghosting::Weighting::Uniform;
+    if (s == "linear") return ghosting::Weighting::Linear;
+    throw std::invalid_argument("weights must be 'uniform' or 'linear', got '" + s + "'");
+}
+
+ghosting::Reference parse_reference(const std::string& s) {
+    if (s == "catch_point") return ghosting::Reference::CatchPoint;
+    if (s == "receiver") return ghosting::Reference::Receiver;
+    throw std::invalid_argument("reference must be 'catch_point' or 'receiver', got '" + s + "'");
+}
+
+py::tuple trajectory_score(const Points& defender_xy, const Points& receiver_xy,
+                           const Offsets& offsets, const std::string& weights,
+                           const std::string& reference, double v_max, double dt,
+                           double penalty) {
+    check_points(defender_xy, "defender_xy");
+    check_points(receiver_xy, "receiver_xy");
+    if (defender_xy.shape(0) != receiver_xy.shape(0)) {
+        throw std::invalid_argument("defender_xy and receiver_xy must have the same number of "
+                                    "samples, got " + std::to_string(defender_xy.shape(0)) +
+                                    " and " + std::to_string(receiver_xy.shape(0)));
+    }
+    const std::size_t n =
+        check_offsets(offsets, static_cast<std::size_t>(defender_xy.shape(0)), "offsets");
+    ghosting::require_nonempty(offsets.data(), n, "offsets");
+    ghosting::ScoreParams params;
+    params.weights = parse_weights(weights);
+    params.reference = parse_reference(reference);
+    params.v_max = v_max;
+    params.dt = dt;
+    params.penalty = penalty;
+    ghosting::validate_score_params(params);
+
+    const auto len = static_cast<py::ssize_t>(n);
+    py::array_t<double> ps(len), dr(len), sp(len), ts(len);
+    {
+        py::gil_scoped_release release;
+        ghosting::score_trajectories(defender_xy.data(), receiver_xy.data(), offsets.data(), n,
+                                     params, ps.mutable_data(), dr.mutable_data(),
+                                     sp.mutable_data(), ts.mutable_data());
+    }
+    return py::make_tuple(ps, dr, sp, ts);
+}
+
+py::tuple play_scores(const Points& defender_xy, const Points& receiver_xy,
+                      const Offsets& offsets, const Values& ts, const Offsets& play_offsets,
+                      double radius) {
+    check_points(defender_xy, "defender_xy");
+    check_points(receiver_xy, "receiver_xy");
+    if (defender_xy.shape(0) != receiver_xy.shape(0)) {
+        throw std::invalid_argument(
+            "defender_xy and receiver_xy must have the same number of samples");
+    }
+    const std::size_t n =
+        check_offsets(offsets, static_cast<std::size_t>(defender_xy.shape(0)), "offsets");
+    ghosting::require_nonempty(offsets.data(), n, "offsets");
+    if (ts.ndim() != 1 || static_cast<std::size_t>(ts.shape(0)) != n) {
+        throw std::invalid_argument("ts must be one-dimensional with one value per trajectory (" +
+                                    std::to_string(n) + ")");
+    }
+    const std::size_t n_plays = check_offsets(play_offsets, n, "play_offsets");
+    if (!(std::isfinite(radius) && radius > 0.0)) {
+        throw std::invalid_argument("radius must be finite and > 0, got " +
+                                    std::to_string(radius));
+    }
+    py::array_t<double> weight(static_cast<py::ssize_t>(n));
+    py::array_t<double> score(static_cast<py::ssize_t>(n_plays));
+    {
+        py::gil_scoped_release release;
+        ghosting::play_scores(defender_xy.data(), receiver_xy.data(), offsets.data(), n, ts.data(),
+                              play_offsets.data(), n_plays, radius, weight.mutable_data(),
+                              score.mutable_data());
+    }
+    return py::make_tuple(weight, score);
+}
+
+double model_score(const Values& ts) {
+    if (ts.ndim() != 1) {
+        throw std::invalid_argument("ts must be one-dimensional");
+    }
+    const auto n = static_cast<std::size_t>(ts.shape(0));
+    py::gil_scoped_release release;
+    return ghosting::model_score(ts.data(), n);
+}
+
+py::tuple feasibility(const Points& xy, const Offsets& offsets, double v_max, double dt,
+                      double off_field_tolerance) {
+    check_points(xy, "xy");
+    const std::size_t n = check_offsets(offsets, static_cast<std::size_t>(xy.shape(0)), "offsets");
+    ghosting::FeasibilityParams params;
+    params.v_max = v_max;
+    params.dt = dt;
+    params.off_field_tolerance = off_field_tolerance;
+    ghosting::validate_feasibility_params(params);
+    const auto len = static_cast<py::ssize_t>(n);
+    py::array_t<double> max_speed(len), max_accel(len);
+    py::array_t<std::int64_t> long_steps(len), off_field(len), nonfinite(len);
+    {
+        py::gil_scoped_release release;
+        ghosting::feasibility(xy.data(), offsets.data(), n, params, max_speed.mutable_data(),
+                              max_accel.mutable_data(), long_steps.mutable_data(),
+                              off_field.mutable_data(), nonfinite.mutable_data());
+    }
+    return py::make_tuple(max_speed, max_accel, long_steps, off_field, nonfinite);
+}
+
+}  // namespace
+
+void register_scoring(py::module_& m) {
+    m.def("trajectory_score", &trajectory_score, py::arg("defender_xy"), py::arg("receiver_xy"),
+          py::arg("offsets"), py::arg("weights") = "uniform", py::arg("reference") = "catch_point",
+          py::arg("v_max") = ghosting::kDefaultVMax, py::arg("dt") = ghosting::kDefaultDt,
+          py::arg("penalty") = 0.5,
+          "PS, DR, SP, TS per trajectory of flat (n_samples, 2) arrays cut by int64 offsets.");
+    m.def("play_scores", &play_scores, py::arg("defender_xy"), py::arg("receiver_xy"),
+          py::arg("offsets"), py::arg("ts"), py::arg("play_offsets"), py::arg("radius") = 10.0,
+          "(weight per trajectory, play score per play), trajectories grouped by play_offsets.");
+    m.def("model_score", &model_score, py::arg("ts"), "Mean of the finite trajectory scores.");
+    m.def("feasibility", &feasibility, py::arg("xy"), py::arg("offsets"),
+          py::arg("v_max") = ghosting::kDefaultVMax, py::arg("dt") = ghosting::kDefaultDt,
+          py::arg("off_field_tolerance") = 0.0,
+          "(max_speed, max_accel, n_long_steps, n_off_field, n_nonfinite) per trajectory.");
+}
