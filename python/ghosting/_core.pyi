@@ -36,3 +36,51 @@ def clean_tracks(
     npt.NDArray[np.uint8],
 ]:
     """Flag samples and decide what to keep: (flags, keep, track_reasons, play_reasons)."""
+
+# --- scoring (cpp/bindings/register_scoring.cpp) -----------------------------
+# Trajectories: flat (n_samples, 2) float64 x/y cut by n + 1 int64 offsets.
+
+def trajectory_score(
+    defender_xy: npt.ArrayLike,
+    receiver_xy: npt.ArrayLike,
+    offsets: npt.ArrayLike,
+    weights: str = "uniform",
+    reference: str = "catch_point",
+    v_max: float = 12.5,
+    dt: float = 0.1,
+    penalty: float = 0.5,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
+    """(ps, dr, sp, ts) per trajectory."""
+
+def play_scores(
+    defender_xy: npt.ArrayLike,
+    receiver_xy: npt.ArrayLike,
+    offsets: npt.ArrayLike,
+    ts: npt.ArrayLike,
+    play_offsets: npt.ArrayLike,
+    radius: float = 10.0,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(weight per trajectory, score per play)."""
+
+def model_score(ts: npt.ArrayLike) -> float:
+    """Mean of the finite trajectory scores (NaN if none)."""
+
+def feasibility(
+    xy: npt.ArrayLike,
+    offsets: npt.ArrayLike,
+    v_max: float = 12.5,
+    dt: float = 0.1,
+    off_field_tolerance: float = 0.0,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]:
+    """(max_speed, max_accel, n_long_steps, n_off_field, n_nonfinite) per trajectory."""
