@@ -1,0 +1,288 @@
+"""Reading tracking data of every Big Data Bowl / NGS layout into the canonical table.
+
+>>> import ghosting
+>>> tracking = ghosting.read_tracking("week13_game_2018120600.csv.gz")  # doctest: +SKIP
+>>> ghosting.io.read_report(tracking)["layout"]  # doctest: +SKIP
+'bdb2021'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError, MissingColumnsError
+from ..schema import CANONICAL_SCHEMA
+from .layouts import LAYOUTS, Layout, check_required, detect_layout, get_layout
+from .normalise import (
+    EXTRA_SCHEMA,
+    csv_column_types,
+    drop_exact_duplicates,
+    normalise_direction,
+    play_starts,
+    sort_rows,
+    to_canonical,
+)
+from .sides import assign_sides, attach_positions, play_directions, read_plays_info
+from .sources import Source, header, is_path, read_raw, source_name
+
+__all__ = [
+    "read_tracking",
+    "read_targets",
+    "read_report",
+    "detect_layout",
+    "LAYOUTS",
+    "REPORT_KEY",
+]
+
+#: Schema metadata key holding the JSON read report.
+REPORT_KEY = b"ghosting.read_report"
+
+
+def _sources(source: Source) -> list[Source]:
+    if isinstance(source, (list, tuple)):
+        if not source:
+            raise InputError("read_tracking: an empty list of sources")
+        return list(source)
+    return [source]
+
+
+def _read_one(source: Source, layout: str | Layout | None) -> tuple[pa.Table, dict[str, Any]]:
+    name = source_name(source)
+    columns = header(source)
+    if isinstance(layout, Layout):
+        chosen = layout
+    elif layout is not None:
+        chosen = get_layout(layout)
+    else:
+        chosen = detect_layout(columns, name)
+    check_required(chosen, columns, name)
+    wanted = chosen.source_columns(columns)
+    types = csv_column_types(chosen) if is_path(source) else None  # text and Parquet
+    raw = read_raw(source, wanted, types)
+    table, part = to_canonical(raw, chosen, name)
+    part = {"name": name, "layout": chosen.name, "rows": raw.num_rows, **part}
+    return table, part
+
+
+def _unify(tables: list[pa.Table]) -> pa.Table:
+    if len(tables) == 1:
+        return tables[0]
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def _final_columns(table: pa.Table) -> pa.Table:
+    names = [f.name for f in CANONICAL_SCHEMA]
+    names += [f.name for f in EXTRA_SCHEMA if f.name in table.column_names]
+    out = table.select(names)
+    fields = [*CANONICAL_SCHEMA, *(f for f in EXTRA_SCHEMA if f.name in out.column_names)]
+    return out.cast(pa.schema(fields))
+
+
+def read_tracking(
+    source: Source | Sequence[Source],
+    layout: str | None = None,
+    *,
+    players: Source | None = None,
+    plays: Source | None = None,
+    games: Source | None = None,
+) -> pa.Table:
+    """Read tracking data of any supported layout into the canonical table.
+
+    Parameters
+    ----------
+    source : path, list of paths, pyarrow.Table, pandas or polars DataFrame
+        CSV, TSV (optionally gzip), or Parquet files; several files are concatenated.
+    layout : str, optional
+        Force a layout (``"bdb2019"`` ... ``"bdb2025"``, ``"bdb2026_input"``,
+        ``"bdb2026_output"``, ``"ngs_highlights"``); detected from the columns when
+        omitted.
+    players : path or table, optional
+        The competition's ``players.csv``: positions for layouts without them
+        (``PositionAbbr`` in 2019, ``position`` later).
+    plays : path or table, optional
+        A plays file: ``possessionTeam`` decides the offense, ``playDescription``
+        becomes the ``play_description`` column when the tracking has none.
+    games : path or table, optional
+        ``games.csv``, to map ``possessionTeam`` onto home/away team labels.
+
+    Returns
+    -------
+    pyarrow.Table
+        Canonical columns (``schema.CANONICAL_SCHEMA``), then the optional ones the
+        source has; sorted by ``(game_id, play_id, nfl_id, frame_id)``; direction
+        normalised (offense toward +x). :func:`read_report` gives what was done.
+
+    Raises
+    ------
+    LayoutError
+        The columns match no known layout (the message names the file and columns).
+    MissingColumnsError
+        A column the layout requires is missing.
+    InputError
+        The file is missing, empty or unreadable.
+
+    Examples
+    --------
+    >>> import pyarrow as pa, ghosting
+    >>> t = pa.table({"game_id": [1, 1], "play_id": [5, 5], "nfl_id": [7, 7],
+    ...               "frame_id": [2, 1], "x": [10.0, 9.5], "y": [20.0, 20.0]})
+    >>> out = ghosting.read_tracking(t)
+    >>> out["frame_id"].to_pylist(), ghosting.io.read_report(out)["layout"]
+    ([1, 2], 'bdb2026_output')
+    """
+    parts: list[pa.Table] = []
+    file_reports: list[dict[str, Any]] = []
+    for item in _sources(source):
+        table, part = _read_one(item, layout)
+        parts.append(table)
+        file_reports.append(part)
+    table = _unify(parts)
+    rows_in = sum(p["rows"] for p in file_reports)
+
+    table = sort_rows(table)
+    table, exact_dropped, conflicting = drop_exact_duplicates(table)
+    starts = play_starts(table)
+
+    report: dict[str, Any] = {
+        "layout": sorted({p["layout"] for p in file_reports})[0]
+        if len({p["layout"] for p in file_reports}) == 1
+        else sorted({p["layout"] for p in file_reports}),
+        "sources": [{k: p[k] for k in ("name", "layout", "rows")} for p in file_reports],
+        "rows_in": rows_in,
+        "rows_without_ids_dropped": sum(p["rows_without_ids_dropped"] for p in file_reports),
+        "exact_duplicates_dropped": exact_dropped,
+        "conflicting_duplicates": conflicting,
+        "columns_filled_nan": sorted(
+            {c for p in file_reports for c in p["columns_filled_nan"]}
+        ),
+        "events_none_to_null": sum(p.get("events_none_to_null", 0) for p in file_reports),
+    }
+
+    if players is not None:
+        table, filled = attach_positions(table, players)
+        report["positions_from_players"] = filled
+    info = read_plays_info(plays, games) if plays is not None else None
+    if info is not None:
+        table = _attach_play_columns(table, starts, info)
+    table, side_report = assign_sides(table, starts, info)
+    report["sides"] = side_report
+
+    direction, left, inferred = play_directions(table, starts)
+    table = table.set_column(
+        table.schema.get_field_index("play_direction"), "play_direction", direction
+    )
+    table = normalise_direction(table, left)
+    n_plays = len(starts) - 1
+    left_plays = int(left[starts[:-1]].sum()) if n_plays else 0
+    unknown = int(pc.sum(pc.is_null(direction.take(pa.array(starts[:-1])))).as_py() or 0) \
+        if n_plays else 0
+    report["direction"] = {
+        "plays": n_plays,
+        "left_plays_mirrored": left_plays,
+        "inferred_plays": inferred,
+        "direction_inferred": inferred > 0,
+        "unknown_plays": unknown,
+    }
+
+    table = _final_columns(table)
+    report["rows_out"] = table.num_rows
+    report["plays"] = n_plays
+    report["games"] = int(len(np.unique(table["game_id"].to_numpy()))) if table.num_rows else 0
+    meta = dict(table.schema.metadata or {})
+    meta[REPORT_KEY] = json.dumps(report).encode()
+    return table.replace_schema_metadata(meta)
+
+
+def _attach_play_columns(table: pa.Table, starts: np.ndarray, info: pa.Table) -> pa.Table:
+    """Add ``play_description``/``possession_team`` from a plays file when missing."""
+    from .sides import _per_play  # one helper, shared
+
+    play_idx = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    for column in ("play_description", "possession_team"):
+        if column in table.column_names or column not in info.column_names:
+            continue
+        values = _per_play(table, starts, info, column)
+        if values.null_count == len(values):
+            continue
+        indices = pa.array(play_idx.astype(np.int32))
+        table = table.append_column(column, pa.DictionaryArray.from_arrays(indices, values))
+    return table
+
+
+def read_report(table: pa.Table) -> dict[str, Any]:
+    """The read report that :func:`read_tracking` attached to ``table``.
+
+    >>> import pyarrow as pa, ghosting
+    >>> t = ghosting.read_tracking(pa.table({"game_id": [1], "play_id": [1],
+    ...     "nfl_id": [3], "frame_id": [1], "x": [1.0], "y": [2.0]}))
+    >>> read_report(t)["rows_out"]
+    1
+    """
+    meta = table.schema.metadata or {}
+    if REPORT_KEY not in meta:
+        raise InputError("this table carries no read report (it was not made by read_tracking)")
+    return dict(json.loads(meta[REPORT_KEY]))
+
+
+def read_targets(source: Source) -> pa.Table:
+    """Read a targeted-receiver file (``gameId, playId, targetNflId``; NA allowed).
+
+    Parameters
+    ----------
+    source : path or table
+        ``targetedReciever.csv`` of Big Data Bowl 2021 (its spelling), or any table
+        with game, play and target id columns (camelCase or snake_case).
+
+    Returns
+    -------
+    pyarrow.Table
+        ``game_id, play_id`` (int64), ``target_nfl_id`` (int64, null when unknown).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> read_targets(pa.table({"gameId": [1], "playId": [2], "targetNflId": [None]})
+    ...              )["target_nfl_id"].to_pylist()
+    [None]
+    """
+    name = source_name(source)
+    raw = read_raw(source)
+    lower = {c.lower(): c for c in raw.column_names}
+    wanted = {
+        "game_id": ("gameid", "game_id"),
+        "play_id": ("playid", "play_id"),
+        "target_nfl_id": ("targetnflid", "target_nfl_id", "targeted_receiver", "nfl_id"),
+    }
+    columns = {}
+    missing = []
+    for canonical, options in wanted.items():
+        found = next((lower[o] for o in options if o in lower), None)
+        if found is None:
+            missing.append(canonical)
+        else:
+            columns[canonical] = found
+    if missing:
+        raise MissingColumnsError(
+            f"{name}: a targets file needs column(s) {', '.join(missing)} "
+            f"(gameId, playId, targetNflId); columns: {', '.join(raw.column_names)}"
+        )
+    out = {}
+    for canonical, column in columns.items():
+        array = raw[column]
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            array = pc.if_else(pc.is_in(array, pa.array(["", "NA", "None"])),
+                               pa.scalar(None, array.type), array)
+        if pa.types.is_floating(array.type):
+            array = pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
+        try:
+            out[canonical] = array.cast(pa.float64()).cast(pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise InputError(f"{name}: column {column!r} is not an integer id ({exc})") from exc
+    return pa.table(out)
+

@@ -1,0 +1,307 @@
+"""From a raw table in a known layout to the canonical columns, rows and order.
+
+Every step is a vectorised pyarrow/numpy operation over whole columns:
+renaming and casting, the ball's rows, sorting, exact duplicates, and the play
+direction (offense toward +x).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError
+from ..schema import BALL_ID, CANONICAL_SCHEMA, FIELD_LENGTH, FIELD_WIDTH
+from .layouts import Layout
+
+__all__ = [
+    "EXTRA_SCHEMA",
+    "HELPER_COLUMNS",
+    "to_canonical",
+    "sort_rows",
+    "drop_exact_duplicates",
+    "play_starts",
+    "normalise_direction",
+]
+
+#: Optional layout-specific columns, in the order they follow the canonical ones.
+EXTRA_SCHEMA = pa.schema(
+    [
+        ("play_description", pa.string()),
+        ("player_role", pa.string()),
+        ("player_to_predict", pa.bool_()),
+        ("ball_land_x", pa.float64()),
+        ("ball_land_y", pa.float64()),
+        ("num_frames_output", pa.int32()),
+        ("route", pa.string()),
+        ("possession_team", pa.string()),
+    ]
+)
+#: Columns used while reading (to decide sides) and dropped from the result.
+HELPER_COLUMNS = {"player_side": pa.string(), "possession_flag": pa.float64()}
+
+_MEASUREMENTS = ("x", "y", "s", "a", "dis", "o", "dir")
+_OPTIONAL_MEASUREMENTS = ("s", "a", "dis", "o", "dir")
+_BALL_NAMES = pa.array(["football", "ball"])
+_TRUE_STRINGS = pa.array(["true", "t", "1", "yes", "1.0"])
+_TYPES = {f.name: f.type for f in [*CANONICAL_SCHEMA, *EXTRA_SCHEMA]} | HELPER_COLUMNS
+
+
+def csv_column_types(layout: Layout) -> dict[str, pa.DataType]:
+    """Types to force when reading a text file in ``layout`` (source names)."""
+    forced = {
+        "game_id": pa.int64(),
+        "play_id": pa.int64(),
+        "nfl_id": pa.float64(),  # the highlights write ids as 497016.0
+        "frame_id": pa.int64(),
+        "jersey_number": pa.float64(),
+        "player_to_predict": pa.string(),
+        "num_frames_output": pa.float64(),
+        "possession_flag": pa.float64(),
+    }
+    out: dict[str, pa.DataType] = {}
+    for source, canonical in layout.rename.items():
+        if canonical in forced:
+            out[source] = forced[canonical]
+        elif canonical in _MEASUREMENTS or canonical in ("ball_land_x", "ball_land_y"):
+            out[source] = pa.float64()
+        elif canonical in DICTIONARY_COLUMNS:
+            out[source] = pa.dictionary(pa.int32(), pa.string())
+        else:
+            out[source] = pa.string()
+    return out
+
+
+def _nan_to_null(array: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_floating(array.type):
+        return pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
+    return array
+
+
+def _to_string(array: Any) -> Any:
+    """Strings with empty values as null; dictionary-encoded input stays encoded."""
+    if isinstance(array, pa.ChunkedArray):
+        if pa.types.is_dictionary(array.type):
+            array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+        elif pa.types.is_null(array.type):
+            return array.cast(pa.string())
+    if pa.types.is_dictionary(array.type):
+        values = array.dictionary
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            values = values.cast(pa.string())
+        values = values.cast(pa.string())
+        empty = np.flatnonzero(
+            pc.fill_null(pc.equal(pc.binary_length(values), 0), False).to_numpy(
+                zero_copy_only=False
+            )
+        )
+        indices = array.indices
+        if len(empty):
+            bad = pc.is_in(indices, value_set=pa.array(empty, indices.type))
+            indices = pc.if_else(bad, pa.scalar(None, indices.type), indices)
+        return pa.DictionaryArray.from_arrays(indices, values)
+    if pa.types.is_null(array.type):
+        return array.cast(pa.string())
+    array = array.cast(pa.string())
+    empty = pc.equal(pc.binary_length(array), 0)
+    if pc.any(empty).as_py():
+        array = pc.if_else(empty, pa.scalar(None, pa.string()), array)
+    return array
+
+
+#: String columns kept dictionary-encoded while reading (long, repeated values).
+DICTIONARY_COLUMNS = ("display_name", "play_description", "player_role", "route")
+
+
+def _cast(array: pa.ChunkedArray, target: pa.DataType, column: str, source: str) -> Any:
+    if pa.types.is_dictionary(array.type) and not (
+        pa.types.is_string(target) and column in DICTIONARY_COLUMNS
+    ):
+        array = array.cast(array.type.value_type)
+    try:
+        if pa.types.is_string(target):
+            return _to_string(array)
+        if pa.types.is_boolean(target):
+            if pa.types.is_boolean(array.type):
+                return array
+            text = pc.utf8_lower(_to_string(array))
+            return pc.if_else(pc.is_null(text), pa.scalar(None, pa.bool_()),
+                              pc.is_in(text, value_set=_TRUE_STRINGS))
+        if pa.types.is_floating(target):
+            if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+                array = _to_string(array)
+            return pc.fill_null(array.cast(target), float("nan"))
+        if pa.types.is_integer(target):
+            if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+                array = _to_string(array).cast(pa.float64())
+            return _nan_to_null(array).cast(target)
+        return array.cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError(
+            f"{source}: column {column!r} cannot be read as {target} ({exc})"
+        ) from exc
+
+
+def _lower_in(array: Any, names: pa.Array) -> Any:
+    """Case-insensitive membership test; dictionary arrays are tested on their values."""
+    if pa.types.is_dictionary(array.type):
+        hits = pc.is_in(pc.utf8_lower(array.dictionary), value_set=names)
+        return pc.fill_null(hits.take(array.indices), False)
+    return pc.fill_null(pc.is_in(pc.utf8_lower(array), value_set=names), False)
+
+
+def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, dict[str, Any]]:
+    """Rename and cast ``raw`` to canonical columns; mark the ball; drop id-less rows.
+
+    Returns the table (canonical columns, then the extras present, then helper
+    columns) unsorted, and a partial report.
+    """
+    columns: dict[str, Any] = {}
+    for name in raw.column_names:
+        canonical = layout.rename.get(name)
+        if canonical is not None and canonical not in columns:
+            columns[canonical] = raw[name]
+    n = raw.num_rows
+    report: dict[str, Any] = {}
+
+    for name in ("display_name", "club"):
+        if name in columns:
+            columns[name] = _cast(columns[name], pa.string(), name, source)
+    is_ball = pa.chunked_array([pa.array(np.zeros(n, dtype=bool))])
+    if layout.has_ball:
+        for name in ("club", "display_name"):
+            if name in columns:
+                is_ball = pc.or_(is_ball, _lower_in(columns[name], _BALL_NAMES))
+
+    nfl_id = _cast(columns["nfl_id"], pa.int64(), "nfl_id", source)
+    nfl_id = pc.if_else(is_ball, pa.scalar(BALL_ID, pa.int64()), nfl_id)
+    columns["nfl_id"] = nfl_id
+    for name in ("game_id", "play_id", "frame_id"):
+        columns[name] = _cast(columns[name], _TYPES[name], name, source)
+
+    out: dict[str, Any] = {}
+    filled: list[str] = []
+    for field in CANONICAL_SCHEMA:
+        name = field.name
+        if name == "side":
+            out[name] = pa.nulls(n, pa.string())
+        elif name in columns:
+            out[name] = _cast(columns[name], field.type, name, source)
+        elif pa.types.is_floating(field.type):
+            out[name] = pa.array(np.full(n, np.nan))
+            if name in _OPTIONAL_MEASUREMENTS:
+                filled.append(name)
+        else:
+            out[name] = pa.nulls(n, field.type)
+    for field in EXTRA_SCHEMA:
+        if field.name in columns:
+            out[field.name] = _cast(columns[field.name], field.type, field.name, source)
+    for name, typ in HELPER_COLUMNS.items():
+        if name in columns:
+            out[name] = _cast(columns[name], typ, name, source)
+    out["side"] = pc.if_else(is_ball, pa.scalar("ball"), pa.nulls(n, pa.string()))
+    table = pa.table(out)
+
+    if "event" in columns:
+        none_events = pc.fill_null(pc.equal(table["event"], "None"), False)
+        count = int(pc.sum(none_events).as_py() or 0)
+        if count:
+            event = pc.if_else(none_events, pa.scalar(None, pa.string()), table["event"])
+            table = table.set_column(table.schema.get_field_index("event"), "event", event)
+        report["events_none_to_null"] = count
+
+    keys_valid = pc.and_(
+        pc.and_(pc.is_valid(table["game_id"]), pc.is_valid(table["play_id"])),
+        pc.and_(pc.is_valid(table["nfl_id"]), pc.is_valid(table["frame_id"])),
+    )
+    dropped = n - int(pc.sum(keys_valid).as_py() or 0)
+    if dropped:
+        table = table.filter(keys_valid)
+    report["rows_without_ids_dropped"] = dropped
+    report["columns_filled_nan"] = filled
+    return table, report
+
+
+def sort_rows(table: pa.Table) -> pa.Table:
+    """Stable sort by ``(game_id, play_id, nfl_id, frame_id)`` (frames never by time)."""
+    if table.num_rows == 0:
+        return table
+    keys = [np.asarray(table[c].to_numpy()) for c in ("frame_id", "nfl_id", "play_id", "game_id")]
+    order = np.lexsort(keys)
+    if np.all(order[1:] > order[:-1]):
+        return table
+    return table.take(pa.array(order))
+
+
+def play_starts(table: pa.Table) -> np.ndarray:
+    """Row offsets where each play starts, plus the total row count at the end."""
+    n = table.num_rows
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    game = table["game_id"].to_numpy()
+    play = table["play_id"].to_numpy()
+    change = np.flatnonzero((game[1:] != game[:-1]) | (play[1:] != play[:-1])) + 1
+    return np.concatenate([[0], change, [n]]).astype(np.int64)
+
+
+def drop_exact_duplicates(table: pa.Table) -> tuple[pa.Table, int, int]:
+    """Drop rows that repeat another row exactly (the table must be sorted).
+
+    Returns the table, the number of rows dropped, and the number of (player, frame)
+    keys that still appear more than once with different values (kept for cleaning
+    to flag).
+    """
+    n = table.num_rows
+    if n < 2:
+        return table, 0, 0
+    keys = [table[c].to_numpy() for c in ("game_id", "play_id", "nfl_id", "frame_id")]
+    same = np.ones(n - 1, dtype=bool)
+    for k in keys:
+        same &= k[1:] == k[:-1]
+    if not same.any():
+        return table, 0, 0
+    in_group = np.zeros(n, dtype=bool)
+    in_group[1:] |= same
+    in_group[:-1] |= same
+    rows = np.flatnonzero(in_group)
+    subset = table.take(pa.array(rows)).append_column("__row", pa.array(rows))
+    distinct = subset.group_by(table.column_names, use_threads=False).aggregate(
+        [("__row", "min")]
+    )
+    keep_rows = np.sort(distinct["__row_min"].to_numpy())
+    keep = ~in_group
+    keep[keep_rows] = True
+    dropped = int(n - keep.sum())
+    kept = table.filter(pa.array(keep)) if dropped else table
+    # conflicting keys: groups that still hold more than one row after dropping
+    kept_subset = subset.take(pa.array(np.searchsorted(rows, keep_rows)))
+    per_key = kept_subset.group_by(["game_id", "play_id", "nfl_id", "frame_id"]).aggregate(
+        [([], "count_all")]
+    )
+    conflicting = int(pc.sum(pc.greater(per_key["count_all"], 1)).as_py() or 0)
+    return kept, dropped, conflicting
+
+
+def _flip_angle(angle: np.ndarray, left: np.ndarray) -> np.ndarray:
+    return np.where(left, np.mod(angle + 180.0, 360.0), angle)
+
+
+def normalise_direction(table: pa.Table, left: np.ndarray) -> pa.Table:
+    """Mirror the rows of plays going left so the offense moves toward +x."""
+    if not left.any():
+        return table
+    updates: dict[str, np.ndarray] = {}
+    for name, limit in (("x", FIELD_LENGTH), ("y", FIELD_WIDTH),
+                        ("ball_land_x", FIELD_LENGTH), ("ball_land_y", FIELD_WIDTH)):
+        if name in table.column_names:
+            values = table[name].to_numpy()
+            updates[name] = np.where(left, limit - values, values)
+    for name in ("o", "dir"):
+        updates[name] = _flip_angle(table[name].to_numpy(), left)
+    for name, values in updates.items():
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, pa.array(values, pa.float64()))
+    return table

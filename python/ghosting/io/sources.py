@@ -1,0 +1,150 @@
+"""Turning a source (file path, DataFrame, Arrow table) into a raw Arrow table.
+
+CSV and TSV (optionally gzip-compressed) go through pyarrow's multithreaded CSV
+reader, Parquet through pyarrow.parquet; pandas and polars DataFrames are converted
+with their own Arrow exporters (neither library is imported here).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..errors import InputError
+
+__all__ = ["Source", "is_path", "source_name", "header", "read_raw", "to_arrow"]
+
+Source = Any  # str | os.PathLike | pa.Table | pandas.DataFrame | polars.DataFrame
+
+_PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
+#: Strings read as null in text files (pyarrow's defaults; "None" is handled later,
+#: since it is a real event spelling of 2021 and only means "no event" there).
+_NULLS = ["", "NA", "N/A", "NULL", "null", "NaN", "nan", "#N/A", "n/a"]
+
+
+def is_path(source: object) -> bool:
+    return isinstance(source, (str, os.PathLike))
+
+
+def source_name(source: object) -> str:
+    if is_path(source):
+        return str(source)
+    return f"<{type(source).__module__.split('.')[0]}.{type(source).__name__}>"
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in _PARQUET_SUFFIXES
+
+
+def _opener(path: Path) -> Callable[..., Any]:
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    return gzip.open if magic == b"\x1f\x8b" else open
+
+
+def _first_line(path: Path) -> str:
+    try:
+        with _opener(path)(path, "rt", encoding="utf-8", errors="replace") as fh:
+            return fh.readline()
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read the file ({exc})") from exc
+
+
+def _delimiter(line: str) -> str:
+    return "\t" if line.count("\t") > line.count(",") else ","
+
+
+def _split_header(line: str, delimiter: str) -> list[str]:
+    names = line.rstrip("\r\n").split(delimiter)
+    return [n.strip().strip('"') for n in names]
+
+
+def header(source: Source) -> list[str]:
+    """The column names of ``source`` without reading its rows."""
+    if is_path(source):
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        if _is_parquet(path):
+            try:
+                return list(pq.read_schema(path).names)
+            except (pa.ArrowException, OSError) as exc:
+                raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
+        line = _first_line(path)
+        if not line.strip():
+            raise InputError(f"{path}: the file is empty (no header line)")
+        return _split_header(line, _delimiter(line))
+    return list(to_arrow(source).column_names)
+
+
+def to_arrow(source: Source) -> pa.Table:
+    """An in-memory table (pyarrow, pandas or polars) as a pyarrow Table."""
+    if isinstance(source, pa.Table):
+        return source
+    if isinstance(source, pa.RecordBatch):
+        return pa.Table.from_batches([source])
+    module = type(source).__module__.split(".")[0]
+    if module == "pandas":
+        return pa.Table.from_pandas(source, preserve_index=False)
+    if module == "polars":
+        return source.to_arrow()
+    if hasattr(source, "__arrow_c_stream__"):
+        return pa.table(source)
+    raise InputError(
+        f"cannot read tracking data from a {type(source).__name__}: pass a file path, "
+        "a pyarrow Table, or a pandas/polars DataFrame"
+    )
+
+
+def read_raw(
+    source: Source,
+    columns: Sequence[str] | None = None,
+    column_types: dict[str, pa.DataType] | None = None,
+) -> pa.Table:
+    """Read ``source`` into a pyarrow Table, keeping only ``columns`` when given.
+
+    ``column_types`` (source names) are forced in text files; in Parquet files the
+    columns given a dictionary type are read dictionary-encoded.
+    """
+    if not is_path(source):
+        table = to_arrow(source)
+        return table.select(list(columns)) if columns is not None else table
+    path = Path(source)
+    if _is_parquet(path):
+        try:
+            dictionary = [k for k, v in (column_types or {}).items()
+                          if pa.types.is_dictionary(v) and (columns is None or k in columns)]
+            return pq.read_table(path, columns=list(columns) if columns is not None else None,
+                                 read_dictionary=dictionary or None)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{path}: cannot read the Parquet file ({exc})") from exc
+    line = _first_line(path)
+    delimiter = _delimiter(line)
+    compression = "gzip" if _opener(path) is gzip.open else None
+    types = {k: v for k, v in (column_types or {}).items() if columns is None or k in columns}
+    convert = pacsv.ConvertOptions(
+        include_columns=list(columns) if columns is not None else None,
+        column_types=types,
+        null_values=_NULLS,
+        strings_can_be_null=True,
+    )
+    parse = pacsv.ParseOptions(delimiter=delimiter)
+    read = pacsv.ReadOptions(block_size=1 << 24)
+    try:
+        stream = pa.input_stream(str(path), compression=compression)
+        return pacsv.read_csv(stream, read_options=read, parse_options=parse,
+                              convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        message = str(exc)
+        if "Empty CSV file" in message:
+            raise InputError(f"{path}: the file is empty") from exc
+        raise InputError(f"{path}: cannot parse the file ({message})") from exc
+    except (pa.ArrowException, OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read the file ({exc})") from exc
