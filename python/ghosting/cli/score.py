@@ -1,0 +1,189 @@
+"""``ghosting score``: Trajectory Scores of the real defender trajectories of every pass play."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .._util import atomic_path
+from ..errors import InputError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "score",
+        help="score the real defender trajectories of every pass play",
+        description=(
+            "Read tracking files, clean them, and score every defensive back (or every "
+            "defender) of every pass play from pass forward to arrival against the "
+            "targeted receiver with the Trajectory Score. Writes one row per defender "
+            "(-o), optionally one row per play (--plays) and a JSON summary (--json); "
+            "every play of the input is either scored or listed as skipped with a reason."
+        ),
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="tracking files (any layout)")
+    parser.add_argument("--targets", metavar="FILE", help="targeted receivers (gameId,playId,...)")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="SCORES.parquet", help="per-defender scores"
+    )
+    parser.add_argument("--plays", metavar="PLAYS.parquet", help="also write per-play scores")
+    parser.add_argument("--json", metavar="SUMMARY.json", help="also write the summary as JSON")
+    parser.add_argument(
+        "--policy",
+        choices=("play", "track", "sample", "none"),
+        default="play",
+        help="cleaning policy (default: play, drop any play with a flagged sample; "
+        "none: score the data as read)",
+    )
+    parser.add_argument(
+        "--defenders",
+        choices=("backs", "all"),
+        default="backs",
+        help="defenders to score (default: backs, the defensive backs)",
+    )
+    parser.add_argument(
+        "--reference",
+        choices=("catch_point", "receiver"),
+        default="catch_point",
+        help="reference point: the catch point (default) or the moving receiver",
+    )
+    parser.add_argument(
+        "--weights", choices=("uniform", "linear"), default="uniform", help="PS frame weights"
+    )
+    parser.add_argument("--players", metavar="FILE", help="players.csv (positions, for 2019 data)")
+    parser.add_argument(
+        "--play-info",
+        metavar="FILE",
+        help="the competition's plays.csv (offense, play descriptions for targets)",
+    )
+    parser.add_argument("--games", metavar="FILE", help="the competition's games.csv")
+    parser.set_defaults(func=main)
+
+
+def _clean(tracking: pa.Table, policy: str) -> tuple[pa.Table, pa.Table]:
+    """Clean with ``policy``; return the table and the plays cleaning dropped (with reasons)."""
+    empty = pa.table(
+        {
+            "game_id": pa.array([], pa.int64()),
+            "play_id": pa.array([], pa.int64()),
+            "reason": pa.array([], pa.string()),
+        }
+    )
+    if policy == "none":
+        return tracking, empty
+    from ..cleaning import clean
+
+    cleaned, report = clean(tracking, policy=policy)
+    dropped = getattr(report, "dropped_plays", None)
+    if dropped is None:
+        return cleaned, empty
+    if not isinstance(dropped, pa.Table):
+        dropped = pa.Table.from_pylist(list(dropped))
+    return cleaned, dropped.select(["game_id", "play_id", "reason"])
+
+
+def _play_keys(table: pa.Table) -> set[tuple[int, int]]:
+    keys = table.select(["game_id", "play_id"]).group_by(["game_id", "play_id"]).aggregate([])
+    return set(
+        zip(keys.column("game_id").to_pylist(), keys.column("play_id").to_pylist(), strict=True)
+    )
+
+
+def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """Read, clean and score; return the scores and a summary accounting for every play."""
+    from ..io import read_tracking
+    from ..scoring import score_real
+
+    tracking = read_tracking(
+        args.inputs, players=args.players, plays=args.play_info, games=args.games
+    )
+    all_plays = _play_keys(tracking)
+    cleaned, dropped = _clean(tracking, args.policy)
+    targets = None
+    if args.targets:
+        from ..io import read_targets
+
+        targets = read_targets(args.targets)
+    result = score_real(
+        cleaned,
+        targets=targets,
+        defenders=args.defenders,
+        reference=args.reference,
+        weights=args.weights,
+    )
+    summary = result.summary()
+    skipped = summary["skipped_plays"]
+    accounted = _play_keys(result.plays) | {(s["game_id"], s["play_id"]) for s in skipped}
+    for row in dropped.to_pylist():
+        key = (row["game_id"], row["play_id"])
+        if key not in accounted:
+            skipped.append({**row, "nfl_id": None, "reason": f"cleaning: {row['reason']}"})
+            accounted.add(key)
+    for game_id, play_id in sorted(all_plays - accounted):
+        skipped.append(
+            {
+                "game_id": game_id,
+                "play_id": play_id,
+                "nfl_id": None,
+                "reason": f"cleaning ({args.policy} policy) dropped every row of the play",
+            }
+        )
+    reasons: dict[str, int] = {}
+    for s in skipped:
+        reasons[s["reason"]] = reasons.get(s["reason"], 0) + 1
+    summary.update(
+        n_plays=len(all_plays),
+        n_plays_skipped=len(skipped),
+        skipped_reasons=dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        skipped_plays=skipped,
+        inputs=[str(p) for p in args.inputs],
+        policy=args.policy,
+        defenders=args.defenders,
+        reference=args.reference,
+        weights=args.weights,
+    )
+    return result, summary
+
+
+def _write_parquet(table: pa.Table, path: str) -> None:
+    import pyarrow.parquet as pq
+
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
+def _fmt(value: Any) -> str:
+    return "-" if value is None or not np.isfinite(value) else f"{value:+.4f}"
+
+
+def main(args: argparse.Namespace) -> int:
+    for name in ("output", "plays", "json"):
+        path = getattr(args, name)
+        if path is not None and path in args.inputs:
+            raise InputError(f"--{name} {path} would overwrite an input file")
+    result, summary = score_files(args)
+    _write_parquet(result.trajectories, args.output)
+    if args.plays:
+        _write_parquet(result.plays, args.plays)
+    if args.json:
+        with atomic_path(args.json) as tmp:
+            tmp.write_text(json.dumps(summary, indent=2) + "\n")
+    out = sys.stdout
+    out.write(
+        f"plays {summary['n_plays']}: scored {summary['n_plays_scored']}, "
+        f"skipped {summary['n_plays_skipped']}\n"
+    )
+    for reason, n in summary["skipped_reasons"].items():
+        out.write(f"  skipped {n:>5}  {reason}\n")
+    out.write(
+        f"trajectories {summary['n_trajectories']} ({summary['n_defenders_skipped']} defenders "
+        f"skipped); mean TS {_fmt(summary['mean_ts'])}, "
+        f"mean play score {_fmt(summary['mean_play_score'])}\n"
+    )
+    out.write(f"wrote {args.output}\n")
+    return 0
