@@ -1,0 +1,329 @@
+"""ONNX inference of the ghosting model (runtime: numpy, pyarrow, onnxruntime).
+
+>>> import ghosting
+>>> model = ghosting.GhostModel.load()          # the default model shipped in the package
+>>> model.horizon, model.history                 # doctest: +SKIP
+(20, 5)
+>>> ghosts = model.predict(tracking, (2018120600, 83))   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError, ModelError, PlayError
+from .features import Windows, extract_windows, feature_names, rollout
+
+__all__ = ["GhostModel", "DEFAULT_MODEL_DIR", "PREDICTION_SCHEMA"]
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
+
+#: Columns of every table ``predict``, ``what_if`` and ``predict_plays`` return.
+PREDICTION_SCHEMA = pa.schema(
+    [
+        ("game_id", pa.int64()),
+        ("play_id", pa.int64()),
+        ("nfl_id", pa.int64()),
+        ("target_nfl_id", pa.int64()),
+        ("frame_id", pa.int32()),
+        ("x", pa.float64()),
+        ("y", pa.float64()),
+        ("sigma", pa.float64()),
+    ]
+)
+
+
+def _read_card(path: Path) -> dict:
+    try:
+        card = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise ModelError(f"model card {path} not found") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"model card {path} is not valid JSON: {exc}") from exc
+    if not isinstance(card, dict):
+        raise ModelError(f"model card {path} is not a JSON object")
+    for key in ("onnx_file", "onnx_sha256", "history", "horizon", "features"):
+        if key not in card:
+            raise ModelError(f"model card {path} lacks the key {key!r}")
+    return card
+
+
+class GhostModel:
+    """A loaded ghost-mode model: an ONNX network plus its card.
+
+    Use :meth:`load`; then :meth:`predict`, :meth:`what_if` or :meth:`predict_plays`.
+    Inference is batched over defenders and plays, deterministic (one intra-op thread,
+    fixed graph) and safe to call from several threads at once.
+    """
+
+    def __init__(self, session: Any, card: dict, directory: Path) -> None:
+        self._session = session
+        self._card = card
+        self.directory = directory
+        names = feature_names(self.history, self.horizon)
+        position = {n: i for i, n in enumerate(names)}
+        cols = card["features"].get("columns")
+        if not isinstance(cols, list) or not cols:
+            raise ModelError(f"model card in {directory} lists no feature columns")
+        missing = [c for c in cols if c not in position]
+        if missing:
+            raise ModelError(
+                f"model card in {directory} names feature columns this version of ghosting "
+                f"does not build: {missing[:5]}"
+            )
+        self._columns = np.array([position[c] for c in cols], dtype=np.int64)
+        inputs = {i.name: i.shape for i in session.get_inputs()}
+        if set(inputs) != {"features", "velocity"} or inputs["features"][1] != len(cols):
+            raise ModelError(
+                f"ONNX model in {directory} does not match its card: inputs {inputs}, "
+                f"card lists {len(cols)} feature columns"
+            )
+
+    # -- loading -------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> GhostModel:
+        """Load the default model shipped with the package, or the one in ``path``.
+
+        ``path`` is a model directory (``card.json`` + the ONNX file it names), or the
+        card file itself. The ONNX file's sha256 must equal the card's; a missing,
+        corrupt or mismatched file raises :class:`~ghosting.ModelError`.
+
+        >>> import ghosting
+        >>> model = ghosting.GhostModel.load()
+        >>> model.history >= 3
+        True
+        """
+        import onnxruntime as ort
+
+        p = DEFAULT_MODEL_DIR if path is None else Path(path)
+        card_path = p if p.suffix == ".json" else p / "card.json"
+        directory = card_path.parent
+        card = _read_card(card_path)
+        onnx_path = directory / str(card["onnx_file"])
+        try:
+            blob = onnx_path.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"model file {onnx_path} cannot be read: {exc}") from exc
+        digest = hashlib.sha256(blob).hexdigest()
+        if digest != card["onnx_sha256"]:
+            raise ModelError(
+                f"model file {onnx_path} does not match its card (sha256 {digest[:12]}..., "
+                f"card says {str(card['onnx_sha256'])[:12]}...): corrupt or replaced"
+            )
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.log_severity_level = 3
+        try:
+            session = ort.InferenceSession(
+                blob, sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own types
+            raise ModelError(f"model file {onnx_path} is not a loadable ONNX model: {exc}") from exc
+        return cls(session, card, directory)
+
+    # -- properties ----------------------------------------------------------------
+    @property
+    def card(self) -> dict:
+        """The model card (a copy): inputs, features, training data, licence, metrics."""
+        return json.loads(json.dumps(self._card))
+
+    @property
+    def horizon(self) -> int:
+        """Frames predicted per tile; longer flights are rolled out tile by tile."""
+        return int(self._card["horizon"])
+
+    @property
+    def history(self) -> int:
+        """Observed frames k of the defender up to and including pass forward."""
+        return int(self._card["history"])
+
+    @property
+    def sha256(self) -> str:
+        """The ONNX file's sha256 (as checked against the card)."""
+        return str(self._card["onnx_sha256"])
+
+    # -- low level -----------------------------------------------------------------
+    def _run(self, features: np.ndarray, velocity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if features.shape[0] == 0:
+            return np.zeros((0, self.horizon, 2)), np.zeros((0, self.horizon))
+        pos, sigma = self._session.run(
+            None,
+            {
+                "features": np.ascontiguousarray(features, dtype=np.float32),
+                "velocity": np.ascontiguousarray(velocity, dtype=np.float32),
+            },
+        )
+        return pos.astype(np.float64), sigma.astype(np.float64)
+
+    def predict_windows(
+        self, windows: Windows, defender_history: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (N, Tmax, 2) and sigma (N, Tmax) for frames 1..T of each window.
+
+        ``defender_history`` (N, k, 2) replaces the observed history (what-if inputs).
+        """
+        if windows.history != self.history:
+            raise InputError(
+                f"windows were cut with history {windows.history}, the model needs {self.history}"
+            )
+        if len(windows) == 0:
+            return np.zeros((0, 0, 2)), np.zeros((0, 0))
+        return rollout(self._run, windows, self.horizon, self._columns, defender_history)
+
+    # -- public API ----------------------------------------------------------------
+    def predict(
+        self,
+        tracking: pa.Table,
+        play: Mapping[str, Any] | tuple[int, int],
+        target: int | None = None,
+        *,
+        defenders: str = "backs",
+    ) -> pa.Table:
+        """Ghost the play's defensive backs for the real target, or for ``target``.
+
+        ``play`` is a row of :func:`ghosting.pass_plays` (a dict) or a
+        ``(game_id, play_id)`` pair. Returns one row per defender and frame from pass
+        forward (the real position, sigma 0) to arrival (see :data:`PREDICTION_SCHEMA`).
+
+        >>> ghosts = model.predict(tracking, (2018120600, 83))   # doctest: +SKIP
+        >>> ghosts.column_names
+        ['game_id', 'play_id', 'nfl_id', 'target_nfl_id', 'frame_id', 'x', 'y', 'sigma']
+        """
+        row = self._resolve(tracking, play)
+        if target is not None:
+            target = int(target)
+            if target != int(row["targeted_receiver"]):
+                known = {int(v) for v in (row.get("eligible_receivers") or [])}
+                if known and target not in known:
+                    raise PlayError(
+                        f"play {row['game_id']}:{row['play_id']}: {target} is not an "
+                        f"eligible receiver ({sorted(known)})"
+                    )
+                row = dict(row, targeted_receiver=target, ball_land_x=None, ball_land_y=None)
+        return self._predict_rows(tracking, [row], "real", defenders)
+
+    def what_if(
+        self,
+        tracking: pa.Table,
+        play: Mapping[str, Any] | tuple[int, int],
+        *,
+        defenders: str = "backs",
+    ) -> pa.Table:
+        """Ghost the play's defensive backs once for every eligible receiver as the target.
+
+        For the real target the ball's real landing point is used; for any other
+        receiver the landing point is that receiver's position at arrival.
+
+        >>> options = model.what_if(tracking, (2018120600, 83))   # doctest: +SKIP
+        >>> sorted(set(options.column("target_nfl_id").to_pylist()))   # doctest: +SKIP
+        """
+        row = self._resolve(tracking, play)
+        return self._predict_rows(tracking, [row], "all", defenders)
+
+    def predict_plays(
+        self,
+        tracking: pa.Table,
+        plays: pa.Table | Sequence[Mapping[str, Any]],
+        what_if: bool = False,
+        *,
+        defenders: str = "backs",
+    ) -> pa.Table:
+        """Ghost many plays at once (one batched roll-out); rows not analysable are skipped.
+
+        >>> plays = ghosting.pass_plays(tracking)               # doctest: +SKIP
+        >>> ghosts = model.predict_plays(tracking, plays, what_if=True)   # doctest: +SKIP
+        """
+        rows = plays.to_pylist() if isinstance(plays, pa.Table) else [dict(r) for r in plays]
+        rows = [
+            r for r in rows if r.get("analysable", True) and r.get("targeted_receiver") is not None
+        ]
+        return self._predict_rows(tracking, rows, "all" if what_if else "real", defenders)
+
+    # -- helpers ---------------------------------------------------------------------
+    def _resolve(self, tracking: pa.Table, play: Mapping[str, Any] | tuple[int, int]) -> dict:
+        if isinstance(play, Mapping):
+            row = dict(play)
+        elif isinstance(play, Iterable) and not isinstance(play, (str, bytes)):
+            ids = list(play)
+            if len(ids) != 2:
+                raise InputError(
+                    f"play must be a pass_plays row or (game_id, play_id), got {play!r}"
+                )
+            game_id, play_id = int(ids[0]), int(ids[1])
+            mask = pc.and_(
+                pc.equal(tracking.column("game_id"), game_id),
+                pc.equal(tracking.column("play_id"), play_id),
+            )
+            sub = tracking.filter(mask)
+            if sub.num_rows == 0:
+                raise PlayError(f"play {game_id}:{play_id} is not in the tracking table")
+            from ..plays import pass_plays
+
+            found = pass_plays(sub).to_pylist()
+            if not found:
+                raise PlayError(f"play {game_id}:{play_id}: no pass play found")
+            row = found[0]
+        else:
+            raise InputError(f"play must be a pass_plays row or (game_id, play_id), got {play!r}")
+        for key in ("game_id", "play_id"):
+            if key not in row:
+                raise InputError(f"play row lacks {key!r}")
+        if row.get("analysable") is False or row.get("targeted_receiver") is None:
+            raise PlayError(
+                f"play {row['game_id']}:{row['play_id']} cannot be ghosted: "
+                f"{row.get('reason') or 'no targeted receiver'}"
+            )
+        for key in ("pass_forward_frame", "arrival_frame"):
+            if row.get(key) is None:
+                raise PlayError(f"play {row['game_id']}:{row['play_id']} has no {key}")
+        return row
+
+    def _predict_rows(
+        self, tracking: pa.Table, rows: list[dict], targets: str, defenders: str
+    ) -> pa.Table:
+        w = extract_windows(
+            tracking, rows, history=self.history, defenders=defenders, targets=targets
+        )
+        if len(w) == 0:
+            return PREDICTION_SCHEMA.empty_table()
+        pos, sigma = self.predict_windows(w)
+        return windows_table(w, pos, sigma)
+
+
+def windows_table(w: Windows, pos: np.ndarray, sigma: np.ndarray) -> pa.Table:
+    """Long table (:data:`PREDICTION_SCHEMA`) of predicted windows, t = 0 included."""
+    n = len(w)
+    t_max = pos.shape[1]
+    frames = np.arange(t_max + 1)
+    valid = frames[None, :] <= w.flight_frames[:, None]
+    xy = np.concatenate([w.defender[:, w.lead : w.lead + 1], pos], axis=1)
+    sig = np.concatenate([np.zeros((n, 1)), sigma], axis=1)
+    rep = valid.sum(1)
+
+    def per(a: np.ndarray) -> np.ndarray:
+        return np.repeat(a, rep)
+
+    return pa.table(
+        {
+            "game_id": per(w.game_id),
+            "play_id": per(w.play_id),
+            "nfl_id": per(w.nfl_id),
+            "target_nfl_id": per(w.target_nfl_id),
+            "frame_id": (w.pass_forward_frame[:, None] + frames[None, :])[valid].astype(np.int32),
+            "x": xy[..., 0][valid],
+            "y": xy[..., 1][valid],
+            "sigma": sig[valid],
+        },
+        schema=PREDICTION_SCHEMA,
+    )

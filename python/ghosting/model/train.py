@@ -1,0 +1,488 @@
+"""Training pipeline of the ghosting model (optional extra ``train``).
+
+Steps (DESIGN section 6): real pass plays, cleaned with the ``play`` policy and
+direction-normalised, are split by **game** into train / validation / test; every
+defender becomes a window (mirror-y augmented for training), cut into tiles that
+start every few frames of the flight; LightGBM ranks the candidate feature groups
+by importance for the displacement at the end of the tile; the kept groups feed a
+small PyTorch MLP that predicts per-frame displacements (a residual over constant
+velocity) and a per-frame sigma with a Gaussian negative log-likelihood; the best
+epoch on the validation games is exported to ONNX with its JSON model card.
+
+torch, lightgbm and onnx are imported lazily: without them a clear
+:class:`~ghosting.GhostingError` names ``pip install "ghosting[train]"``.
+
+>>> from ghosting.model.train import train_model  # doctest: +SKIP
+>>> card = train_model(["tracking.csv"], "my_model", seed=0)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .._util import atomic_path
+from ..errors import GhostingError, InputError
+from ..schema import DT
+from .baselines import PURSUIT_DEFAULTS, pursuit
+from .evaluate import _errors, baseline_predictions, displacement_metrics, flight_receiver
+from .features import (
+    FEATURE_GROUPS,
+    Windows,
+    complete_mask,
+    concat_windows,
+    extract_windows,
+    feature_groups,
+    feature_names,
+    mirror_windows,
+    rollout,
+    select_columns,
+    tile_features,
+    tile_inputs,
+)
+
+__all__ = ["TrainConfig", "train_model", "train_on_tables", "split_games", "require_training"]
+
+LICENCE = (
+    "Trained on NFL Big Data Bowl and NGS highlights tracking data, published by the NFL "
+    "for research and non-commercial use only (Big Data Bowl 2026 data: CC BY-NC 4.0). "
+    "The model inherits that restriction: research and non-commercial use only."
+)
+
+# Feature groups always kept whatever the ranking says: the model's residual is
+# built on the defender's velocity and the tile's time budget.
+MANDATORY_GROUPS = ("def_velocity_history", "time_left")
+
+
+def require_training() -> tuple[Any, Any, Any]:
+    """Import torch, lightgbm and onnx, or raise a GhostingError saying how to get them."""
+    mods = []
+    for name in ("torch", "lightgbm", "onnx"):
+        try:
+            mods.append(importlib.import_module(name))
+        except ImportError as exc:
+            raise GhostingError(
+                f'training needs the optional dependency {name!r}: pip install "ghosting[train]"'
+            ) from exc
+    return mods[0], mods[1], mods[2]
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters; every one is written to the model card."""
+
+    history: int = 5
+    horizon: int = 20
+    tile_stride: int = 3
+    hidden: int = 192
+    layers: int = 3
+    epochs: int = 60
+    batch_size: int = 256
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    min_groups: int = 6
+    importance_share: float = 0.95
+    split: tuple[float, float, float] = (0.7, 0.15, 0.15)
+    split_seed: int = 2026
+    sigma_floor: float = 0.02
+    threads: int = 2
+
+
+def split_games(game_ids: Sequence[int], split: tuple[float, float, float], seed: int) -> dict:
+    """Assign whole games to ``train`` / ``validation`` / ``test`` (seeded, deterministic).
+
+    >>> s = split_games([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (0.6, 0.2, 0.2), seed=0)
+    >>> sorted(len(v) for v in s.values())
+    [2, 2, 6]
+    """
+    games = np.array(sorted(set(int(g) for g in game_ids)), dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    order = games[rng.permutation(games.size)]
+    n_val = max(1, int(round(split[1] * games.size))) if games.size >= 3 else 0
+    n_test = max(1, int(round(split[2] * games.size))) if games.size >= 3 else 0
+    n_train = games.size - n_val - n_test
+    return {
+        "train": sorted(int(g) for g in order[:n_train]),
+        "validation": sorted(int(g) for g in order[n_train : n_train + n_val]),
+        "test": sorted(int(g) for g in order[n_train + n_val :]),
+    }
+
+
+def _tiles(w: Windows, horizon: int, stride: int) -> dict[str, np.ndarray]:
+    """Every tile start (0, stride, 2*stride, ... < T) of every window, with targets."""
+    reps = (w.flight_frames + stride - 1) // stride
+    win = np.repeat(np.arange(len(w)), reps)
+    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    start = offsets * stride
+    sub = w.take(win)
+    hist, path, left, origin = tile_inputs(sub, start, horizon)
+    feats = tile_features(hist, path, sub.catch, left, sub.context)
+    rows = np.arange(win.size)[:, None]
+    t_idx = w.lead + start[:, None] + np.arange(1, horizon + 1)[None, :]
+    valid = np.arange(1, horizon + 1)[None, :] <= left[:, None]
+    t_idx = np.minimum(t_idx, sub.defender.shape[1] - 1)
+    target = sub.defender[rows, t_idx] - origin[:, None, :]
+    target = np.where(valid[..., None], target, 0.0)
+    vel = (hist[:, -1] - hist[:, -2]) / DT
+    return {
+        "features": feats,
+        "velocity": vel,
+        "target": target,
+        "mask": valid,
+        "frames_left": left,
+        "window": win,
+    }
+
+
+def _rank_features(lgb: Any, tiles: dict[str, np.ndarray], cfg: TrainConfig, seed: int) -> dict:
+    """Rank candidate groups by LightGBM gain on the displacement at the tile's end."""
+    names = feature_names(cfg.history, cfg.horizon)
+    h = np.minimum(tiles["frames_left"], cfg.horizon) - 1
+    rows = np.arange(h.size)
+    # what the network must add to constant velocity at the tile's last frame
+    final = tiles["target"][rows, h] - tiles["velocity"] * ((h + 1) * DT)[:, None]
+    gain = np.zeros(len(names))
+    for c in range(2):
+        params = {
+            "objective": "regression",
+            "learning_rate": 0.05,
+            "num_leaves": 31,
+            "bagging_fraction": 0.8,
+            "bagging_freq": 1,
+            "feature_fraction": 0.8,
+            "seed": seed,
+            "num_threads": cfg.threads,
+            "verbose": -1,
+            "deterministic": True,
+            "force_row_wise": True,
+        }
+        data = lgb.Dataset(tiles["features"], label=final[:, c], free_raw_data=False)
+        booster = lgb.train(params, data, num_boost_round=200)
+        gain += booster.feature_importance(importance_type="gain")
+    gain = gain / max(gain.sum(), 1e-12)
+    groups = feature_groups(cfg.history, cfg.horizon)
+    share: dict[str, float] = {}
+    start = 0
+    for name, cols in groups.items():
+        share[name] = float(gain[start : start + len(cols)].sum())
+        start += len(cols)
+    ranking = sorted(share.items(), key=lambda kv: -kv[1])
+    kept: list[str] = []
+    total = 0.0
+    for name, s in ranking:
+        if total >= cfg.importance_share and len(kept) >= cfg.min_groups:
+            break
+        kept.append(name)
+        total += s
+    for name in MANDATORY_GROUPS:
+        if name not in kept:
+            kept.append(name)
+    kept = [g for g in FEATURE_GROUPS if g in kept]
+    top_columns = sorted(zip(names, gain.tolist(), strict=True), key=lambda kv: -kv[1])[:15]
+    return {
+        "method": "LightGBM (200 trees) regressing the displacement at the tile's last frame "
+        "beyond constant velocity (x and y, the part the network must learn); gain "
+        "importance summed over both and over each group's columns",
+        "group_ranking": [{"group": g, "share": round(s, 5)} for g, s in ranking],
+        "top_columns": [{"column": c, "share": round(s, 5)} for c, s in top_columns],
+        "kept_groups": kept,
+        "rule": f"keep groups by rank until {cfg.importance_share:.0%} of the gain, at least "
+        f"{cfg.min_groups}; always keep {list(MANDATORY_GROUPS)}",
+    }
+
+
+def _build_net(torch: Any, n_in: int, cfg: TrainConfig, mean: np.ndarray, std: np.ndarray) -> Any:
+    nn = torch.nn
+    horizon = cfg.horizon
+
+    class GhostNet(nn.Module):
+        """MLP: features -> per-frame residual displacements and log-sigmas."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
+            self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
+            layers: list[Any] = []
+            width = n_in
+            for _ in range(cfg.layers):
+                layers += [nn.Linear(width, cfg.hidden), nn.GELU()]
+                width = cfg.hidden
+            self.body = nn.Sequential(*layers)
+            self.head = nn.Linear(width, horizon * 3)
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
+            steps = torch.arange(1, horizon + 1, dtype=torch.float32) * DT
+            self.register_buffer("steps", steps)
+
+        def forward(self, features: Any, velocity: Any) -> tuple[Any, Any]:
+            z = self.body((features - self.mean) / self.std)
+            out = self.head(z).reshape(-1, horizon, 3)
+            residual = torch.cumsum(out[..., :2], dim=1)
+            base = velocity[:, None, :] * self.steps[None, :, None]
+            position = base + residual
+            sigma = torch.nn.functional.softplus(out[..., 2] - 1.0) + cfg.sigma_floor
+            return position, sigma
+
+    return GhostNet()
+
+
+def _nll(torch: Any, pos: Any, sigma: Any, target: Any, mask: Any) -> Any:
+    err2 = ((pos - target) ** 2).sum(-1)
+    nll = err2 / (2 * sigma**2) + 2 * torch.log(sigma)
+    return (nll * mask).sum() / mask.sum().clamp(min=1)
+
+
+def tune_pursuit(w: Windows) -> dict[str, Any]:
+    """Grid-search pursuit's speed and acceleration caps for full-flight ADE (training games)."""
+    hist = w.defender[:, : w.lead + 1]
+    rec = flight_receiver(w)
+    best: tuple[float, float, float] | None = None
+    for speed in (5.0, 6.0, 7.0, 8.0, 9.0, 10.0):
+        for accel in (2.0, 3.0, 4.5, 6.0, 8.0):
+            pred = pursuit(hist, rec, max_speed=speed, max_accel=accel)
+            ade = float(np.nanmean(np.nanmean(_errors(pred, w), axis=1)))
+            if best is None or ade < best[0]:
+                best = (ade, speed, accel)
+    assert best is not None
+    return {"max_speed": best[1], "max_accel": best[2], "train_ade": round(best[0], 4)}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def train_on_tables(
+    datasets: Sequence[tuple[str, pa.Table, pa.Table]],
+    out_dir: str | os.PathLike[str],
+    *,
+    seed: int = 0,
+    config: TrainConfig | None = None,
+    log: Any = None,
+) -> dict:
+    """Train on already-read data and write ``ghost.onnx`` and ``card.json`` into ``out_dir``.
+
+    ``datasets`` holds ``(name, tracking, plays)``: a cleaned canonical tracking table
+    and its ``pass_plays`` table. Returns the model card.
+    """
+    torch, lgb, _onnx = require_training()
+    cfg = config or TrainConfig()
+    say = log or (lambda msg: None)
+    t_start = time.perf_counter()
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    torch.set_num_threads(cfg.threads)
+
+    parts, data_card = [], []
+    for name, tracking, plays in datasets:
+        w = extract_windows(tracking, plays, history=cfg.history, defenders="all")
+        ok = complete_mask(w)
+        parts.append(w.take(ok))
+        analysable = int(np.sum(plays.column("analysable").to_numpy(zero_copy_only=False)))
+        data_card.append(
+            {
+                "name": name,
+                "plays": analysable,
+                "games": int(np.unique(w.game_id).size),
+                "windows": int(ok.sum()),
+                "dropped_incomplete_windows": int((~ok).sum()),
+            }
+        )
+    windows = concat_windows(parts)
+    split = split_games(windows.game_id.tolist(), cfg.split, cfg.split_seed)
+    in_split = {k: np.isin(windows.game_id, v) for k, v in split.items()}
+    train_w = windows.take(in_split["train"])
+    val_w = windows.take(in_split["validation"])
+    if len(train_w) == 0 or len(val_w) == 0:
+        raise InputError(
+            f"need at least 3 games to split train/validation/test, got {len(split['train'])} "
+            "train and {len(split['validation'])} validation games"
+        )
+    say(f"windows: train {len(train_w)}, validation {len(val_w)}")
+
+    caps = tune_pursuit(train_w.take(train_w.is_back))
+    say(f"pursuit caps {caps}")
+    aug = concat_windows([train_w, mirror_windows(train_w)])
+    tiles = _tiles(aug, cfg.horizon, cfg.tile_stride)
+    say(f"tiles: {tiles['features'].shape}")
+    screening = _rank_features(lgb, tiles, cfg, seed)
+    cols = select_columns(cfg.history, cfg.horizon, screening["kept_groups"])
+    say(f"kept groups {screening['kept_groups']} ({cols.size} columns)")
+
+    x = tiles["features"][:, cols].astype(np.float32)
+    mean = x.mean(0)
+    std = np.maximum(x.std(0), 1e-3).astype(np.float32)
+    net = _build_net(torch, cols.size, cfg, mean, std)
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    n = x.shape[0]
+    steps_per_epoch = max(1, n // cfg.batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=cfg.learning_rate, total_steps=cfg.epochs * steps_per_epoch
+    )
+    tx = torch.from_numpy(x)
+    tv = torch.from_numpy(tiles["velocity"].astype(np.float32))
+    ty = torch.from_numpy(tiles["target"].astype(np.float32))
+    tm = torch.from_numpy(tiles["mask"].astype(np.float32))
+    gen = torch.Generator().manual_seed(seed)
+
+    def predict_torch(feats: np.ndarray, vel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with torch.no_grad():
+            p, s = net(
+                torch.from_numpy(feats.astype(np.float32)), torch.from_numpy(vel.astype(np.float32))
+            )
+        return p.numpy().astype(np.float64), s.numpy().astype(np.float64)
+
+    val_backs = val_w.take(val_w.is_back)
+    best_ade, best_state, best_epoch, history = np.inf, None, -1, []
+    for epoch in range(cfg.epochs):
+        net.train()
+        perm = torch.randperm(n, generator=gen)
+        total = 0.0
+        for b in range(steps_per_epoch):
+            idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+            pos, sig = net(tx[idx], tv[idx])
+            loss = _nll(torch, pos, sig, ty[idx], tm[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss)
+        if epoch % 3 == 2 or epoch == cfg.epochs - 1:
+            net.eval()
+            pred, _ = rollout(predict_torch, val_backs, cfg.horizon, cols)
+            ade = displacement_metrics(pred, val_backs)["full"]["ade"]
+            history.append({"epoch": epoch + 1, "loss": total / steps_per_epoch, "val_ade": ade})
+            say(f"epoch {epoch + 1}: loss {total / steps_per_epoch:.3f} val full ADE {ade:.3f}")
+            if ade < best_ade:
+                best_ade, best_epoch = ade, epoch + 1
+                best_state = {k: v.clone() for k, v in net.state_dict().items()}
+    assert best_state is not None
+    net.load_state_dict(best_state)
+    net.eval()
+
+    pred, _ = rollout(predict_torch, val_backs, cfg.horizon, cols)
+    val_metrics = {"model": displacement_metrics(pred, val_backs)}
+    for name, p in baseline_predictions(val_backs, {k: caps[k] for k in PURSUIT_DEFAULTS}).items():
+        val_metrics[name] = displacement_metrics(p, val_backs)
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    onnx_path = out / "ghost.onnx"
+    example = (tx[:4], tv[:4])
+    with atomic_path(onnx_path) as tmp:
+        torch.onnx.export(
+            net,
+            example,
+            str(tmp),
+            input_names=["features", "velocity"],
+            output_names=["position", "sigma"],
+            dynamic_axes={
+                "features": {0: "batch"},
+                "velocity": {0: "batch"},
+                "position": {0: "batch"},
+                "sigma": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+    elapsed = time.perf_counter() - t_start
+    names = feature_names(cfg.history, cfg.horizon)
+    card = {
+        "name": "ghosting default ghost-mode model",
+        "format": "ghosting-model/1",
+        "task": "ghost mode: defender positions from pass forward to arrival, given the "
+        "defender's last `history` positions, the targeted receiver's real path over the "
+        "flight and the ball's landing point",
+        "onnx_file": "ghost.onnx",
+        "onnx_sha256": _sha256(onnx_path),
+        "onnx_bytes": onnx_path.stat().st_size,
+        "history": cfg.history,
+        "horizon": cfg.horizon,
+        "inputs": {
+            "features": {"shape": ["batch", int(cols.size)], "dtype": "float32"},
+            "velocity": {
+                "shape": ["batch", 2],
+                "dtype": "float32",
+                "meaning": "defender velocity at the tile start (yd/s), last position step / 0.1 s",
+            },
+        },
+        "outputs": {
+            "position": {
+                "shape": ["batch", cfg.horizon, 2],
+                "meaning": "positions relative to the tile start (yd) for frames 1..horizon",
+            },
+            "sigma": {"shape": ["batch", cfg.horizon], "meaning": "per-frame sigma (yd)"},
+        },
+        "features": {
+            "groups": screening["kept_groups"],
+            "columns": [names[i] for i in cols],
+            "normalisation": {
+                "kind": "standardise inside the ONNX graph: (x - mean) / std",
+                "mean": [round(float(v), 6) for v in mean],
+                "std": [round(float(v), 6) for v in std],
+            },
+            "screening": screening,
+        },
+        "architecture": f"MLP {cfg.layers}x{cfg.hidden} GELU -> per-frame residual "
+        "displacement over constant velocity (cumulative) and softplus sigma; Gaussian NLL",
+        "training": {
+            "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(cfg).items()},
+            "seed": seed,
+            "data": data_card,
+            "split_by_game": split,
+            "augmentation": "mirror y (y -> 53.33 - y)",
+            "tiles": int(tiles["features"].shape[0]),
+            "windows": {"train": len(train_w), "validation": len(val_w)},
+            "best_epoch": best_epoch,
+            "history": history,
+            "seconds": round(elapsed, 1),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "cleaning": "play policy (drop plays with any flagged sample in the pass window)",
+        },
+        "pursuit_caps": caps,
+        "metrics": {
+            "validation_defensive_backs": val_metrics,
+            "n_validation_trajectories": len(val_backs),
+        },
+        "licence": LICENCE,
+    }
+    with atomic_path(out / "card.json") as tmp:
+        tmp.write_text(json.dumps(card, indent=2) + "\n")
+    say(f"wrote {onnx_path} ({card['onnx_bytes']} bytes) in {elapsed:.0f} s")
+    return card
+
+
+def train_model(
+    sources: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    seed: int = 0,
+    targets: str | os.PathLike[str] | None = None,
+    config: TrainConfig | None = None,
+    log: Any = None,
+) -> dict:
+    """Read, clean and train on tracking files; write the model into ``out_dir``.
+
+    Each source is read with :func:`ghosting.read_tracking`, cleaned with the
+    ``play`` policy and turned into pass plays (with ``targets`` when given).
+    """
+    from .data import load_sources
+
+    require_training()
+    datasets = load_sources(sources, targets=targets, log=log)
+    return train_on_tables(datasets, out_dir, seed=seed, config=config, log=log)
