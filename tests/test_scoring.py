@@ -340,3 +340,40 @@ def test_random_replacement_rejects_bad_fraction_and_single_trajectory():
         random_replacement(np.zeros((3, 4, 2)), fraction=1.5)
     with pytest.raises(ghosting.InputError, match="batch"):
         random_replacement(np.zeros((4, 2)))
+
+
+# ---------------------------------------------------------------- fuzzing the core
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n_samples=st.integers(0, 12),
+    width=st.sampled_from([1, 2, 3]),
+    offsets=st.lists(st.integers(-3, 15), min_size=0, max_size=6),
+    receiver_extra=st.sampled_from([0, 0, 0, 1]),
+    play_offsets=st.lists(st.integers(-1, 6), min_size=0, max_size=4),
+)
+def test_core_rejects_or_scores_any_input(n_samples, width, offsets, receiver_extra, play_offsets):
+    """Whatever the shapes and offsets, the core raises ValueError or returns
+    results of the right length: it never reads out of bounds or crashes."""
+    d = np.arange(n_samples * width, dtype=np.float64).reshape(n_samples, width)
+    r = np.ones((n_samples + receiver_extra, width))
+    off = np.array(offsets, dtype=np.int64)
+    try:
+        out = _core.trajectory_score(d, r, off)
+    except ValueError:
+        pass
+    else:
+        assert all(len(a) == len(off) - 1 for a in out)
+        try:
+            w, score = _core.play_scores(d, r, off, out[3], np.array(play_offsets, np.int64))
+        except ValueError:
+            pass
+        else:
+            assert len(w) == len(off) - 1 and len(score) == len(play_offsets) - 1
+    try:
+        feas = _core.feasibility(d, off)
+    except ValueError:
+        pass
+    else:
+        assert all(len(a) == len(off) - 1 for a in feas)
