@@ -8,12 +8,24 @@ receivers and the defensive backs, and says why a play cannot be analysed.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import MissingColumnsError
+from .schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
 
-__all__ = ["pass_windows", "FORWARD_EVENTS", "ARRIVAL_EVENT"]
+__all__ = [
+    "pass_windows",
+    "pass_plays",
+    "parse_target_name",
+    "match_target",
+    "infer_targets",
+    "FORWARD_EVENTS",
+    "ARRIVAL_EVENT",
+]
 
 #: Events that mark the ball leaving the quarterback's hand.
 FORWARD_EVENTS = ("pass_forward", "pass_shovel")
@@ -47,19 +59,40 @@ def _distinct_plays(tracking: pa.Table) -> pa.Table:
     return plays.cast(pa.schema([("game_id", pa.int64()), ("play_id", pa.int64())]))
 
 
-def _first_frame(events: pa.Table, mask: pa.ChunkedArray, name: str) -> pa.Table:
-    """Per play, the smallest frame among the event rows selected by ``mask``."""
+def _event_frame(events: pa.Table, mask: pa.ChunkedArray | pa.Array, name: str) -> pa.Table:
+    """Per play, the frame at which most rows carry the events selected by ``mask``.
+
+    Every row of a frame carries that frame's event, so the frame with the most such
+    rows is the play's (a lone track whose clock is shifted, as the ball's is on some
+    highlight plays, is outvoted); ties go to the earliest frame.
+    """
     rows = events.filter(mask)
-    out = rows.group_by(_KEYS, use_threads=False).aggregate([("frame_id", "min")])
-    return out.rename_columns([*_KEYS, name])
+    counts = rows.group_by([*_KEYS, "frame_id"], use_threads=False).aggregate(
+        [([], "count_all")]
+    )
+    if counts.num_rows == 0:
+        return pa.table({"game_id": pa.array([], pa.int64()), "play_id": pa.array([], pa.int64()),
+                         name: pa.array([], pa.int32())})
+    game = counts["game_id"].to_numpy()
+    play = counts["play_id"].to_numpy()
+    frame = counts["frame_id"].to_numpy()
+    count = counts["count_all"].to_numpy()
+    order = np.lexsort((frame, -count, play, game))
+    game, play, frame = game[order], play[order], frame[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (game[1:] != game[:-1]) | (play[1:] != play[:-1])
+    return pa.table({"game_id": game[first], "play_id": play[first],
+                     name: pa.array(frame[first], pa.int32())})
 
 
 def pass_windows(tracking: pa.Table) -> pa.Table:
     """The frames at which each play's pass leaves the hand and arrives.
 
-    From the events alone: ``pass_forward_frame`` is the first ``pass_forward`` or
-    ``pass_shovel`` frame; ``arrival_frame`` the first ``pass_arrived`` frame after it,
-    else the first ``pass_outcome_*`` frame after it. Both are null when missing.
+    From the events alone: ``pass_forward_frame`` is the ``pass_forward`` or
+    ``pass_shovel`` frame; ``arrival_frame`` the ``pass_arrived`` frame after it, else
+    the first ``pass_outcome_*`` frame after it. Both are null when missing. When rows
+    disagree on an event's frame (a track with a shifted clock), the frame most rows
+    give wins, ties to the earliest.
 
     Parameters
     ----------
@@ -99,14 +132,14 @@ def pass_windows(tracking: pa.Table) -> pa.Table:
     interesting = pc.fill_null(pc.or_(pc.or_(is_forward, is_arrived), is_outcome), False)
     events = events.filter(interesting)
 
-    forward = _first_frame(
+    forward = _event_frame(
         events, pc.fill_null(pc.is_in(events["event"], pa.array(FORWARD_EVENTS)), False),
         "pass_forward_frame",
     )
     after = events.join(forward, _KEYS, join_type="inner", use_threads=False)
     after = after.filter(pc.greater(after["frame_id"], after["pass_forward_frame"]))
-    arrived = _first_frame(after, pc.equal(after["event"], ARRIVAL_EVENT), "arrived")
-    outcome = _first_frame(after, pc.starts_with(after["event"], OUTCOME_PREFIX), "outcome")
+    arrived = _event_frame(after, pc.equal(after["event"], ARRIVAL_EVENT), "arrived")
+    outcome = _event_frame(after, pc.starts_with(after["event"], OUTCOME_PREFIX), "outcome")
 
     out = plays.join(forward, _KEYS, join_type="left outer", use_threads=False)
     out = out.join(arrived, _KEYS, join_type="left outer", use_threads=False)
@@ -122,3 +155,394 @@ def pass_windows(tracking: pa.Table) -> pa.Table:
         ],
         schema=WINDOW_SCHEMA,
     )
+
+
+# --------------------------------------------------------------------------- pass plays
+
+#: Why a play cannot be analysed, in the order they are checked.
+REASONS = (
+    "no pass_forward",
+    "no arrival",
+    "no ball position at arrival",
+    "sides unknown",
+    "no eligible receivers",
+    "no target",
+    "target not tracked at pass_forward",
+    "no defensive backs",
+)
+TARGET_SOURCES = ("target_file", "player_role", "play_description", "inference")
+TARGETED_ROLE = "Targeted Receiver"
+ROUTE_RUNNER_ROLES = ("Targeted Receiver", "Other Route Runner")
+COVERAGE_ROLE = "Defensive Coverage"
+
+PLAYS_SCHEMA = pa.schema(
+    [
+        ("game_id", pa.int64()),
+        ("play_id", pa.int64()),
+        ("analysable", pa.bool_()),
+        ("reason", pa.string()),
+        ("pass_forward_frame", pa.int32()),
+        ("arrival_frame", pa.int32()),
+        ("ball_land_x", pa.float64()),
+        ("ball_land_y", pa.float64()),
+        ("targeted_receiver", pa.int64()),
+        ("target_source", pa.string()),
+        ("eligible_receivers", pa.list_(pa.int64())),
+        ("defensive_backs", pa.list_(pa.int64())),
+    ]
+)
+
+_PASS_TO = re.compile(
+    r"\bpass\s+(?:incomplete\s+)?(?:(?:short|deep)\s+)?(?:(?:left|middle|right)\s+)?"
+    r"(?:to|intended\s+for)\s+(?P<first>[A-Z][A-Za-z]{0,3})\.\s?(?P<rest>[A-Za-z].*)"
+)
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v"}
+
+
+def _bool(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _strings(table: pa.Table, name: str) -> pa.ChunkedArray | None:
+    if name not in table.column_names:
+        return None
+    column = table[name]
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return column
+
+
+def _sorted(tracking: pa.Table) -> pa.Table:
+    keys = [tracking[c].to_numpy() for c in ("game_id", "play_id", "nfl_id", "frame_id")]
+    n = tracking.num_rows
+    if n < 2:
+        return tracking
+    greater = np.zeros(n - 1, dtype=bool)
+    equal = np.ones(n - 1, dtype=bool)
+    for k in keys:
+        greater |= equal & (k[1:] > k[:-1])
+        equal &= k[1:] == k[:-1]
+    if (greater | equal).all():
+        return tracking
+    order = np.lexsort([keys[3], keys[2], keys[1], keys[0]])
+    return tracking.take(pa.array(order))
+
+
+def _name_words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+
+
+def parse_target_name(description: str | None) -> tuple[str, list[str]] | None:
+    """The abbreviated receiver name of a play description, as (initials, name words).
+
+    >>> parse_target_name("(6:17) P.Mahomes pass short right to T.Kelce for 1 yard")
+    ('T', ['kelce', 'for', 'yard'])
+    """
+    if not description:
+        return None
+    match = _PASS_TO.search(description)
+    if match is None:
+        return None
+    return match.group("first"), _name_words(match.group("rest"))
+
+
+def match_target(
+    parsed: tuple[str, list[str]], names: list[str | None], eligible: list[bool]
+) -> int | None:
+    """Index of the player in ``names`` that the parsed abbreviation names, or None.
+
+    The first name must start with the initials and the last name's words must open
+    the text after the dot ("R.Seals-Jones for 35 yards" matches "Ricky Seals-Jones").
+    Ambiguity is settled by the longest last name, then eligibility; else None.
+    """
+    initials, rest = parsed
+    best: list[tuple[int, int, int]] = []
+    for i, name in enumerate(names):
+        if not name:
+            continue
+        first, _, last = name.strip().partition(" ")
+        words = [w for w in _name_words(last) if w not in _SUFFIXES] or _name_words(last)
+        if not words or not first.lower().startswith(initials.lower()):
+            continue
+        if rest[: len(words)] == words:
+            best.append((len(words), int(eligible[i]), i))
+    if not best:
+        return None
+    best.sort(reverse=True)
+    if len(best) > 1 and best[0][:2] == best[1][:2]:
+        return None
+    return best[0][2]
+
+
+def _per_play_first(play_idx: np.ndarray, values: np.ndarray, mask: np.ndarray,
+                    n_plays: int, fill: float | int) -> np.ndarray:
+    out = np.full(n_plays, fill, dtype=values.dtype if values.dtype.kind == "f" else np.int64)
+    rows = np.flatnonzero(mask)
+    # the first selected row of each play wins: write in reverse order
+    out[play_idx[rows[::-1]]] = values[rows[::-1]]
+    return out
+
+
+def _lists(play_idx: np.ndarray, nfl: np.ndarray, mask: np.ndarray, n_plays: int) -> pa.Array:
+    rows = np.flatnonzero(mask)
+    p, ids = play_idx[rows], nfl[rows]
+    if len(rows) > 1:
+        keep = np.ones(len(rows), dtype=bool)
+        keep[1:] = (p[1:] != p[:-1]) | (ids[1:] != ids[:-1])
+        p, ids = p[keep], ids[keep]
+    offsets = np.zeros(n_plays + 1, dtype=np.int32)
+    np.cumsum(np.bincount(p, minlength=n_plays), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(ids, pa.int64()))
+
+
+def _target_file(plays: pa.Table, targets: object) -> np.ndarray:
+    from .io import read_targets
+
+    table = targets if isinstance(targets, pa.Table) and "target_nfl_id" in targets.column_names \
+        else read_targets(targets)
+    keys = plays.select(_KEYS).append_column("__i", pa.array(np.arange(plays.num_rows)))
+    wanted = table.select([*_KEYS, "target_nfl_id"]).filter(pc.is_valid(table["target_nfl_id"]))
+    wanted = wanted.group_by(_KEYS, use_threads=False).aggregate([("target_nfl_id", "first")])
+    joined = keys.join(wanted, _KEYS, join_type="left outer", use_threads=False).sort_by("__i")
+    return pc.fill_null(joined["target_nfl_id_first"], -1).to_numpy().astype(np.int64)
+
+
+def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
+    """One record per play: pass window, landing point, target, receivers, defensive backs.
+
+    Parameters
+    ----------
+    tracking : pyarrow.Table
+        A canonical tracking table (from :func:`ghosting.read_tracking`).
+    targets : path or pyarrow.Table, optional
+        A targeted-receiver file (``targetedReciever.csv``) or a table from
+        :func:`ghosting.read_targets`.
+
+    Returns
+    -------
+    pyarrow.Table
+        ``game_id, play_id, analysable, reason, pass_forward_frame, arrival_frame,
+        ball_land_x, ball_land_y, targeted_receiver, target_source,
+        eligible_receivers, defensive_backs`` -- one row per play, sorted. ``reason``
+        says why a play is not analysable (null when it is). The target comes from,
+        in order: the target file, the 2026 ``player_role``, the play description,
+        inference (the eligible receiver nearest the ball at arrival).
+
+    Examples
+    --------
+    >>> import ghosting
+    >>> plays = ghosting.pass_plays(ghosting.synth.generate_plays(3, seed=1))
+    >>> plays.num_rows
+    3
+    """
+    _require(tracking, ("game_id", "play_id", "nfl_id", "frame_id", "x", "y", "event"),
+             "pass_plays")
+    tracking = _sorted(tracking)
+    windows = pass_windows(tracking)
+    n_plays = windows.num_rows
+    n = tracking.num_rows
+    game = tracking["game_id"].to_numpy()
+    play = tracking["play_id"].to_numpy()
+    starts = np.concatenate(
+        [[0], np.flatnonzero((game[1:] != game[:-1]) | (play[1:] != play[:-1])) + 1, [n]]
+    ) if n else np.zeros(1, dtype=np.int64)
+    play_idx = np.repeat(np.arange(n_plays), np.diff(starts))
+    nfl = tracking["nfl_id"].to_numpy().astype(np.int64)
+    frame = tracking["frame_id"].to_numpy().astype(np.int64)
+    x = tracking["x"].to_numpy().astype(np.float64)
+    y = tracking["y"].to_numpy().astype(np.float64)
+
+    forward = pc.fill_null(windows["pass_forward_frame"], -1).to_numpy().astype(np.int64)
+    arrival = pc.fill_null(windows["arrival_frame"], -1).to_numpy().astype(np.int64)
+    if "num_frames_output" in tracking.column_names:  # 2026 input: frames end at the throw
+        nfo = pc.fill_null(tracking["num_frames_output"], -1).to_numpy().astype(np.int64)
+        last = np.maximum.reduceat(frame, starts[:-1]) if n else np.zeros(0, np.int64)
+        per_play_nfo = nfo[starts[:-1]] if n else np.zeros(0, np.int64)
+        use = (forward < 0) & (per_play_nfo > 0)
+        forward = np.where(use, last, forward)
+        arrival = np.where(use, last + per_play_nfo, arrival)
+
+    at_forward = frame == forward[play_idx]
+    at_arrival = frame == arrival[play_idx]
+    is_ball = nfl == BALL_ID
+    side = _strings(tracking, "side")
+    offense = _bool(pc.equal(side, "offense")) if side is not None else np.zeros(n, bool)
+    defense = _bool(pc.equal(side, "defense")) if side is not None else np.zeros(n, bool)
+    position = _strings(tracking, "position")
+    role = _strings(tracking, "player_role")
+    eligible_pos = _bool(pc.is_in(position, value_set=pa.array(sorted(ELIGIBLE_POSITIONS))))
+    db_pos = _bool(pc.is_in(position, value_set=pa.array(sorted(DEFENSIVE_BACKS))))
+    if role is not None:
+        eligible_pos |= _bool(pc.is_in(role, value_set=pa.array(ROUTE_RUNNER_ROLES)))
+        db_pos |= _bool(pc.equal(role, COVERAGE_ROLE))
+    receiver_rows = offense & eligible_pos & ~is_ball
+    db_rows = defense & db_pos & ~is_ball
+
+    # ball landing point: ball_land_x/y (2026), else the ball at arrival
+    land_x = np.full(n_plays, np.nan)
+    land_y = np.full(n_plays, np.nan)
+    ball_arrival = arrival + _ball_clock_shift(tracking, is_ball, windows, forward)
+    at_ball_arrival = frame == ball_arrival[play_idx]
+    ball_at_arrival = is_ball & at_ball_arrival & np.isfinite(x) & np.isfinite(y)
+    land_x[play_idx[ball_at_arrival]] = x[ball_at_arrival]
+    land_y[play_idx[ball_at_arrival]] = y[ball_at_arrival]
+    if "ball_land_x" in tracking.column_names and "ball_land_y" in tracking.column_names and n:
+        bx = tracking["ball_land_x"].to_numpy().astype(np.float64)[starts[:-1]]
+        by = tracking["ball_land_y"].to_numpy().astype(np.float64)[starts[:-1]]
+        given = np.isfinite(bx) & np.isfinite(by)
+        land_x = np.where(given, bx, land_x)
+        land_y = np.where(given, by, land_y)
+
+    eligible = _lists(play_idx, nfl, receiver_rows & at_forward, n_plays)
+    backs = _lists(play_idx, nfl, db_rows & at_forward, n_plays)
+
+    target = np.full(n_plays, -1, dtype=np.int64)
+    source = np.full(n_plays, None, dtype=object)
+    if targets is not None:
+        from_file = _target_file(windows, targets)
+        source[from_file >= 0] = "target_file"
+        target = from_file
+    if role is not None:
+        targeted = _bool(pc.equal(role, TARGETED_ROLE)) & ~is_ball
+        from_role = _per_play_first(play_idx, nfl, targeted, n_plays, -1)
+        use = (target < 0) & (from_role >= 0)
+        target[use], source[use] = from_role[use], "player_role"
+    description = _strings(tracking, "play_description")
+    if description is not None and n:
+        from_text = _targets_from_descriptions(
+            tracking, description, starts, play_idx, offense, eligible_pos, target < 0
+        )
+        use = (target < 0) & (from_text >= 0)
+        target[use], source[use] = from_text[use], "play_description"
+    inferred = infer_targets(play_idx, nfl, x, y, receiver_rows & at_arrival, land_x, land_y,
+                             n_plays)
+    use = (target < 0) & (inferred >= 0)
+    target[use], source[use] = inferred[use], "inference"
+
+    # the target must be tracked at pass forward
+    tracked = np.zeros(n_plays, dtype=bool)
+    rows = np.flatnonzero(at_forward & ~is_ball)
+    hit = nfl[rows] == target[play_idx[rows]]
+    tracked[play_idx[rows[hit]]] = True
+
+    n_eligible = np.diff(eligible.offsets.to_numpy())
+    n_backs = np.diff(backs.offsets.to_numpy())
+    has_side = np.zeros(n_plays, dtype=bool)
+    has_side[play_idx[offense | defense]] = True
+    checks = [
+        forward < 0,
+        arrival < 0,
+        ~(np.isfinite(land_x) & np.isfinite(land_y)),
+        ~has_side,
+        n_eligible == 0,
+        target < 0,
+        ~tracked,
+        n_backs == 0,
+    ]
+    reason = np.full(n_plays, None, dtype=object)
+    for text, failed in zip(REASONS[::-1], checks[::-1], strict=True):
+        reason[failed] = text
+    analysable = np.array([r is None for r in reason], dtype=bool)
+
+    def nullable_int(values: np.ndarray, typ: pa.DataType) -> pa.Array:
+        return pa.array(values, typ, mask=values < 0)
+
+    return pa.table(
+        [
+            windows["game_id"],
+            windows["play_id"],
+            pa.array(analysable),
+            pa.array(reason, pa.string()),
+            nullable_int(forward, pa.int32()),
+            nullable_int(arrival, pa.int32()),
+            pa.array(land_x),
+            pa.array(land_y),
+            nullable_int(target, pa.int64()),
+            pa.array(source, pa.string()),
+            eligible,
+            backs,
+        ],
+        schema=PLAYS_SCHEMA,
+    )
+
+
+def _ball_clock_shift(
+    tracking: pa.Table, is_ball: np.ndarray, windows: pa.Table, forward: np.ndarray
+) -> np.ndarray:
+    """Per play, how many frames the ball's own pass_forward lies after the play's.
+
+    Some highlight plays number the ball's frames differently from the players'
+    (a constant shift); the ball's own events tell by how much. 0 when unknown.
+    """
+    shift = np.zeros(windows.num_rows, dtype=np.int64)
+    if not is_ball.any():
+        return shift
+    own = pass_windows(tracking.filter(pa.array(is_ball)))
+    keys = windows.select(_KEYS).append_column("__i", pa.array(np.arange(windows.num_rows)))
+    joined = keys.join(own.select([*_KEYS, "pass_forward_frame"]), _KEYS,
+                       join_type="left outer", use_threads=False).sort_by("__i")
+    ball_forward = pc.fill_null(joined["pass_forward_frame"], -1).to_numpy().astype(np.int64)
+    known = (ball_forward >= 0) & (forward >= 0)
+    shift[known] = ball_forward[known] - forward[known]
+    return shift
+
+
+def infer_targets(
+    play_idx: np.ndarray,
+    nfl: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    candidates: np.ndarray,
+    land_x: np.ndarray,
+    land_y: np.ndarray,
+    n_plays: int,
+) -> np.ndarray:
+    """Per play, the candidate row's player nearest the landing point (-1 if none)."""
+    rows = np.flatnonzero(candidates)
+    p = play_idx[rows]
+    dist = np.hypot(x[rows] - land_x[p], y[rows] - land_y[p])
+    ok = np.isfinite(dist)
+    rows, p, dist = rows[ok], p[ok], dist[ok]
+    order = np.lexsort((dist, p))
+    rows, p = rows[order], p[order]
+    first = np.ones(len(p), dtype=bool)
+    first[1:] = p[1:] != p[:-1]
+    out = np.full(n_plays, -1, dtype=np.int64)
+    out[p[first]] = nfl[rows[first]]
+    return out
+
+
+def _targets_from_descriptions(
+    tracking: pa.Table,
+    description: pa.ChunkedArray,
+    starts: np.ndarray,
+    play_idx: np.ndarray,
+    offense: np.ndarray,
+    eligible_pos: np.ndarray,
+    wanted: np.ndarray,
+) -> np.ndarray:
+    """Per play, the offensive player named as the receiver in the description."""
+    n_plays = len(starts) - 1
+    out = np.full(n_plays, -1, dtype=np.int64)
+    first_rows = pa.array(starts[:-1])
+    texts = description.take(first_rows).to_pylist()
+    names = _strings(tracking, "display_name")
+    if names is None:
+        return out
+    nfl = tracking["nfl_id"].to_numpy()
+    # one row per (play, offensive player): the first row of each track
+    track_start = np.ones(len(nfl), dtype=bool)
+    track_start[1:] = (play_idx[1:] != play_idx[:-1]) | (nfl[1:] != nfl[:-1])
+    rows = np.flatnonzero(track_start & offense)
+    row_names = names.take(pa.array(rows)).to_pylist()
+    row_eligible = eligible_pos[rows]
+    bounds = np.searchsorted(play_idx[rows], np.arange(n_plays + 1))
+    for p in np.flatnonzero(wanted):
+        parsed = parse_target_name(texts[p])
+        if parsed is None:
+            continue
+        lo, hi = bounds[p], bounds[p + 1]
+        index = match_target(parsed, row_names[lo:hi], list(row_eligible[lo:hi]))
+        if index is not None:
+            out[p] = nfl[rows[lo + index]]
+    return out

@@ -201,6 +201,16 @@ def assign_sides(
         side[known & (codes == row_off)] = "offense"
         side[known & (codes != row_off)] = "defense"
         decided |= known
+        if (~decided & (codes >= 0)).any():
+            # no quarterback on the play (some files track only part of the field):
+            # a club whose tracked players hold offensive positions is the offense
+            by_position = _sides_by_position(table, play_idx, codes, n_plays, n_clubs)
+            rest = ~decided & (by_position != 0) & ~is_ball
+            side[rest & (by_position > 0)] = "offense"
+            side[rest & (by_position < 0)] = "defense"
+            decided |= rest
+            if rest.any():
+                report["methods"].append("position_groups")
     undecided_rows = ~decided
     report["rows_without_side"] = int(undecided_rows.sum())
     if n_plays:
@@ -211,6 +221,29 @@ def assign_sides(
     else:
         report["plays_without_side"] = 0
     return _set(table, "side", pa.array(side, pa.string())), report
+
+
+_OFFENSE_POSITIONS = ["QB", "WR", "TE", "RB", "FB", "HB", "T", "G", "C", "OT", "OG", "OL"]
+_DEFENSE_POSITIONS = ["CB", "S", "SS", "FS", "DB", "LB", "ILB", "OLB", "MLB", "DE", "DT",
+                      "NT", "DL"]
+
+
+def _sides_by_position(
+    table: pa.Table, play_idx: np.ndarray, codes: np.ndarray, n_plays: int, n_clubs: int
+) -> np.ndarray:
+    """Per row, the sign of (offensive - defensive) position rows of its club on its play."""
+    position = table["position"]
+    off = pc.fill_null(pc.is_in(position, value_set=pa.array(_OFFENSE_POSITIONS)), False)
+    dfn = pc.fill_null(pc.is_in(position, value_set=pa.array(_DEFENSE_POSITIONS)), False)
+    vote = off.to_numpy(zero_copy_only=False).astype(np.int64) - dfn.to_numpy(
+        zero_copy_only=False
+    ).astype(np.int64)
+    ok = codes >= 0
+    key = play_idx[ok] * n_clubs + codes[ok]
+    score = np.bincount(key, weights=vote[ok], minlength=n_plays * n_clubs)
+    out = np.zeros(len(codes), dtype=np.int64)
+    out[ok] = np.sign(score[key]).astype(np.int64)
+    return out
 
 
 def _offense_from_plays(
