@@ -490,39 +490,146 @@ def _play_verdicts(pp: dict[str, np.ndarray], known: np.ndarray) -> np.ndarray:
 
 
 def _track_table(
-    rows: np.ndarray,
-    row_run: np.ndarray,
-    nfl: np.ndarray,
-    frame: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    run_pf: np.ndarray,
-    run_arr: np.ndarray,
+    idx: np.ndarray, rows: _Rows, pf: np.ndarray, arr: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Tracks (runs of one player in one play) among the sorted ``rows``, and whether
-    each has exactly one finite sample per frame of its pass window."""
-    start = _runs(row_run[rows], nfl[rows])
-    count = np.diff(np.append(start, len(rows)))
+    """Tracks (runs of one player in one play) among the sorted row indices ``idx``,
+    and whether each has exactly one finite sample per frame of its pass window
+    (``pf``, ``arr``: pass forward and arrival frame per play run)."""
+    start = _runs(rows.row_run[idx], rows.nfl[idx])
+    count = np.diff(np.append(start, len(idx)))
     owner = np.repeat(np.arange(len(start)), count)
-    gap = np.ones(len(rows), dtype=bool)
-    if len(rows) > 1:
-        gap[1:] = frame[rows[1:]] - frame[rows[:-1]] != 1
+    gap = np.ones(len(idx), dtype=bool)
+    if len(idx) > 1:
+        gap[1:] = rows.frame[idx[1:]] - rows.frame[idx[:-1]] != 1
     gap[start] = False
     bad_step = np.bincount(owner, weights=gap, minlength=len(start)) > 0
-    finite = np.isfinite(x[rows]) & np.isfinite(y[rows])
+    finite = np.isfinite(rows.x[idx]) & np.isfinite(rows.y[idx])
     nonfinite = np.bincount(owner, weights=~finite, minlength=len(start)) > 0
-    run = row_run[rows[start]] if len(start) else np.zeros(0, np.int64)
-    want = run_arr[run] - run_pf[run] + 1
-    complete = (count == want) & ~bad_step
+    run = rows.row_run[idx[start]] if len(start) else np.zeros(0, np.int64)
+    want = arr[run] - pf[run] + 1
     return {
         "start": start,
         "count": count,
         "run": run,
-        "nfl": nfl[rows[start]],
+        "nfl": rows.nfl[idx[start]] if len(start) else np.zeros(0, np.int64),
         "want": want,
-        "complete": complete,
+        "complete": (count == want) & ~bad_step,
         "nonfinite": nonfinite,
     }
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The tracking columns gathering needs, as numpy, with the play runs."""
+
+    game: np.ndarray
+    play: np.ndarray
+    nfl: np.ndarray
+    frame: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    run_start: np.ndarray  # first row of each play (contiguous run of game, play)
+    row_run: np.ndarray  # play run of each row
+
+    @classmethod
+    def of(cls, tracking: pa.Table) -> _Rows:
+        missing = [c for c in _TRACKING_COLUMNS if c not in tracking.column_names]
+        if missing:
+            raise InputError(f"tracking table lacks columns {missing}")
+        game, play = _np(tracking, "game_id", np.int64), _np(tracking, "play_id", np.int64)
+        run_start = _runs(game, play)
+        run_len = np.diff(np.append(run_start, len(game)))
+        return cls(
+            game=game,
+            play=play,
+            nfl=tracking.column("nfl_id").fill_null(-1).to_numpy().astype(np.int64),
+            frame=tracking.column("frame_id").fill_null(-1).to_numpy().astype(np.int64),
+            x=_np(tracking, "x", np.float64),
+            y=_np(tracking, "y", np.float64),
+            run_start=run_start,
+            row_run=np.repeat(np.arange(len(run_start)), run_len),
+        )
+
+
+_TRACKING_COLUMNS = ("game_id", "play_id", "nfl_id", "frame_id", "x", "y")
+_KEY = 1 << 32  # (play run, nfl_id) packed as run * _KEY + nfl_id
+
+
+def _match_plays(rows: _Rows, pp: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Plays-table row of each tracking play run (-1: none) and whether each
+    plays-table row has tracking rows."""
+    index = {
+        (int(g), int(p)): i
+        for i, (g, p) in enumerate(zip(pp["game_id"], pp["play_id"], strict=True))
+    }
+    if len(index) != len(pp["game_id"]):
+        raise InputError("plays table repeats a (game_id, play_id)")
+    keys = list(
+        zip(rows.game[rows.run_start].tolist(), rows.play[rows.run_start].tolist(), strict=True)
+    )
+    if len(set(keys)) != len(keys):
+        raise InputError("tracking table is not sorted by (game_id, play_id, nfl_id, frame_id)")
+    run_row = np.array([index.get(k, -1) for k in keys], dtype=np.int64)
+    known = np.zeros(len(pp["game_id"]), dtype=bool)
+    known[run_row[run_row >= 0]] = True
+    return run_row, known
+
+
+def _expected_defenders(
+    tracking: pa.Table, plays: pa.Table, rows: _Rows, run_row: np.ndarray, defenders: str
+) -> np.ndarray:
+    """Packed (run, nfl_id) keys of the defenders to score, sorted."""
+    if defenders == "backs" and "defensive_backs" in plays.column_names:
+        backs = plays.column("defensive_backs").combine_chunks()
+        owner = np.repeat(np.arange(plays.num_rows), pc_list_lengths(backs))
+        ids = backs.flatten().fill_null(-1).to_numpy().astype(np.int64)
+        play_to_run = np.full(plays.num_rows, -1, dtype=np.int64)
+        play_to_run[run_row[run_row >= 0]] = np.flatnonzero(run_row >= 0)
+        keep = (play_to_run[owner] >= 0) & (ids >= 0)
+        return np.unique(play_to_run[owner[keep]] * _KEY + ids[keep])
+    if "side" not in tracking.column_names:
+        raise InputError("tracking table lacks the column 'side' needed to find defenders")
+    is_def = tracking.column("side").fill_null("").to_numpy(zero_copy_only=False) == "defense"
+    if defenders == "backs":
+        if "position" not in tracking.column_names:
+            raise InputError("tracking table lacks the column 'position' needed to find backs")
+        pos = tracking.column("position").fill_null("").to_numpy(zero_copy_only=False)
+        is_def &= np.isin(pos, sorted(DEFENSIVE_BACKS))
+    return np.unique(rows.row_run[is_def] * _KEY + rows.nfl[is_def])
+
+
+def _incomplete_reason(count: int, want: int, nonfinite: bool, who: str = "") -> str:
+    if nonfinite and count == want:
+        return f"{who}non-finite position in the pass window"
+    return f"{who}{count} samples for the {want} frames between pass forward and arrival"
+
+
+def _receivers(
+    rows: _Rows,
+    window: np.ndarray,
+    target: np.ndarray,
+    pf: np.ndarray,
+    arr: np.ndarray,
+    ok_run: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """First row of each play's complete receiver track (-1: unusable) and why not."""
+    rec_rows = window[rows.nfl[window] == target[rows.row_run[window]]]
+    rec = _track_table(rec_rows, rows, pf, arr)
+    good = rec["complete"] & ~rec["nonfinite"]
+    start = np.full(len(rows.run_start), -1, dtype=np.int64)
+    start[rec["run"][good]] = rec_rows[rec["start"][good]]
+    reason = np.full(len(rows.run_start), None, dtype=object)
+    reason[ok_run] = "targeted receiver has no frames between pass forward and arrival"
+    for r, c, w, nf in zip(
+        rec["run"][~good],
+        rec["count"][~good],
+        rec["want"][~good],
+        rec["nonfinite"][~good],
+        strict=True,
+    ):
+        reason[r] = _incomplete_reason(int(c), int(w), bool(nf), "targeted receiver has ")
+    reason[start >= 0] = None
+    return start, reason
 
 
 def real_trajectories(
@@ -541,135 +648,49 @@ def real_trajectories(
     forward to arrival; otherwise it is listed in ``skipped`` with the reason.
 
     >>> import ghosting
-    >>> from ghosting.scoring import real_trajectories
-    >>> tracking = ghosting.synth.generate_plays(2, seed=0)  # doctest: +SKIP
-    >>> len(real_trajectories(tracking))  # doctest: +SKIP
+    >>> tracking = ghosting.read_tracking("week13_game_2018120600.csv.gz")  # doctest: +SKIP
+    >>> real = real_trajectories(tracking, targets="targetedReciever.csv")  # doctest: +SKIP
+    >>> len(real), real.defender_xy.shape  # doctest: +SKIP
+    (321, (4334, 2))
     """
     _check_choice(defenders, ("backs", "all"), "defenders")
-    missing = [
-        c
-        for c in ("game_id", "play_id", "nfl_id", "frame_id", "x", "y")
-        if c not in tracking.column_names
-    ]
-    if missing:
-        raise InputError(f"tracking table lacks columns {missing}")
+    rows = _Rows.of(tracking)
     if plays is None:
         from .plays import pass_plays
 
         plays = pass_plays(tracking, targets)
     pp = _play_frame(plays)
-    game, play = _np(tracking, "game_id", np.int64), _np(tracking, "play_id", np.int64)
-    nfl = tracking.column("nfl_id").fill_null(-1).to_numpy().astype(np.int64)
-    frame = tracking.column("frame_id").fill_null(-1).to_numpy().astype(np.int64)
-    x, y = _np(tracking, "x", np.float64), _np(tracking, "y", np.float64)
-
-    # Plays of the tracking table (contiguous runs) matched to plays-table rows.
-    run_start = _runs(game, play)
-    n_runs = len(run_start)
-    run_len = np.diff(np.append(run_start, len(game)))
-    row_run = np.repeat(np.arange(n_runs), run_len)
-    index = {
-        (int(g), int(p)): i
-        for i, (g, p) in enumerate(zip(pp["game_id"], pp["play_id"], strict=True))
-    }
-    if len(index) != len(pp["game_id"]):
-        raise InputError("plays table repeats a (game_id, play_id)")
-    run_keys = list(zip(game[run_start].tolist(), play[run_start].tolist(), strict=True))
-    if len(set(run_keys)) != n_runs:
-        raise InputError("tracking table is not sorted by (game_id, play_id, nfl_id, frame_id)")
-    run_row = np.array([index.get(k, -1) for k in run_keys], dtype=np.int64)
-    known = np.zeros(len(pp["game_id"]), dtype=bool)
-    known[run_row[run_row >= 0]] = True
+    run_row, known = _match_plays(rows, pp)
     verdict = _play_verdicts(pp, known)
-    skips = [
-        _skip_rows(
-            [k[0] for k, r in zip(run_keys, run_row, strict=True) if r < 0],
-            [k[1] for k, r in zip(run_keys, run_row, strict=True) if r < 0],
-            [None] * int((run_row < 0).sum()),
-            ["not in the plays table"] * int((run_row < 0).sum()),
-        ),
-    ]
+    n_runs = len(rows.run_start)
     ok_run = run_row >= 0
     ok_run[ok_run] = np.array([verdict[r] is None for r in run_row[ok_run]], dtype=bool)
-    safe = np.where(run_row >= 0, run_row, 0)
-    run_pf = np.where(ok_run, pp["pf"][safe], -1)
-    run_arr = np.where(ok_run, pp["arr"][safe], -2)
-    run_target = np.where(ok_run, pp["target"][safe], -1)
-    in_window = ok_run[row_run] & (frame >= run_pf[row_run]) & (frame <= run_arr[row_run])
+    safe = np.where(ok_run, run_row, 0)
+    pf = np.where(ok_run, pp["pf"][safe], -1)
+    arr = np.where(ok_run, pp["arr"][safe], -2)
+    target = np.where(ok_run, pp["target"][safe], -2)
+    r = rows.row_run
+    window = np.flatnonzero(ok_run[r] & (rows.frame >= pf[r]) & (rows.frame <= arr[r]))
 
-    # Which players are the defenders to score, per tracking run.
-    if defenders == "backs" and "defensive_backs" in plays.column_names:
-        backs = plays.column("defensive_backs").combine_chunks()
-        counts = pc_list_lengths(backs)
-        owner = np.repeat(np.arange(plays.num_rows), counts)
-        ids = backs.flatten().fill_null(-1).to_numpy().astype(np.int64)
-        play_to_run = np.full(plays.num_rows, -1, dtype=np.int64)
-        play_to_run[run_row[run_row >= 0]] = np.flatnonzero(run_row >= 0)
-        keep = (play_to_run[owner] >= 0) & (ids >= 0)
-        expected = play_to_run[owner[keep]] * (1 << 32) + ids[keep]
-    else:
-        if "side" not in tracking.column_names:
-            raise InputError("tracking table lacks the column 'side' needed to find defenders")
-        side = tracking.column("side").fill_null("").to_numpy(zero_copy_only=False)
-        is_def = side == "defense"
-        if defenders == "backs":
-            pos = tracking.column("position").fill_null("").to_numpy(zero_copy_only=False)
-            is_def &= np.isin(pos, list(DEFENSIVE_BACKS))
-        expected = np.unique(row_run[is_def] * (1 << 32) + nfl[is_def])
-    expected = np.unique(expected[ok_run[expected >> 32]])
-    row_key = row_run * (1 << 32) + nfl
-    def_rows = np.flatnonzero(in_window & np.isin(row_key, expected))
-    rec_rows = np.flatnonzero(in_window & (nfl == run_target[row_run]) & (nfl >= 0))
-
-    rec = _track_table(rec_rows, row_run, nfl, frame, x, y, run_pf, run_arr)
-    run_rec_start = np.full(n_runs, -1, dtype=np.int64)
-    rec_good = rec["complete"] & ~rec["nonfinite"]
-    run_rec_start[rec["run"][rec_good]] = rec_rows[rec["start"][rec_good]]
-    # Plays whose receiver cannot be used are skipped as a whole.
-    rec_reason = np.full(n_runs, None, dtype=object)
-    rec_reason[ok_run] = "targeted receiver has no frames between pass forward and arrival"
-    bad_rec = ~rec_good
-    for r, c, w, nf in zip(
-        rec["run"][bad_rec],
-        rec["count"][bad_rec],
-        rec["want"][bad_rec],
-        rec["nonfinite"][bad_rec],
-        strict=True,
-    ):
-        rec_reason[r] = (
-            "targeted receiver has a non-finite position in the pass window"
-            if nf and c == w
-            else f"targeted receiver has {c} samples for the {w} frames "
-            "between pass forward and arrival"
-        )
-    rec_reason[run_rec_start >= 0] = None
-    play_ok = ok_run & (run_rec_start >= 0)
-
-    dfn = _track_table(def_rows, row_run, nfl, frame, x, y, run_pf, run_arr)
-    def_ok = dfn["complete"] & ~dfn["nonfinite"] & play_ok[dfn["run"]]
-    # Defenders expected but absent from the window.
-    found = dfn["run"] * (1 << 32) + dfn["nfl"]
-    absent = expected[~np.isin(expected, found)]
-    absent = absent[play_ok[absent >> 32]]
-    bad_def = ~def_ok & play_ok[dfn["run"]]
-    def_reason = [
-        (
-            "non-finite position in the pass window"
-            if nf and c == w
-            else f"{c} samples for the {w} frames between pass forward and arrival"
-        )
-        for c, w, nf in zip(
-            dfn["count"][bad_def], dfn["want"][bad_def], dfn["nonfinite"][bad_def], strict=True
-        )
+    rec_start, rec_reason = _receivers(rows, window, target, pf, arr, ok_run)
+    play_ok = rec_start >= 0
+    expected = _expected_defenders(tracking, plays, rows, run_row, defenders)
+    expected = expected[play_ok[expected // _KEY]]
+    def_rows = window[np.isin(r[window] * _KEY + rows.nfl[window], expected)]
+    dfn = _track_table(def_rows, rows, pf, arr)
+    def_ok = dfn["complete"] & ~dfn["nonfinite"]
+    absent = expected[~np.isin(expected, dfn["run"] * _KEY + dfn["nfl"])]
+    bad = ~def_ok
+    reasons = [
+        _incomplete_reason(int(c), int(w), bool(nf))
+        for c, w, nf in zip(dfn["count"][bad], dfn["want"][bad], dfn["nonfinite"][bad], strict=True)
     ]
-    skip_run = np.concatenate([dfn["run"][bad_def], absent >> 32])
-    skips.append(
-        _skip_rows(
-            game[run_start[skip_run]],
-            play[run_start[skip_run]],
-            np.concatenate([dfn["nfl"][bad_def], absent & ((1 << 32) - 1)]),
-            def_reason + ["no frames between pass forward and arrival"] * len(absent),
-        )
+    skip_run = np.concatenate([dfn["run"][bad], absent // _KEY])
+    defender_skips = _skip_rows(
+        rows.game[rows.run_start[skip_run]],
+        rows.play[rows.run_start[skip_run]],
+        np.concatenate([dfn["nfl"][bad], absent % _KEY]),
+        reasons + ["no frames between pass forward and arrival"] * len(absent),
     )
 
     # Gather the kept tracks, the receiver aligned frame by frame.
@@ -681,33 +702,30 @@ def real_trajectories(
     owner = np.repeat(np.arange(len(keep_start)), keep_count)
     t = np.arange(offsets[-1]) - offsets[:-1][owner]
     src = keep_start[owner] + t
-    rsrc = run_rec_start[keep_run][owner] + t
-    defender_xy = np.column_stack([x[src], y[src]])
-    receiver_xy = np.column_stack([x[rsrc], y[rsrc]])
+    rsrc = rec_start[keep_run][owner] + t
     scored_runs, play_counts = np.unique(keep_run, return_counts=True)
     play_offsets = np.zeros(len(scored_runs) + 1, dtype=np.int64)
     np.cumsum(play_counts, out=play_offsets[1:])
 
-    # Every play not scored, with its reason.
+    # Every play not scored, with its reason (one step per play, not per row).
+    scored = np.zeros(n_runs, dtype=bool)
+    scored[scored_runs] = True
+    nobody = (
+        f"no {'defensive backs' if defenders == 'backs' else 'defenders'} with a "
+        "complete trajectory"
+    )
     whole = []
-    for r in range(n_runs):  # once per play
-        if run_row[r] < 0:
-            continue
-        reason = verdict[run_row[r]] or rec_reason[r]
-        if reason is None and not np.any(scored_runs == r):
-            reason = (
-                f"no {'defensive backs' if defenders == 'backs' else 'defenders'} "
-                "with a complete trajectory"
-            )
-        if reason is not None:
-            whole.append((int(game[run_start[r]]), int(play[run_start[r]]), reason))
-    not_in_tracking = np.flatnonzero(~known)
-    whole += [(int(pp["game_id"][i]), int(pp["play_id"][i]), verdict[i]) for i in not_in_tracking]
-    skips.insert(
-        0,
-        _skip_rows(
-            [w[0] for w in whole], [w[1] for w in whole], [None] * len(whole), [w[2] for w in whole]
-        ),
+    for i in np.flatnonzero(~scored):
+        if run_row[i] < 0:
+            why = "not in the plays table"
+        else:
+            why = verdict[run_row[i]] or rec_reason[i] or nobody
+        whole.append((int(rows.game[rows.run_start[i]]), int(rows.play[rows.run_start[i]]), why))
+    whole += [
+        (int(pp["game_id"][i]), int(pp["play_id"][i]), verdict[i]) for i in np.flatnonzero(~known)
+    ]
+    play_skips = _skip_rows(
+        [w[0] for w in whole], [w[1] for w in whole], [None] * len(whole), [w[2] for w in whole]
     )
     if "position" in tracking.column_names:
         position = tracking.column("position").take(pa.array(keep_start, pa.int64()))
@@ -715,17 +733,17 @@ def real_trajectories(
     else:
         position = pa.nulls(len(keep_start), pa.string())
     return RealTrajectories(
-        defender_xy=defender_xy,
-        receiver_xy=receiver_xy,
+        defender_xy=np.column_stack([rows.x[src], rows.y[src]]),
+        receiver_xy=np.column_stack([rows.x[rsrc], rows.y[rsrc]]),
         offsets=offsets,
-        game_id=game[keep_start],
-        play_id=play[keep_start],
-        nfl_id=nfl[keep_start],
+        game_id=rows.game[keep_start],
+        play_id=rows.play[keep_start],
+        nfl_id=rows.nfl[keep_start],
         position=position,
         play_offsets=play_offsets,
-        play_game_id=game[run_start[scored_runs]],
-        play_play_id=play[run_start[scored_runs]],
-        skipped=pa.concat_tables(skips),
+        play_game_id=rows.game[rows.run_start[scored_runs]],
+        play_play_id=rows.play[rows.run_start[scored_runs]],
+        skipped=pa.concat_tables([play_skips, defender_skips]),
     )
 
 
