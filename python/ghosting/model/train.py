@@ -95,18 +95,29 @@ class TrainConfig:
     importance_share: float = 0.95
     split: tuple[float, float, float] = (0.7, 0.15, 0.15)
     split_seed: int = 2026
+    #: games always held out for testing (the 2021 game: official targets, a full game)
+    test_games: tuple[int, ...] = (2018120600,)
     sigma_floor: float = 0.02
     threads: int = 2
 
 
-def split_games(game_ids: Sequence[int], split: tuple[float, float, float], seed: int) -> dict:
+def split_games(
+    game_ids: Sequence[int],
+    split: tuple[float, float, float],
+    seed: int,
+    test_games: Sequence[int] = (),
+) -> dict:
     """Assign whole games to ``train`` / ``validation`` / ``test`` (seeded, deterministic).
+
+    ``test_games`` present in ``game_ids`` always go to ``test``; the others are split
+    in the given proportions.
 
     >>> s = split_games([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (0.6, 0.2, 0.2), seed=0)
     >>> sorted(len(v) for v in s.values())
     [2, 2, 6]
     """
-    games = np.array(sorted(set(int(g) for g in game_ids)), dtype=np.int64)
+    forced = sorted(set(int(g) for g in game_ids) & set(int(g) for g in test_games))
+    games = np.array(sorted(set(int(g) for g in game_ids) - set(forced)), dtype=np.int64)
     rng = np.random.default_rng(seed)
     order = games[rng.permutation(games.size)]
     n_val = max(1, int(round(split[1] * games.size))) if games.size >= 3 else 0
@@ -115,7 +126,7 @@ def split_games(game_ids: Sequence[int], split: tuple[float, float, float], seed
     return {
         "train": sorted(int(g) for g in order[:n_train]),
         "validation": sorted(int(g) for g in order[n_train : n_train + n_val]),
-        "test": sorted(int(g) for g in order[n_train + n_val :]),
+        "test": sorted([int(g) for g in order[n_train + n_val :]] + forced),
     }
 
 
@@ -248,14 +259,50 @@ def tune_pursuit(w: Windows) -> dict[str, Any]:
     hist = w.defender[:, : w.lead + 1]
     rec = flight_receiver(w)
     best: tuple[float, float, float] | None = None
-    for speed in (5.0, 6.0, 7.0, 8.0, 9.0, 10.0):
-        for accel in (2.0, 3.0, 4.5, 6.0, 8.0):
+    for speed in (6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0):
+        for accel in (0.5, 1.0, 1.5, 2.0, 3.0, 4.5, 6.0):
             pred = pursuit(hist, rec, max_speed=speed, max_accel=accel)
             ade = float(np.nanmean(np.nanmean(_errors(pred, w), axis=1)))
             if best is None or ade < best[0]:
                 best = (ade, speed, accel)
     assert best is not None
     return {"max_speed": best[1], "max_accel": best[2], "train_ade": round(best[0], 4)}
+
+
+def export_onnx(torch: Any, net: Any, path: str | os.PathLike[str], n_features: int) -> None:
+    """Export ``net`` (inputs ``features`` (B, F), ``velocity`` (B, 2)) to ONNX, batch dynamic."""
+    net.eval()
+    example = (torch.zeros(2, n_features), torch.zeros(2, 2))
+    torch.onnx.export(
+        net,
+        example,
+        str(path),
+        input_names=["features", "velocity"],
+        output_names=["position", "sigma"],
+        dynamic_axes={
+            "features": {0: "batch"},
+            "velocity": {0: "batch"},
+            "position": {0: "batch"},
+            "sigma": {0: "batch"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def onnx_torch_difference(
+    torch: Any, net: Any, path: str | os.PathLike[str], features: np.ndarray, velocity: np.ndarray
+) -> float:
+    """Largest absolute difference between onnxruntime and torch outputs on one batch."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    f32 = np.ascontiguousarray(features, dtype=np.float32)
+    v32 = np.ascontiguousarray(velocity, dtype=np.float32)
+    pos, sig = sess.run(None, {"features": f32, "velocity": v32})
+    with torch.no_grad():
+        tpos, tsig = net(torch.from_numpy(f32), torch.from_numpy(v32))
+    return float(max(np.abs(pos - tpos.numpy()).max(), np.abs(sig - tsig.numpy()).max()))
 
 
 def _sha256(path: Path) -> str:
@@ -303,7 +350,7 @@ def train_on_tables(
             }
         )
     windows = concat_windows(parts)
-    split = split_games(windows.game_id.tolist(), cfg.split, cfg.split_seed)
+    split = split_games(windows.game_id.tolist(), cfg.split, cfg.split_seed, cfg.test_games)
     in_split = {k: np.isin(windows.game_id, v) for k, v in split.items()}
     train_w = windows.take(in_split["train"])
     val_w = windows.take(in_split["validation"])
@@ -382,23 +429,13 @@ def train_on_tables(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / "ghost.onnx"
-    example = (tx[:4], tv[:4])
     with atomic_path(onnx_path) as tmp:
-        torch.onnx.export(
-            net,
-            example,
-            str(tmp),
-            input_names=["features", "velocity"],
-            output_names=["position", "sigma"],
-            dynamic_axes={
-                "features": {0: "batch"},
-                "velocity": {0: "batch"},
-                "position": {0: "batch"},
-                "sigma": {0: "batch"},
-            },
-            opset_version=17,
-            dynamo=False,
-        )
+        export_onnx(torch, net, tmp, cols.size)
+    check_x = tx[: min(512, n)]
+    check_v = tv[: min(512, n)]
+    onnx_diff = onnx_torch_difference(torch, net, onnx_path, check_x.numpy(), check_v.numpy())
+    if onnx_diff > 1e-4:
+        raise GhostingError(f"exported ONNX model differs from torch by {onnx_diff:.2e} yd")
     elapsed = time.perf_counter() - t_start
     names = feature_names(cfg.history, cfg.horizon)
     card = {
@@ -451,6 +488,7 @@ def train_on_tables(
             "history": history,
             "seconds": round(elapsed, 1),
             "torch": torch.__version__,
+            "onnx_vs_torch_max_abs_diff": onnx_diff,
             "python": platform.python_version(),
             "cleaning": "play policy (drop plays with any flagged sample in the pass window)",
         },

@@ -1,0 +1,177 @@
+"""GhostModel: loading and hash checks, predictions on a real play, threads, determinism."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import ghosting
+from ghosting.errors import ModelError, PlayError
+from ghosting.model import DEFAULT_MODEL_DIR, PREDICTION_SCHEMA, GhostModel
+
+
+@pytest.fixture(scope="module")
+def model() -> GhostModel:
+    return GhostModel.load()
+
+
+def test_default_model_loads_with_its_card(model: GhostModel) -> None:
+    card = model.card
+    assert model.history >= 3 and model.horizon >= 10
+    assert card["onnx_sha256"] == model.sha256
+    assert "non-commercial" in card["licence"]
+    assert card["features"]["groups"] and card["features"]["screening"]["group_ranking"]
+    assert set(card["training"]["split_by_game"]) == {"train", "validation", "test"}
+    assert (DEFAULT_MODEL_DIR / "ghost.onnx").stat().st_size <= 5 * 1024 * 1024
+    # card() returns a copy
+    card["history"] = -1
+    assert model.history >= 3
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    dst = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL_DIR, dst)
+    return dst
+
+
+def test_hash_mismatch_is_a_model_error(tmp_path: Path) -> None:
+    d = _copy_model(tmp_path)
+    blob = bytearray((d / "ghost.onnx").read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    (d / "ghost.onnx").write_bytes(bytes(blob))
+    with pytest.raises(ModelError, match="does not match its card"):
+        GhostModel.load(d)
+
+
+def test_corrupt_file_with_matching_hash_is_a_model_error(tmp_path: Path) -> None:
+    import hashlib
+
+    d = _copy_model(tmp_path)
+    junk = b"not an onnx model at all"
+    (d / "ghost.onnx").write_bytes(junk)
+    card = json.loads((d / "card.json").read_text())
+    card["onnx_sha256"] = hashlib.sha256(junk).hexdigest()
+    (d / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="not a loadable ONNX model"):
+        GhostModel.load(d)
+
+
+def test_missing_or_broken_card(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not found"):
+        GhostModel.load(tmp_path)
+    d = _copy_model(tmp_path)
+    (d / "card.json").write_text("{not json")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        GhostModel.load(d)
+    (d / "card.json").write_text(json.dumps({"onnx_file": "ghost.onnx"}))
+    with pytest.raises(ModelError, match="lacks the key"):
+        GhostModel.load(d / "card.json")
+    assert isinstance(ModelError("x"), ghosting.GhostingError)
+
+
+def test_unknown_feature_column_in_card(tmp_path: Path) -> None:
+    d = _copy_model(tmp_path)
+    card = json.loads((d / "card.json").read_text())
+    card["features"]["columns"][0] = "shoe_size"
+    (d / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="shoe_size"):
+        GhostModel.load(d)
+
+
+@pytest.fixture(scope="module")
+def game_2021(data_dir: Path) -> tuple[pa.Table, pa.Table]:
+    base = data_dir / "bdb2021"
+    tracking = ghosting.read_tracking(base / "week13_game_2018120600.csv.gz")
+    targets = ghosting.read_targets(base / "targetedReciever.csv")
+    return tracking, ghosting.pass_plays(tracking, targets=targets)
+
+
+def _first_play(plays: pa.Table) -> dict:
+    rows = [r for r in plays.to_pylist() if r["analysable"] and len(r["eligible_receivers"]) > 2]
+    return rows[0]
+
+
+def test_predict_real_play(model: GhostModel, game_2021: tuple) -> None:
+    tracking, plays = game_2021
+    row = _first_play(plays)
+    out = model.predict(tracking, row)
+    assert out.schema == PREDICTION_SCHEMA
+    backs = set(out.column("nfl_id").to_pylist())
+    assert backs and backs <= set(row["defensive_backs"])
+    assert set(out.column("target_nfl_id").to_pylist()) == {row["targeted_receiver"]}
+    n_frames = row["arrival_frame"] - row["pass_forward_frame"] + 1
+    assert out.num_rows == len(backs) * n_frames
+    frames = np.array(out.column("frame_id").to_pylist()).reshape(len(backs), n_frames)
+    np.testing.assert_array_equal(
+        frames,
+        np.tile(np.arange(row["pass_forward_frame"], row["arrival_frame"] + 1), (len(backs), 1)),
+    )
+    xy = np.column_stack([out["x"].to_numpy(), out["y"].to_numpy()]).reshape(
+        len(backs), n_frames, 2
+    )
+    sigma = out["sigma"].to_numpy().reshape(len(backs), n_frames)
+    assert np.isfinite(xy).all() and np.isfinite(sigma).all()
+    assert np.all(sigma[:, 0] == 0) and np.all(sigma[:, 1:] > 0)
+    speed = np.hypot(*np.moveaxis(np.diff(xy, axis=1), -1, 0)) / 0.1
+    assert speed.max() < 12.5  # no superhuman step
+    # t = 0 is the real position
+    same = model.predict(tracking, (row["game_id"], row["play_id"]))
+    assert same.equals(out)
+
+
+def test_what_if_covers_every_eligible_receiver(model: GhostModel, game_2021: tuple) -> None:
+    tracking, plays = game_2021
+    row = _first_play(plays)
+    options = model.what_if(tracking, row)
+    assert set(options.column("target_nfl_id").to_pylist()) == set(row["eligible_receivers"])
+    other = [r for r in row["eligible_receivers"] if r != row["targeted_receiver"]][0]
+    alt = model.predict(tracking, row, target=other)
+    from_what_if = options.filter(pa.compute.equal(options["target_nfl_id"], other))
+    np.testing.assert_allclose(alt["x"].to_numpy(), from_what_if["x"].to_numpy())
+    real = model.predict(tracking, row)
+    assert not np.allclose(alt["x"].to_numpy(), real["x"].to_numpy())
+    with pytest.raises(PlayError):
+        model.predict(tracking, row, target=123456789)
+
+
+def test_not_analysable_play_is_a_play_error(model: GhostModel, game_2021: tuple) -> None:
+    tracking, plays = game_2021
+    bad = [r for r in plays.to_pylist() if not r["analysable"]][0]
+    with pytest.raises(PlayError, match=str(bad["play_id"])):
+        model.predict(tracking, bad)
+
+
+def test_deterministic_and_thread_safe(model: GhostModel, game_2021: tuple) -> None:
+    tracking, plays = game_2021
+    ref = model.predict_plays(tracking, plays, what_if=True)
+    assert ref.num_rows > 1000
+    results: list[pa.Table] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            results.append(model.predict_plays(tracking, plays, what_if=True))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 4
+    for r in results:
+        assert r.equals(ref)  # bitwise identical
+
+
+def test_empty_plays_give_an_empty_table(model: GhostModel, game_2021: tuple) -> None:
+    tracking, plays = game_2021
+    out = model.predict_plays(tracking, plays.slice(0, 0))
+    assert out.num_rows == 0 and out.schema == PREDICTION_SCHEMA

@@ -1,0 +1,141 @@
+"""Feature windows of the ghosting model: shapes, invariances, window cutting."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import ghosting
+from ghosting.errors import InputError
+from ghosting.model import features as F
+from ghosting.schema import FIELD_WIDTH
+
+K, H = 5, 20
+
+
+def _batch(n: int = 16, seed: int = 0) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    hist = 20 + np.cumsum(rng.normal(0, 0.5, (n, K, 2)), axis=1)
+    path = 25 + np.cumsum(rng.normal(0, 0.6, (n, H + 2, 2)), axis=1)
+    catch = path[:, -1] + rng.normal(0, 1, (n, 2))
+    left = rng.integers(1, 35, n)
+    ctx = rng.normal(0, 5, (n, 4))
+    return hist, path, catch, left, ctx
+
+
+def test_shapes_and_names() -> None:
+    hist, path, catch, left, ctx = _batch()
+    x = F.tile_features(hist, path, catch, left, ctx)
+    names = F.feature_names(K, H)
+    assert x.shape == (16, len(names))
+    assert len(set(names)) == len(names)
+    assert np.isfinite(x).all()
+    groups = F.feature_groups(K, H)
+    assert list(groups) == list(F.FEATURE_GROUPS)
+    cols = F.select_columns(K, H, ["receiver_path", "time_left"])
+    assert cols.size == 2 * H + 2
+    with pytest.raises(InputError):
+        F.select_columns(K, H, ["no_such_group"])
+
+
+def test_translation_invariance() -> None:
+    hist, path, catch, left, ctx = _batch()
+    shift = np.array([7.5, -3.25])
+    a = F.tile_features(hist, path, catch, left, ctx)
+    b = F.tile_features(hist + shift, path + shift, catch + shift, left, ctx)
+    field_cols = F.select_columns(K, H, ["field_position"])
+    other = np.setdiff1d(np.arange(a.shape[1]), field_cols)
+    np.testing.assert_allclose(a[:, other], b[:, other], atol=1e-9)
+    assert not np.allclose(a[:, field_cols], b[:, field_cols])
+
+
+def test_mirror_flips_y_components() -> None:
+    """Mirroring the field (y -> width - y) negates every y component and keeps the rest."""
+    hist, path, catch, left, ctx = _batch()
+    mirror = np.array([1.0, -1.0])
+    offset = np.array([0.0, FIELD_WIDTH])
+    a = F.tile_features(hist, path, catch, left, ctx)
+    b = F.tile_features(
+        hist * mirror + offset,
+        path * mirror + offset,
+        catch * mirror + offset,
+        left,
+        ctx * np.array([1.0, -1.0, 1.0, -1.0]),
+    )
+    names = F.feature_names(K, H)
+    for i, name in enumerate(names):
+        if name in ("def_y", "sideline_dist"):
+            continue
+        flips = name == "catch_sin" or re.search(r"_[dva]y(_|$)", name) is not None
+        sign = -1.0 if flips else 1.0
+        np.testing.assert_allclose(b[:, i], sign * a[:, i], atol=1e-9, err_msg=name)
+    iy = names.index("def_y")
+    np.testing.assert_allclose(b[:, iy], FIELD_WIDTH - a[:, iy], atol=1e-9)
+
+
+def test_velocity_history_is_most_recent_first() -> None:
+    hist = np.zeros((1, K, 2))
+    hist[0, :, 0] = [0.0, 0.1, 0.3, 0.6, 1.0]  # accelerating along +x
+    path = np.zeros((1, H + 2, 2))
+    x = F.tile_features(hist, path, np.zeros((1, 2)), np.array([10]), np.zeros((1, 4)))
+    names = F.feature_names(K, H)
+    assert x[0, names.index("def_vx_lag0")] == pytest.approx(4.0)
+    assert x[0, names.index("def_vx_lag3")] == pytest.approx(1.0)
+    assert x[0, names.index("def_speed")] == pytest.approx(4.0)
+    assert x[0, names.index("def_ax")] == pytest.approx(10.0)
+    assert x[0, names.index("time_left_s")] == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def synth_plays() -> tuple:
+    tracking = ghosting.synth.generate_plays(6, seed=1, plays_per_game=2)
+    return tracking, ghosting.pass_plays(tracking)
+
+
+def test_extract_windows_on_synthetic_plays(synth_plays: tuple) -> None:
+    tracking, plays = synth_plays
+    w = F.extract_windows(tracking, plays, history=K)
+    rows = [r for r in plays.to_pylist() if r["analysable"]]
+    assert len(w) == sum(len(r["defensive_backs"]) for r in rows)
+    assert w.is_back.all()
+    # the window's pass-forward frame holds the tracking position
+    first = rows[0]
+    nfl = w.nfl_id[0]
+    sel = (
+        (tracking["game_id"].to_numpy() == first["game_id"])
+        & (tracking["play_id"].to_numpy() == first["play_id"])
+        & (tracking["nfl_id"].to_numpy() == nfl)
+        & (tracking["frame_id"].to_numpy() == first["pass_forward_frame"])
+    )
+    real = np.column_stack([tracking["x"].to_numpy()[sel], tracking["y"].to_numpy()[sel]])[0]
+    np.testing.assert_allclose(w.defender[0, K - 1], real)
+    assert np.all(w.flight_frames == w.flight_frames.astype(int))
+    assert F.complete_mask(w).all()
+    # what-if windows: one per (back, eligible receiver)
+    wa = F.extract_windows(tracking, plays, history=K, targets="all")
+    assert len(wa) == sum(len(r["defensive_backs"]) * len(r["eligible_receivers"]) for r in rows)
+    # the mirror is an involution
+    back = F.mirror_windows(F.mirror_windows(w))
+    np.testing.assert_allclose(back.defender, w.defender)
+
+
+def test_tile_inputs_hold_the_receiver_after_arrival(synth_plays: tuple) -> None:
+    tracking, plays = synth_plays
+    w = F.extract_windows(tracking, plays, history=K)
+    hist, path, left, origin = F.tile_inputs(w, np.zeros(len(w), int), H)
+    assert hist.shape == (len(w), K, 2) and path.shape == (len(w), H + 2, 2)
+    np.testing.assert_array_equal(left, w.flight_frames)
+    i = int(np.argmin(w.flight_frames))
+    arrival = w.receiver[i, K - 1 + w.flight_frames[i]]
+    np.testing.assert_allclose(path[i, -1], arrival)
+    np.testing.assert_allclose(origin, w.defender[:, K - 1])
+
+
+def test_extract_windows_rejects_short_history(synth_plays: tuple) -> None:
+    tracking, plays = synth_plays
+    with pytest.raises(InputError):
+        F.extract_windows(tracking, plays, history=2)
+    with pytest.raises(InputError):
+        F.extract_windows(tracking, plays, history=K, defenders="everyone")
