@@ -1,0 +1,168 @@
+"""``ghosting clean INPUT... -o OUT.parquet --report REPORT.json``: clean tracking files.
+
+Each input (any layout :func:`ghosting.read_tracking` knows) is read, cleaned with
+:func:`ghosting.clean` and appended to one Parquet output; the JSON report lists,
+per input, what the reader did and everything cleaning dropped, and the totals.
+Both outputs are written atomically: on any error neither is left half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    from ..cleaning import POLICIES, WINDOWS
+    from ..schema import DT, V_MAX
+
+    parser = subparsers.add_parser(
+        "clean",
+        help="drop plays, tracks or samples that break the tracking-data rules",
+        description=(
+            "Read tracking files (CSV, TSV, gzip or Parquet, any supported layout), flag "
+            "non-finite or off-field positions, speeds over v_max, steps longer than "
+            "v_max*dt, frame gaps and duplicate frames, and drop what the policy says. "
+            "Writes one Parquet file of the kept rows and a JSON report of what was dropped."
+        ),
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="tracking file(s)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.parquet",
+                        help="Parquet file of the cleaned rows")  # fmt: skip
+    parser.add_argument("--report", metavar="REPORT.json", help="JSON report of the cleaning")
+    parser.add_argument("--policy", choices=POLICIES, default="play",
+                        help="drop the whole play (default), the track, or the sample")  # fmt: skip
+    parser.add_argument("--v-max", type=float, default=V_MAX,
+                        help=f"fastest plausible speed, yd/s (default {V_MAX})")  # fmt: skip
+    parser.add_argument("--dt", type=float, default=DT,
+                        help=f"seconds between frames (default {DT})")  # fmt: skip
+    parser.add_argument("--field-tolerance", type=float, default=0.0,
+                        help="yards beyond the field still accepted (default 0)")  # fmt: skip
+    parser.add_argument("--window", choices=WINDOWS, default="pass",
+                        help="analysed frames: around the pass (default) or all")  # fmt: skip
+    parser.add_argument("--history", type=int, default=10,
+                        help="frames before pass forward in the window (default 10)")  # fmt: skip
+    parser.add_argument("--layout", default=None, help="force an input layout (default: detect)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    parser.set_defaults(func=run)
+
+
+def _totals(reports: list[Any]) -> dict[str, Any]:
+    from ..cleaning import REASONS
+
+    totals: dict[str, Any] = {
+        key: sum(getattr(r, key) for r in reports)
+        for key in ("rows_in", "rows_out", "plays_in", "plays_out", "tracks_in", "tracks_out")
+    }
+    for key in ("flagged", "flagged_in_window", "dropped_samples"):
+        totals[key] = {name: sum(getattr(r, key)[name] for r in reports) for name in REASONS}
+    totals["dropped_plays"] = sum(len(r.dropped_plays) for r in reports)
+    totals["dropped_tracks"] = sum(len(r.dropped_tracks) for r in reports)
+    return totals
+
+
+def _conform(table: Any, schema: Any, path: str) -> Any:
+    """``table`` with the writer's columns: optional ones it lacks are null-filled."""
+    import pyarrow as pa
+
+    extra = [name for name in table.column_names if name not in schema.names]
+    if extra:
+        raise InputError(
+            f"{path}: has column(s) {', '.join(extra)} that the first input lacks; "
+            "clean inputs of different layouts into separate outputs"
+        )
+    columns = [
+        table.column(f.name) if f.name in table.column_names
+        else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]  # fmt: skip
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _read_input(path: str, layout: str | None) -> tuple[Any, dict[str, Any]]:
+    """Read one input: a Parquet file already in the canonical schema (such as the
+    output of ``ghosting clean``) as it is, anything else with ``read_tracking``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..io import read_report, read_tracking
+    from ..schema import CANONICAL_SCHEMA
+
+    try:
+        if layout is None and Path(path).suffix.lower() == ".parquet":
+            schema = pq.read_schema(path)
+            if all(
+                f.name in schema.names and schema.field(f.name).type.equals(f.type)
+                for f in CANONICAL_SCHEMA
+            ):
+                table = pq.read_table(path)
+                return table, {"layout": "canonical", "rows_in": table.num_rows}
+        table = read_tracking(path, layout=layout)
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+    return table, read_report(table)
+
+
+def run(args: argparse.Namespace) -> int:
+    import pyarrow.parquet as pq
+
+    from .._util import atomic_path, progress
+    from ..cleaning import clean
+
+    missing = [p for p in args.inputs if not Path(p).is_file()]
+    if missing:
+        raise InputError(f"input file(s) not found: {', '.join(missing)}")
+    if args.report and Path(args.report).resolve() == Path(args.output).resolve():
+        raise InputError("--report and --output must be different files")
+
+    entries: list[dict[str, Any]] = []
+    reports = []
+    with atomic_path(args.output) as tmp_out:
+        writer = None
+        try:
+            inputs = progress(args.inputs, desc="cleaning", enabled=None if len(args.inputs) > 1
+                              else False)  # fmt: skip
+            for path in inputs:
+                tracking, read = _read_input(path, args.layout)
+                cleaned, report = clean(
+                    tracking,
+                    args.policy,
+                    v_max=args.v_max,
+                    dt=args.dt,
+                    field_tolerance=args.field_tolerance,
+                    window=args.window,
+                    history=args.history,
+                )
+                cleaned = cleaned.replace_schema_metadata(None)
+                if writer is None:
+                    schema = cleaned.schema
+                    writer = pq.ParquetWriter(tmp_out, schema)
+                writer.write_table(_conform(cleaned, schema, path))
+                entries.append(
+                    {"path": str(path), "read": read, "cleaning": report.to_dict()}
+                )
+                reports.append(report)
+                if not args.quiet:
+                    print(f"{path}:\n{report.summary()}", file=sys.stderr)
+        finally:
+            if writer is not None:
+                writer.close()
+        document = {"output": str(args.output), "inputs": entries, "totals": _totals(reports)}
+        if args.report:
+            with atomic_path(args.report) as tmp_report:
+                tmp_report.write_text(json.dumps(document, indent=2))
+    totals = document["totals"]
+    if not args.quiet:
+        print(
+            f"cleaned {len(entries)} file(s): {totals['rows_in']:,} rows in, "
+            f"{totals['rows_out']:,} out, {totals['dropped_plays']:,} play(s) and "
+            f"{totals['dropped_tracks']:,} track(s) dropped -> {args.output}"
+        )
+    return 0
