@@ -1,0 +1,35 @@
+"""``ghosting report``: a self-contained HTML page about an output folder."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="write a self-contained HTML report (pictures need the extra 'plot')",
+        description=(
+            "Write one HTML page (pictures embedded) about an output folder of "
+            "`ghosting run`: the summary, the Trajectory Score table, and the plays where "
+            "the quarterback had a more open receiver by the model, with their pictures."
+        ),
+    )
+    parser.add_argument("outdir", metavar="OUTDIR", help="output folder of ghosting run")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="HTML file to write")
+    parser.add_argument(
+        "--top", type=int, default=5, metavar="N", help="plays to show (default 5)"
+    )
+    parser.add_argument(
+        "--no-pictures", action="store_true", help="leave the pictures out (no matplotlib needed)"
+    )
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..report import write_report
+
+    write_report(args.outdir, args.output, top=args.top, pictures=not args.no_pictures)
+    print(f"wrote {args.output}")
+    return 0

@@ -1,0 +1,131 @@
+"""``ghosting run``: ghost and score every pass play of tracking files (or the demo)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..errors import InputError
+
+DEMO_PLAYS = 40
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="ghost and score every pass play",
+        description=(
+            "For every pass play of the input: clean, ghost every defensive back for the "
+            "real target and for each other eligible receiver, score real and ghost "
+            "trajectories with the Trajectory Score, and write trajectories.parquet, "
+            "scores.parquet, plays.parquet and summary.json into OUTDIR (atomically). "
+            "Input is streamed game by game."
+        ),
+    )
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="tracking files (any layout)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="ghost built-in synthetic plays (no input files, no network)",
+    )
+    parser.add_argument(
+        "--demo-plays",
+        type=int,
+        default=DEMO_PLAYS,
+        metavar="N",
+        help=f"number of synthetic plays for --demo (default {DEMO_PLAYS})",
+    )
+    parser.add_argument("--targets", metavar="FILE", help="targeted receivers (gameId,playId,...)")
+    parser.add_argument("-o", "--outdir", required=True, metavar="OUTDIR", help="output folder")
+    parser.add_argument("--model", metavar="DIR", help="model folder (default: the shipped model)")
+    parser.add_argument(
+        "--policy",
+        choices=("play", "track", "sample"),
+        default="play",
+        help="cleaning policy (default: play, drop any play with a flagged sample)",
+    )
+    parser.add_argument(
+        "--defenders",
+        choices=("backs", "all"),
+        default="backs",
+        help="defenders to ghost and score (default: backs, the defensive backs)",
+    )
+    parser.add_argument(
+        "--reference",
+        choices=("catch_point", "receiver"),
+        default="catch_point",
+        help="Trajectory Score reference point (default: catch_point)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="no progress bar; print the summary as JSON on stdout "
+        "(the default when stdout is not a terminal)",
+    )
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..pipeline import RunSettings, run_files
+
+    if args.demo and args.inputs:
+        raise InputError("give INPUT files or --demo, not both")
+    if not args.demo and not args.inputs:
+        raise InputError("give one or more INPUT files, or --demo for built-in synthetic plays")
+    if args.demo_plays < 1:
+        raise InputError(f"--demo-plays must be at least 1, got {args.demo_plays}")
+    settings = RunSettings(policy=args.policy, defenders=args.defenders, reference=args.reference)
+    machine = args.json or not sys.stdout.isatty()
+    summary = run_files(
+        None if args.demo else args.inputs,
+        args.outdir,
+        targets=args.targets,
+        model=args.model,
+        settings=settings,
+        demo_plays=args.demo_plays if args.demo else None,
+        show_progress=not machine and sys.stderr.isatty(),
+    )
+    if machine:
+        json.dump(summary, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_summary(summary, args.outdir))
+    return 0
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:+.{digits}f}"
+
+
+def format_summary(summary: dict[str, Any], outdir: str) -> str:
+    """The human-readable summary printed on a terminal."""
+    counts = summary["counts"]
+    lines = [
+        f"plays read {counts['plays_read']}, scored {counts['plays_scored']}, "
+        f"skipped {counts['plays_skipped']} ({counts['games']} games, "
+        f"{counts['rows_read']:,} rows)",
+    ]
+    for reason, n in counts["skipped_by_reason"].items():
+        lines.append(f"  skipped {n:>6}  {reason}")
+    lines.append(
+        f"ghost trajectories {counts['ghost_trajectories']:,} over "
+        f"{counts['target_options']:,} target options; "
+        f"{counts['plays_with_better_option']} plays with a more open receiver by the model"
+    )
+    lines.append("Trajectory Score            n        PS       DR      SP       TS   play")
+    for name, row in summary["trajectory_score"].items():
+        lines.append(
+            f"  {name:<20} {row['trajectories']:>7} {_fmt(row['ps'])} {_fmt(row['dr'], 3)} "
+            f"{_fmt(row['sp'], 3)} {_fmt(row['ts'])} {_fmt(row['play_score'])}"
+        )
+    tp = summary["throughput"]
+    lines.append(
+        f"{tp['seconds']:.1f} s: {tp['plays_per_second']:.1f} plays/s, "
+        f"{tp['ghost_trajectories_per_second']:.0f} ghost trajectories/s"
+    )
+    model = summary["model"]
+    lines.append(f"model {model.get('name')} (card sha256 {str(model.get('card_sha256'))[:12]})")
+    lines.append(f"wrote {outdir}: trajectories.parquet scores.parquet plays.parquet summary.json")
+    return "\n".join(lines) + "\n"
