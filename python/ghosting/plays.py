@@ -260,7 +260,9 @@ def match_target(
     for i, name in enumerate(names):
         if not name:
             continue
-        first, _, last = name.strip().partition(" ")
+        name = name.strip()
+        # "Ricky Seals-Jones", or already abbreviated: "R.Seals-Jones"
+        first, _, last = name.partition(" ") if " " in name else name.partition(".")
         words = [w for w in _name_words(last) if w not in _SUFFIXES] or _name_words(last)
         if not words or not first.lower().startswith(initials.lower()):
             continue

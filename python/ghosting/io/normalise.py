@@ -203,6 +203,7 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
         if name in columns:
             out[name] = _cast(columns[name], typ, name, source)
     out["side"] = pc.if_else(is_ball, pa.scalar("ball"), pa.nulls(n, pa.string()))
+    out["club"] = pc.if_else(is_ball, pa.scalar(None, pa.string()), out["club"])  # not a club
     table = pa.table(out)
 
     if "event" in columns:
