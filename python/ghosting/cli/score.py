@@ -65,26 +65,25 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=main)
 
 
-def _clean(tracking: pa.Table, policy: str) -> tuple[pa.Table, pa.Table]:
-    """Clean with ``policy``; return the table and the plays cleaning dropped (with reasons)."""
-    empty = pa.table(
-        {
-            "game_id": pa.array([], pa.int64()),
-            "play_id": pa.array([], pa.int64()),
-            "reason": pa.array([], pa.string()),
-        }
-    )
+def _clean(tracking: pa.Table, policy: str) -> tuple[pa.Table, dict[Any, str]]:
+    """Clean with ``policy``; return the table and why cleaning dropped each play
+    (key ``(game_id, play_id)``) or track (key ``(game_id, play_id, nfl_id)``)."""
     if policy == "none":
-        return tracking, empty
+        return tracking, {}
     from ..cleaning import clean
 
     cleaned, report = clean(tracking, policy=policy)
-    dropped = getattr(report, "dropped_plays", None)
-    if dropped is None:
-        return cleaned, empty
-    if not isinstance(dropped, pa.Table):
-        dropped = pa.Table.from_pylist(list(dropped))
-    return cleaned, dropped.select(["game_id", "play_id", "reason"])
+    dropped: dict[Any, str] = {}
+    for row in report.dropped_plays:
+        who = f" (nfl_id {', '.join(map(str, row['nfl_ids']))})" if row.get("nfl_ids") else ""
+        dropped[(row["game_id"], row["play_id"])] = (
+            f"cleaning ({policy} policy): {', '.join(row['reasons'])}{who}"
+        )
+    for row in report.dropped_tracks:
+        dropped[(row["game_id"], row["play_id"], row["nfl_id"])] = (
+            f"cleaning ({policy} policy) dropped the track: {', '.join(row['reasons'])}"
+        )
+    return cleaned, dropped
 
 
 def _play_keys(table: pa.Table) -> set[tuple[int, int]]:
@@ -92,6 +91,23 @@ def _play_keys(table: pa.Table) -> set[tuple[int, int]]:
     return set(
         zip(keys.column("game_id").to_pylist(), keys.column("play_id").to_pylist(), strict=True)
     )
+
+
+def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, int]]:
+    """(game_id, play_id, nfl_id) of the players ``score_real`` would score."""
+    from ..schema import DEFENSIVE_BACKS
+
+    names = tracking.column_names
+    if "side" not in names or (defenders == "backs" and "position" not in names):
+        return set()
+    side = tracking.column("side").fill_null("").to_numpy(zero_copy_only=False)
+    mask = side == "defense"
+    if defenders == "backs":
+        position = tracking.column("position").fill_null("").to_numpy(zero_copy_only=False)
+        mask &= np.isin(position, sorted(DEFENSIVE_BACKS))
+    keys = tracking.filter(pa.array(mask)).select(["game_id", "play_id", "nfl_id"])
+    keys = keys.group_by(["game_id", "play_id", "nfl_id"]).aggregate([])
+    return set(zip(*(keys.column(c).to_pylist() for c in keys.column_names), strict=True))
 
 
 def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
@@ -119,11 +135,23 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     summary = result.summary()
     skipped = summary["skipped_plays"]
     accounted = _play_keys(result.plays) | {(s["game_id"], s["play_id"]) for s in skipped}
-    for row in dropped.to_pylist():
-        key = (row["game_id"], row["play_id"])
-        if key not in accounted:
-            skipped.append({**row, "nfl_id": None, "reason": f"cleaning: {row['reason']}"})
+    for key, why in dropped.items():
+        if len(key) == 2 and key not in accounted:
+            skipped.append({"game_id": key[0], "play_id": key[1], "nfl_id": None, "reason": why})
             accounted.add(key)
+    listed = set()
+    for row in summary["skipped_defenders"]:
+        key = (row["game_id"], row["play_id"], row["nfl_id"])
+        listed.add(key)
+        if key in dropped:
+            row["reason"] = f"{row['reason']}: {dropped[key]}"
+    defenders = _defender_keys(tracking, args.defenders)
+    for key, why in dropped.items():  # tracks the cleaning removed (track policy)
+        if len(key) == 3 and key in defenders and key not in listed and key[:2] in accounted:
+            summary["skipped_defenders"].append(
+                {"game_id": key[0], "play_id": key[1], "nfl_id": key[2], "reason": why}
+            )
+    summary["n_defenders_skipped"] = len(summary["skipped_defenders"])
     for game_id, play_id in sorted(all_plays - accounted):
         skipped.append(
             {
