@@ -167,8 +167,8 @@ def _box(*tables: pa.Table, extra: list[tuple[float, float]] = ()) -> tuple[floa
     y = np.concatenate(ys) if ys else np.array([0.0, FIELD_WIDTH])
     x, y = x[np.isfinite(x)], y[np.isfinite(y)]
     margin = 4.0
-    x0, x1 = max(float(x.min()) - margin, -2.0), min(float(x.max()) + margin, FIELD_LENGTH + 2)
-    y0, y1 = max(float(y.min()) - margin, -2.0), min(float(y.max()) + margin, FIELD_WIDTH + 2)
+    x0, x1 = max(float(x.min()) - margin, -8.0), min(float(x.max()) + margin, FIELD_LENGTH + 8)
+    y0, y1 = max(float(y.min()) - margin, -8.0), min(float(y.max()) + margin, FIELD_WIDTH + 8)
     return x0, x1, y0, y1
 
 
@@ -225,19 +225,22 @@ def plot_play(
     has_land = land[0] is not None and land[1] is not None and all(map(math.isfinite, land))
     box = _box(data.real, data.ghosts, extra=[land] if has_land else [])
 
-    ncols = max(1, min(len(options), 3))
-    nrows = 1 + math.ceil(len(options) / ncols)
-    width = 11.0
+    # The real play takes a 2 x 2 block at the top left; option panels fill the
+    # two columns beside it, then rows of four below.
     aspect = (box[3] - box[2]) / max(box[1] - box[0], 1.0)
-    panel_h = width / ncols * aspect + 0.6
-    fig = figure_cls(figsize=(width, width * aspect + 0.9 + (nrows - 1) * panel_h), dpi=dpi)
-    grid = fig.add_gridspec(nrows, ncols, height_ratios=[width * aspect + 0.9]
-                            + [panel_h] * (nrows - 1))
-    main = fig.add_subplot(grid[0, :])
+    unit = 3.4
+    extra_rows = math.ceil(max(len(options) - 4, 0) / 4)
+    nrows = 2 + extra_rows
+    cell_h = unit * aspect + 0.45
+    fig = figure_cls(figsize=(4 * unit, nrows * cell_h + 0.3), dpi=dpi)
+    grid = fig.add_gridspec(nrows, 4)
+    slots = [(0, 2), (0, 3), (1, 2), (1, 3)]
+    slots += [(2 + k // 4, k % 4) for k in range(4 * extra_rows)]
+    main = fig.add_subplot(grid[0:2, 0:2])
     _draw_field(main, box, small=False)
     _draw_real(main, data, target)
     if has_land:
-        main.plot(*land, marker="X", color=_BALL, ms=11, mec="white", zorder=7)
+        main.plot(*land, marker="X", color=_BALL, ms=12, mec="white", mew=1.2, zorder=8)
     best = play["best_option"]
     title = (
         f"game {game_id} play {play_id} - real play score {_num(play['real_play_score'])}, "
@@ -247,11 +250,16 @@ def plot_play(
     )
     if best is not None and best != target:
         title += f"; most open by the model #{_jersey(data, best)}"
-    main.set_title(title, fontsize=10)
+    fig.suptitle(title, fontsize=11)
+    main.set_title(
+        "real trajectories while the ball is in the air (offense blue, defense red, "
+        "target gold, ball dotted, landing point X)",
+        fontsize=7,
+    )
 
     ghost_tracks = _ghost_tracks(data.ghosts)
     for k, option in enumerate(options):
-        ax = fig.add_subplot(grid[1 + k // ncols, k % ncols])
+        ax = fig.add_subplot(grid[slots[k]])
         _draw_field(ax, box, small=True)
         _draw_real(ax, data, None, faint=True)
         receiver = option["nfl_id"]
