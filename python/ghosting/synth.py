@@ -260,8 +260,7 @@ def _pass(b: _Block, x, y, x0, y0):
     start = (x0[:, _SKILL], y0[:, _SKILL])
     heading, stem, turn, top = _routes(rng, y0[:, _SKILL])
     vx, vy = _skill_velocity(b.tau3, heading, stem, turn, top)
-    rx, ry = _integrate(start, vx, vy)
-    rx, ry, k_route = _contain(rx, ry)
+    rx, ry = _integrate(start, vx, vy)  # routes run on (only to time the throw)
 
     weights = runs * rng.random((n, 5)) * np.array([0.6, 0.8, 1.0, 1.0, 1.0])
     b.target = _SKILL[np.argmax(weights, axis=1)]
@@ -277,13 +276,12 @@ def _pass(b: _Block, x, y, x0, y0):
     b.flight = flight
     b.arrival = b.forward + flight
     b.n_frames = b.arrival + 1 + rng.integers(15, 36, n)
-    b.catch_x = rx[rows, b.target - 6, b.arrival - 1]
-    b.catch_y = ry[rows, b.target - 6, b.arrival - 1]
     # Everyone slows down once the ball has arrived.
     b.slow = 1.0 - 0.8 * _smooth((b.tau3 - ((b.arrival - b.snap) * DT)[:, None, None]) / 2.5)
     rx, ry = _integrate(start, vx * b.slow, vy * b.slow)
-    rx = start[0][:, :, None] + (rx - start[0][:, :, None]) * k_route
-    ry = start[1][:, :, None] + (ry - start[1][:, :, None]) * k_route
+    rx, ry, _ = _contain(rx, ry)
+    b.catch_x = rx[rows, b.target - 6, b.arrival - 1]
+    b.catch_y = ry[rows, b.target - 6, b.arrival - 1]
     x[:, _SKILL] = np.where(runs[:, :, None], rx, x[:, _SKILL])
     y[:, _SKILL] = np.where(runs[:, :, None], ry, y[:, _SKILL])
     b.runs = runs
