@@ -1,0 +1,171 @@
+"""`ghosting run` end to end: exit codes, the four outputs, bad input leaves nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import ghosting
+from ghosting.cli import main
+from ghosting.cli.run import format_summary
+from ghosting.pipeline import OUTPUT_FILES
+
+BDB2021 = "bdb2021/week13_game_2018120600.csv.gz"
+TARGETS = "bdb2021/targetedReciever.csv"
+HEADER_2021 = (
+    "time,x,y,s,a,dis,o,dir,event,nflId,displayName,jerseyNumber,position,frameId,"
+    "team,gameId,playId,playDirection,route"
+)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _run(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(["run", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_demo_acceptance_in_a_fresh_process(tmp_path) -> None:
+    """The README's first command: under a minute, four files, JSON when piped."""
+    out = tmp_path / "out"
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "ghosting", "run", "--demo", "-o", str(out)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stderr
+    assert elapsed < 60
+    assert _files(out) == sorted(OUTPUT_FILES)
+    summary = json.loads(proc.stdout)  # stdout is not a terminal: machine-readable
+    assert summary == json.loads((out / "summary.json").read_text())
+    counts = summary["counts"]
+    assert counts["plays_read"] == 40
+    assert counts["plays_scored"] + counts["plays_skipped"] == 40
+    assert counts["ghost_trajectories"] == pq.read_metadata(out / "scores.parquet").num_rows
+    assert proc.stderr == ""  # no progress bar off a terminal
+
+
+def test_json_flag_and_options_reach_the_summary(tmp_path, capsys) -> None:
+    out = tmp_path / "o"
+    code, stdout, _ = _run(
+        ["--demo", "--demo-plays", "4", "-o", str(out), "--json", "--policy", "track",
+         "--defenders", "all", "--reference", "receiver"],
+        capsys,
+    )
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary["settings"]["policy"] == "track"
+    assert summary["settings"]["defenders"] == "all"
+    assert summary["settings"]["reference"] == "receiver"
+    assert summary["inputs"] == ["demo:4"]
+    plays = pq.read_table(out / "plays.parquet")
+    assert plays.num_rows == summary["counts"]["plays_read"] == 4
+
+
+def test_human_summary_names_the_throughput(tmp_path, capsys) -> None:
+    out = tmp_path / "o"
+    _run(["--demo", "--demo-plays", "3", "-o", str(out)], capsys)
+    summary = json.loads((out / "summary.json").read_text())
+    text = format_summary(summary, str(out))
+    assert "plays/s" in text and "ghost trajectories/s" in text
+    assert "plays read 3" in text
+
+
+def test_real_game_accounts_for_all_73_plays(data_dir, tmp_path, capsys) -> None:
+    out = tmp_path / "real"
+    code, stdout, _ = _run(
+        [str(data_dir / BDB2021), "--targets", str(data_dir / TARGETS), "-o", str(out)], capsys
+    )
+    assert code == 0
+    summary = json.loads(stdout)
+    counts = summary["counts"]
+    assert counts["plays_read"] == 73
+    assert counts["plays_scored"] + sum(counts["skipped_by_reason"].values()) == 73
+    plays = pq.read_table(out / "plays.parquet")
+    assert plays.num_rows == 73
+    assert sorted(set(plays["status"].to_pylist())) == ["scored", "skipped"]
+    assert summary["settings"]["targets"].endswith("targetedReciever.csv")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "INPUT"),
+        (["--demo", "x.csv"], "not both"),
+        (["--demo", "--demo-plays", "0"], "demo-plays"),
+        (["no_such_file.csv"], "no_such_file.csv"),
+    ],
+)
+def test_bad_arguments_fail_without_outputs(tmp_path, capsys, args, message) -> None:
+    out = tmp_path / "out"
+    code, _, err = _run([*args, "-o", str(out)], capsys)
+    assert code == 1
+    assert message in err
+    assert not out.exists()
+
+
+def test_unknown_layout_fails_without_outputs(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("foo,bar\n1,2\n")
+    out = tmp_path / "out"
+    code, _, err = _run([str(bad), "-o", str(out)], capsys)
+    assert code == 1
+    assert "bad.csv" in err and "layout" in err
+    assert _files(tmp_path) == ["bad.csv"]
+
+
+def test_bad_second_input_leaves_no_half_outputs(tmp_path, capsys) -> None:
+    """The first file is fine and processed; the second breaks while reading."""
+    good = tmp_path / "good.parquet"
+    pq.write_table(ghosting.synth.generate_plays(3, seed=5), good)
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        HEADER_2021 + "\n"
+        + "2018-12-07T01:21:02.800,notanumber,28.4,0,0,0,0,0,None,1,A B,10,WR,1,home,"
+        "2018120600,75,left,\n"
+    )
+    out = tmp_path / "out"
+    code, _, err = _run([str(good), str(broken), "-o", str(out)], capsys)
+    assert code == 1
+    assert "broken.csv" in err
+    assert _files(tmp_path) == ["broken.csv", "good.parquet"]  # no output, no temp folder
+
+
+def test_bad_input_keeps_earlier_outputs(tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    assert _run(["--demo", "--demo-plays", "2", "-o", str(out)], capsys)[0] == 0
+    before = {name: (out / name).read_bytes() for name in OUTPUT_FILES}
+    code, _, _ = _run([str(tmp_path / "missing.parquet"), "-o", str(out)], capsys)
+    assert code == 1
+    assert {name: (out / name).read_bytes() for name in OUTPUT_FILES} == before
+    assert _files(tmp_path) == ["out"]
+
+
+def test_missing_targets_file_fails(tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    code, _, err = _run(
+        ["--demo", "--demo-plays", "2", "--targets", str(tmp_path / "t.csv"), "-o", str(out)],
+        capsys,
+    )
+    assert code == 1
+    assert "t.csv" in err
+    assert not out.exists()
+
+
+def test_output_path_that_is_a_file_fails(tmp_path, capsys) -> None:
+    out = tmp_path / "taken"
+    out.write_text("x")
+    code, _, err = _run(["--demo", "--demo-plays", "2", "-o", str(out)], capsys)
+    assert code == 1
+    assert "not a folder" in err
+    assert out.read_text() == "x"
