@@ -110,27 +110,51 @@ def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, in
     return set(zip(*(keys.column(c).to_pylist() for c in keys.column_names), strict=True))
 
 
+def _games(tracking: pa.Table) -> list[pa.Table]:
+    """The table cut into its games (contiguous: the table is sorted by game)."""
+    game = tracking.column("game_id").to_numpy()
+    if len(game) == 0:
+        return []
+    cuts = np.flatnonzero(game[1:] != game[:-1]) + 1
+    bounds = [0, *cuts.tolist(), len(game)]
+    return [tracking.slice(lo, hi - lo) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
 def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """Read, clean and score; return the scores and a summary accounting for every play."""
-    from ..io import read_tracking
-    from ..scoring import score_real
+    """Read, clean and score file by file and game by game (memory bounded by one
+    input file); return the scores and a summary accounting for every play."""
+    from .._util import progress
+    from ..io import read_targets, read_tracking
+    from ..scoring import RealScores, score_real
 
-    tracking = read_tracking(
-        args.inputs, players=args.players, plays=args.play_info, games=args.games
-    )
-    all_plays = _play_keys(tracking)
-    cleaned, dropped = _clean(tracking, args.policy)
-    targets = None
-    if args.targets:
-        from ..io import read_targets
-
-        targets = read_targets(args.targets)
-    result = score_real(
-        cleaned,
-        targets=targets,
-        defenders=args.defenders,
-        reference=args.reference,
-        weights=args.weights,
+    targets = read_targets(args.targets) if args.targets else None
+    parts: list[Any] = []
+    all_plays: set[tuple[int, int]] = set()
+    defenders: set[tuple[int, int, int]] = set()
+    dropped: dict[Any, str] = {}
+    for path in progress(args.inputs, desc="score"):
+        tracking = read_tracking(path, players=args.players, plays=args.play_info, games=args.games)
+        for game in _games(tracking):
+            all_plays |= _play_keys(game)
+            if args.policy == "track":
+                defenders |= _defender_keys(game, args.defenders)
+            cleaned, game_dropped = _clean(game, args.policy)
+            dropped.update(game_dropped)
+            parts.append(
+                score_real(
+                    cleaned,
+                    targets=targets,
+                    defenders=args.defenders,
+                    reference=args.reference,
+                    weights=args.weights,
+                )
+            )
+    if not parts:
+        raise InputError(f"no tracking rows in {', '.join(map(str, args.inputs))}")
+    result = RealScores(
+        trajectories=pa.concat_tables([r.trajectories for r in parts]),
+        plays=pa.concat_tables([r.plays for r in parts]),
+        skipped=pa.concat_tables([r.skipped for r in parts]),
     )
     summary = result.summary()
     skipped = summary["skipped_plays"]
@@ -145,7 +169,6 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         listed.add(key)
         if key in dropped:
             row["reason"] = f"{row['reason']}: {dropped[key]}"
-    defenders = _defender_keys(tracking, args.defenders)
     for key, why in dropped.items():  # tracks the cleaning removed (track policy)
         if len(key) == 3 and key in defenders and key not in listed and key[:2] in accounted:
             summary["skipped_defenders"].append(
