@@ -377,3 +377,12 @@ def test_core_rejects_or_scores_any_input(n_samples, width, offsets, receiver_ex
         pass
     else:
         assert all(len(a) == len(off) - 1 for a in feas)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import ghosting.scoring
+
+    result = doctest.testmod(ghosting.scoring, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 10 and result.failed == 0
