@@ -232,8 +232,10 @@ def plot_play(
     extra_rows = math.ceil(max(len(options) - 4, 0) / 4)
     nrows = 2 + extra_rows
     cell_h = unit * aspect + 0.45
-    fig = figure_cls(figsize=(4 * unit, nrows * cell_h + 0.3), dpi=dpi)
-    grid = fig.add_gridspec(nrows, 4)
+    fig = figure_cls(figsize=(4 * unit, nrows * cell_h + 0.55), dpi=dpi)
+    top = 1.0 - 0.8 / (nrows * cell_h + 0.55)
+    grid = fig.add_gridspec(nrows, 4, left=0.035, right=0.99, bottom=0.03, top=top,
+                            wspace=0.18, hspace=0.3)
     slots = [(0, 2), (0, 3), (1, 2), (1, 3)]
     slots += [(2 + k // 4, k % 4) for k in range(4 * extra_rows)]
     main = fig.add_subplot(grid[0:2, 0:2])
@@ -279,7 +281,6 @@ def plot_play(
             f" ghost play {_num(option['ghost_play_score'])}",
             fontsize=7,
         )
-    fig.tight_layout()
     if path is not None:
         from ._util import atomic_path
 
