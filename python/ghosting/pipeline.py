@@ -456,15 +456,32 @@ def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None)
 
 
 def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
-    """For each row of ``left``, the index of the row of ``right`` with equal ``keys``
-    (-1 when there is none)."""
+    """For each row of ``left``, the index of a row of ``right`` with equal integer
+    ``keys`` (-1 when there is none). Keys are recoded densely and matched with a
+    sorted search (numpy, no Python loop)."""
     index = np.full(left.num_rows, -1, dtype=np.int64)
     if not left.num_rows or not right.num_rows:
         return index
-    lhs = left.select(keys).append_column("_left", pa.array(np.arange(left.num_rows)))
-    rhs = right.select(keys).append_column("_right", pa.array(np.arange(right.num_rows)))
-    joined = lhs.join(rhs, keys=keys, join_type="inner", use_threads=False)
-    index[_np(joined["_left"])] = _np(joined["_right"])
+    n_left = left.num_rows
+    code_left = np.zeros(n_left, dtype=np.int64)
+    code_right = np.zeros(right.num_rows, dtype=np.int64)
+    radix = 1
+    valid = np.ones(n_left, dtype=bool)
+    for key in keys:
+        valid &= _np(pc.is_valid(left[key]), bool)
+        both = np.concatenate([_np(left[key], np.int64, -1), _np(right[key], np.int64, -1)])
+        values, inverse = np.unique(both, return_inverse=True)
+        if radix * len(values) >= 2**62:  # pragma: no cover - astronomically many keys
+            raise GhostingError("internal error: too many distinct keys to match")
+        code_left = code_left * len(values) + inverse[:n_left]
+        code_right = code_right * len(values) + inverse[n_left:]
+        radix *= len(values)
+    order = np.argsort(code_right, kind="stable")
+    sorted_codes = code_right[order]
+    pos = np.searchsorted(sorted_codes, code_left)
+    pos = np.minimum(pos, len(sorted_codes) - 1)
+    found = (sorted_codes[pos] == code_left) & valid
+    index[found] = order[pos[found]]
     return index
 
 
@@ -1014,10 +1031,17 @@ def _sorted(table: pa.Table) -> pa.Table:
     keys = [_np(table[k], np.int64, -1) for k in ("game_id", "play_id", "nfl_id", "frame_id")]
     if len(keys[0]) < 2:
         return table
-    order = np.lexsort(keys[::-1])
-    if np.all(order[1:] > order[:-1]):
+    # Lexicographic order of consecutive rows, vectorised: a row is in order when at
+    # the first key that differs from the previous row's, it is larger.
+    decided = np.zeros(len(keys[0]) - 1, dtype=bool)
+    in_order = np.ones(len(keys[0]) - 1, dtype=bool)
+    for key in keys:
+        step = np.sign(key[1:] - key[:-1])
+        in_order &= decided | (step >= 0)
+        decided |= step != 0
+    if in_order.all():
         return table
-    return table.take(pa.array(order))
+    return table.take(pa.array(np.lexsort(keys[::-1])))
 
 
 def _read_targets(targets: Any) -> pa.Table | None:
