@@ -21,11 +21,11 @@ from ..schema import CANONICAL_SCHEMA
 from .layouts import LAYOUTS, Layout, check_required, detect_layout, get_layout
 from .normalise import (
     EXTRA_SCHEMA,
+    NORMALISED_FLAG,
     csv_column_types,
-    drop_exact_duplicates,
     normalise_direction,
     play_starts,
-    sort_rows,
+    sort_and_deduplicate,
     to_canonical,
 )
 from .sides import assign_sides, attach_positions, play_directions, read_plays_info
@@ -145,8 +145,7 @@ def read_tracking(
     table = _unify(parts)
     rows_in = sum(p["rows"] for p in file_reports)
 
-    table = sort_rows(table)
-    table, exact_dropped, conflicting = drop_exact_duplicates(table)
+    table, exact_dropped, conflicting = sort_and_deduplicate(table)
     starts = play_starts(table)
 
     report: dict[str, Any] = {
@@ -177,6 +176,9 @@ def read_tracking(
     table = table.set_column(
         table.schema.get_field_index("play_direction"), "play_direction", direction
     )
+    if NORMALISED_FLAG in table.column_names:
+        already = pc.fill_null(table[NORMALISED_FLAG], False).to_numpy(zero_copy_only=False)
+        left = left & ~already
     table = normalise_direction(table, left)
     n_plays = len(starts) - 1
     left_plays = int(left[starts[:-1]].sum()) if n_plays else 0

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import LayoutError, MissingColumnsError
+from ..schema import CANONICAL_SCHEMA, REQUIRED_COLUMNS
 
 __all__ = ["Layout", "LAYOUTS", "detect_layout", "get_layout", "check_required"]
 
@@ -67,7 +68,8 @@ class Layout:
 
     ``columns`` is the shipped column order, ``required`` the source columns that
     must be present, ``rename`` maps source names to canonical ones (columns not in
-    it are ignored), ``has_ball`` says whether the ball has rows of its own.
+    it are ignored), ``has_ball`` says whether the ball has rows of its own,
+    ``normalised`` that the coordinates already point the offense toward +x.
     """
 
     name: str
@@ -76,6 +78,7 @@ class Layout:
     required: tuple[str, ...]
     rename: dict[str, str] = field(default_factory=dict)
     has_ball: bool = True
+    normalised: bool = False
 
     def source_columns(self, available: Sequence[str]) -> list[str]:
         """The columns of ``available`` this layout reads, in ``available`` order."""
@@ -85,6 +88,17 @@ class Layout:
 def _cols(text: str) -> tuple[str, ...]:
     return tuple(text.split(","))
 
+
+_CANONICAL_EXTRAS = (
+    "play_description",
+    "player_role",
+    "player_to_predict",
+    "ball_land_x",
+    "ball_land_y",
+    "num_frames_output",
+    "route",
+    "possession_team",
+)
 
 _HIGHLIGHTS_COLUMNS = _cols(
     "gameId,playId,playType,season,seasonType,week,preSnapHomeScore,preSnapVisitorScore,"
@@ -177,6 +191,18 @@ LAYOUTS: dict[str, Layout] = {
             has_ball=False,
         ),
         Layout(
+            "canonical",
+            "ghosting's own canonical table (written by ghosting, read back as is)",
+            tuple(f.name for f in CANONICAL_SCHEMA),
+            REQUIRED_COLUMNS,
+            {
+                **{f.name: f.name for f in CANONICAL_SCHEMA},
+                "side": "player_side",
+                **{name: name for name in _CANONICAL_EXTRAS},
+            },
+            normalised=True,
+        ),
+        Layout(
             "ngs_highlights",
             "NGS highlights per-play TSV / highlights.parquet (36 columns; ball: displayName "
             "'ball')",
@@ -203,6 +229,7 @@ _ALIASES = {
     "2026_input": "bdb2026_input",
     "2026_output": "bdb2026_output",
     "highlights": "ngs_highlights",
+    "ghosting": "canonical",
 }
 
 
@@ -227,7 +254,9 @@ def detect_layout(columns: Sequence[str], source: str = "<table>") -> Layout:
     """
     cols = set(columns)
     name: str | None = None
-    if "game_id" in cols:
+    if "game_id" in cols and {f.name for f in CANONICAL_SCHEMA} <= cols:
+        name = "canonical"
+    elif "game_id" in cols:
         if cols & {"player_side", "player_role", "player_to_predict", "num_frames_output"}:
             name = "bdb2026_input"
         elif {"nfl_id", "frame_id"} <= cols:

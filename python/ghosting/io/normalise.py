@@ -21,8 +21,8 @@ __all__ = [
     "EXTRA_SCHEMA",
     "HELPER_COLUMNS",
     "to_canonical",
-    "sort_rows",
-    "drop_exact_duplicates",
+    "sort_order",
+    "sort_and_deduplicate",
     "play_starts",
     "normalise_direction",
 ]
@@ -40,6 +40,8 @@ EXTRA_SCHEMA = pa.schema(
         ("possession_team", pa.string()),
     ]
 )
+#: Marks rows whose coordinates are already direction-normalised (dropped at the end).
+NORMALISED_FLAG = "__normalised"
 #: Columns used while reading (to decide sides) and dropped from the result.
 HELPER_COLUMNS = {"player_side": pa.string(), "possession_flag": pa.float64()}
 
@@ -177,6 +179,7 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
                 is_ball = pc.or_(is_ball, _lower_in(columns[name], _BALL_NAMES))
 
     nfl_id = _cast(columns["nfl_id"], pa.int64(), "nfl_id", source)
+    is_ball = pc.or_(is_ball, pc.fill_null(pc.equal(nfl_id, BALL_ID), False))
     nfl_id = pc.if_else(is_ball, pa.scalar(BALL_ID, pa.int64()), nfl_id)
     columns["nfl_id"] = nfl_id
     for name in ("game_id", "play_id", "frame_id"):
@@ -203,6 +206,8 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
         if name in columns:
             out[name] = _cast(columns[name], typ, name, source)
     out["side"] = pc.if_else(is_ball, pa.scalar("ball"), pa.nulls(n, pa.string()))
+    if layout.normalised:
+        out[NORMALISED_FLAG] = pa.array(np.ones(n, dtype=bool))
     out["club"] = pc.if_else(is_ball, pa.scalar(None, pa.string()), out["club"])  # not a club
     table = pa.table(out)
 
@@ -226,15 +231,78 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
     return table, report
 
 
-def sort_rows(table: pa.Table) -> pa.Table:
-    """Stable sort by ``(game_id, play_id, nfl_id, frame_id)`` (frames never by time)."""
-    if table.num_rows == 0:
-        return table
-    keys = [np.asarray(table[c].to_numpy()) for c in ("frame_id", "nfl_id", "play_id", "game_id")]
-    order = np.lexsort(keys)
-    if np.all(order[1:] > order[:-1]):
-        return table
-    return table.take(pa.array(order))
+def sort_order(table: pa.Table) -> np.ndarray | None:
+    """Stable order by ``(game_id, play_id, nfl_id, frame_id)``; None if already sorted.
+
+    Frames are ordered by their id, never by time.
+    """
+    n = table.num_rows
+    if n < 2:
+        return None
+    game, play, nfl, frame = (table[c].to_numpy() for c in
+                              ("game_id", "play_id", "nfl_id", "frame_id"))
+    span = 1 << 16
+    packable = (
+        play.min() >= 0 and play.max() < span and frame.min() >= 0 and frame.max() < span
+        and game.min() >= 0 and game.max() < (1 << 46) and nfl.min() >= 0
+        and nfl.max() < (1 << 46)
+    )
+    if packable:  # two packed keys sort faster than four
+        keys = [nfl.astype(np.int64) * span + frame, game.astype(np.int64) * span + play]
+    else:
+        keys = [frame, nfl, play, game]
+    greater = np.zeros(n - 1, dtype=bool)
+    equal = np.ones(n - 1, dtype=bool)
+    for k in reversed(keys):  # most significant first
+        greater |= equal & (k[1:] > k[:-1])
+        equal &= k[1:] == k[:-1]
+    if (greater | equal).all():
+        return None
+    return np.lexsort(keys)
+
+
+def sort_and_deduplicate(table: pa.Table) -> tuple[pa.Table, int, int]:
+    """Sort by ``(game_id, play_id, nfl_id, frame_id)`` and drop exact duplicate rows.
+
+    One gather for both. Returns the table, the number of exact duplicates dropped,
+    and the number of (player, frame) keys still present more than once with
+    different values (kept for cleaning to flag).
+    """
+    n = table.num_rows
+    order = sort_order(table)
+    index = np.arange(n) if order is None else order
+    if n < 2:
+        return table, 0, 0
+    keys = [table[c].to_numpy()[index] for c in ("game_id", "play_id", "nfl_id", "frame_id")]
+    same = np.ones(n - 1, dtype=bool)
+    for k in keys:
+        same &= k[1:] == k[:-1]
+    dropped = conflicting = 0
+    if same.any():
+        in_group = np.zeros(n, dtype=bool)
+        in_group[1:] |= same
+        in_group[:-1] |= same
+        positions = np.flatnonzero(in_group)  # positions in sorted order
+        subset = table.take(pa.array(index[positions]))
+        subset = subset.append_column("__pos", pa.array(positions))
+        distinct = subset.group_by(table.column_names, use_threads=False).aggregate(
+            [("__pos", "min")]
+        )
+        keep_positions = np.sort(distinct["__pos_min"].to_numpy())
+        keep = ~in_group
+        keep[keep_positions] = True
+        dropped = int(n - keep.sum())
+        if dropped:
+            index = index[keep]
+        # conflicting keys: groups that still hold more than one row
+        kept_subset = subset.take(pa.array(np.searchsorted(positions, keep_positions)))
+        per_key = kept_subset.group_by(["game_id", "play_id", "nfl_id", "frame_id"]).aggregate(
+            [([], "count_all")]
+        )
+        conflicting = int(pc.sum(pc.greater(per_key["count_all"], 1)).as_py() or 0)
+    if order is None and not dropped:
+        return table, 0, conflicting
+    return table.take(pa.array(index)), dropped, conflicting
 
 
 def play_starts(table: pa.Table) -> np.ndarray:
@@ -246,44 +314,6 @@ def play_starts(table: pa.Table) -> np.ndarray:
     play = table["play_id"].to_numpy()
     change = np.flatnonzero((game[1:] != game[:-1]) | (play[1:] != play[:-1])) + 1
     return np.concatenate([[0], change, [n]]).astype(np.int64)
-
-
-def drop_exact_duplicates(table: pa.Table) -> tuple[pa.Table, int, int]:
-    """Drop rows that repeat another row exactly (the table must be sorted).
-
-    Returns the table, the number of rows dropped, and the number of (player, frame)
-    keys that still appear more than once with different values (kept for cleaning
-    to flag).
-    """
-    n = table.num_rows
-    if n < 2:
-        return table, 0, 0
-    keys = [table[c].to_numpy() for c in ("game_id", "play_id", "nfl_id", "frame_id")]
-    same = np.ones(n - 1, dtype=bool)
-    for k in keys:
-        same &= k[1:] == k[:-1]
-    if not same.any():
-        return table, 0, 0
-    in_group = np.zeros(n, dtype=bool)
-    in_group[1:] |= same
-    in_group[:-1] |= same
-    rows = np.flatnonzero(in_group)
-    subset = table.take(pa.array(rows)).append_column("__row", pa.array(rows))
-    distinct = subset.group_by(table.column_names, use_threads=False).aggregate(
-        [("__row", "min")]
-    )
-    keep_rows = np.sort(distinct["__row_min"].to_numpy())
-    keep = ~in_group
-    keep[keep_rows] = True
-    dropped = int(n - keep.sum())
-    kept = table.filter(pa.array(keep)) if dropped else table
-    # conflicting keys: groups that still hold more than one row after dropping
-    kept_subset = subset.take(pa.array(np.searchsorted(rows, keep_rows)))
-    per_key = kept_subset.group_by(["game_id", "play_id", "nfl_id", "frame_id"]).aggregate(
-        [([], "count_all")]
-    )
-    conflicting = int(pc.sum(pc.greater(per_key["count_all"], 1)).as_py() or 0)
-    return kept, dropped, conflicting
 
 
 def _flip_angle(angle: np.ndarray, left: np.ndarray) -> np.ndarray:
