@@ -81,6 +81,20 @@ def _fmt(value: Any, digits: int = 3, signed: bool = True) -> str:
     return html.escape(str(value))
 
 
+def _jerseys(folder: Path, game_id: int, play_id: int) -> dict[int, int]:
+    from .plot import load_play
+
+    return load_play(folder, game_id, play_id).jerseys
+
+
+def _player(nfl_id: int | None, jerseys: dict[int, int]) -> str:
+    """``#87 (2552471)``: the jersey number when known, and the nfl_id."""
+    if nfl_id is None:
+        return "–"
+    number = jerseys.get(int(nfl_id))
+    return f"#{number} ({nfl_id})" if number is not None else str(nfl_id)
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
@@ -171,12 +185,13 @@ def render_report(outdir: str | os.PathLike[str], *, top: int = 5, pictures: boo
         )
         rows = []
         for p in chosen.to_pylist():
+            jerseys = _jerseys(folder, p["game_id"], p["play_id"])
             rows.append(
                 [
                     f"{p['game_id']}:{p['play_id']}",
-                    _fmt(p["targeted_receiver"]),
+                    _player(p["targeted_receiver"], jerseys),
                     _fmt(p["target_separation"], 1, False),
-                    _fmt(p["best_option"]),
+                    _player(p["best_option"], jerseys),
                     _fmt(p["best_separation"], 1, False),
                     _fmt(p["separation_gain"], 1),
                     _fmt(p["real_play_score"]),
@@ -201,7 +216,11 @@ def render_report(outdir: str | os.PathLike[str], *, top: int = 5, pictures: boo
     settings = summary.get("settings", {})
     parts.append("<h2>Settings</h2>")
     parts.append(
-        _table(["setting", "value"], [[html.escape(k), _fmt(v)] for k, v in settings.items()])
+        _table(
+            ["setting", "value"],
+            [[html.escape(k), html.escape("–" if v is None else str(v))]
+             for k, v in settings.items()],
+        )
     )
     parts.append(
         f"<p class='muted'>ghosting {html.escape(str(summary.get('ghosting_version')))}. "
