@@ -75,7 +75,8 @@ def clean_tracks_reference(
         over_speed = s > v_max
         dx = x[1:] - x[:-1]
         dy = y[1:] - y[:-1]
-        long_step = np.sqrt(dx * dx + dy * dy) > v_max * dt
+        step_max = v_max * dt
+        long_step = dx * dx + dy * dy > step_max * step_max
     frame_step = frame[1:] - frame[:-1]
     duplicate = frame_step == 0
     gap = (frame_step != 1) & ~duplicate

@@ -13,55 +13,65 @@ namespace ghosting {
 
 namespace {
 
-// Bounds of the accepted field, and the longest accepted step.
+// Bounds of the accepted field, and the longest accepted step (squared).
 struct Limits {
-    double x_lo, x_hi, y_lo, y_hi, v_max, step_max;
+    double x_lo, x_hi, y_lo, y_hi, v_max, step_max_sq;
 };
 
 // All-ones when the flag is true, else zero: keeps the loops branch-free.
 inline std::uint8_t mask_if(bool flag) { return static_cast<std::uint8_t>(-static_cast<int>(flag)); }
 
+// Comparisons are combined with `&` and `|` (not `&&`, `||`) so that the loops
+// stay free of branches and the compiler can vectorise them.
 inline std::uint8_t sample_flags(double x, double y, double s, const Limits& lim) {
     // |v| <= DBL_MAX is false for NaN and for +-inf.
-    const bool finite = std::fabs(x) <= DBL_MAX && std::fabs(y) <= DBL_MAX;
-    const bool off = x < lim.x_lo || x > lim.x_hi || y < lim.y_lo || y > lim.y_hi;
+    const bool finite = (std::fabs(x) <= DBL_MAX) & (std::fabs(y) <= DBL_MAX);
+    const bool off = (x < lim.x_lo) | (x > lim.x_hi) | (y < lim.y_lo) | (y > lim.y_hi);
     return static_cast<std::uint8_t>((mask_if(!finite) & kNonFinite) | (mask_if(off) & kOffField) |
                                      (mask_if(s > lim.v_max) & kOverSpeed));
 }
 
-inline std::uint8_t step_flags(double dx, double dy, std::int64_t frame_step, const Limits& lim) {
-    const bool long_step = std::sqrt(dx * dx + dy * dy) > lim.step_max;
-    const bool duplicate = frame_step == 0;
-    const bool gap = frame_step != 1 && !duplicate;
-    return static_cast<std::uint8_t>((mask_if(long_step) & kLongStep) |
-                                     (mask_if(gap) & kFrameGap) |
-                                     (mask_if(duplicate) & kDuplicateFrame));
-}
+// The hot loop, over samples [b + 1, e) of a block: every rule, the steps taken
+// from the previous sample whatever its track (the caller fixes each track's
+// first sample). Squared lengths, no sqrt: its errno handling would keep the loop
+// scalar. Where the compiler can, an AVX2 clone is chosen at load time; results
+// are the same bit for bit (the same IEEE operations, no contraction).
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+#define GHOSTING_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define GHOSTING_TARGET_CLONES
+#endif
 
-// Flags the samples [b, e) of one track and returns the OR of the flags of
-// those inside the window. `allowed` masks out the reasons that do not apply.
-std::uint8_t flag_track(const CleaningInput& in, const Limits& lim, std::uint8_t allowed,
-                        std::size_t b, std::size_t e, std::uint8_t* flags) {
-    if (b == e) {
-        return 0;
-    }
-    const double* x = in.x;
-    const double* y = in.y;
-    const double* s = in.s;
-    const std::int32_t* frame = in.frame_id;
-    const std::uint8_t* in_window = in.in_window;
-
-    flags[b] = static_cast<std::uint8_t>(sample_flags(x[b], y[b], s[b], lim) & allowed);
-    std::uint8_t reasons = static_cast<std::uint8_t>(flags[b] & mask_if(in_window[b] != 0));
+GHOSTING_TARGET_CLONES
+void flag_block(const double* __restrict__ x, const double* __restrict__ y,
+                const double* __restrict__ s, const std::int32_t* __restrict__ frame,
+                std::size_t b, std::size_t e, Limits lim, std::uint8_t* __restrict__ flags) {
+    const double x_lo = lim.x_lo, x_hi = lim.x_hi, y_lo = lim.y_lo, y_hi = lim.y_hi;
+    const double v_max = lim.v_max, step_max_sq = lim.step_max_sq;
     for (std::size_t i = b + 1; i < e; ++i) {
+        const bool finite = (std::fabs(x[i]) <= DBL_MAX) & (std::fabs(y[i]) <= DBL_MAX);
+        const bool off = (x[i] < x_lo) | (x[i] > x_hi) | (y[i] < y_lo) | (y[i] > y_hi);
+        const double dx = x[i] - x[i - 1];
+        const double dy = y[i] - y[i - 1];
+        const bool long_step = dx * dx + dy * dy > step_max_sq;
         const std::int64_t frame_step =
             static_cast<std::int64_t>(frame[i]) - static_cast<std::int64_t>(frame[i - 1]);
-        const std::uint8_t f = static_cast<std::uint8_t>(
-            (sample_flags(x[i], y[i], s[i], lim) |
-             step_flags(x[i] - x[i - 1], y[i] - y[i - 1], frame_step, lim)) &
-            allowed);
-        flags[i] = f;
-        reasons = static_cast<std::uint8_t>(reasons | (f & mask_if(in_window[i] != 0)));
+        const bool duplicate = frame_step == 0;
+        const bool gap = (frame_step != 1) & !duplicate;
+        flags[i] = static_cast<std::uint8_t>(
+            (mask_if(!finite) & kNonFinite) | (mask_if(off) & kOffField) |
+            (mask_if(s[i] > v_max) & kOverSpeed) | (mask_if(long_step) & kLongStep) |
+            (mask_if(gap) & kFrameGap) | (mask_if(duplicate) & kDuplicateFrame));
+    }
+}
+
+// OR of the flags of the samples [b, e) inside the window.
+std::uint8_t window_reasons(const std::uint8_t* __restrict__ flags,
+                            const std::uint8_t* __restrict__ in_window, std::size_t b,
+                            std::size_t e) {
+    std::uint8_t reasons = 0;
+    for (std::size_t i = b; i < e; ++i) {
+        reasons = static_cast<std::uint8_t>(reasons | (flags[i] & mask_if(in_window[i] != 0)));
     }
     return reasons;
 }
@@ -105,35 +115,51 @@ void validate_cleaning_input(const CleaningInput& in, const CleaningParams& para
 void clean_tracks(const CleaningInput& in, const CleaningParams& params, CleaningPolicy policy,
                   const CleaningOutput& out) noexcept {
     const double tol = params.field_tolerance;
+    const double step_max = params.v_max * params.dt;
     const Limits lim{-tol, kFieldLength + tol, -tol, kFieldWidth + tol, params.v_max,
-                     params.v_max * params.dt};
+                     step_max * step_max};
     const std::int64_t* track_off = in.track_offsets;
+    std::uint8_t* flags = out.flags;
 
+    // One play at a time, so that its samples stay in cache between the passes.
     for (std::size_t p = 0; p < in.n_plays; ++p) {
         const auto first_track = static_cast<std::size_t>(in.play_offsets[p]);
         const auto end_track = static_cast<std::size_t>(in.play_offsets[p + 1]);
+        const auto play_b = static_cast<std::size_t>(track_off[first_track]);
+        const auto play_e = static_cast<std::size_t>(track_off[end_track]);
+        if (play_b < play_e) {
+            flag_block(in.x, in.y, in.s, in.frame_id, play_b, play_e, lim, flags);
+        }
         std::uint8_t play_reasons = 0;
         for (std::size_t t = first_track; t < end_track; ++t) {
             const auto b = static_cast<std::size_t>(track_off[t]);
             const auto e = static_cast<std::size_t>(track_off[t + 1]);
-            const std::uint8_t allowed = in.is_player[t] != 0 ? 0xFFu : kBallReasons;
-            const std::uint8_t reasons = flag_track(in, lim, allowed, b, e, out.flags);
+            if (b == e) {
+                out.track_reasons[t] = 0;
+                continue;
+            }
+            // A track's first sample has no previous sample: no step rules.
+            flags[b] = sample_flags(in.x[b], in.y[b], in.s[b], lim);
+            if (in.is_player[t] == 0) {
+                for (std::size_t i = b; i < e; ++i) {
+                    flags[i] = static_cast<std::uint8_t>(flags[i] & kBallReasons);
+                }
+            }
+            const std::uint8_t reasons = window_reasons(flags, in.in_window, b, e);
             out.track_reasons[t] = reasons;
             play_reasons = static_cast<std::uint8_t>(play_reasons | reasons);
             if (policy == CleaningPolicy::kTrack) {
                 std::memset(out.keep + b, reasons == 0 ? 1 : 0, e - b);
-            } else if (policy == CleaningPolicy::kSample) {
-                for (std::size_t i = b; i < e; ++i) {
-                    out.keep[i] = static_cast<std::uint8_t>(
-                        (out.flags[i] & mask_if(in.in_window[i] != 0)) == 0);
-                }
             }
         }
         out.play_reasons[p] = play_reasons;
         if (policy == CleaningPolicy::kPlay) {
-            const auto b = static_cast<std::size_t>(track_off[first_track]);
-            const auto e = static_cast<std::size_t>(track_off[end_track]);
-            std::memset(out.keep + b, play_reasons == 0 ? 1 : 0, e - b);
+            std::memset(out.keep + play_b, play_reasons == 0 ? 1 : 0, play_e - play_b);
+        } else if (policy == CleaningPolicy::kSample) {
+            for (std::size_t i = play_b; i < play_e; ++i) {
+                out.keep[i] =
+                    static_cast<std::uint8_t>((flags[i] & mask_if(in.in_window[i] != 0)) == 0);
+            }
         }
     }
 }

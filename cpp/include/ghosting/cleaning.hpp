@@ -16,7 +16,7 @@ enum CleaningReason : std::uint8_t {
     kNonFinite = 1u << 0,       // x or y is NaN or infinite
     kOffField = 1u << 1,        // x outside [-tol, 120 + tol] or y outside [-tol, 160/3 + tol]
     kOverSpeed = 1u << 2,       // recorded speed s > v_max (a NaN s is not flagged)
-    kLongStep = 1u << 3,        // distance from the previous sample of the track > v_max * dt
+    kLongStep = 1u << 3,        // squared step from the previous sample > (v_max * dt)^2
     kFrameGap = 1u << 4,        // frame_id is not previous + 1 (or previous + 0)
     kDuplicateFrame = 1u << 5,  // frame_id equals the previous sample's
 };
