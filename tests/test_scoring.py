@@ -386,3 +386,11 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(ghosting.scoring, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_feasibility_of_an_empty_trajectory_in_a_flat_batch():
+    xy = np.array([[1.0, 1.0], [2.0, 1.0]])
+    out = _core.feasibility(xy, np.array([0, 2, 2], dtype=np.int64))
+    expected = reference_feasibility(xy, np.array([0, 2, 2]))
+    assert_same(out, expected)
+    assert np.isnan(out[0][1]) and out[2][1] == out[3][1] == out[4][1] == 0
