@@ -114,6 +114,14 @@ def test_bad_arguments_fail_without_outputs(tmp_path, capsys, args, message) -> 
     assert not out.exists()
 
 
+def test_folder_as_input_fails(tmp_path, capsys) -> None:
+    (tmp_path / "data").mkdir()
+    code, _, err = _run([str(tmp_path / "data"), "-o", str(tmp_path / "out")], capsys)
+    assert code == 1
+    assert "is a folder" in err
+    assert _files(tmp_path) == ["data"]
+
+
 def test_unknown_layout_fails_without_outputs(tmp_path, capsys) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("foo,bar\n1,2\n")

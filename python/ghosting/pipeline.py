@@ -231,8 +231,22 @@ class Results:
         return Path(outdir)
 
 
+def _json_ready(value: Any) -> Any:
+    """``value`` with non-finite floats as None (strict JSON) and numpy scalars as Python."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def write_summary(summary: dict[str, Any], path: Path) -> None:
-    path.write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    text = json.dumps(_json_ready(summary), indent=2, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -414,7 +428,7 @@ class _Tally:
                 "play_score": self.ghost_play_all.mean(),
             },
         }
-        return {
+        return _json_ready({
             "ghosting_version": __version__,
             "inputs": list(inputs),
             "counts": {
@@ -441,7 +455,7 @@ class _Tally:
                 "ghost_trajectories_per_second": round(self.ghost_trajectories / seconds, 1),
             },
             "settings": {**asdict(settings), **(extra_settings or {})},
-        }
+        })
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1057,6 +1071,8 @@ def _check_input(path: Path) -> None:
     from .io.layouts import detect_layout
     from .io.sources import header
 
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the tracking files in it")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if _is_parquet(path):
