@@ -95,8 +95,10 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fmt(value: float | None, digits: int = 4) -> str:
-    return "-" if value is None else f"{value:+.{digits}f}"
+def _fmt(value: float | None, digits: int = 4, signed: bool = True) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
 def format_summary(summary: dict[str, Any], outdir: str) -> str:
@@ -117,8 +119,9 @@ def format_summary(summary: dict[str, Any], outdir: str) -> str:
     lines.append("Trajectory Score            n        PS       DR      SP       TS   play")
     for name, row in summary["trajectory_score"].items():
         lines.append(
-            f"  {name:<20} {row['trajectories']:>7} {_fmt(row['ps'])} {_fmt(row['dr'], 3)} "
-            f"{_fmt(row['sp'], 3)} {_fmt(row['ts'])} {_fmt(row['play_score'])}"
+            f"  {name:<20} {row['trajectories']:>7} {_fmt(row['ps'])} "
+            f"{_fmt(row['dr'], 3, False):>7} {_fmt(row['sp'], 3, False):>7} {_fmt(row['ts'])} "
+            f"{_fmt(row['play_score'])}"
         )
     tp = summary["throughput"]
     lines.append(
