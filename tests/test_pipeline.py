@@ -346,3 +346,17 @@ def test_run_files_streams_parquet_game_by_game(
     assert summary["counts"] == results.summary["counts"]
     assert summary["trajectory_score"] == results.summary["trajectory_score"]
     assert json.loads((out / "summary.json").read_text()) == summary
+
+
+def test_a_game_without_any_pass_play(demo: pa.Table, model, tmp_path) -> None:
+    no_events = demo.set_column(
+        demo.schema.get_field_index("event"), "event", pa.nulls(demo.num_rows, pa.string())
+    )
+    res = ghosting.run(no_events, model=model)
+    counts = res.summary["counts"]
+    assert counts["plays_scored"] == 0
+    assert counts["plays_skipped"] == counts["plays_read"] == res.plays.num_rows == 10
+    assert res.scores.num_rows == 0 and res.trajectories.num_rows == 0
+    assert res.summary["trajectory_score"]["real"]["ts"] is None
+    out = res.write(tmp_path / "out")
+    assert pq.read_table(out / "scores.parquet").schema.equals(pipeline.SCORES_SCHEMA)

@@ -654,6 +654,104 @@ def _trajectory_offsets(rows: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndar
     return traj, options, first
 
 
+def _play_status(
+    game: pa.Table, plays: pa.Table, settings: RunSettings, tally: _Tally
+) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """Clean the game; return the cleaned rows, which plays can be ghosted, and why not."""
+    from .cleaning import clean
+
+    reason = np.array(plays["reason"].to_pylist(), dtype=object)
+    ok = _np(plays["analysable"], bool, False)
+    reason[~ok & np.equal(reason, None)] = "not analysable"
+    cleaned, report = clean(game, policy=settings.policy, v_max=settings.v_max, dt=settings.dt)
+    tally.add_cleaning(report)
+    dropped = {int(d["play_id"]): ", ".join(d["reasons"]) for d in report.dropped_plays}
+    play_ids = _np(plays["play_id"], np.int64)
+    for i in np.flatnonzero(ok):  # one step per play, not per row
+        why = dropped.get(int(play_ids[i]))
+        if why is not None:
+            ok[i] = False
+            reason[i] = f"cleaning: {why}"
+    return cleaned, ok, reason
+
+
+@dataclass
+class _Ghosts:
+    """One game's ghost trajectories, sorted by (play, option, defender, frame), with
+    their scores; per-trajectory arrays are indexed by trajectory."""
+
+    rows: pa.Table
+    offsets: np.ndarray  # trajectories into rows
+    options: np.ndarray  # options (play, target) into trajectories
+    play: np.ndarray
+    target: np.ndarray
+    defender: np.ndarray
+    is_real: np.ndarray  # the option is the real target
+    score: _Scored
+    feasibility: tuple[np.ndarray, ...]
+    distance: np.ndarray  # to the option's receiver at arrival
+
+
+def _ghost_and_score(
+    model: Any, cleaned: pa.Table, plays: pa.Table, candidates: pa.Table, settings: RunSettings
+) -> _Ghosts:
+    """Ghost every selected defender for every option of ``candidates`` (one batched
+    model call) and score the trajectories against each option's receiver."""
+    ghosts = _predict(model, cleaned, candidates, settings.defenders)
+    if settings.defenders == "backs":
+        keep = _defensive_backs(candidates)
+        ghosts = ghosts.filter(pa.array(_row_index(ghosts, keep, ["play_id", "nfl_id"]) >= 0))
+    ghosts = ghosts.sort_by([(k, "ascending") for k in _GHOST_KEYS])
+    gxy = _xy(ghosts)
+    rxy = _receiver_xy(ghosts, cleaned)
+    traj, options, first = _trajectory_offsets(ghosts)
+    last = traj[1:] - 1
+    play = _np(ghosts["play_id"], np.int64)[first]
+    target = _np(ghosts["target_nfl_id"], np.int64, -1)[first]
+    real_target = _np(plays["targeted_receiver"], np.int64, -1)
+    play_row = np.searchsorted(_np(plays["play_id"], np.int64), play)
+    return _Ghosts(
+        rows=ghosts,
+        offsets=traj,
+        options=options,
+        play=play,
+        target=target,
+        defender=_np(ghosts["nfl_id"], np.int64)[first],
+        is_real=target == real_target[play_row],
+        score=_score_batch(gxy, rxy, traj, options, settings),
+        feasibility=_feasibility(gxy, traj, settings),
+        distance=np.hypot(*(gxy[last] - rxy[last]).T) if len(last) else np.zeros(0),
+    )
+
+
+def _scores_table(g: _Ghosts, real: dict[str, np.ndarray]) -> pa.Table:
+    max_speed, max_accel, long_steps, off_field, nonfinite = g.feasibility
+    first = g.offsets[:-1]
+    return pa.table(
+        {
+            "game_id": _np(g.rows["game_id"], np.int64)[first],
+            "play_id": g.play,
+            "nfl_id": g.defender,
+            "target_nfl_id": g.target,
+            "is_real_target": g.is_real,
+            "frames": np.diff(g.offsets).astype(np.int32),
+            "ps": g.score.ps,
+            "dr": g.score.dr,
+            "sp": g.score.sp,
+            "ts": g.score.ts,
+            "weight": g.score.weight,
+            "distance_at_arrival": g.distance,
+            "max_speed": max_speed,
+            "max_acceleration": max_accel,
+            "superhuman_steps": long_steps.astype(np.int32),
+            "off_field": off_field.astype(np.int32),
+            "feasible": (long_steps == 0) & (off_field == 0) & (nonfinite == 0),
+            **{f"real_{name}": pa.array(real[name], mask=~g.is_real) for name in real},
+        },
+        schema=SCORES_SCHEMA,
+    )
+
+
 def _ghost_game(
     game: pa.Table,
     targets: pa.Table | None,
@@ -663,111 +761,40 @@ def _ghost_game(
     sink: _MemorySink | _ParquetSink,
 ) -> None:
     """Ghost and score one game's pass plays; add the output tables to ``sink``."""
-    from .cleaning import clean
     from .plays import pass_plays
 
     tally.games += 1
     tally.rows_read += game.num_rows
     plays = pass_plays(game, targets)
-    n_plays = plays.num_rows
-    tally.plays_read += n_plays
-    play_ids = _np(plays["play_id"], np.int64)
-    reason = np.array(plays["reason"].to_pylist(), dtype=object)
-    ok = _np(plays["analysable"], bool, False)
-    reason[~ok & np.equal(reason, None)] = "not analysable"
+    tally.plays_read += plays.num_rows
+    cleaned, ok, reason = _play_status(game, plays, settings, tally)
 
-    cleaned, report = clean(game, policy=settings.policy, v_max=settings.v_max, dt=settings.dt)
-    tally.add_cleaning(report)
-    dropped = {int(d["play_id"]): ", ".join(d["reasons"]) for d in report.dropped_plays}
-    for i in np.flatnonzero(ok):
-        why = dropped.get(int(play_ids[i]))
-        if why is not None:
-            ok[i] = False
-            reason[i] = f"cleaning: {why}"
-
-    # Ghost every selected defender for every option of the analysable plays, in one call.
-    candidates = plays.filter(pa.array(ok))
-    ghosts = _predict(model, cleaned, candidates, settings.defenders)
-    if settings.defenders == "backs":
-        keep = _defensive_backs(candidates)
-        ghosts = ghosts.filter(pa.array(_row_index(ghosts, keep, ["play_id", "nfl_id"]) >= 0))
-    ghosts = ghosts.sort_by([(k, "ascending") for k in _GHOST_KEYS])
-
-    has_ghosts = np.isin(play_ids, _np(ghosts["play_id"], np.int64))
-    no_ghost = ok & ~has_ghosts
+    g = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
+    has_ghosts = np.isin(_np(plays["play_id"], np.int64), g.play)
     n_backs = _np(pc.list_value_length(plays["defensive_backs"]), np.int64, 0)
-    reason[no_ghost & (n_backs == 0)] = "no defensive backs"
-    reason[no_ghost & (n_backs > 0)] = "no ghost prediction"
+    reason[ok & ~has_ghosts & (n_backs == 0)] = "no defensive backs"
+    reason[ok & ~has_ghosts & (n_backs > 0)] = "no ghost prediction"
     ok &= has_ghosts
     scored = plays.filter(pa.array(ok))
     tally.plays_scored += int(ok.sum())
     tally.skip(reason[~ok])
 
-    # Ghost trajectories against each option's receiver.
-    gxy = _xy(ghosts)
-    rxy = _receiver_xy(ghosts, cleaned)
-    traj, options, first = _trajectory_offsets(ghosts)
-    ghost = _score_batch(gxy, rxy, traj, options, settings)
-    max_speed, max_accel, long_steps, off_field, nonfinite = _feasibility(gxy, traj, settings)
-    last = traj[1:] - 1
-    dist = np.hypot(*(gxy[last] - rxy[last]).T) if len(last) else np.zeros(0)
-
-    t_play = _np(ghosts["play_id"], np.int64)[first]
-    t_target = _np(ghosts["target_nfl_id"], np.int64, -1)[first]
-    t_defender = _np(ghosts["nfl_id"], np.int64)[first]
-    play_row = np.searchsorted(play_ids, t_play)
-    real_target = _np(plays["targeted_receiver"], np.int64, -1)
-    is_real = t_target == real_target[play_row]
-
-    # Real trajectories of the same defenders, against the real target.
-    real_rows = _real_trajectories(cleaned, scored)
-    sink.add("trajectories", _ghost_rows(ghosts))
-    sink.add("trajectories", real_rows)
-    real, real_play = _score_real(cleaned, scored, t_play, t_defender, is_real, settings)
-
-    n_traj = len(first)
-    feasible = (long_steps == 0) & (off_field == 0) & (nonfinite == 0)
-    scores = pa.table(
-        {
-            "game_id": _np(ghosts["game_id"], np.int64)[first],
-            "play_id": t_play,
-            "nfl_id": t_defender,
-            "target_nfl_id": t_target,
-            "is_real_target": is_real,
-            "frames": np.diff(traj).astype(np.int32),
-            "ps": ghost.ps,
-            "dr": ghost.dr,
-            "sp": ghost.sp,
-            "ts": ghost.ts,
-            "weight": ghost.weight,
-            "distance_at_arrival": dist,
-            "max_speed": max_speed,
-            "max_acceleration": max_accel,
-            "superhuman_steps": long_steps.astype(np.int32),
-            "off_field": off_field.astype(np.int32),
-            "feasible": feasible,
-            **{f"real_{name}": pa.array(real[name], mask=~is_real) for name in real},
-        },
-        schema=SCORES_SCHEMA,
-    )
+    # The real trajectories of the same defenders, against the real target.
+    real, real_play = _score_real(cleaned, scored, g.play, g.defender, g.is_real, settings)
+    sink.add("trajectories", _ghost_rows(g.rows))
+    sink.add("trajectories", _real_trajectories(cleaned, scored))
+    scores = _scores_table(g, real)
     sink.add("scores", scores)
+    sink.add("plays", _plays_table(plays, ok, reason, g, real_play, tally))
 
-    tally.ghost_trajectories += n_traj
-    tally.options += len(options) - 1
-    tally.infeasible_ghosts += int((~feasible).sum())
-    stats = {"ps": ghost.ps, "dr": ghost.dr, "sp": ghost.sp, "ts": ghost.ts}
+    tally.ghost_trajectories += len(g.play)
+    tally.options += len(g.options) - 1
+    tally.infeasible_ghosts += int(len(g.play) - np.sum(_np(scores["feasible"], bool)))
+    stats = {name: getattr(g.score, name) for name in _STAT_FIELDS}
     tally.ghost_all.add(stats)
-    tally.ghost_target.add({k: v[is_real] for k, v in stats.items()})
-    real_stats = {k: real[k][is_real] for k in _STAT_FIELDS}
-    tally.real.add(real_stats)
-    tally.real_trajectories += int(is_real.sum())
-
-    sink.add(
-        "plays",
-        _plays_table(
-            plays, ok, reason, ghost, options, t_play, t_target, is_real, dist, real_play, tally
-        ),
-    )
+    tally.ghost_target.add({k: v[g.is_real] for k, v in stats.items()})
+    tally.real.add({k: real[k][g.is_real] for k in _STAT_FIELDS})
+    tally.real_trajectories += int(np.isfinite(real["weight"]).sum())
 
 
 def _score_real(
@@ -823,22 +850,18 @@ def _plays_table(
     plays: pa.Table,
     ok: np.ndarray,
     reason: np.ndarray,
-    ghost: _Scored,
-    options: np.ndarray,
-    t_play: np.ndarray,
-    t_target: np.ndarray,
-    is_real: np.ndarray,
-    dist: np.ndarray,
+    g: _Ghosts,
     real_play: dict[int, float],
     tally: _Tally,
 ) -> pa.Table:
     """One row per play: status, play scores, and the options ranked by separation."""
     n_plays = plays.num_rows
     play_ids = _np(plays["play_id"], np.int64)
-    starts = options[:-1]
-    o_play, o_target, o_real = t_play[starts], t_target[starts], is_real[starts]
-    o_score = ghost.group_score
-    o_sep = np.fmin.reduceat(dist, starts) if len(starts) else np.zeros(0)
+    starts = g.options[:-1]
+    o_play, o_target, o_real = g.play[starts], g.target[starts], g.is_real[starts]
+    o_score = g.score.group_score
+    # Separation of an option: its receiver to the nearest ghost defender at arrival.
+    o_sep = np.fmin.reduceat(g.distance, starts) if len(starts) else np.zeros(0)
     # Most open receiver first (NaN last), ties by nfl_id.
     order = np.lexsort((o_target, -np.where(np.isnan(o_sep), -np.inf, o_sep), o_play))
     o_play, o_target, o_real = o_play[order], o_target[order], o_real[order]
@@ -872,7 +895,7 @@ def _plays_table(
     )
     option_lists = pa.ListArray.from_arrays(pa.array(offsets), option_values)
     n_defenders = np.zeros(n_plays, dtype=np.int32)
-    np.add.at(n_defenders, np.searchsorted(play_ids, t_play[is_real]), 1)
+    np.add.at(n_defenders, np.searchsorted(play_ids, g.play[g.is_real]), 1)
 
     tally.real_play.add(real_score[ok])
     tally.ghost_play_target.add(o_score[o_real])
