@@ -9,6 +9,7 @@ receivers and the defensive backs, and says why a play cannot be analysed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -277,8 +278,9 @@ def match_target(
 
 
 def _per_play_first(play_idx: np.ndarray, values: np.ndarray, mask: np.ndarray,
-                    n_plays: int, fill: float | int) -> np.ndarray:
-    out = np.full(n_plays, fill, dtype=values.dtype if values.dtype.kind == "f" else np.int64)
+                    n_plays: int) -> np.ndarray:
+    """Per play, the value at the first row selected by ``mask`` (-1 when none)."""
+    out = np.full(n_plays, -1, dtype=np.int64)
     rows = np.flatnonzero(mask)
     # the first selected row of each play wins: write in reverse order
     out[play_idx[rows[::-1]]] = values[rows[::-1]]
@@ -341,110 +343,21 @@ def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
              "pass_plays")
     tracking = _sorted(tracking)
     windows = pass_windows(tracking)
-    n_plays = windows.num_rows
-    n = tracking.num_rows
-    game = tracking["game_id"].to_numpy()
-    play = tracking["play_id"].to_numpy()
-    starts = np.concatenate(
-        [[0], np.flatnonzero((game[1:] != game[:-1]) | (play[1:] != play[:-1])) + 1, [n]]
-    ) if n else np.zeros(1, dtype=np.int64)
-    play_idx = np.repeat(np.arange(n_plays), np.diff(starts))
-    nfl = tracking["nfl_id"].to_numpy().astype(np.int64)
-    frame = tracking["frame_id"].to_numpy().astype(np.int64)
-    x = tracking["x"].to_numpy().astype(np.float64)
-    y = tracking["y"].to_numpy().astype(np.float64)
+    rows = _PlayRows.of(tracking, windows.num_rows)
+    forward, arrival = _pass_frames(rows, windows)
+    at_forward = rows.frame == forward[rows.play_idx]
+    at_arrival = rows.frame == arrival[rows.play_idx]
+    land_x, land_y = _landing_points(rows, windows, forward, arrival)
 
-    forward = pc.fill_null(windows["pass_forward_frame"], -1).to_numpy().astype(np.int64)
-    arrival = pc.fill_null(windows["arrival_frame"], -1).to_numpy().astype(np.int64)
-    if "num_frames_output" in tracking.column_names:  # 2026 input: frames end at the throw
-        nfo = pc.fill_null(tracking["num_frames_output"], -1).to_numpy().astype(np.int64)
-        last = np.maximum.reduceat(frame, starts[:-1]) if n else np.zeros(0, np.int64)
-        per_play_nfo = nfo[starts[:-1]] if n else np.zeros(0, np.int64)
-        use = (forward < 0) & (per_play_nfo > 0)
-        forward = np.where(use, last, forward)
-        arrival = np.where(use, last + per_play_nfo, arrival)
+    receivers = rows.offense & rows.receiver_position & ~rows.is_ball
+    backs = rows.defense & rows.back_position & ~rows.is_ball
+    eligible = _lists(rows.play_idx, rows.nfl, receivers & at_forward, rows.n_plays)
+    defensive_backs = _lists(rows.play_idx, rows.nfl, backs & at_forward, rows.n_plays)
+    target, source = _choose_targets(rows, windows, targets, receivers & at_arrival,
+                                     land_x, land_y)
 
-    at_forward = frame == forward[play_idx]
-    at_arrival = frame == arrival[play_idx]
-    is_ball = nfl == BALL_ID
-    side = _strings(tracking, "side")
-    offense = _bool(pc.equal(side, "offense")) if side is not None else np.zeros(n, bool)
-    defense = _bool(pc.equal(side, "defense")) if side is not None else np.zeros(n, bool)
-    position = _strings(tracking, "position")
-    role = _strings(tracking, "player_role")
-    eligible_pos = _bool(pc.is_in(position, value_set=pa.array(sorted(ELIGIBLE_POSITIONS))))
-    db_pos = _bool(pc.is_in(position, value_set=pa.array(sorted(DEFENSIVE_BACKS))))
-    if role is not None:
-        eligible_pos |= _bool(pc.is_in(role, value_set=pa.array(ROUTE_RUNNER_ROLES)))
-        db_pos |= _bool(pc.equal(role, COVERAGE_ROLE))
-    receiver_rows = offense & eligible_pos & ~is_ball
-    db_rows = defense & db_pos & ~is_ball
-
-    # ball landing point: ball_land_x/y (2026), else the ball at arrival
-    land_x = np.full(n_plays, np.nan)
-    land_y = np.full(n_plays, np.nan)
-    ball_arrival = arrival + _ball_clock_shift(tracking, is_ball, windows, forward)
-    at_ball_arrival = frame == ball_arrival[play_idx]
-    ball_at_arrival = is_ball & at_ball_arrival & np.isfinite(x) & np.isfinite(y)
-    land_x[play_idx[ball_at_arrival]] = x[ball_at_arrival]
-    land_y[play_idx[ball_at_arrival]] = y[ball_at_arrival]
-    if "ball_land_x" in tracking.column_names and "ball_land_y" in tracking.column_names and n:
-        bx = tracking["ball_land_x"].to_numpy().astype(np.float64)[starts[:-1]]
-        by = tracking["ball_land_y"].to_numpy().astype(np.float64)[starts[:-1]]
-        given = np.isfinite(bx) & np.isfinite(by)
-        land_x = np.where(given, bx, land_x)
-        land_y = np.where(given, by, land_y)
-
-    eligible = _lists(play_idx, nfl, receiver_rows & at_forward, n_plays)
-    backs = _lists(play_idx, nfl, db_rows & at_forward, n_plays)
-
-    target = np.full(n_plays, -1, dtype=np.int64)
-    source = np.full(n_plays, None, dtype=object)
-    if targets is not None:
-        from_file = _target_file(windows, targets)
-        source[from_file >= 0] = "target_file"
-        target = from_file
-    if role is not None:
-        targeted = _bool(pc.equal(role, TARGETED_ROLE)) & ~is_ball
-        from_role = _per_play_first(play_idx, nfl, targeted, n_plays, -1)
-        use = (target < 0) & (from_role >= 0)
-        target[use], source[use] = from_role[use], "player_role"
-    description = _strings(tracking, "play_description")
-    if description is not None and n:
-        from_text = _targets_from_descriptions(
-            tracking, description, starts, play_idx, offense, eligible_pos, target < 0
-        )
-        use = (target < 0) & (from_text >= 0)
-        target[use], source[use] = from_text[use], "play_description"
-    inferred = infer_targets(play_idx, nfl, x, y, receiver_rows & at_arrival, land_x, land_y,
-                             n_plays)
-    use = (target < 0) & (inferred >= 0)
-    target[use], source[use] = inferred[use], "inference"
-
-    # the target must be tracked at pass forward
-    tracked = np.zeros(n_plays, dtype=bool)
-    rows = np.flatnonzero(at_forward & ~is_ball)
-    hit = nfl[rows] == target[play_idx[rows]]
-    tracked[play_idx[rows[hit]]] = True
-
-    n_eligible = np.diff(eligible.offsets.to_numpy())
-    n_backs = np.diff(backs.offsets.to_numpy())
-    has_side = np.zeros(n_plays, dtype=bool)
-    has_side[play_idx[offense | defense]] = True
-    checks = [
-        forward < 0,
-        arrival < 0,
-        ~(np.isfinite(land_x) & np.isfinite(land_y)),
-        ~has_side,
-        n_eligible == 0,
-        target < 0,
-        ~tracked,
-        n_backs == 0,
-    ]
-    reason = np.full(n_plays, None, dtype=object)
-    for text, failed in zip(REASONS[::-1], checks[::-1], strict=True):
-        reason[failed] = text
-    analysable = np.array([r is None for r in reason], dtype=bool)
+    reason = _reasons(rows, forward, arrival, land_x, land_y, at_forward, target,
+                      eligible, defensive_backs)
 
     def nullable_int(values: np.ndarray, typ: pa.DataType) -> pa.Array:
         return pa.array(values, typ, mask=values < 0)
@@ -453,7 +366,7 @@ def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
         [
             windows["game_id"],
             windows["play_id"],
-            pa.array(analysable),
+            pa.array(np.equal(reason, None)),
             pa.array(reason, pa.string()),
             nullable_int(forward, pa.int32()),
             nullable_int(arrival, pa.int32()),
@@ -462,10 +375,172 @@ def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
             nullable_int(target, pa.int64()),
             pa.array(source, pa.string()),
             eligible,
-            backs,
+            defensive_backs,
         ],
         schema=PLAYS_SCHEMA,
     )
+
+
+@dataclass
+class _PlayRows:
+    """Per-row numpy views of a sorted tracking table, with play offsets."""
+
+    table: pa.Table
+    n_plays: int
+    starts: np.ndarray
+    play_idx: np.ndarray
+    nfl: np.ndarray
+    frame: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    is_ball: np.ndarray
+    offense: np.ndarray
+    defense: np.ndarray
+    receiver_position: np.ndarray
+    back_position: np.ndarray
+    role: pa.ChunkedArray | None
+
+    @classmethod
+    def of(cls, table: pa.Table, n_plays: int) -> _PlayRows:
+        n = table.num_rows
+        game, play = table["game_id"].to_numpy(), table["play_id"].to_numpy()
+        change = np.flatnonzero((game[1:] != game[:-1]) | (play[1:] != play[:-1])) + 1
+        starts = np.concatenate([[0], change, [n]]).astype(np.int64) if n else np.zeros(
+            1, dtype=np.int64)
+        nfl = table["nfl_id"].to_numpy().astype(np.int64)
+        side = _strings(table, "side")
+        position = _strings(table, "position")
+        role = _strings(table, "player_role")
+        receiver = _bool(pc.is_in(position, value_set=pa.array(sorted(ELIGIBLE_POSITIONS))))
+        back = _bool(pc.is_in(position, value_set=pa.array(sorted(DEFENSIVE_BACKS))))
+        if role is not None:
+            receiver |= _bool(pc.is_in(role, value_set=pa.array(ROUTE_RUNNER_ROLES)))
+            back |= _bool(pc.equal(role, COVERAGE_ROLE))
+        none = np.zeros(n, dtype=bool)
+        return cls(
+            table=table,
+            n_plays=n_plays,
+            starts=starts,
+            play_idx=np.repeat(np.arange(n_plays), np.diff(starts)),
+            nfl=nfl,
+            frame=table["frame_id"].to_numpy().astype(np.int64),
+            x=table["x"].to_numpy().astype(np.float64),
+            y=table["y"].to_numpy().astype(np.float64),
+            is_ball=nfl == BALL_ID,
+            offense=_bool(pc.equal(side, "offense")) if side is not None else none,
+            defense=_bool(pc.equal(side, "defense")) if side is not None else none,
+            receiver_position=receiver,
+            back_position=back,
+            role=role,
+        )
+
+    def first_of_play(self, name: str) -> np.ndarray:
+        """The value of a per-play column (its first row in each play)."""
+        values = self.table[name]
+        if pa.types.is_floating(values.type):
+            array = values.to_numpy()
+        else:
+            array = pc.fill_null(values, -1).to_numpy()
+        return np.asarray(array)[self.starts[:-1]]
+
+
+def _pass_frames(rows: _PlayRows, windows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Pass forward and arrival frames (-1 when unknown) from events or, in 2026 input
+    files (frames end at the throw), from the last frame and ``num_frames_output``."""
+    forward = pc.fill_null(windows["pass_forward_frame"], -1).to_numpy().astype(np.int64)
+    arrival = pc.fill_null(windows["arrival_frame"], -1).to_numpy().astype(np.int64)
+    if "num_frames_output" in rows.table.column_names and rows.n_plays:
+        last = np.maximum.reduceat(rows.frame, rows.starts[:-1])
+        frames_out = rows.first_of_play("num_frames_output").astype(np.int64)
+        use = (forward < 0) & (frames_out > 0)
+        forward = np.where(use, last, forward)
+        arrival = np.where(use, last + frames_out, arrival)
+    return forward, arrival
+
+
+def _landing_points(
+    rows: _PlayRows, windows: pa.Table, forward: np.ndarray, arrival: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``ball_land_x/y`` when given (2026), else the ball at arrival on its own clock."""
+    land_x = np.full(rows.n_plays, np.nan)
+    land_y = np.full(rows.n_plays, np.nan)
+    ball_arrival = arrival + _ball_clock_shift(rows.table, rows.is_ball, windows, forward)
+    found = (rows.is_ball & (rows.frame == ball_arrival[rows.play_idx])
+             & np.isfinite(rows.x) & np.isfinite(rows.y))
+    land_x[rows.play_idx[found]] = rows.x[found]
+    land_y[rows.play_idx[found]] = rows.y[found]
+    names = rows.table.column_names
+    if "ball_land_x" in names and "ball_land_y" in names and rows.n_plays:
+        given_x = rows.first_of_play("ball_land_x").astype(np.float64)
+        given_y = rows.first_of_play("ball_land_y").astype(np.float64)
+        given = np.isfinite(given_x) & np.isfinite(given_y)
+        land_x = np.where(given, given_x, land_x)
+        land_y = np.where(given, given_y, land_y)
+    return land_x, land_y
+
+
+def _choose_targets(
+    rows: _PlayRows,
+    windows: pa.Table,
+    targets: object | None,
+    candidates_at_arrival: np.ndarray,
+    land_x: np.ndarray,
+    land_y: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Target per play (-1 unknown) and its source, from the first source that knows."""
+    target = np.full(rows.n_plays, -1, dtype=np.int64)
+    source = np.full(rows.n_plays, None, dtype=object)
+
+    def take(found: np.ndarray, name: str) -> None:
+        use = (target < 0) & (found >= 0)
+        target[use] = found[use]
+        source[use] = name
+
+    if targets is not None:
+        take(_target_file(windows, targets), "target_file")
+    if rows.role is not None:
+        targeted = _bool(pc.equal(rows.role, TARGETED_ROLE)) & ~rows.is_ball
+        take(_per_play_first(rows.play_idx, rows.nfl, targeted, rows.n_plays), "player_role")
+    description = _strings(rows.table, "play_description")
+    if description is not None and rows.n_plays and (target < 0).any():
+        take(_targets_from_descriptions(rows, description, target < 0), "play_description")
+    take(infer_targets(rows.play_idx, rows.nfl, rows.x, rows.y, candidates_at_arrival,
+                       land_x, land_y, rows.n_plays), "inference")
+    return target, source
+
+
+def _reasons(
+    rows: _PlayRows,
+    forward: np.ndarray,
+    arrival: np.ndarray,
+    land_x: np.ndarray,
+    land_y: np.ndarray,
+    at_forward: np.ndarray,
+    target: np.ndarray,
+    eligible: pa.ListArray,
+    defensive_backs: pa.ListArray,
+) -> np.ndarray:
+    """Why each play is not analysable (the first failed check), None when it is."""
+    tracked = np.zeros(rows.n_plays, dtype=bool)
+    present = np.flatnonzero(at_forward & ~rows.is_ball)
+    hit = rows.nfl[present] == target[rows.play_idx[present]]
+    tracked[rows.play_idx[present[hit]]] = True
+    has_side = np.zeros(rows.n_plays, dtype=bool)
+    has_side[rows.play_idx[rows.offense | rows.defense]] = True
+    checks = [
+        forward < 0,
+        arrival < 0,
+        ~(np.isfinite(land_x) & np.isfinite(land_y)),
+        ~has_side,
+        np.diff(eligible.offsets.to_numpy()) == 0,
+        target < 0,
+        ~tracked,
+        np.diff(defensive_backs.offsets.to_numpy()) == 0,
+    ]
+    reason = np.full(rows.n_plays, None, dtype=object)
+    for text, failed in zip(REASONS[::-1], checks[::-1], strict=True):
+        reason[failed] = text
+    return reason
 
 
 def _ball_clock_shift(
@@ -515,36 +590,32 @@ def infer_targets(
 
 
 def _targets_from_descriptions(
-    tracking: pa.Table,
-    description: pa.ChunkedArray,
-    starts: np.ndarray,
-    play_idx: np.ndarray,
-    offense: np.ndarray,
-    eligible_pos: np.ndarray,
-    wanted: np.ndarray,
+    rows: _PlayRows, description: pa.ChunkedArray, wanted: np.ndarray
 ) -> np.ndarray:
-    """Per play, the offensive player named as the receiver in the description."""
-    n_plays = len(starts) - 1
-    out = np.full(n_plays, -1, dtype=np.int64)
-    first_rows = pa.array(starts[:-1])
-    texts = description.take(first_rows).to_pylist()
-    names = _strings(tracking, "display_name")
+    """Per play, the offensive player the description names as the receiver (-1 if none).
+
+    One Python step per play (not per row): parse the play's description once and
+    match it against the names of that play's offensive players.
+    """
+    out = np.full(rows.n_plays, -1, dtype=np.int64)
+    names = _strings(rows.table, "display_name")
     if names is None:
         return out
-    nfl = tracking["nfl_id"].to_numpy()
+    texts = description.take(pa.array(rows.starts[:-1])).to_pylist()
+    play_idx, nfl = rows.play_idx, rows.nfl
     # one row per (play, offensive player): the first row of each track
     track_start = np.ones(len(nfl), dtype=bool)
     track_start[1:] = (play_idx[1:] != play_idx[:-1]) | (nfl[1:] != nfl[:-1])
-    rows = np.flatnonzero(track_start & offense)
-    row_names = names.take(pa.array(rows)).to_pylist()
-    row_eligible = eligible_pos[rows]
-    bounds = np.searchsorted(play_idx[rows], np.arange(n_plays + 1))
+    players = np.flatnonzero(track_start & rows.offense)
+    player_names = names.take(pa.array(players)).to_pylist()
+    player_eligible = rows.receiver_position[players].tolist()
+    bounds = np.searchsorted(play_idx[players], np.arange(rows.n_plays + 1))
     for p in np.flatnonzero(wanted):
         parsed = parse_target_name(texts[p])
         if parsed is None:
             continue
         lo, hi = bounds[p], bounds[p + 1]
-        index = match_target(parsed, row_names[lo:hi], list(row_eligible[lo:hi]))
+        index = match_target(parsed, player_names[lo:hi], player_eligible[lo:hi])
         if index is not None:
-            out[p] = nfl[rows[lo + index]]
+            out[p] = nfl[players[lo + index]]
     return out
