@@ -221,7 +221,10 @@ def _window_bounds(tracking, window, history, game_of_play, play_of_play):
         return lo, hi, 0
     from .plays import pass_windows
 
-    windows = pass_windows(tracking)
+    # Only rows with an event matter to pass_windows (it reads the events alone);
+    # plays without any are missing from its answer and get no window below.
+    events = tracking.select(["game_id", "play_id", "frame_id", "event"])
+    windows = pass_windows(events.filter(pc.is_valid(events["event"])))
     ours = pa.table({"game_id": game_of_play, "play_id": play_of_play,
                      "_index": np.arange(n_plays)})  # fmt: skip
     windows = ours.join(windows, ["game_id", "play_id"], join_type="left outer",
@@ -234,6 +237,24 @@ def _window_bounds(tracking, window, history, game_of_play, play_of_play):
     lo[has_window] = f[has_window] - history
     hi[has_window] = a[has_window]
     return lo, hi, int(n_plays - has_window.sum())
+
+
+def _kept_rows(table: pa.Table, keep: np.ndarray, n_kept: int) -> pa.Table:
+    """The rows of ``table`` where ``keep``: zero-copy slices when the kept rows form
+    few runs (whole plays or tracks dropped), else a filter."""
+    if n_kept == table.num_rows:
+        return table
+    if n_kept == 0:
+        return table.slice(0, 0)
+    edges = np.flatnonzero(keep[1:] != keep[:-1]) + 1
+    bounds = np.concatenate([[0], edges, [len(keep)]])
+    starts = bounds[:-1][keep[bounds[:-1]]]
+    stops = bounds[1:][keep[bounds[:-1]]]
+    if len(starts) > max(64, table.num_rows // 20_000):
+        return table.filter(pa.array(keep))
+    return pa.concat_tables(
+        [table.slice(int(a), int(b - a)) for a, b in zip(starts, stops, strict=True)]
+    )
 
 
 def _segment_sum(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -365,7 +386,7 @@ def clean(
     _fill_report(report, flags, keep, in_window, track_reasons, play_reasons,
                  track_offsets, play_offsets, game_of_play, play_of_play, nfl)  # fmt: skip
 
-    cleaned = tracking if report.rows_out == tracking.num_rows else tracking.filter(keep)
+    cleaned = _kept_rows(tracking, keep, report.rows_out)
     metadata = dict(cleaned.schema.metadata or {})
     metadata[METADATA_KEY] = report.to_json().encode()
     return cleaned.replace_schema_metadata(metadata), report
