@@ -234,7 +234,7 @@ def _window_bounds(tracking, window, history, game_of_play, play_of_play):
     f = np.asarray(pc.fill_null(forward, _INT32_MIN).to_numpy(), dtype=np.int64)
     a = np.asarray(pc.fill_null(arrival, _INT32_MIN).to_numpy(), dtype=np.int64)
     has_window = (f != _INT32_MIN) & (a != _INT32_MIN) & (a >= f)
-    lo[has_window] = f[has_window] - history
+    lo[has_window] = np.maximum(f[has_window] - history, _INT32_MIN)
     hi[has_window] = a[has_window]
     return lo, hi, int(n_plays - has_window.sum())
 
@@ -354,7 +354,12 @@ def clean(
 
     lo, hi, no_window = _window_bounds(tracking, window, int(history), game_of_play, play_of_play)
     rows_per_play = np.diff(track_offsets[play_offsets])
-    in_window = (frame >= np.repeat(lo, rows_per_play)) & (frame <= np.repeat(hi, rows_per_play))
+    if window == "all" or not len(lo):
+        in_window = np.ones(len(frame), dtype=bool)
+    else:
+        lo32 = np.repeat(lo.astype(np.int32), rows_per_play)
+        in_window = frame >= lo32
+        in_window &= frame <= np.repeat(hi.astype(np.int32), rows_per_play)
 
     flags, keep, track_reasons, play_reasons = _core.clean_tracks(
         _numpy(tracking, "x", np.float64),
@@ -394,10 +399,10 @@ def clean(
 
 def _fill_report(report, flags, keep, in_window, track_reasons, play_reasons,
                  track_offsets, play_offsets, game_of_play, play_of_play, nfl):  # fmt: skip
-    codes = np.bincount(
-        flags.astype(np.intp) | (in_window.astype(np.intp) << 6) | ((~keep).astype(np.intp) << 7),
-        minlength=256,
-    )
+    # One histogram of (flags | in window << 6 | dropped << 7), all in uint8.
+    code = flags | (in_window.view(np.uint8) << 6)
+    code |= (~keep).view(np.uint8) << 7
+    codes = np.bincount(code, minlength=256)
     report.flagged = _reason_counts(codes, 0, 0)
     report.flagged_in_window = _reason_counts(codes, 0b01, 0b01)
     report.dropped_samples = _reason_counts(codes, 0b10, 0b10)
