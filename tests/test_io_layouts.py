@@ -127,7 +127,7 @@ def _input_2026(raw: pa.Table, canonical: pa.Table, data_dir: Path) -> tuple[pa.
     """A 2026 input file from the 2021 game: players up to the throw, roles, landing point."""
     windows = pass_windows(canonical).drop_null()
     targets = ghosting.read_targets(data_dir / "bdb2021" / "targetedReciever.csv")
-    windows = windows.join(targets, ["game_id", "play_id"]).drop_null()
+    windows = windows.join(targets, ["game_id", "play_id"], join_type="inner").drop_null()
     sides = canonical.select([*KEYS, "side"]).filter(pc.not_equal(canonical["nfl_id"], 0))
     sides = sides.set_column(3, "frame_id", sides["frame_id"].cast(pa.int64()))
     renamed = raw.rename_columns([
@@ -135,13 +135,14 @@ def _input_2026(raw: pa.Table, canonical: pa.Table, data_dir: Path) -> tuple[pa.
          "playDirection": "play_direction", "displayName": "player_name",
          "position": "player_position"}.get(c, c) for c in raw.column_names])
     ball = renamed.filter(pc.equal(renamed["team"], "football"))
-    land = ball.join(windows, ["game_id", "play_id"])
+    land = ball.join(windows, ["game_id", "play_id"], join_type="inner")
     land = land.filter(pc.equal(land["frame_id"], land["arrival_frame"].cast(pa.int64())))
     land = land.select(["game_id", "play_id", "x", "y"]).rename_columns(
         ["game_id", "play_id", "ball_land_x", "ball_land_y"])
     players = renamed.filter(pc.not_equal(renamed["team"], "football"))
-    players = players.join(sides, KEYS).join(windows, ["game_id", "play_id"]).join(
-        land, ["game_id", "play_id"])
+    inner = {"join_type": "inner"}
+    players = players.join(sides, KEYS, **inner).join(windows, ["game_id", "play_id"], **inner)
+    players = players.join(land, ["game_id", "play_id"], **inner)
     players = players.filter(
         pc.less_equal(players["frame_id"], players["pass_forward_frame"].cast(pa.int64())))
     players = players.sort_by([(k, "ascending") for k in KEYS])
@@ -223,3 +224,56 @@ def test_forced_layout_and_aliases(raw2021, canonical2021, tmp_path):
     # forcing a layout whose columns are absent names them
     with pytest.raises(ghosting.MissingColumnsError, match="club"):
         ghosting.read_tracking(path, layout="bdb2024")
+
+
+def test_2026_output_read_with_its_input(raw2021, canonical2021, data_dir, tmp_path):
+    """Output frames continue the input's, and take its players' side and direction."""
+    table, windows = _input_2026(raw2021, canonical2021, data_dir)
+    input_cols = list(LAYOUTS["bdb2026_input"].columns)
+    input_path = tmp_path / "bdb2026_input__input_2023_w01.csv"
+    pacsv.write_csv(table.select(input_cols), input_path)
+
+    # the output: scored players while the ball is in the air, frames from 1, x and y only
+    raw = raw2021.rename_columns([{"gameId": "game_id", "playId": "play_id",
+                                   "nflId": "nfl_id", "frameId": "frame_id"}.get(c, c)
+                                  for c in raw2021.column_names])
+    last = table.group_by(["game_id", "play_id"]).aggregate([("frame_id", "max")])
+    scored = table.filter(table["player_to_predict"]).select(["game_id", "play_id", "nfl_id"])
+    scored = scored.group_by(["game_id", "play_id", "nfl_id"]).aggregate([])
+    inner = {"join_type": "inner"}
+    flight = raw.join(scored, ["game_id", "play_id", "nfl_id"], **inner).join(
+        windows, ["game_id", "play_id"], **inner).join(last, ["game_id", "play_id"], **inner)
+    frame = flight["frame_id"]
+    in_air = pc.and_(pc.greater(frame, flight["frame_id_max"]),
+                     pc.less_equal(frame, flight["arrival_frame"].cast(pa.int64())))
+    flight = flight.filter(in_air)
+    flight = flight.set_column(flight.schema.get_field_index("frame_id"), "frame_id",
+                               pc.subtract(flight["frame_id"], flight["frame_id_max"]))
+    output_path = tmp_path / "bdb2026_output__output_2023_w01.csv"
+    pacsv.write_csv(flight.select(list(LAYOUTS["bdb2026_output"].columns)), output_path)
+
+    got = ghosting.read_tracking([input_path, output_path])
+    report = read_report(got)
+    assert report["layout"] == ["bdb2026_input", "bdb2026_output"]
+    assert report["output_rows_paired_with_input"] == flight.num_rows > 1000
+    assert report["output_rows_without_input"] == 0
+    assert report["conflicting_duplicates"] == 0
+    assert got.num_rows == table.num_rows + flight.num_rows
+
+    # each output row equals the 2021 reading of that player and (original) frame
+    expected = {(r["play_id"], r["nfl_id"], r["frame_id"]): r for r in canonical2021.select(
+        ["play_id", "nfl_id", "frame_id", "x", "y", "side", "position", "play_direction"]
+    ).to_pylist()}
+    outputs = got.filter(pc.is_nan(got["s"]))  # the output rows carry only x, y
+    assert outputs.num_rows == flight.num_rows
+    for row in outputs.to_pylist():
+        want = expected[row["play_id"], row["nfl_id"], row["frame_id"]]
+        for name in ("x", "y", "side", "position", "play_direction"):
+            assert row[name] == want[name], name
+
+    # the pass window still comes out right: the throw is the last input frame
+    plays = pass_plays(got).sort_by("play_id")
+    reference = pass_plays(canonical2021)
+    reference = reference.filter(pc.is_in(reference["play_id"], windows["play_id"]))
+    assert plays["pass_forward_frame"].to_pylist() == reference["pass_forward_frame"].to_pylist()
+    assert plays["arrival_frame"].to_pylist() == reference["arrival_frame"].to_pylist()

@@ -446,11 +446,17 @@ class _PlayRows:
 
 def _pass_frames(rows: _PlayRows, windows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     """Pass forward and arrival frames (-1 when unknown) from events or, in 2026 input
-    files (frames end at the throw), from the last frame and ``num_frames_output``."""
+    files (frames end at the throw), from the last input frame and
+    ``num_frames_output``."""
     forward = pc.fill_null(windows["pass_forward_frame"], -1).to_numpy().astype(np.int64)
     arrival = pc.fill_null(windows["arrival_frame"], -1).to_numpy().astype(np.int64)
     if "num_frames_output" in rows.table.column_names and rows.n_plays:
-        last = np.maximum.reduceat(rows.frame, rows.starts[:-1])
+        # the throw is the last input frame; output rows read with their input
+        # (ghosting.io pairs them) carry positions only, so they have no speed
+        measured = np.isfinite(rows.table["s"].to_numpy())
+        frames = np.where(measured, rows.frame, -1)
+        last = np.maximum.reduceat(frames, rows.starts[:-1])
+        last = np.where(last >= 0, last, np.maximum.reduceat(rows.frame, rows.starts[:-1]))
         frames_out = rows.first_of_play("num_frames_output").astype(np.int64)
         use = (forward < 0) & (frames_out > 0)
         forward = np.where(use, last, forward)

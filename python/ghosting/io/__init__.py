@@ -28,6 +28,7 @@ from .normalise import (
     sort_and_deduplicate,
     to_canonical,
 )
+from .pairing import pair_2026_outputs, plain_strings
 from .sides import assign_sides, attach_positions, play_directions, read_plays_info
 from .sources import Source, header, is_path, read_raw, source_name
 
@@ -73,6 +74,9 @@ def _read_one(source: Source, layout: str | Layout | None) -> tuple[pa.Table, di
 def _unify(tables: list[pa.Table]) -> pa.Table:
     if len(tables) == 1:
         return tables[0]
+    if any(t.schema != tables[0].schema for t in tables[1:]):
+        # e.g. a column dictionary-encoded in one part and plain in another
+        tables = [plain_strings(t) for t in tables]
     return pa.concat_tables(tables, promote_options="default")
 
 
@@ -98,6 +102,8 @@ def read_tracking(
     ----------
     source : path, list of paths, pyarrow.Table, pandas or polars DataFrame
         CSV, TSV (optionally gzip), or Parquet files; several files are concatenated.
+        Big Data Bowl 2026 output files read with their input files continue the
+        input's frames and take its players' attributes (side, role, direction).
     layout : str, optional
         Force a layout (``"bdb2019"`` ... ``"bdb2025"``, ``"bdb2026_input"``,
         ``"bdb2026_output"``, ``"ngs_highlights"``); detected from the columns when
@@ -142,16 +148,16 @@ def read_tracking(
         table, part = _read_one(item, layout)
         parts.append(table)
         file_reports.append(part)
+    parts, pairing = pair_2026_outputs(parts, [p["layout"] for p in file_reports])
     table = _unify(parts)
     rows_in = sum(p["rows"] for p in file_reports)
 
     table, exact_dropped, conflicting = sort_and_deduplicate(table)
     starts = play_starts(table)
 
+    layouts = sorted({p["layout"] for p in file_reports})
     report: dict[str, Any] = {
-        "layout": sorted({p["layout"] for p in file_reports})[0]
-        if len({p["layout"] for p in file_reports}) == 1
-        else sorted({p["layout"] for p in file_reports}),
+        "layout": layouts[0] if len(layouts) == 1 else layouts,
         "sources": [{k: p[k] for k in ("name", "layout", "rows")} for p in file_reports],
         "rows_in": rows_in,
         "rows_without_ids_dropped": sum(p["rows_without_ids_dropped"] for p in file_reports),
@@ -161,6 +167,7 @@ def read_tracking(
             {c for p in file_reports for c in p["columns_filled_nan"]}
         ),
         "events_none_to_null": sum(p.get("events_none_to_null", 0) for p in file_reports),
+        **pairing,
     }
 
     if players is not None:

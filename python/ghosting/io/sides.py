@@ -260,32 +260,35 @@ def _offense_from_plays(
 
 
 def play_directions(table: pa.Table, starts: np.ndarray) -> tuple[pa.Array, np.ndarray, int]:
-    """Each row's play direction as shipped, with missing ones inferred.
+    """Each row's play direction: as shipped, else the play's, else inferred.
 
-    A play without a direction is inferred from the sides at the snap (the first
-    ``ball_snap`` frame, else the play's first frame): the offense lines up behind
-    the defense, so if its mean x is smaller the play goes right. Returns the per-row
-    directions ("left"/"right"/null), a per-row "goes left" mask and how many plays
-    were inferred.
+    Rows without a direction take the one other rows of their play give. A play
+    without any is inferred from the sides at the snap (the first ``ball_snap`` frame,
+    else the play's first frame): the offense lines up behind the defense, so if its
+    mean x is smaller the play goes right. Returns the per-row directions
+    ("left"/"right"/null), a per-row "goes left" mask and how many plays were inferred.
     """
     n = table.num_rows
     direction = pc.utf8_lower(table["play_direction"]).combine_chunks()
+    known = pc.fill_null(pc.is_in(direction, value_set=pa.array(["left", "right"])), False)
+    direction = pc.if_else(known, direction, pa.nulls(n, pa.string()))
     inferred = 0
-    if n:
-        first_rows = pa.array(starts[:-1])
-        per_play = direction.take(first_rows)
-        missing = ~pc.fill_null(
-            pc.is_in(per_play, value_set=pa.array(["left", "right"])), False
-        ).to_numpy(zero_copy_only=False)
+    if n and not pc.all(known).as_py():
+        play_idx = _play_index(starts)
+        n_plays = len(starts) - 1
+        rows = np.flatnonzero(known.to_numpy(zero_copy_only=False))
+        plays_with, first = np.unique(play_idx[rows], return_index=True)
+        per_play = np.full(n_plays, None, dtype=object)
+        per_play[plays_with] = np.asarray(direction.take(pa.array(rows[first])).to_pylist(),
+                                          dtype=object)
+        missing = np.equal(per_play, None)
         if missing.any():
-            play_idx = _play_index(starts)
-            guess, ok = _infer_directions(table, play_idx, len(starts) - 1)
+            guess, ok = _infer_directions(table, play_idx, n_plays)
             ok &= missing
-            if ok.any():
-                filled = pc.if_else(pa.array(ok), pa.array(guess), per_play)
-                row_ok = pa.array(ok[play_idx])
-                direction = pc.if_else(row_ok, filled.take(pa.array(play_idx)), direction)
-                inferred = int(ok.sum())
+            per_play[ok] = guess[ok]
+            inferred = int(ok.sum())
+        filled = pa.array(per_play, pa.string()).take(pa.array(play_idx))
+        direction = pc.coalesce(direction, filled)
     left = pc.fill_null(pc.equal(direction, "left"), False).to_numpy(zero_copy_only=False)
     return direction, np.asarray(left, dtype=bool), inferred
 
