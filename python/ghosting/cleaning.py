@@ -39,7 +39,9 @@ from .schema import BALL_ID, CANONICAL_SCHEMA, DT, V_MAX
 __all__ = ["clean", "CleaningReport", "REASONS", "POLICIES", "WINDOWS", "reason_names"]
 
 #: Reason names in bit order (bit i of a flag is REASONS[i]).
-REASONS: tuple[str, ...] = tuple(sorted(_core.CLEANING_REASONS, key=_core.CLEANING_REASONS.get))
+REASONS: tuple[str, ...] = tuple(
+    sorted(_core.CLEANING_REASONS, key=lambda name: _core.CLEANING_REASONS[name])
+)
 POLICIES = ("play", "track", "sample")
 WINDOWS = ("pass", "all")
 #: Key of the cleaned table's schema metadata that holds the report as JSON.
@@ -397,8 +399,20 @@ def clean(
     return cleaned.replace_schema_metadata(metadata), report
 
 
-def _fill_report(report, flags, keep, in_window, track_reasons, play_reasons,
-                 track_offsets, play_offsets, game_of_play, play_of_play, nfl):  # fmt: skip
+def _fill_report(
+    report: CleaningReport,
+    flags: np.ndarray,
+    keep: np.ndarray,
+    in_window: np.ndarray,
+    track_reasons: np.ndarray,
+    play_reasons: np.ndarray,
+    track_offsets: np.ndarray,
+    play_offsets: np.ndarray,
+    game_of_play: np.ndarray,
+    play_of_play: np.ndarray,
+    nfl: np.ndarray,
+) -> None:
+    """Counts per reason, rows/tracks/plays out, and the lists of what was dropped."""
     # One histogram of (flags | in window << 6 | dropped << 7), all in uint8.
     code = flags | (in_window.view(np.uint8) << 6)
     code |= (~keep).view(np.uint8) << 7

@@ -178,6 +178,19 @@ def _derive_kinematics(x, y, facing):
 class _Block:
     """Arrays of a block of n plays: per play (n,), per player (n, 22), per frame (n, 22, F)."""
 
+    # Filled in by the stages below (_pass, _ball).
+    target: np.ndarray  # roster slot of the targeted receiver, per play
+    hand_x: np.ndarray  # where the ball leaves the QB's hand
+    hand_y: np.ndarray
+    flight: np.ndarray  # frames in the air
+    arrival: np.ndarray  # frame id of pass_arrived
+    n_frames: np.ndarray  # frames of each play
+    catch_x: np.ndarray  # the ball's position at arrival (the target's)
+    catch_y: np.ndarray
+    slow: np.ndarray  # speed factor after the arrival, (n, 1, F)
+    runs: np.ndarray  # which skill players run routes, (n, 5)
+    caught: np.ndarray
+
     def __init__(self, rng: np.random.Generator, n: int):
         self.rng, self.n = rng, n
         self.snap = rng.integers(16, 36, n)  # 1-based frame id of the snap

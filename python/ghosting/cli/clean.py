@@ -154,7 +154,11 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if writer is not None:
                 writer.close()
-        document = {"output": str(args.output), "inputs": entries, "totals": _totals(reports)}
+        document: dict[str, Any] = {
+            "output": str(args.output),
+            "inputs": entries,
+            "totals": _totals(reports),
+        }
         if args.report:
             with atomic_path(args.report) as tmp_report:
                 tmp_report.write_text(json.dumps(document, indent=2))
