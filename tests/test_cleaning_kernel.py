@@ -277,3 +277,50 @@ def test_fuzzed_offsets_never_crash(track_offsets, play_offsets, n):
     want = clean_tracks_reference(*arrays)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+def big_batch(n_tracks: int = 20_000, frames: int = 100):
+    rng = np.random.default_rng(0)
+    n = n_tracks * frames
+    x = 60.0 + np.cumsum(rng.normal(0.0, 0.3, n))
+    x = np.mod(x, 120.0)
+    y = np.mod(26.0 + np.cumsum(rng.normal(0.0, 0.3, n)), 53.0)
+    s = rng.uniform(0.0, 13.0, n)
+    frame_id = np.tile(np.arange(1, frames + 1, dtype=np.int32), n_tracks)
+    track_offsets = np.arange(n_tracks + 1, dtype=np.int64) * frames
+    play_offsets = np.arange(0, n_tracks + 1, 23, dtype=np.int64)
+    play_offsets[-1] = n_tracks
+    is_player = (np.arange(n_tracks) % 23 != 0).astype(np.uint8)
+    in_window = rng.random(n) < 0.5
+    return x, y, s, frame_id, track_offsets, play_offsets, is_player, in_window
+
+
+def test_contiguous_inputs_are_not_copied():
+    """numpy reports its allocations to tracemalloc: only the outputs are allocated."""
+    import tracemalloc
+
+    arrays = big_batch()
+    n = len(arrays[0])
+    tracemalloc.start()
+    try:
+        _core.clean_tracks(*arrays)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * n + 1_000_000  # flags and keep, not a copy of x (8 bytes a sample)
+
+
+def test_threads_get_identical_results():
+    """The loop runs without the GIL; concurrent calls give the same answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    arrays = big_batch(5_000)
+    want = _core.clean_tracks(*arrays, policy="sample")
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: _core.clean_tracks(*arrays, policy="sample"), range(8)))
+    for got in results:
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+    ref = clean_tracks_reference(*arrays, policy="sample")
+    for g, w in zip(want, ref, strict=True):
+        np.testing.assert_array_equal(g, w)
