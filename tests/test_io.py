@@ -15,7 +15,13 @@ import pytest
 
 import ghosting
 from ghosting.io import read_report
-from ghosting.schema import BALL_ID, CANONICAL_SCHEMA, FIELD_LENGTH, FIELD_WIDTH
+from ghosting.schema import (
+    BALL_ID,
+    CANONICAL_SCHEMA,
+    DEFENSIVE_BACKS,
+    FIELD_LENGTH,
+    FIELD_WIDTH,
+)
 
 GAME_2019 = "bdb2019/tracking_gameId_2017090700.csv.gz"
 GAME_2021 = "bdb2021/week13_game_2018120600.csv.gz"
@@ -256,6 +262,53 @@ def test_direction_inference_matches_shipped_direction(data_dir, game2021):
     assert len(known) >= 70 and agree == 1.0
     same = pc.equal(inferred["x"], game2021["x"])
     assert pc.all(same).as_py() or len(known) < len(truth)
+
+
+def test_direction_inference_on_highlights(data_dir, highlights):
+    raw = pq.read_table(data_dir / "ngs_highlights" / "highlights.parquet")
+    inferred = ghosting.read_tracking(raw.drop_columns(["playDirection"]),
+                                      layout="ngs_highlights")
+    assert read_report(inferred)["direction"]["inferred_plays"] == 446
+    per_play = [t.select(["game_id", "play_id", "play_direction"]).group_by(
+        ["game_id", "play_id"]).aggregate([("play_direction", "min")]).sort_by(
+        [("game_id", "ascending"), ("play_id", "ascending")]) for t in (inferred, highlights)]
+    # measured: every one of the 446 plays inferred as shipped
+    assert per_play[0].equals(per_play[1])
+    np.testing.assert_array_equal(inferred["x"].to_numpy(), highlights["x"].to_numpy())
+
+
+def _play_keys(table: pa.Table) -> pa.ChunkedArray:
+    return pc.add(pc.multiply(table["game_id"], 100_000), table["play_id"])
+
+
+def assert_sides_follow_positions(table: pa.Table) -> None:
+    """On pass plays, quarterbacks are on offense and defensive backs on defense (on
+    special teams, kick coverage has defensive backs on the kicking side)."""
+    passes = _play_keys(table.filter(pc.equal(table["event"], "pass_forward")))
+    table = table.filter(pc.is_in(_play_keys(table), pc.unique(passes)))
+    for positions, side in ((["QB"], "offense"), (sorted(DEFENSIVE_BACKS), "defense")):
+        rows = table.filter(pc.fill_null(pc.is_in(table["position"], pa.array(positions)),
+                                          False))
+        assert rows.num_rows > 0
+        assert set(rows["side"].to_pylist()) == {side}, positions
+
+
+def test_sides(data_dir, game2021, highlights):
+    assert_sides_follow_positions(game2021)
+    assert read_report(game2021)["sides"]["rows_without_side"] == 0
+    assert_sides_follow_positions(highlights)
+    folder = data_dir / "bdb2019"
+    game2019 = ghosting.read_tracking(data_dir / GAME_2019, players=folder / "players.csv")
+    assert_sides_follow_positions(game2019)
+    # kicks and punts have no quarterback: their sides stay unknown (and are reported)
+    assert read_report(game2019)["sides"]["plays_without_side"] == 38
+    with_plays = ghosting.read_tracking(data_dir / GAME_2019, plays=folder / "plays.csv.gz",
+                                        games=folder / "games.csv", players=folder / "players.csv")
+    assert read_report(with_plays)["sides"]["plays_without_side"] == 0
+    # the possession team and the quarterback's club agree wherever both exist
+    both = pc.and_(pc.is_valid(game2019["side"]), pc.is_valid(with_plays["side"]))
+    assert pc.all(pc.equal(game2019["side"].filter(both),
+                           with_plays["side"].filter(both))).as_py()
 
 
 def test_duplicates_and_unsorted_rows(game2021):

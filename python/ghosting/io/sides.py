@@ -202,10 +202,12 @@ def assign_sides(
         side[known & (codes != row_off)] = "defense"
         decided |= known
         if (~decided & (codes >= 0)).any():
-            # no quarterback on the play (some files track only part of the field):
-            # a club whose tracked players hold offensive positions is the offense
+            # no quarterback, and one club tracked (some files track only part of the
+            # field): its players' positions tell its side. With both clubs on the
+            # field and no quarterback (kicks, punts) the side stays unknown.
             by_position = _sides_by_position(table, play_idx, codes, n_plays, n_clubs)
-            rest = ~decided & (by_position != 0) & ~is_ball
+            one_club = _clubs_per_play(play_idx, codes, n_plays, n_clubs) == 1
+            rest = ~decided & (by_position != 0) & ~is_ball & one_club[play_idx]
             side[rest & (by_position > 0)] = "offense"
             side[rest & (by_position < 0)] = "defense"
             decided |= rest
@@ -226,6 +228,15 @@ def assign_sides(
 _OFFENSE_POSITIONS = ["QB", "WR", "TE", "RB", "FB", "HB", "T", "G", "C", "OT", "OG", "OL"]
 _DEFENSE_POSITIONS = ["CB", "S", "SS", "FS", "DB", "LB", "ILB", "OLB", "MLB", "DE", "DT",
                       "NT", "DL"]
+
+
+def _clubs_per_play(
+    play_idx: np.ndarray, codes: np.ndarray, n_plays: int, n_clubs: int
+) -> np.ndarray:
+    ok = codes >= 0
+    present = np.zeros(n_plays * n_clubs, dtype=bool)
+    present[play_idx[ok] * n_clubs + codes[ok]] = True
+    return present.reshape(n_plays, n_clubs).sum(axis=1)
 
 
 def _sides_by_position(
