@@ -315,6 +315,14 @@ def test_real_game_accounts_for_all_73_plays(data_dir, model) -> None:
     assert "target_file" in sources
 
 
+SORT_KEYS = {
+    "trajectories": [(k, "ascending") for k in
+                     ("game_id", "play_id", "kind", "target_nfl_id", "nfl_id", "frame_id")],
+    "scores": [(k, "ascending") for k in ("game_id", "play_id", "target_nfl_id", "nfl_id")],
+    "plays": [(k, "ascending") for k in ("game_id", "play_id")],
+}
+
+
 def _spy_games(monkeypatch) -> list[int]:
     seen: list[int] = []
     real = pipeline._ghost_game
@@ -327,24 +335,38 @@ def _spy_games(monkeypatch) -> list[int]:
     return seen
 
 
-@pytest.mark.parametrize("interleaved", [False, True])
+def _reorder(demo: pa.Table, layout: str) -> tuple[pa.Table, int]:
+    """The demo rows in a file order, and how many chunks streaming should give."""
+    if layout == "sorted":
+        return demo, 2
+    if layout == "games interleaved by play":  # whole plays, the two games alternating
+        keys = np.column_stack([demo["game_id"].to_numpy(), demo["play_id"].to_numpy()])
+        _, play_index = np.unique(keys, axis=0, return_inverse=True)
+        play_index = play_index.ravel()  # 0..4 in the first game, 5..9 in the second
+        order = np.argsort((play_index % 5) * 2 + play_index // 5, kind="stable")
+        return demo.take(pa.array(order)), 10
+    # rows scattered: the file is read whole and split by game
+    return demo.take(pa.array(np.random.default_rng(2).permutation(demo.num_rows))), 2
+
+
+@pytest.mark.parametrize("layout", ["sorted", "games interleaved by play", "rows scattered"])
 def test_run_files_streams_parquet_game_by_game(
-    demo: pa.Table, model, results: Results, tmp_path, monkeypatch, interleaved: bool
+    demo: pa.Table, model, results: Results, tmp_path, monkeypatch, layout: str
 ) -> None:
-    table = demo
-    if interleaved:  # games not contiguous: read whole, same answer
-        table = demo.take(pa.array(np.random.default_rng(2).permutation(demo.num_rows)))
+    table, chunks = _reorder(demo, layout)
     path = tmp_path / "demo.parquet"
     pq.write_table(table, path, row_group_size=3000)
     monkeypatch.setattr(pipeline, "_BATCH_ROWS", 777)  # games span many batches
     seen = _spy_games(monkeypatch)
     out = tmp_path / "out"
     summary = pipeline.run_files([path], out, model=model)
-    assert len(seen) == 2 and sum(seen) == demo.num_rows
-    for name in ("trajectories", "scores", "plays"):
-        assert_tables_equal(pq.read_table(out / f"{name}.parquet"), getattr(results, name))
+    assert len(seen) == chunks and sum(seen) == demo.num_rows
+    for name, keys in SORT_KEYS.items():
+        written = pq.read_table(out / f"{name}.parquet").sort_by(keys)
+        assert_tables_equal(written, getattr(results, name).sort_by(keys))
     assert summary["counts"] == results.summary["counts"]
-    assert summary["trajectory_score"] == results.summary["trajectory_score"]
+    for kind, row in results.summary["trajectory_score"].items():
+        assert summary["trajectory_score"][kind] == pytest.approx(row)
     assert json.loads((out / "summary.json").read_text()) == summary
 
 
@@ -360,3 +382,20 @@ def test_a_game_without_any_pass_play(demo: pa.Table, model, tmp_path) -> None:
     assert res.summary["trajectory_score"]["real"]["ts"] is None
     out = res.write(tmp_path / "out")
     assert pq.read_table(out / "scores.parquet").schema.equals(pipeline.SCORES_SCHEMA)
+
+
+def test_run_files_on_a_raw_layout_parquet(data_dir, model, tmp_path) -> None:
+    """A shipped layout (NGS highlights) in Parquet, some plays repeated: streamed or
+    gathered game by game, the same answer as the table read whole."""
+    source = pq.read_table(data_dir / "ngs_highlights" / "highlights.parquet")
+    games = pc.unique(source["gameId"]).to_pylist()[:6]
+    subset = source.filter(pc.is_in(source["gameId"], pa.array(games)))
+    path = tmp_path / "highlights_subset.parquet"
+    pq.write_table(subset, path, row_group_size=20_000)
+    summary = pipeline.run_files([path], tmp_path / "out", model=model)
+    whole = ghosting.run(subset, model=model)
+    assert summary["counts"] == whole.summary["counts"]
+    assert summary["counts"]["games"] == 6
+    for name, keys in SORT_KEYS.items():
+        written = pq.read_table(tmp_path / "out" / f"{name}.parquet").sort_by(keys)
+        assert_tables_equal(written, getattr(whole, name).sort_by(keys))

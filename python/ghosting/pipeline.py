@@ -368,7 +368,7 @@ class _Tally:
     """Everything ``summary.json`` counts, accumulated game by game."""
 
     rows_read: int = 0
-    games: int = 0
+    game_ids: set[int] = field(default_factory=set)
     plays_read: int = 0
     plays_scored: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
@@ -433,7 +433,7 @@ class _Tally:
             "inputs": list(inputs),
             "counts": {
                 "rows_read": self.rows_read,
-                "games": self.games,
+                "games": len(self.game_ids),
                 "plays_read": self.plays_read,
                 "plays_scored": self.plays_scored,
                 "plays_skipped": skipped_total,
@@ -763,7 +763,7 @@ def _ghost_game(
     """Ghost and score one game's pass plays; add the output tables to ``sink``."""
     from .plays import pass_plays
 
-    tally.games += 1
+    tally.game_ids.update(pc.unique(game["game_id"]).to_pylist())
     tally.rows_read += game.num_rows
     plays = pass_plays(game, targets)
     tally.plays_read += plays.num_rows
@@ -1033,6 +1033,7 @@ _EMPTY_GHOSTS = pa.schema(
 
 
 _GAME_COLUMNS = ("game_id", "gameId")
+_PLAY_COLUMNS = ("play_id", "playId")
 _BATCH_ROWS = 1 << 18
 
 
@@ -1060,7 +1061,12 @@ def _canonical(source: Any, name: str | None = None) -> pa.Table:
                 f"{name or 'tracking table'}: canonical columns of the wrong type ({exc})"
             ) from exc
         return _sorted(table)
-    return read_tracking(source)
+    if name is None or isinstance(source, (str, os.PathLike)):
+        return read_tracking(source)
+    try:  # a chunk of a file: name the file in the error
+        return read_tracking(source)
+    except GhostingError as exc:
+        raise type(exc)(f"{name}: {exc}") from exc
 
 
 def _sorted(table: pa.Table) -> pa.Table:
@@ -1109,56 +1115,95 @@ def _check_input(path: Path) -> None:
         detect_layout(header(str(path)), str(path))
 
 
-def _parquet_games(path: Path) -> tuple[int, Iterator[pa.Table]] | None:
-    """Stream a Parquet file game by game when its games are contiguous (sorted files
-    are): ``(number of games, iterator of canonical game tables)``; None otherwise."""
+def _parquet_columns(pf: pq.ParquetFile, path: Path) -> list[str]:
+    """The columns of a Parquet file that reading it needs (its layout's columns)."""
+    from .io.layouts import detect_layout
+
+    names = pf.schema_arrow.names
+    if _is_canonical(names):
+        return names
+    return detect_layout(names, str(path)).source_columns(names)
+
+
+def _parquet_games(path: Path) -> tuple[int, Iterator[pa.Table]]:
+    """Read a Parquet file game by game: ``(number of chunks, iterator of canonical
+    tables)``.
+
+    When every play's rows are together (sorted files have them) the file is
+    streamed batch by batch and cut where the game changes, so memory holds one
+    game (a game may come in several runs, each of whole plays). Otherwise only
+    the columns the layout needs are read, and each game is taken out of them in
+    turn. A file without game and play columns is read whole.
+    """
     pf = pq.ParquetFile(path)
     names = pf.schema_arrow.names
     column = next((c for c in _GAME_COLUMNS if c in names), None)
-    if column is None:
-        return None
-    games = _np(pf.read(columns=[column])[column], np.int64, -1)
-    runs = _group_starts(games)
-    n_games = len(runs) - 1
-    if len(np.unique(games)) != n_games:
-        return None
-    del games
+    play_column = next((c for c in _PLAY_COLUMNS if c in names), None)
+    if column is None or play_column is None:
+        table = _canonical(pq.read_table(path, columns=_parquet_columns(pf, path)), str(path))
+        n = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
+        return n, split_games(table)
+    columns = _parquet_columns(pf, path)
+    # Strings (descriptions, names: one value per play or player, repeated on every row)
+    # stay dictionary-encoded as Parquet stores them: a fraction of the memory.
+    dictionary = [] if _is_canonical(names) else [
+        f.name
+        for f in pf.schema_arrow
+        if f.name in columns and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+    ]
+    keys = pf.read(columns=[column, play_column])
+    games = _np(keys[column], np.int64, -1)
+    plays = _np(keys[play_column], np.int64, -1)
+    del keys
+    play_runs = _group_starts(games, plays)[:-1]
+    pairs = np.column_stack([games[play_runs], plays[play_runs]])
+    if len(np.unique(pairs, axis=0)) != len(pairs):  # some play's rows are scattered
+        order = np.argsort(games, kind="stable")
+        bounds = _group_starts(games[order])
+        del games, plays, pairs
+
+        def by_game() -> Iterator[pa.Table]:
+            raw = pq.read_table(path, columns=columns, read_dictionary=dictionary)
+            raw = raw.take(pa.array(order))  # one gather; each game is then a slice
+            for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+                yield _canonical(raw.slice(int(start), int(stop - start)), str(path))
+
+        return len(bounds) - 1, by_game()
+    n_chunks = len(_group_starts(games)) - 1
+    del games, plays, pairs
 
     def chunks() -> Iterator[pa.Table]:
         pending: list[pa.RecordBatch] = []
         last: int | None = None
-        for batch in pf.iter_batches(batch_size=_BATCH_ROWS):
+        reader = pq.ParquetFile(path, read_dictionary=dictionary)
+        for batch in reader.iter_batches(batch_size=_BATCH_ROWS, columns=columns):
             ids = _np(batch.column(column), np.int64, -1)
             if not len(ids):
                 continue
             if last is not None and ids[0] != last:
-                yield _canonical(pa.Table.from_batches(pending))
+                yield _canonical(pa.Table.from_batches(pending), str(path))
                 pending = []
             cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
             start = 0
             for cut in cuts:
                 pending.append(batch.slice(start, cut - start))
-                yield _canonical(pa.Table.from_batches(pending))
+                yield _canonical(pa.Table.from_batches(pending), str(path))
                 pending = []
                 start = int(cut)
             pending.append(batch.slice(start))
             last = int(ids[-1])
         if pending:
-            yield _canonical(pa.Table.from_batches(pending))
+            yield _canonical(pa.Table.from_batches(pending), str(path))
 
-    return n_games, chunks()
+    return n_chunks, chunks()
 
 
 def _input_games(path: Path) -> tuple[int | None, Iterator[pa.Table]]:
-    """The games of one input file, read as lazily as its format allows."""
+    """The games of one input file, read as lazily as its format allows (Parquet game
+    by game; text files whole, then split by game)."""
     if _is_parquet(path):
-        streamed = _parquet_games(path)
-        if streamed is not None:
-            return streamed
-    if _is_parquet(path) and _is_canonical(pq.ParquetFile(path).schema_arrow.names):
-        table = _canonical(pq.read_table(path), str(path))
-    else:
-        table = _canonical(str(path))
+        return _parquet_games(path)
+    table = _canonical(str(path))
     n_games = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
     return n_games, split_games(table)
 
