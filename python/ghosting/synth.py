@@ -467,20 +467,29 @@ def _block_table(b: _Block, first_play: int, start_game_id: int, plays_per_game:
     o = np.where(sc == 1, to_ball, np.where(s > 1.0, direction, 90.0))
     o = np.where(sc == 2, np.nan, o)
 
-    shape = X.shape
-    valid = np.broadcast_to(np.arange(b.n_frames_max) < b.n_frames[:, None, None], shape)
+    # Flat indices of the real (unpadded) samples, in (play, track, frame) order.
+    n_frames_max = b.n_frames_max
+    valid = np.arange(n_frames_max) < b.n_frames[:, None]  # (n, F)
+    flat = np.flatnonzero(np.broadcast_to(valid[:, None, :], X.shape).ravel())
+    track_of_row = flat // n_frames_max
+    play_of_row = track_of_row // (_N_PLAYERS + 1)
+    frame_of_row = flat - track_of_row * n_frames_max
+
+    def per_sample(a):
+        return np.take(a.reshape(-1), flat)
 
     def per_track(a):
-        return np.broadcast_to(a[:, :, None], shape)[valid]
+        return np.take(np.asarray(a).reshape(-1), track_of_row)
 
     def per_play(a):
-        return np.broadcast_to(a[:, None, None], shape)[valid]
+        return np.take(np.asarray(a), play_of_row)
 
     def strings(dictionary, index):
         index = np.asarray(index)
-        return pa.array(dictionary).take(pa.array(index, mask=index < 0))
+        codes = pa.array(index.astype(np.int32), mask=index < 0)
+        return pa.DictionaryArray.from_arrays(codes, pa.array(dictionary)).dictionary_decode()
 
-    frame_id = np.broadcast_to(np.arange(1, b.n_frames_max + 1, dtype=np.int32), shape)[valid]
+    frame_id = (frame_of_row + 1).astype(np.int32)
     event = np.full((n, b.n_frames_max), -1, dtype=np.int64)
     event[b.rows, b.snap - 1] = 0
     event[b.rows, b.forward - 1] = 1
@@ -493,14 +502,15 @@ def _block_table(b: _Block, first_play: int, start_game_id: int, plays_per_game:
         "play_id": per_play(56 + 23 * play_in_game).astype(np.int64),
         "nfl_id": per_track(tracks(nfl_id)).astype(np.int64),
         "frame_id": frame_id,
-        "x": X[valid],
-        "y": Y[valid],
-        "s": s[valid],
-        "a": a[valid],
-        "dis": dis[valid],
-        "o": o[valid],
-        "dir": direction[valid],
-        "event": strings(_EVENTS, np.broadcast_to(event[:, None, :], shape)[valid]),
+        "x": per_sample(X),
+        "y": per_sample(Y),
+        "s": per_sample(s),
+        "a": per_sample(a),
+        "dis": per_sample(dis),
+        "o": per_sample(o),
+        "dir": per_sample(direction),
+        "event": strings(_EVENTS, np.take(event.reshape(-1), play_of_row * n_frames_max
+                                                            + frame_of_row)),
         "side": strings(("offense", "defense", "ball"), per_track(side_code)),
         "position": strings(_POSITIONS, per_track(position)),
         "jersey_number": pa.array(
