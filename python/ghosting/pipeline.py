@@ -315,13 +315,14 @@ class _ParquetSink:
             self.writers[name] = writer
         writer.write_table(table)
 
-    def close(self) -> None:
+    def close(self, complete: bool = True) -> None:
+        """Close the files; when ``complete``, write an empty table for any not begun."""
         for name, schema in SCHEMAS.items():
             writer = self.writers.pop(name, None)
-            if writer is None:
-                pq.write_table(schema.empty_table(), self.folder / f"{name}.parquet")
-            else:
+            if writer is not None:
                 writer.close()
+            elif complete:
+                pq.write_table(schema.empty_table(), self.folder / f"{name}.parquet")
 
 
 # --------------------------------------------------------------------------- summary
@@ -1347,8 +1348,10 @@ def run_files(
         sink = _ParquetSink(tmp)
         try:
             tally = _run_games(sources(), target_table, ghost_model, settings, sink, show_progress)
-        finally:
-            sink.close()
+        except BaseException:
+            sink.close(complete=False)
+            raise
+        sink.close()
         summary = tally.summary(
             settings=settings,
             model_info=_model_info(ghost_model),
