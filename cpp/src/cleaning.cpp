@@ -36,16 +36,22 @@ inline std::uint8_t sample_flags(double x, double y, double s, const Limits& lim
 // first sample). Squared lengths, no sqrt: its errno handling would keep the loop
 // scalar. Where the compiler can, an AVX2 clone is chosen at load time; results
 // are the same bit for bit (the same IEEE operations, no contraction).
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+// (target_clones needs GNU ifunc: GCC on x86-64 with glibc.)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
 #define GHOSTING_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define GHOSTING_TARGET_CLONES
 #endif
+#if defined(_MSC_VER)
+#define GHOSTING_RESTRICT __restrict
+#else
+#define GHOSTING_RESTRICT __restrict__
+#endif
 
 GHOSTING_TARGET_CLONES
-void flag_block(const double* __restrict__ x, const double* __restrict__ y,
-                const double* __restrict__ s, const std::int32_t* __restrict__ frame,
-                std::size_t b, std::size_t e, Limits lim, std::uint8_t* __restrict__ flags) {
+void flag_block(const double* GHOSTING_RESTRICT x, const double* GHOSTING_RESTRICT y,
+                const double* GHOSTING_RESTRICT s, const std::int32_t* GHOSTING_RESTRICT frame,
+                std::size_t b, std::size_t e, Limits lim, std::uint8_t* GHOSTING_RESTRICT flags) {
     const double x_lo = lim.x_lo, x_hi = lim.x_hi, y_lo = lim.y_lo, y_hi = lim.y_hi;
     const double v_max = lim.v_max, step_max_sq = lim.step_max_sq;
     for (std::size_t i = b + 1; i < e; ++i) {
@@ -66,8 +72,8 @@ void flag_block(const double* __restrict__ x, const double* __restrict__ y,
 }
 
 // OR of the flags of the samples [b, e) inside the window.
-std::uint8_t window_reasons(const std::uint8_t* __restrict__ flags,
-                            const std::uint8_t* __restrict__ in_window, std::size_t b,
+std::uint8_t window_reasons(const std::uint8_t* GHOSTING_RESTRICT flags,
+                            const std::uint8_t* GHOSTING_RESTRICT in_window, std::size_t b,
                             std::size_t e) {
     std::uint8_t reasons = 0;
     for (std::size_t i = b; i < e; ++i) {
