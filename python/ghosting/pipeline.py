@@ -663,7 +663,7 @@ def _play_status(
 
     reason = np.array(plays["reason"].to_pylist(), dtype=object)
     ok = _np(plays["analysable"], bool, False)
-    reason[~ok & np.equal(reason, None)] = "not analysable"
+    reason[~ok & np.array([r is None for r in reason], dtype=bool)] = "not analysable"
     cleaned, report = clean(game, policy=settings.policy, v_max=settings.v_max, dt=settings.dt)
     tally.add_cleaning(report)
     dropped = {int(d["play_id"]): ", ".join(d["reasons"]) for d in report.dropped_plays}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,9 @@ def _draw_field(ax: Any, box: tuple[float, float, float, float], small: bool) ->
     ax.tick_params(labelsize=6 if small else 8)
 
 
-def _box(*tables: pa.Table, extra: list[tuple[float, float]] = ()) -> tuple[float, ...]:
+def _box(
+    *tables: pa.Table, extra: Sequence[tuple[float, float]] = ()
+) -> tuple[float, float, float, float]:
     xs = [t["x"].to_numpy() for t in tables if t.num_rows]
     ys = [t["y"].to_numpy() for t in tables if t.num_rows]
     xs += [np.array([p[0]]) for p in extra]
