@@ -29,8 +29,14 @@ from .normalise import (
     to_canonical,
 )
 from .pairing import pair_2026_outputs, plain_strings
-from .sides import assign_sides, attach_positions, play_directions, read_plays_info
-from .sources import Source, header, is_path, read_raw, source_name
+from .sides import (
+    assign_sides,
+    attach_positions,
+    per_play_values,
+    play_directions,
+    read_plays_info,
+)
+from .sources import Source, header, is_path, read_raw, source_name, to_arrow
 
 __all__ = [
     "read_tracking",
@@ -55,6 +61,8 @@ def _sources(source: Source) -> list[Source]:
 
 def _read_one(source: Source, layout: str | Layout | None) -> tuple[pa.Table, dict[str, Any]]:
     name = source_name(source)
+    if not is_path(source):
+        source = to_arrow(source)  # convert a DataFrame once
     columns = header(source)
     if isinstance(layout, Layout):
         chosen = layout
@@ -142,81 +150,80 @@ def read_tracking(
     >>> out["frame_id"].to_pylist(), ghosting.io.read_report(out)["layout"]
     ([1, 2], 'bdb2026_output')
     """
-    parts: list[pa.Table] = []
-    file_reports: list[dict[str, Any]] = []
-    for item in _sources(source):
-        table, part = _read_one(item, layout)
-        parts.append(table)
-        file_reports.append(part)
-    parts, pairing = pair_2026_outputs(parts, [p["layout"] for p in file_reports])
-    table = _unify(parts)
-    rows_in = sum(p["rows"] for p in file_reports)
-
-    table, exact_dropped, conflicting = sort_and_deduplicate(table)
+    table, report = _read_sources(_sources(source), layout)
     starts = play_starts(table)
-
-    layouts = sorted({p["layout"] for p in file_reports})
-    report: dict[str, Any] = {
-        "layout": layouts[0] if len(layouts) == 1 else layouts,
-        "sources": [{k: p[k] for k in ("name", "layout", "rows")} for p in file_reports],
-        "rows_in": rows_in,
-        "rows_without_ids_dropped": sum(p["rows_without_ids_dropped"] for p in file_reports),
-        "exact_duplicates_dropped": exact_dropped,
-        "conflicting_duplicates": conflicting,
-        "columns_filled_nan": sorted(
-            {c for p in file_reports for c in p["columns_filled_nan"]}
-        ),
-        "events_none_to_null": sum(p.get("events_none_to_null", 0) for p in file_reports),
-        **pairing,
-    }
-
     if players is not None:
         table, filled = attach_positions(table, players)
         report["positions_from_players"] = filled
     info = read_plays_info(plays, games) if plays is not None else None
     if info is not None:
         table = _attach_play_columns(table, starts, info)
-    table, side_report = assign_sides(table, starts, info)
-    report["sides"] = side_report
-
-    direction, left, inferred = play_directions(table, starts)
-    table = table.set_column(
-        table.schema.get_field_index("play_direction"), "play_direction", direction
-    )
-    if NORMALISED_FLAG in table.column_names:
-        already = pc.fill_null(table[NORMALISED_FLAG], False).to_numpy(zero_copy_only=False)
-        left = left & ~already
-    table = normalise_direction(table, left)
-    n_plays = len(starts) - 1
-    left_plays = int(left[starts[:-1]].sum()) if n_plays else 0
-    unknown = int(pc.sum(pc.is_null(direction.take(pa.array(starts[:-1])))).as_py() or 0) \
-        if n_plays else 0
-    report["direction"] = {
-        "plays": n_plays,
-        "left_plays_mirrored": left_plays,
-        "inferred_plays": inferred,
-        "direction_inferred": inferred > 0,
-        "unknown_plays": unknown,
-    }
+    table, report["sides"] = assign_sides(table, starts, info)
+    table, report["direction"] = _normalise_directions(table, starts)
 
     table = _final_columns(table)
     report["rows_out"] = table.num_rows
-    report["plays"] = n_plays
+    report["plays"] = len(starts) - 1
     report["games"] = int(len(np.unique(table["game_id"].to_numpy()))) if table.num_rows else 0
     meta = dict(table.schema.metadata or {})
     meta[REPORT_KEY] = json.dumps(report).encode()
     return table.replace_schema_metadata(meta)
 
 
+def _read_sources(sources: list[Source], layout: str | None) -> tuple[pa.Table, dict[str, Any]]:
+    """Read, map, pair, concatenate, sort and de-duplicate; the report so far."""
+    parts: list[pa.Table] = []
+    file_reports: list[dict[str, Any]] = []
+    for item in sources:
+        table, part = _read_one(item, layout)
+        parts.append(table)
+        file_reports.append(part)
+    parts, pairing = pair_2026_outputs(parts, [p["layout"] for p in file_reports])
+    table, exact_dropped, conflicting = sort_and_deduplicate(_unify(parts))
+    layouts = sorted({p["layout"] for p in file_reports})
+    report: dict[str, Any] = {
+        "layout": layouts[0] if len(layouts) == 1 else layouts,
+        "sources": [{k: p[k] for k in ("name", "layout", "rows")} for p in file_reports],
+        "rows_in": sum(p["rows"] for p in file_reports),
+        "rows_without_ids_dropped": sum(p["rows_without_ids_dropped"] for p in file_reports),
+        "exact_duplicates_dropped": exact_dropped,
+        "conflicting_duplicates": conflicting,
+        "columns_filled_nan": sorted({c for p in file_reports for c in p["columns_filled_nan"]}),
+        "events_none_to_null": sum(p.get("events_none_to_null", 0) for p in file_reports),
+        **pairing,
+    }
+    return table, report
+
+
+def _normalise_directions(table: pa.Table, starts: np.ndarray) -> tuple[pa.Table, dict[str, Any]]:
+    """Fill/infer each play's direction and mirror the plays going left."""
+    direction, left, inferred = play_directions(table, starts)
+    table = table.set_column(
+        table.schema.get_field_index("play_direction"), "play_direction", direction
+    )
+    if NORMALISED_FLAG in table.column_names:  # read back from ghosting's own output
+        already = pc.fill_null(table[NORMALISED_FLAG], False).to_numpy(zero_copy_only=False)
+        left = left & ~already
+    table = normalise_direction(table, left)
+    first_rows = starts[:-1]
+    unknown = pc.sum(pc.is_null(direction.take(pa.array(first_rows)))).as_py() if len(
+        first_rows) else 0
+    return table, {
+        "plays": len(first_rows),
+        "left_plays_mirrored": int(left[first_rows].sum()) if len(first_rows) else 0,
+        "inferred_plays": inferred,
+        "direction_inferred": inferred > 0,
+        "unknown_plays": int(unknown or 0),
+    }
+
+
 def _attach_play_columns(table: pa.Table, starts: np.ndarray, info: pa.Table) -> pa.Table:
     """Add ``play_description``/``possession_team`` from a plays file when missing."""
-    from .sides import _per_play  # one helper, shared
-
     play_idx = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
     for column in ("play_description", "possession_team"):
         if column in table.column_names or column not in info.column_names:
             continue
-        values = _per_play(table, starts, info, column)
+        values = per_play_values(table, starts, info, column)
         if values.null_count == len(values):
             continue
         indices = pa.array(play_idx.astype(np.int32))

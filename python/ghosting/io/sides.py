@@ -15,7 +15,13 @@ import pyarrow.compute as pc
 from ..errors import MissingColumnsError
 from .sources import Source, read_raw, source_name
 
-__all__ = ["attach_positions", "assign_sides", "play_directions", "read_plays_info"]
+__all__ = [
+    "attach_positions",
+    "assign_sides",
+    "per_play_values",
+    "play_directions",
+    "read_plays_info",
+]
 
 
 def _pick(columns: list[str], *names: str) -> str | None:
@@ -127,7 +133,7 @@ def _play_index(starts: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(counts)), counts)
 
 
-def _per_play(table: pa.Table, starts: np.ndarray, info: pa.Table, column: str) -> pa.Array:
+def per_play_values(table: pa.Table, starts: np.ndarray, info: pa.Table, column: str) -> pa.Array:
     """Values of ``info[column]`` for each play of ``table`` (null when absent)."""
     first = starts[:-1]
     game = table["game_id"].to_numpy()[first]
@@ -206,7 +212,7 @@ def assign_sides(
             # field): its players' positions tell its side. With both clubs on the
             # field and no quarterback (kicks, punts) the side stays unknown.
             by_position = _sides_by_position(table, play_idx, codes, n_plays, n_clubs)
-            one_club = _clubs_per_play(play_idx, codes, n_plays, n_clubs) == 1
+            one_club = _clubsper_play_values(play_idx, codes, n_plays, n_clubs) == 1
             rest = ~decided & (by_position != 0) & ~is_ball & one_club[play_idx]
             side[rest & (by_position > 0)] = "offense"
             side[rest & (by_position < 0)] = "defense"
@@ -230,7 +236,7 @@ _DEFENSE_POSITIONS = ["CB", "S", "SS", "FS", "DB", "LB", "ILB", "OLB", "MLB", "D
                       "NT", "DL"]
 
 
-def _clubs_per_play(
+def _clubsper_play_values(
     play_idx: np.ndarray, codes: np.ndarray, n_plays: int, n_clubs: int
 ) -> np.ndarray:
     ok = codes >= 0
@@ -260,13 +266,18 @@ def _sides_by_position(
 def _offense_from_plays(
     table: pa.Table, starts: np.ndarray, info: pa.Table, dictionary: list[Any]
 ) -> np.ndarray:
-    poss = np.asarray(_per_play(table, starts, info, "possession_team").to_pylist(), dtype=object)
+    def values(column: str) -> list[Any]:
+        return per_play_values(table, starts, info, column).to_pylist()
+
+    poss = values("possession_team")
     clubs = {c: i for i, c in enumerate(dictionary)}
     if {"home", "away"} & set(clubs) and "home_team" in info.column_names:
-        home = np.asarray(_per_play(table, starts, info, "home_team").to_pylist(), dtype=object)
-        away = np.asarray(_per_play(table, starts, info, "away_team").to_pylist(), dtype=object)
-        poss = np.where((poss == home) & (poss != None), "home",  # noqa: E711
-                        np.where((poss == away) & (poss != None), "away", None))  # noqa: E711
+        labels = {"home": values("home_team"), "away": values("away_team")}
+        poss = [
+            next((label for label, teams in labels.items() if p is not None and teams[i] == p),
+                 None)
+            for i, p in enumerate(poss)
+        ]
     return np.array([clubs.get(p, -1) if p is not None else -1 for p in poss], dtype=np.int64)
 
 
