@@ -87,23 +87,12 @@ def _conform(table: Any, schema: Any, path: str) -> Any:
 
 
 def _read_input(path: str, layout: str | None) -> tuple[Any, dict[str, Any]]:
-    """Read one input: a Parquet file already in the canonical schema (such as the
-    output of ``ghosting clean``) as it is, anything else with ``read_tracking``."""
+    """One input as a canonical table, and what the reader did."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from ..io import read_report, read_tracking
-    from ..schema import CANONICAL_SCHEMA
 
     try:
-        if layout is None and Path(path).suffix.lower() == ".parquet":
-            schema = pq.read_schema(path)
-            if all(
-                f.name in schema.names and schema.field(f.name).type.equals(f.type)
-                for f in CANONICAL_SCHEMA
-            ):
-                table = pq.read_table(path)
-                return table, {"layout": "canonical", "rows_in": table.num_rows}
         table = read_tracking(path, layout=layout)
     except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
