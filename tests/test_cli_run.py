@@ -177,3 +177,28 @@ def test_output_path_that_is_a_file_fails(tmp_path, capsys) -> None:
     assert code == 1
     assert "not a folder" in err
     assert out.read_text() == "x"
+
+
+def test_side_files_give_2019_tracking_its_positions(data_dir, tmp_path, capsys) -> None:
+    """BDB 2019 tracking has no positions: without players.csv no play has sides; with
+    the side files the pass plays are ghosted."""
+    folder = data_dir / "bdb2019"
+    tracking = str(folder / "tracking_gameId_2017090700.csv.gz")
+    code, stdout, _ = _run([tracking, "-o", str(tmp_path / "bare")], capsys)
+    assert code == 0
+    assert json.loads(stdout)["counts"]["plays_scored"] == 0
+    code, stdout, _ = _run(
+        [tracking, "--players", str(folder / "players.csv"), "--plays",
+         str(folder / "plays.csv.gz"), "--games", str(folder / "games.csv"),
+         "-o", str(tmp_path / "full")],
+        capsys,
+    )
+    assert code == 0
+    counts = json.loads(stdout)["counts"]
+    assert counts["plays_read"] == 177
+    assert counts["plays_scored"] > 50
+    code, _, err = _run(
+        [tracking, "--players", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "x")], capsys
+    )
+    assert code == 1 and "nope.csv" in err
+    assert not (tmp_path / "x").exists()

@@ -1046,10 +1046,13 @@ def _is_canonical(columns: Sequence[str]) -> bool:
     return set(CANONICAL_SCHEMA.names) <= set(columns)
 
 
-def _canonical(source: Any, name: str | None = None) -> pa.Table:
+def _canonical(
+    source: Any, name: str | None = None, extra: dict[str, Any] | None = None
+) -> pa.Table:
     """A canonical tracking table: a table that already has the canonical columns (from
     :func:`ghosting.read_tracking`, :func:`ghosting.synth.generate_plays`, or a Parquet
-    file of either) is used as it is; anything else goes through ``read_tracking``."""
+    file of either) is used as it is; anything else goes through ``read_tracking``
+    (with ``extra``: its ``players``, ``plays`` and ``games`` side files)."""
     from .io import read_tracking
 
     if isinstance(source, pa.Table) and _is_canonical(source.column_names):
@@ -1063,9 +1066,9 @@ def _canonical(source: Any, name: str | None = None) -> pa.Table:
             ) from exc
         return _sorted(table)
     if name is None or isinstance(source, (str, os.PathLike)):
-        return read_tracking(source)
+        return read_tracking(source, **(extra or {}))
     try:  # a chunk of a file: name the file in the error
-        return read_tracking(source)
+        return read_tracking(source, **(extra or {}))
     except GhostingError as exc:
         raise type(exc)(f"{name}: {exc}") from exc
 
@@ -1094,6 +1097,15 @@ def _read_targets(targets: Any) -> pa.Table | None:
     from .io import read_targets
 
     return read_targets(targets)
+
+
+def _read_side_file(path: str | os.PathLike[str]) -> pa.Table:
+    """A players/plays/games file, read once for every game of the run."""
+    from .io.sources import read_raw
+
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such file")
+    return read_raw(str(path))
 
 
 def _check_input(path: Path) -> None:
@@ -1126,7 +1138,7 @@ def _parquet_columns(pf: pq.ParquetFile, path: Path) -> list[str]:
     return detect_layout(names, str(path)).source_columns(names)
 
 
-def _parquet_games(path: Path) -> tuple[int, Iterator[pa.Table]]:
+def _parquet_games(path: Path, extra: dict[str, Any]) -> tuple[int, Iterator[pa.Table]]:
     """Read a Parquet file game by game: ``(number of chunks, iterator of canonical
     tables)``.
 
@@ -1141,7 +1153,9 @@ def _parquet_games(path: Path) -> tuple[int, Iterator[pa.Table]]:
     column = next((c for c in _GAME_COLUMNS if c in names), None)
     play_column = next((c for c in _PLAY_COLUMNS if c in names), None)
     if column is None or play_column is None:
-        table = _canonical(pq.read_table(path, columns=_parquet_columns(pf, path)), str(path))
+        table = _canonical(
+            pq.read_table(path, columns=_parquet_columns(pf, path)), str(path), extra
+        )
         n = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
         return n, split_games(table)
     columns = _parquet_columns(pf, path)
@@ -1167,7 +1181,7 @@ def _parquet_games(path: Path) -> tuple[int, Iterator[pa.Table]]:
             raw = pq.read_table(path, columns=columns, read_dictionary=dictionary)
             raw = raw.take(pa.array(order))  # one gather; each game is then a slice
             for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-                yield _canonical(raw.slice(int(start), int(stop - start)), str(path))
+                yield _canonical(raw.slice(int(start), int(stop - start)), str(path), extra)
 
         return len(bounds) - 1, by_game()
     n_chunks = len(_group_starts(games)) - 1
@@ -1182,29 +1196,29 @@ def _parquet_games(path: Path) -> tuple[int, Iterator[pa.Table]]:
             if not len(ids):
                 continue
             if last is not None and ids[0] != last:
-                yield _canonical(pa.Table.from_batches(pending), str(path))
+                yield _canonical(pa.Table.from_batches(pending), str(path), extra)
                 pending = []
             cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
             start = 0
             for cut in cuts:
                 pending.append(batch.slice(start, cut - start))
-                yield _canonical(pa.Table.from_batches(pending), str(path))
+                yield _canonical(pa.Table.from_batches(pending), str(path), extra)
                 pending = []
                 start = int(cut)
             pending.append(batch.slice(start))
             last = int(ids[-1])
         if pending:
-            yield _canonical(pa.Table.from_batches(pending), str(path))
+            yield _canonical(pa.Table.from_batches(pending), str(path), extra)
 
     return n_chunks, chunks()
 
 
-def _input_games(path: Path) -> tuple[int | None, Iterator[pa.Table]]:
+def _input_games(path: Path, extra: dict[str, Any]) -> tuple[int | None, Iterator[pa.Table]]:
     """The games of one input file, read as lazily as its format allows (Parquet game
     by game; text files whole, then split by game)."""
     if _is_parquet(path):
-        return _parquet_games(path)
-    table = _canonical(str(path))
+        return _parquet_games(path, extra)
+    table = _canonical(str(path), extra=extra)
     n_games = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
     return n_games, split_games(table)
 
@@ -1247,6 +1261,8 @@ def run(
     tracking
         A canonical tracking table, or anything :func:`ghosting.read_tracking` reads
         (a file path, a pandas or polars DataFrame, an Arrow table in a shipped layout).
+        Layouts that need side files (BDB 2019 positions from ``players.csv``) are read
+        with ``ghosting.read_tracking(..., players=...)`` first.
     targets
         Targeted receivers (a ``targetedReciever.csv`` path or table); without it the
         target comes from the tracking data (role, play description, or inference).
@@ -1309,11 +1325,16 @@ def run_files(
     demo_plays: int | None = None,
     demo_seed: int = 0,
     show_progress: bool = False,
+    players: str | os.PathLike[str] | None = None,
+    plays: str | os.PathLike[str] | None = None,
+    games: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Ghost and score every pass play of tracking files, streaming game by game into
     ``outdir`` (what ``ghosting run`` does); return the summary.
 
     ``inputs=None`` with ``demo_plays=N`` ghosts N built-in synthetic plays instead.
+    ``players``, ``plays`` and ``games`` are the competition's side files, passed to
+    :func:`ghosting.read_tracking` (positions for BDB 2019, the possession team).
     Nothing is written unless every input is read and every game processed: the
     outputs appear in ``outdir`` together at the end.
 
@@ -1329,6 +1350,8 @@ def run_files(
     for path in paths:
         _check_input(path)
     target_table = _read_targets(str(targets)) if targets is not None else None
+    side_paths = {"players": players, "plays": plays, "games": games}
+    side_files = {k: _read_side_file(v) for k, v in side_paths.items() if v is not None}
     ghost_model = _load_model(model)
 
     def sources() -> Iterator[tuple[str, int | None, Iterator[pa.Table]]]:
@@ -1340,7 +1363,7 @@ def run_files(
             yield "demo", n, split_games(demo)
             return
         for k, path in enumerate(paths, 1):
-            n_games, games = _input_games(path)
+            n_games, games = _input_games(path, side_files)
             yield f"[{k}/{len(paths)}] {path.name}", n_games, games
 
     labels = [str(p) for p in paths] if inputs is not None else [f"demo:{demo_plays}"]
@@ -1359,6 +1382,7 @@ def run_files(
             inputs=labels,
             extra_settings={
                 "targets": str(targets) if targets is not None else None,
+                **{k: str(v) for k, v in side_paths.items() if v is not None},
                 "demo_seed": demo_seed if inputs is None else None,
             },
         )

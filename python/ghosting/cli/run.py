@@ -38,6 +38,13 @@ def register(subparsers: Any) -> None:
         help=f"number of synthetic plays for --demo (default {DEMO_PLAYS})",
     )
     parser.add_argument("--targets", metavar="FILE", help="targeted receivers (gameId,playId,...)")
+    parser.add_argument(
+        "--players", metavar="FILE", help="players.csv: positions (needed for BDB 2019 tracking)"
+    )
+    parser.add_argument(
+        "--plays", metavar="FILE", help="plays file: possession team and play descriptions"
+    )
+    parser.add_argument("--games", metavar="FILE", help="games.csv: home and away teams")
     parser.add_argument("-o", "--outdir", required=True, metavar="OUTDIR", help="output folder")
     parser.add_argument("--model", metavar="DIR", help="model folder (default: the shipped model)")
     parser.add_argument(
@@ -86,6 +93,9 @@ def main(args: argparse.Namespace) -> int:
         settings=settings,
         demo_plays=args.demo_plays if args.demo else None,
         show_progress=not machine and sys.stderr.isatty(),
+        players=args.players,
+        plays=args.plays,
+        games=args.games,
     )
     if machine:
         json.dump(summary, sys.stdout, indent=2)
