@@ -366,7 +366,7 @@ def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
         [
             windows["game_id"],
             windows["play_id"],
-            pa.array(np.equal(reason, None)),
+            pa.array([r is None for r in reason], pa.bool_()),
             pa.array(reason, pa.string()),
             nullable_int(forward, pa.int32()),
             nullable_int(arrival, pa.int32()),

@@ -303,7 +303,7 @@ def play_directions(table: pa.Table, starts: np.ndarray) -> tuple[pa.Array, np.n
         per_play = np.full(n_plays, None, dtype=object)
         per_play[plays_with] = np.asarray(direction.take(pa.array(rows[first])).to_pylist(),
                                           dtype=object)
-        missing = np.equal(per_play, None)
+        missing = np.array([d is None for d in per_play], dtype=bool)  # per play
         if missing.any():
             guess, ok = _infer_directions(table, play_idx, n_plays)
             ok &= missing
