@@ -202,3 +202,20 @@ def test_side_files_give_2019_tracking_its_positions(data_dir, tmp_path, capsys)
     )
     assert code == 1 and "nope.csv" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_model_option(tmp_path, capsys) -> None:
+    from ghosting.model.ghost import DEFAULT_MODEL_DIR
+
+    code, stdout, _ = _run(
+        ["--demo", "--demo-plays", "2", "--model", str(DEFAULT_MODEL_DIR), "-o",
+         str(tmp_path / "ok")], capsys,
+    )
+    assert code == 0
+    assert json.loads(stdout)["model"]["card_sha256"]
+    code, _, err = _run(
+        ["--demo", "--demo-plays", "2", "--model", str(tmp_path / "none"), "-o",
+         str(tmp_path / "bad")], capsys,
+    )
+    assert code == 1 and "card" in err
+    assert not (tmp_path / "bad").exists()
