@@ -125,6 +125,7 @@ def test_bdb2021(game2021):
     assert report["columns_filled_nan"] == []
     assert "route" in game2021.column_names
     assert report["direction"]["direction_inferred"] is False
+    assert report["ball_clock_shifted_plays"] == []
 
 
 def test_bdb2026_outputs(data_dir):
@@ -163,6 +164,10 @@ def test_highlights_parquet(highlights, data_dir):
     assert report["sides"]["methods"] == ["possession_flag"]
     assert report["sides"]["rows_without_side"] == 0
     assert highlights["play_description"].null_count == 0
+    # the ball's frames are numbered off the players' on a few plays: reported
+    shifted = report["ball_clock_shifted_plays"]
+    assert len(shifted) == 15 and all(shift != 0 for _, _, shift in shifted)
+    assert [2018111900, 137, 18] in shifted
 
 
 def test_highlights_raw_tsv_equal_parquet(highlights, data_dir):

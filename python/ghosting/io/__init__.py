@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, MissingColumnsError
-from ..schema import CANONICAL_SCHEMA
+from ..schema import BALL_ID, CANONICAL_SCHEMA
 from .layouts import LAYOUTS, Layout, check_required, detect_layout, get_layout
 from .normalise import (
     EXTRA_SCHEMA,
@@ -160,6 +160,7 @@ def read_tracking(
         table = _attach_play_columns(table, starts, info)
     table, report["sides"] = assign_sides(table, starts, info)
     table, report["direction"] = _normalise_directions(table, starts)
+    report["ball_clock_shifted_plays"] = _ball_clock_shifts(table)
 
     table = _final_columns(table)
     report["rows_out"] = table.num_rows
@@ -215,6 +216,27 @@ def _normalise_directions(table: pa.Table, starts: np.ndarray) -> tuple[pa.Table
         "direction_inferred": inferred > 0,
         "unknown_plays": int(unknown or 0),
     }
+
+
+def _ball_clock_shifts(table: pa.Table) -> list[list[int]]:
+    """``[game_id, play_id, frames]`` for plays whose ball events lie ``frames`` after
+    the players' (a shifted ball clock, as on some highlight plays)."""
+    from ..plays import pass_windows  # plays builds on io, not the reverse
+
+    if table.num_rows == 0 or not pc.any(pc.is_valid(table["event"])).as_py():
+        return []
+    is_ball = pc.equal(table["nfl_id"], BALL_ID)
+    ball = pass_windows(table.filter(is_ball))
+    players = pass_windows(table.filter(pc.invert(is_ball)))
+    joined = ball.join(players, ["game_id", "play_id"], right_suffix="_players",
+                       join_type="inner").drop_null()
+    shift = pc.subtract(joined["pass_forward_frame"], joined["pass_forward_frame_players"])
+    shifted = joined.filter(pc.not_equal(shift, 0)).append_column(
+        "shift", shift.filter(pc.not_equal(shift, 0))).sort_by([("game_id", "ascending"),
+                                                                 ("play_id", "ascending")])
+    return [[g, p, s] for g, p, s in zip(shifted["game_id"].to_pylist(),
+                                         shifted["play_id"].to_pylist(),
+                                         shifted["shift"].to_pylist(), strict=True)]
 
 
 def _attach_play_columns(table: pa.Table, starts: np.ndarray, info: pa.Table) -> pa.Table:
