@@ -139,3 +139,12 @@ def test_picture_of_a_real_play(data_dir, tmp_path) -> None:
     path = tmp_path / "real.png"
     plot_play(results, best["game_id"], best["play_id"], path)
     assert path.stat().st_size > 20_000
+
+
+def test_the_real_target_panel_is_always_shown() -> None:
+    from ghosting.plot import _shown_options
+
+    options = [{"rank": k, "nfl_id": k, "is_real_target": k == 5} for k in range(1, 7)]
+    shown = _shown_options({"options": options}, 3)
+    assert [o["rank"] for o in shown] == [1, 2, 5]
+    assert [o["rank"] for o in _shown_options({"options": options}, 6)] == [1, 2, 3, 4, 5, 6]

@@ -203,6 +203,54 @@ def _draw_real(ax: Any, data: PlayData, target: int | None, faint: bool = False)
         _label_point(ax, x[-1], y[-1], _jersey(data, nfl_id), _TARGET if is_target else color, 6)
 
 
+def _shown_options(play: dict[str, Any], max_options: int) -> list[dict[str, Any]]:
+    """The most open options, and the real target's whatever its rank."""
+    options = list(play["options"] or [])
+    shown = options[:max_options]
+    real = [o for o in options[max_options:] if o["is_real_target"]]
+    return shown[: max_options - len(real)] + real if real else shown
+
+
+def _title(data: PlayData, game_id: int, play_id: int) -> str:
+    play = data.play
+    target, best = play["targeted_receiver"], play["best_option"]
+    if target is None:
+        return f"game {game_id} play {play_id}"
+    title = (
+        f"game {game_id} play {play_id} - real play score {_num(play['real_play_score'])}, "
+        f"ghost {_num(play['ghost_play_score'])}; target #{_jersey(data, target)}"
+    )
+    if best is not None and best != target:
+        title += f"; most open by the model #{_jersey(data, best)}"
+    return title
+
+
+def _draw_option(
+    ax: Any,
+    data: PlayData,
+    option: dict[str, Any],
+    real_tracks: dict[int, tuple[np.ndarray, np.ndarray, str]],
+    ghost_tracks: dict[int, tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """One option's panel: the receiver's route and catch point, the ghosts' runs."""
+    receiver = option["nfl_id"]
+    if receiver in real_tracks:
+        x, y, _ = real_tracks[receiver]
+        color = _TARGET if option["is_real_target"] else _OFFENSE
+        ax.plot(x, y, color=color, lw=2.0, zorder=4)
+        ax.plot(x[-1:], y[-1:], marker="*", color=_TARGET, ms=10, mec="black", mew=0.4,
+                zorder=7)
+    for defender, (x, y) in ghost_tracks.items():
+        ax.plot(x, y, color=_GHOST, lw=1.4, ls="--", zorder=5)
+        _label_point(ax, x[-1], y[-1], _jersey(data, defender), _GHOST, 5)
+    tag = f"rank {option['rank']}" + (", real target" if option["is_real_target"] else "")
+    ax.set_title(
+        f"#{_jersey(data, receiver)} ({tag}): separation {_num(option['separation'], 1)} yd,"
+        f" ghost play {_num(option['ghost_play_score'])}",
+        fontsize=7,
+    )
+
+
 def plot_play(
     source: str | os.PathLike[str] | Any,
     game_id: int,
@@ -214,7 +262,9 @@ def plot_play(
 ) -> Any:
     """Draw one ghosted play; save it to ``path`` (PNG, written atomically) if given.
 
-    ``source`` is an output folder of ``ghosting run`` or a :class:`Results`.
+    ``source`` is an output folder of ``ghosting run`` or a :class:`Results`. The
+    large panel shows the real play; one small panel per target option (the
+    ``max_options`` most open, and always the real target) shows the ghosts.
     Returns the matplotlib Figure. Needs the extra ``plot`` (matplotlib).
 
     >>> fig = plot_play("out/", 2018120600, 75, "play.png")  # doctest: +SKIP
@@ -222,8 +272,7 @@ def plot_play(
     figure_cls = require_matplotlib()
     data = load_play(source, int(game_id), int(play_id))
     play = data.play
-    target = play["targeted_receiver"]
-    options = [o for o in (play["options"] or [])][:max_options]
+    options = _shown_options(play, max(int(max_options), 1))
     land = (play["ball_land_x"], play["ball_land_y"])
     has_land = land[0] is not None and land[1] is not None and all(map(math.isfinite, land))
     box = _box(data.real, data.ghosts, extra=[land] if has_land else [])
@@ -234,56 +283,31 @@ def plot_play(
     unit = 3.4
     extra_rows = math.ceil(max(len(options) - 4, 0) / 4)
     nrows = 2 + extra_rows
-    cell_h = unit * aspect + 0.45
-    fig = figure_cls(figsize=(4 * unit, nrows * cell_h + 0.55), dpi=dpi)
-    top = 1.0 - 0.8 / (nrows * cell_h + 0.55)
-    grid = fig.add_gridspec(nrows, 4, left=0.035, right=0.99, bottom=0.03, top=top,
-                            wspace=0.18, hspace=0.3)
+    height = nrows * (unit * aspect + 0.45) + 0.55
+    fig = figure_cls(figsize=(4 * unit, height), dpi=dpi)
+    grid = fig.add_gridspec(nrows, 4, left=0.035, right=0.99, bottom=0.03,
+                            top=1.0 - 0.8 / height, wspace=0.18, hspace=0.3)
     slots = [(0, 2), (0, 3), (1, 2), (1, 3)]
     slots += [(2 + k // 4, k % 4) for k in range(4 * extra_rows)]
+
     main = fig.add_subplot(grid[0:2, 0:2])
     _draw_field(main, box, small=False)
-    _draw_real(main, data, target)
+    _draw_real(main, data, play["targeted_receiver"])
     if has_land:
         main.plot(*land, marker="X", color=_BALL, ms=12, mec="white", mew=1.2, zorder=8)
-    best = play["best_option"]
-    title = (
-        f"game {game_id} play {play_id} - real play score {_num(play['real_play_score'])}, "
-        f"ghost {_num(play['ghost_play_score'])}; target #{_jersey(data, target)}"
-        if target is not None
-        else f"game {game_id} play {play_id}"
-    )
-    if best is not None and best != target:
-        title += f"; most open by the model #{_jersey(data, best)}"
-    fig.suptitle(title, fontsize=11)
+    fig.suptitle(_title(data, int(game_id), int(play_id)), fontsize=11)
     main.set_title(
         "real trajectories while the ball is in the air (offense blue, defense red, "
         "target gold, ball dotted, landing point X)",
         fontsize=7,
     )
-
+    real_tracks = _tracks(data.real)
     ghost_tracks = _ghost_tracks(data.ghosts)
-    for k, option in enumerate(options):
-        ax = fig.add_subplot(grid[slots[k]])
+    for slot, option in zip(slots, options, strict=False):
+        ax = fig.add_subplot(grid[slot])
         _draw_field(ax, box, small=True)
         _draw_real(ax, data, None, faint=True)
-        receiver = option["nfl_id"]
-        real_tracks = _tracks(data.real)
-        if receiver in real_tracks:
-            x, y, _ = real_tracks[receiver]
-            ax.plot(x, y, color=_TARGET if option["is_real_target"] else _OFFENSE, lw=2.0,
-                    zorder=4)
-            ax.plot(x[-1:], y[-1:], marker="*", color=_TARGET, ms=10, mec="black",
-                    mew=0.4, zorder=7)
-        for defender, (x, y) in ghost_tracks.get(receiver, {}).items():
-            ax.plot(x, y, color=_GHOST, lw=1.4, ls="--", zorder=5)
-            _label_point(ax, x[-1], y[-1], _jersey(data, defender), _GHOST, 5)
-        tag = "real target" if option["is_real_target"] else f"option {option['rank']}"
-        ax.set_title(
-            f"#{_jersey(data, receiver)} ({tag}): separation {_num(option['separation'], 1)} yd,"
-            f" ghost play {_num(option['ghost_play_score'])}",
-            fontsize=7,
-        )
+        _draw_option(ax, data, option, real_tracks, ghost_tracks.get(option["nfl_id"], {}))
     if path is not None:
         from ._util import atomic_path
 
