@@ -437,3 +437,11 @@ def test_read_targets(data_dir):
     assert targets.schema.field("target_nfl_id").type == pa.int64()
     with pytest.raises(ghosting.MissingColumnsError, match="target_nfl_id"):
         ghosting.read_targets(pa.table({"gameId": [1], "playId": [2]}))
+
+
+def test_bom_and_crlf(tmp_path):
+    path = tmp_path / "output_2023_w01.csv"
+    path.write_bytes("\ufeffgame_id,play_id,nfl_id,frame_id,x,y\r\n1,2,3,4,5.5,6.0\r\n"
+                     .encode("utf-8"))
+    table = ghosting.read_tracking(path)
+    assert table["x"].to_pylist() == [5.5] and table["nfl_id"].to_pylist() == [3]

@@ -62,7 +62,7 @@ def _delimiter(line: str) -> str:
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
-    names = line.rstrip("\r\n").split(delimiter)
+    names = line.lstrip("\ufeff").rstrip("\r\n").split(delimiter)  # a UTF-8 BOM, CRLF
     return [n.strip().strip('"') for n in names]
 
 
