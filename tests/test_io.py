@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import ghosting
-from ghosting.io import read_report
+from ghosting.io import LAYOUTS, read_report
 from ghosting.schema import (
     BALL_ID,
     CANONICAL_SCHEMA,
@@ -270,16 +270,24 @@ def test_direction_inference_matches_shipped_direction(data_dir, game2021):
 
 
 def test_direction_inference_on_highlights(data_dir, highlights):
-    raw = pq.read_table(data_dir / "ngs_highlights" / "highlights.parquet")
-    inferred = ghosting.read_tracking(raw.drop_columns(["playDirection"]),
-                                      layout="ngs_highlights")
-    assert read_report(inferred)["direction"]["inferred_plays"] == 446
+    games = pc.unique(highlights["game_id"]).sort()[::3]  # a third of the games: quick
+    path = data_dir / "ngs_highlights" / "highlights.parquet"
+    shipped_columns = pq.read_schema(path).names
+    columns = [c for c in LAYOUTS["ngs_highlights"].source_columns(shipped_columns)
+               if c != "playDirection"]
+    raw = pq.read_table(path, columns=columns,
+                        filters=[("gameId", "in", games.to_pylist())])
+    shipped = highlights.filter(pc.is_in(highlights["game_id"], games))
+    inferred = ghosting.read_tracking(raw, layout="ngs_highlights")
+    n = n_plays(shipped)
+    assert n > 100
+    assert read_report(inferred)["direction"]["inferred_plays"] == n
     per_play = [t.select(["game_id", "play_id", "play_direction"]).group_by(
         ["game_id", "play_id"]).aggregate([("play_direction", "min")]).sort_by(
-        [("game_id", "ascending"), ("play_id", "ascending")]) for t in (inferred, highlights)]
-    # measured: every one of the 446 plays inferred as shipped
+        [("game_id", "ascending"), ("play_id", "ascending")]) for t in (inferred, shipped)]
+    # measured: all 446 plays inferred as shipped (this test checks a third of them)
     assert per_play[0].equals(per_play[1])
-    np.testing.assert_array_equal(inferred["x"].to_numpy(), highlights["x"].to_numpy())
+    np.testing.assert_array_equal(inferred["x"].to_numpy(), shipped["x"].to_numpy())
 
 
 def _play_keys(table: pa.Table) -> pa.ChunkedArray:
