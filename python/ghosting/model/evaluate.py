@@ -198,17 +198,28 @@ def evaluate_model(
     model: GhostModel,
     *,
     seed: int = EVAL_SEED,
-    exclude_split: bool = True,
+    games: str = "unseen",
 ) -> dict[str, Any]:
     """Evaluate ``model`` on the defensive backs of plays from games it never saw.
 
     ``datasets`` holds ``(name, tracking, plays)`` (cleaned canonical tracking and its
-    ``pass_plays``). Games listed in the card's train or validation split are
-    excluded (``exclude_split=False`` keeps them, for diagnostics only).
+    ``pass_plays``). ``games="unseen"`` (the default, the honest figure) excludes the
+    games of the card's train and validation split; ``"validation"`` keeps only the
+    validation games (for model selection during development, never the test games);
+    ``"all"`` keeps everything (diagnostics only).
     """
+    if games not in ("unseen", "validation", "all"):
+        raise InputError(f"games must be 'unseen', 'validation' or 'all', got {games!r}")
     card = model.card
     split = card.get("training", {}).get("split_by_game", {})
-    seen = set(split.get("train", [])) | set(split.get("validation", []))
+    if games == "unseen":
+        seen = set(split.get("train", [])) | set(split.get("validation", []))
+    elif games == "validation":
+        validation = set(split.get("validation", []))
+        seen = {int(g) for d in datasets for g in d[2].column("game_id").to_pylist()}
+        seen -= validation
+    else:
+        seen = set()
     caps = {k: float(card.get("pursuit_caps", {}).get(k, v)) for k, v in PURSUIT_DEFAULTS.items()}
 
     real_parts, all_parts = [], []
@@ -219,7 +230,7 @@ def evaluate_model(
         rows = [r for r in plays.to_pylist() if r.get("analysable") and r.get("targeted_receiver")]
         keep = []
         for r in rows:
-            if exclude_split and int(r["game_id"]) in seen:
+            if int(r["game_id"]) in seen:
                 excluded_games.add(int(r["game_id"]))
                 excluded_plays += 1
             else:
@@ -298,7 +309,11 @@ def evaluate_model(
         "excluded": {
             "games": len(excluded_games),
             "plays": excluded_plays,
-            "why": "game in the model card's train or validation split",
+            "why": {
+                "unseen": "game in the model card's train or validation split",
+                "validation": "game not in the model card's validation split",
+                "all": "nothing excluded",
+            }[games],
         },
         "sources": per_source,
         "defenders": "defensive backs (CB, S, SS, FS, DB)",
@@ -317,6 +332,7 @@ def evaluate_model(
         "model": {"sha256": model.sha256, "directory": str(model.directory)},
         "pursuit_caps": caps,
         "seed": seed,
+        "games": games,
     }
 
 

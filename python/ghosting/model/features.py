@@ -68,6 +68,7 @@ FEATURE_GROUPS = (
     "field_position",  # defender x, y and distance to the nearer sideline
     "nearest_offense",  # nearest non-target offensive player at pass forward, relative
     "nearest_teammate",  # nearest other defender at pass forward, relative
+    "defender_role",  # 1 for a defensive back (CB, S, SS, FS, DB), else 0
 )
 
 
@@ -88,6 +89,7 @@ def feature_groups(history: int, horizon: int) -> dict[str, list[str]]:
         "field_position": ["def_x", "def_y", "sideline_dist"],
         "nearest_offense": ["near_off_dx", "near_off_dy"],
         "nearest_teammate": ["near_def_dx", "near_def_dy"],
+        "defender_role": ["is_back"],
     }
     return groups
 
@@ -117,6 +119,7 @@ def tile_features(
     catch_xy: np.ndarray,
     frames_left: np.ndarray,
     context: np.ndarray,
+    is_back: np.ndarray | None = None,
 ) -> np.ndarray:
     """The full candidate feature matrix for a batch of tile starts.
 
@@ -134,6 +137,8 @@ def tile_features(
     context : (N, 4)
         Nearest other offensive player and nearest team-mate at pass forward,
         relative to the defender at pass forward (NaN when absent; zeroed here).
+    is_back : (N,), optional
+        True for defensive backs (default: all True).
 
     Returns
     -------
@@ -180,6 +185,7 @@ def tile_features(
         origin,
         np.minimum(origin[:, 1], FIELD_WIDTH - origin[:, 1])[:, None],
         ctx[:, :4],
+        (np.ones(n) if is_back is None else np.asarray(is_back, dtype=np.float64))[:, None],
     ]
     return np.concatenate(cols, axis=1)
 
@@ -590,7 +596,7 @@ def rollout(
         idx = rows[active]
         sub = w.take(idx)
         hist, path, left, origin = tile_inputs(sub, start[idx], horizon, defender_xy=d[idx])
-        feats = tile_features(hist, path, sub.catch, left, sub.context)[:, columns]
+        feats = tile_features(hist, path, sub.catch, left, sub.context, sub.is_back)[:, columns]
         vel = (hist[:, -1] - hist[:, -2]) / DT
         rel, sig = predict(feats, vel)
         steps = np.minimum(left, horizon)

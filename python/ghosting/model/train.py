@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +88,7 @@ class TrainConfig:
     tile_stride: int = 3
     hidden: int = 192
     layers: int = 3
-    epochs: int = 60
+    epochs: int = 30
     batch_size: int = 256
     learning_rate: float = 2e-3
     weight_decay: float = 1e-4
@@ -98,7 +99,17 @@ class TrainConfig:
     #: games always held out for testing (the 2021 game: official targets, a full game)
     test_games: tuple[int, ...] = (2018120600,)
     sigma_floor: float = 0.02
-    threads: int = 2
+    #: networks trained with different seeds and averaged (one ONNX graph)
+    ensemble: int = 3
+    #: defenders whose windows train the network: "all" or "backs"
+    train_defenders: str = "all"
+    #: weight of the what-if consistency (hinge) loss; 0 switches it off
+    what_if_weight: float = 1.0
+    #: hinge margin (yd) and the radius (yd) around the alternative receiver at pass forward
+    #: within which defenders form what-if pairs (the nearest one always does)
+    what_if_margin: float = 0.25
+    what_if_radius: float = 5.0
+    threads: int = 1
 
 
 def split_games(
@@ -138,7 +149,7 @@ def _tiles(w: Windows, horizon: int, stride: int) -> dict[str, np.ndarray]:
     start = offsets * stride
     sub = w.take(win)
     hist, path, left, origin = tile_inputs(sub, start, horizon)
-    feats = tile_features(hist, path, sub.catch, left, sub.context)
+    feats = tile_features(hist, path, sub.catch, left, sub.context, sub.is_back)
     rows = np.arange(win.size)[:, None]
     t_idx = w.lead + start[:, None] + np.arange(1, horizon + 1)[None, :]
     valid = np.arange(1, horizon + 1)[None, :] <= left[:, None]
@@ -248,6 +259,210 @@ def _build_net(torch: Any, n_in: int, cfg: TrainConfig, mean: np.ndarray, std: n
     return GhostNet()
 
 
+def _train_member(
+    torch: Any,
+    tiles: dict[str, np.ndarray],
+    x: np.ndarray,
+    cols: np.ndarray,
+    mean: np.ndarray,
+    std: np.ndarray,
+    cfg: TrainConfig,
+    seed: int,
+    val_backs: Windows,
+    say: Any,
+    pairs: dict[str, np.ndarray] | None = None,
+) -> tuple[Any, int, list[dict]]:
+    """Train one network; keep the epoch with the best validation full-flight ADE.
+
+    With ``pairs`` (see :func:`_what_if_pairs`) every step adds the what-if hinge
+    loss on a random batch of pairs.
+    """
+    torch.manual_seed(seed)
+    net = _build_net(torch, cols.size, cfg, mean, std)
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    n = x.shape[0]
+    steps_per_epoch = max(1, n // cfg.batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=cfg.learning_rate, total_steps=cfg.epochs * steps_per_epoch
+    )
+    tx = torch.from_numpy(x)
+    tv = torch.from_numpy(tiles["velocity"].astype(np.float32))
+    ty = torch.from_numpy(tiles["target"].astype(np.float32))
+    tm = torch.from_numpy(tiles["mask"].astype(np.float32))
+    gen = torch.Generator().manual_seed(seed)
+    tp = None
+    if pairs is not None and len(pairs["end"]):
+        tp = {k: torch.from_numpy(v) for k, v in pairs.items()}
+        n_pairs = len(pairs["end"])
+
+    def predict_torch(feats: np.ndarray, vel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with torch.no_grad():
+            p, s = net(
+                torch.from_numpy(feats.astype(np.float32)), torch.from_numpy(vel.astype(np.float32))
+            )
+        return p.numpy().astype(np.float64), s.numpy().astype(np.float64)
+
+    best_ade, best_state, best_epoch, history = np.inf, None, -1, []
+    for epoch in range(cfg.epochs):
+        net.train()
+        perm = torch.randperm(n, generator=gen)
+        total = 0.0
+        for b in range(steps_per_epoch):
+            idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+            pos, sig = net(tx[idx], tv[idx])
+            loss = _nll(torch, pos, sig, ty[idx], tm[idx])
+            if tp is not None:
+                j = torch.randint(0, n_pairs, (cfg.batch_size,), generator=gen)
+                loss = loss + cfg.what_if_weight * _what_if_loss(torch, net, tp, j, cfg)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach())
+        if epoch % 3 == 2 or epoch == cfg.epochs - 1:
+            net.eval()
+            pred, _ = rollout(predict_torch, val_backs, cfg.horizon, cols)
+            ade = displacement_metrics(pred, val_backs)["full"]["ade"]
+            history.append(
+                {"epoch": epoch + 1, "loss": round(total / steps_per_epoch, 4), "val_ade": ade}
+            )
+            say(
+                f"seed {seed} epoch {epoch + 1}: loss {total / steps_per_epoch:.3f} "
+                f"val full ADE {ade:.3f}"
+            )
+            if ade < best_ade:
+                best_ade, best_epoch = ade, epoch + 1
+                best_state = {k: v.clone() for k, v in net.state_dict().items()}
+    assert best_state is not None
+    net.load_state_dict(best_state)
+    net.eval()
+    return net, best_epoch, history
+
+
+def _build_ensemble(torch: Any, members: list[Any], horizon: int) -> Any:
+    """Average of the members' positions; sigma from the mixture (mean variance + spread)."""
+    nn = torch.nn
+
+    class GhostEnsemble(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.members = nn.ModuleList(members)
+
+        def forward(self, features: Any, velocity: Any) -> tuple[Any, Any]:
+            outs = [m(features, velocity) for m in self.members]
+            pos = torch.stack([o[0] for o in outs], 0)
+            sig = torch.stack([o[1] for o in outs], 0)
+            mean = pos.mean(0)
+            spread = ((pos - mean[None]) ** 2).sum(-1).mean(0) / 2.0
+            sigma = torch.sqrt((sig**2).mean(0) + spread)
+            return mean, sigma
+
+    return GhostEnsemble()
+
+
+def _what_if_pairs(
+    sources: list[tuple[pa.Table, pa.Table]], games: set[int], cfg: TrainConfig, cols: np.ndarray
+) -> dict[str, np.ndarray] | None:
+    """Pairs (real target A, alternative receiver B) for the defenders near B, training games.
+
+    For every training play, alternative receiver B and defender within
+    ``what_if_radius`` of B at pass forward (or nearest to B), the first tile's inputs
+    with A and with B as the target, the tile frame of the comparison (arrival, or the
+    tile's last frame) and B's position there, relative to the defender. Mirrored too.
+    """
+    parts = []
+    for tracking, plays in sources:
+        rows = [
+            r
+            for r in plays.to_pylist()
+            if r.get("analysable")
+            and r.get("targeted_receiver") is not None
+            and int(r["game_id"]) in games
+        ]
+        if not rows:
+            continue
+        w = extract_windows(tracking, rows, history=cfg.history, defenders="all", targets="all")
+        if len(w):
+            parts.append(
+                (
+                    w,
+                    {
+                        (int(r["game_id"]), int(r["play_id"])): int(r["targeted_receiver"])
+                        for r in rows
+                    },
+                )
+            )
+    if not parts:
+        return None
+    a_idx, b_idx, windows = [], [], []
+    offset = 0
+    for w, real in parts:
+        keys = list(
+            zip(
+                w.game_id.tolist(),
+                w.play_id.tolist(),
+                w.nfl_id.tolist(),
+                w.target_nfl_id.tolist(),
+                strict=True,
+            )
+        )
+        where = {k: i for i, k in enumerate(keys)}
+        start = w.defender[:, w.lead]
+        rec0 = w.receiver[:, w.lead]
+        dist = np.hypot(*(start - rec0).T)
+        play_target = np.array([real[(g, p)] for g, p, _n, _t in keys])
+        alt = np.flatnonzero(w.target_nfl_id != play_target)
+        groups: dict[tuple[int, int, int], list[int]] = {}
+        for i in alt:
+            groups.setdefault((keys[i][0], keys[i][1], keys[i][3]), []).append(int(i))
+        for (g, p, _b), members in groups.items():
+            m = np.array(members)
+            near = m[(dist[m] <= cfg.what_if_radius) | (dist[m] == dist[m].min())]
+            for i in near:
+                j = where.get((g, p, keys[i][2], real[(g, p)]))
+                if j is not None:
+                    b_idx.append(offset + int(i))
+                    a_idx.append(offset + j)
+        windows.append(w)
+        offset += len(w)
+    if not b_idx:
+        return None
+    allw = concat_windows(windows)
+    wa, wb = allw.take(np.array(a_idx)), allw.take(np.array(b_idx))
+    out: dict[str, list[np.ndarray]] = {k: [] for k in ("xa", "va", "xb", "vb", "end", "goal")}
+    for pa_w, pb_w in ((wa, wb), (mirror_windows(wa), mirror_windows(wb))):
+        zero = np.zeros(len(pb_w), np.int64)
+        for tag, win in (("a", pa_w), ("b", pb_w)):
+            hist, path, left, _origin = tile_inputs(win, zero, cfg.horizon)
+            feats = tile_features(hist, path, win.catch, left, win.context, win.is_back)
+            out["x" + tag].append(feats[:, cols].astype(np.float32))
+            out["v" + tag].append(((hist[:, -1] - hist[:, -2]) / DT).astype(np.float32))
+        end = np.minimum(pb_w.flight_frames, cfg.horizon) - 1
+        goal = (
+            pb_w.receiver[np.arange(len(pb_w)), pb_w.lead + end + 1] - pb_w.defender[:, pb_w.lead]
+        )
+        out["end"].append(end.astype(np.int64))
+        out["goal"].append(goal.astype(np.float32))
+    return {k: np.concatenate(v) for k, v in out.items()}
+
+
+def _what_if_loss(torch: Any, net: Any, tp: dict[str, Any], j: Any, cfg: TrainConfig) -> Any:
+    """Hinge: with B as the target the defender must end closer to B than with A.
+
+    The real-target prediction (A) is detached: real data supervise it; only the
+    counterfactual (B) is pushed.
+    """
+    with torch.no_grad():
+        pos_a, _ = net(tp["xa"][j], tp["va"][j])
+    pos_b, _ = net(tp["xb"][j], tp["vb"][j])
+    rows = torch.arange(j.shape[0])
+    end = tp["end"][j]
+    goal = tp["goal"][j]
+    d_a = torch.linalg.vector_norm(pos_a[rows, end] - goal, dim=-1)
+    d_b = torch.linalg.vector_norm(pos_b[rows, end] - goal, dim=-1)
+    return torch.relu(d_b - d_a + cfg.what_if_margin).mean()
+
+
 def _nll(torch: Any, pos: Any, sigma: Any, target: Any, mask: Any) -> Any:
     err2 = ((pos - target) ** 2).sum(-1)
     nll = err2 / (2 * sigma**2) + 2 * torch.log(sigma)
@@ -273,6 +488,13 @@ def export_onnx(torch: Any, net: Any, path: str | os.PathLike[str], n_features: 
     """Export ``net`` (inputs ``features`` (B, F), ``velocity`` (B, 2)) to ONNX, batch dynamic."""
     net.eval()
     example = (torch.zeros(2, n_features), torch.zeros(2, 2))
+    with warnings.catch_warnings():
+        # dynamo=False is the documented choice (no onnxscript); silence its deprecation note
+        warnings.simplefilter("ignore", DeprecationWarning)
+        _export(torch, net, example, path)
+
+
+def _export(torch: Any, net: Any, example: tuple, path: str | os.PathLike[str]) -> None:
     torch.onnx.export(
         net,
         example,
@@ -334,8 +556,9 @@ def train_on_tables(
     np.random.seed(seed)
     torch.set_num_threads(cfg.threads)
 
-    parts, data_card = [], []
+    parts, data_card, sources = [], [], []
     for name, tracking, plays in datasets:
+        sources.append((tracking, plays))
         w = extract_windows(tracking, plays, history=cfg.history, defenders="all")
         ok = complete_mask(w)
         parts.append(w.take(ok))
@@ -363,7 +586,8 @@ def train_on_tables(
 
     caps = tune_pursuit(train_w.take(train_w.is_back))
     say(f"pursuit caps {caps}")
-    aug = concat_windows([train_w, mirror_windows(train_w)])
+    fit_w = train_w if cfg.train_defenders == "all" else train_w.take(train_w.is_back)
+    aug = concat_windows([fit_w, mirror_windows(fit_w)])
     tiles = _tiles(aug, cfg.horizon, cfg.tile_stride)
     say(f"tiles: {tiles['features'].shape}")
     screening = _rank_features(lgb, tiles, cfg, seed)
@@ -373,18 +597,24 @@ def train_on_tables(
     x = tiles["features"][:, cols].astype(np.float32)
     mean = x.mean(0)
     std = np.maximum(x.std(0), 1e-3).astype(np.float32)
-    net = _build_net(torch, cols.size, cfg, mean, std)
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    pairs = None
+    if cfg.what_if_weight > 0:
+        pairs = _what_if_pairs(sources, set(split["train"]), cfg, cols)
+        say(f"what-if pairs: {0 if pairs is None else len(pairs['end'])}")
+    val_backs = val_w.take(val_w.is_back)
+    members, member_card = [], []
+    for m in range(cfg.ensemble):
+        member_seed = seed * 1000 + m
+        net, best_epoch, history = _train_member(
+            torch, tiles, x, cols, mean, std, cfg, member_seed, val_backs, say, pairs
+        )
+        members.append(net)
+        member_card.append({"seed": member_seed, "best_epoch": best_epoch, "history": history})
+    net = _build_ensemble(torch, members, cfg.horizon)
+    net.eval()
     n = x.shape[0]
-    steps_per_epoch = max(1, n // cfg.batch_size)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=cfg.learning_rate, total_steps=cfg.epochs * steps_per_epoch
-    )
     tx = torch.from_numpy(x)
     tv = torch.from_numpy(tiles["velocity"].astype(np.float32))
-    ty = torch.from_numpy(tiles["target"].astype(np.float32))
-    tm = torch.from_numpy(tiles["mask"].astype(np.float32))
-    gen = torch.Generator().manual_seed(seed)
 
     def predict_torch(feats: np.ndarray, vel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with torch.no_grad():
@@ -392,34 +622,6 @@ def train_on_tables(
                 torch.from_numpy(feats.astype(np.float32)), torch.from_numpy(vel.astype(np.float32))
             )
         return p.numpy().astype(np.float64), s.numpy().astype(np.float64)
-
-    val_backs = val_w.take(val_w.is_back)
-    best_ade, best_state, best_epoch, history = np.inf, None, -1, []
-    for epoch in range(cfg.epochs):
-        net.train()
-        perm = torch.randperm(n, generator=gen)
-        total = 0.0
-        for b in range(steps_per_epoch):
-            idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-            pos, sig = net(tx[idx], tv[idx])
-            loss = _nll(torch, pos, sig, ty[idx], tm[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss)
-        if epoch % 3 == 2 or epoch == cfg.epochs - 1:
-            net.eval()
-            pred, _ = rollout(predict_torch, val_backs, cfg.horizon, cols)
-            ade = displacement_metrics(pred, val_backs)["full"]["ade"]
-            history.append({"epoch": epoch + 1, "loss": total / steps_per_epoch, "val_ade": ade})
-            say(f"epoch {epoch + 1}: loss {total / steps_per_epoch:.3f} val full ADE {ade:.3f}")
-            if ade < best_ade:
-                best_ade, best_epoch = ade, epoch + 1
-                best_state = {k: v.clone() for k, v in net.state_dict().items()}
-    assert best_state is not None
-    net.load_state_dict(best_state)
-    net.eval()
 
     pred, _ = rollout(predict_torch, val_backs, cfg.horizon, cols)
     val_metrics = {"model": displacement_metrics(pred, val_backs)}
@@ -474,8 +676,10 @@ def train_on_tables(
             },
             "screening": screening,
         },
-        "architecture": f"MLP {cfg.layers}x{cfg.hidden} GELU -> per-frame residual "
-        "displacement over constant velocity (cumulative) and softplus sigma; Gaussian NLL",
+        "architecture": f"ensemble of {cfg.ensemble} MLPs ({cfg.layers}x{cfg.hidden}, GELU), "
+        "each predicting per-frame residual displacements over constant velocity (summed "
+        "into positions) and a softplus sigma, trained with a Gaussian NLL; the graph "
+        "averages the positions and combines sigmas as a mixture",
         "training": {
             "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(cfg).items()},
             "seed": seed,
@@ -484,8 +688,7 @@ def train_on_tables(
             "augmentation": "mirror y (y -> 53.33 - y)",
             "tiles": int(tiles["features"].shape[0]),
             "windows": {"train": len(train_w), "validation": len(val_w)},
-            "best_epoch": best_epoch,
-            "history": history,
+            "members": member_card,
             "seconds": round(elapsed, 1),
             "torch": torch.__version__,
             "onnx_vs_torch_max_abs_diff": onnx_diff,
