@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from . import _core
-from .errors import InputError
-from .schema import DEFENSIVE_BACKS, DT, V_MAX
+from .. import _core
+from ..errors import InputError
+from ..schema import DEFENSIVE_BACKS, DT, V_MAX
 
 __all__ = [
     "TrajectoryScores",
@@ -656,7 +656,7 @@ def real_trajectories(
     _check_choice(defenders, ("backs", "all"), "defenders")
     rows = _Rows.of(tracking)
     if plays is None:
-        from .plays import pass_plays
+        from ..plays import pass_plays
 
         plays = pass_plays(tracking, targets)
     pp = _play_frame(plays)
