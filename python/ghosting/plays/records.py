@@ -15,8 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import MissingColumnsError
-from .schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
+from ..errors import MissingColumnsError
+from ..schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
 
 __all__ = [
     "pass_windows",
@@ -300,7 +300,7 @@ def _lists(play_idx: np.ndarray, nfl: np.ndarray, mask: np.ndarray, n_plays: int
 
 
 def _target_file(plays: pa.Table, targets: object) -> np.ndarray:
-    from .io import read_targets
+    from ..io import read_targets
 
     table = targets if isinstance(targets, pa.Table) and "target_nfl_id" in targets.column_names \
         else read_targets(targets)
