@@ -1,25 +1,39 @@
 """The Trajectory Score and kinematic feasibility (DESIGN section 5).
 
+Two parts:
+
+- :mod:`ghosting.scoring.arrays` scores any trajectories given as arrays (real,
+  predicted or hypothetical): :func:`trajectory_score` -> :class:`TrajectoryScores`
+  (PS, DR, SP, TS), :func:`play_scores` and :func:`model_score` aggregate them,
+  :func:`feasibility` -> :class:`Feasibility`, and :func:`random_replacement` builds
+  the published sanity check;
+- :mod:`ghosting.scoring.real` gathers the real defender trajectories of every pass
+  play of a canonical tracking table (:func:`real_trajectories`) and scores them
+  against the targeted receiver (:func:`score_real`), accounting for every play it
+  could not score.
+
 Every public name is importable from here: ``from ghosting.scoring import score_real``.
 """
 
 from __future__ import annotations
 
-from .real import (
+from .arrays import (
     DEFAULT_PENALTY,
     DEFAULT_RADIUS,
     Feasibility,
-    RealScores,
-    RealTrajectories,
     TrajectoryScores,
     feasibility,
     model_score,
-    pc_list_lengths,
     play_scores,
     random_replacement,
+    trajectory_score,
+)
+from .real import (
+    RealScores,
+    RealTrajectories,
+    pc_list_lengths,
     real_trajectories,
     score_real,
-    trajectory_score,
 )
 
 __all__ = [
