@@ -1,27 +1,27 @@
 """Pass plays: when the ball is in the air, where it lands, who it was thrown to.
 
+:func:`pass_windows` (:mod:`ghosting.plays.windows`) finds each play's pass
+forward and arrival frames from the events alone; :func:`pass_plays`
+(:mod:`ghosting.plays.records`) builds on it one record per play with the ball's
+landing point, the targeted receiver (and where that came from, see
+:mod:`ghosting.plays.targets`), the eligible receivers and the defensive backs,
+and says why a play cannot be analysed.
+
 Every public name is importable from here: ``from ghosting.plays import pass_plays``.
 """
 
 from __future__ import annotations
 
-from .records import (
-    ARRIVAL_EVENT,
-    COVERAGE_ROLE,
-    FORWARD_EVENTS,
-    OUTCOME_PREFIX,
-    PLAYS_SCHEMA,
-    REASONS,
-    ROUTE_RUNNER_ROLES,
+from .records import PLAYS_SCHEMA, REASONS, pass_plays
+from .rows import COVERAGE_ROLE, ROUTE_RUNNER_ROLES
+from .targets import (
     TARGET_SOURCES,
     TARGETED_ROLE,
-    WINDOW_SCHEMA,
     infer_targets,
     match_target,
     parse_target_name,
-    pass_plays,
-    pass_windows,
 )
+from .windows import ARRIVAL_EVENT, FORWARD_EVENTS, OUTCOME_PREFIX, WINDOW_SCHEMA, pass_windows
 
 __all__ = [
     "pass_windows",

@@ -1,0 +1,108 @@
+"""Per-row numpy views of a sorted tracking table, shared by pass plays and targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
+
+__all__ = ["ROUTE_RUNNER_ROLES", "COVERAGE_ROLE"]
+
+ROUTE_RUNNER_ROLES = ("Targeted Receiver", "Other Route Runner")
+COVERAGE_ROLE = "Defensive Coverage"
+
+
+def _bool(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _strings(table: pa.Table, name: str) -> pa.ChunkedArray | None:
+    if name not in table.column_names:
+        return None
+    column = table[name]
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return column
+
+
+def _sorted(tracking: pa.Table) -> pa.Table:
+    keys = [tracking[c].to_numpy() for c in ("game_id", "play_id", "nfl_id", "frame_id")]
+    n = tracking.num_rows
+    if n < 2:
+        return tracking
+    greater = np.zeros(n - 1, dtype=bool)
+    equal = np.ones(n - 1, dtype=bool)
+    for k in keys:
+        greater |= equal & (k[1:] > k[:-1])
+        equal &= k[1:] == k[:-1]
+    if (greater | equal).all():
+        return tracking
+    order = np.lexsort([keys[3], keys[2], keys[1], keys[0]])
+    return tracking.take(pa.array(order))
+
+
+@dataclass
+class _PlayRows:
+    """Per-row numpy views of a sorted tracking table, with play offsets."""
+
+    table: pa.Table
+    n_plays: int
+    starts: np.ndarray
+    play_idx: np.ndarray
+    nfl: np.ndarray
+    frame: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    is_ball: np.ndarray
+    offense: np.ndarray
+    defense: np.ndarray
+    receiver_position: np.ndarray
+    back_position: np.ndarray
+    role: pa.ChunkedArray | None
+
+    @classmethod
+    def of(cls, table: pa.Table, n_plays: int) -> _PlayRows:
+        n = table.num_rows
+        game, play = table["game_id"].to_numpy(), table["play_id"].to_numpy()
+        change = np.flatnonzero((game[1:] != game[:-1]) | (play[1:] != play[:-1])) + 1
+        starts = np.concatenate([[0], change, [n]]).astype(np.int64) if n else np.zeros(
+            1, dtype=np.int64)
+        nfl = table["nfl_id"].to_numpy().astype(np.int64)
+        side = _strings(table, "side")
+        position = _strings(table, "position")
+        role = _strings(table, "player_role")
+        receiver = _bool(pc.is_in(position, value_set=pa.array(sorted(ELIGIBLE_POSITIONS))))
+        back = _bool(pc.is_in(position, value_set=pa.array(sorted(DEFENSIVE_BACKS))))
+        if role is not None:
+            receiver |= _bool(pc.is_in(role, value_set=pa.array(ROUTE_RUNNER_ROLES)))
+            back |= _bool(pc.equal(role, COVERAGE_ROLE))
+        none = np.zeros(n, dtype=bool)
+        return cls(
+            table=table,
+            n_plays=n_plays,
+            starts=starts,
+            play_idx=np.repeat(np.arange(n_plays), np.diff(starts)),
+            nfl=nfl,
+            frame=table["frame_id"].to_numpy().astype(np.int64),
+            x=table["x"].to_numpy().astype(np.float64),
+            y=table["y"].to_numpy().astype(np.float64),
+            is_ball=nfl == BALL_ID,
+            offense=_bool(pc.equal(side, "offense")) if side is not None else none,
+            defense=_bool(pc.equal(side, "defense")) if side is not None else none,
+            receiver_position=receiver,
+            back_position=back,
+            role=role,
+        )
+
+    def first_of_play(self, name: str) -> np.ndarray:
+        """The value of a per-play column (its first row in each play)."""
+        values = self.table[name]
+        if pa.types.is_floating(values.type):
+            array = values.to_numpy()
+        else:
+            array = pc.fill_null(values, -1).to_numpy()
+        return np.asarray(array)[self.starts[:-1]]
