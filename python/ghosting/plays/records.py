@@ -12,9 +12,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .rows import _PlayRows, _sorted
+from .rows import _by_play, _PlayRows, _sorted
 from .targets import _choose_targets
-from .windows import _KEYS, _require, pass_windows
+from .windows import _require, pass_windows
 
 __all__ = ["pass_plays", "REASONS", "PLAYS_SCHEMA"]
 
@@ -217,10 +217,7 @@ def _ball_clock_shift(
     if not is_ball.any():
         return shift
     own = pass_windows(tracking.filter(pa.array(is_ball)))
-    keys = windows.select(_KEYS).append_column("__i", pa.array(np.arange(windows.num_rows)))
-    joined = keys.join(own.select([*_KEYS, "pass_forward_frame"]), _KEYS,
-                       join_type="left outer", use_threads=False).sort_by("__i")
-    ball_forward = pc.fill_null(joined["pass_forward_frame"], -1).to_numpy().astype(np.int64)
+    ball_forward = _by_play(windows, own, "pass_forward_frame")
     known = (ball_forward >= 0) & (forward >= 0)
     shift[known] = ball_forward[known] - forward[known]
     return shift

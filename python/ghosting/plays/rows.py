@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
+from .windows import _KEYS
 
 __all__ = ["ROUTE_RUNNER_ROLES", "COVERAGE_ROLE"]
 
@@ -43,6 +44,18 @@ def _sorted(tracking: pa.Table) -> pa.Table:
         return tracking
     order = np.lexsort([keys[3], keys[2], keys[1], keys[0]])
     return tracking.take(pa.array(order))
+
+
+def _by_play(plays: pa.Table, table: pa.Table, column: str) -> np.ndarray:
+    """``column`` of a table with one row per play, in the row order of ``plays``.
+
+    Both tables carry ``game_id, play_id``; -1 where ``table`` lacks the play or
+    the value is null.
+    """
+    keys = plays.select(_KEYS).append_column("__i", pa.array(np.arange(plays.num_rows)))
+    joined = keys.join(table.select([*_KEYS, column]), _KEYS, join_type="left outer",
+                       use_threads=False).sort_by("__i")
+    return pc.fill_null(joined[column], -1).to_numpy().astype(np.int64)
 
 
 @dataclass

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .rows import _bool, _PlayRows, _strings
+from .rows import _bool, _by_play, _PlayRows, _strings
 from .windows import _KEYS
 
 __all__ = [
@@ -98,11 +98,9 @@ def _target_file(plays: pa.Table, targets: object) -> np.ndarray:
 
     table = targets if isinstance(targets, pa.Table) and "target_nfl_id" in targets.column_names \
         else read_targets(targets)
-    keys = plays.select(_KEYS).append_column("__i", pa.array(np.arange(plays.num_rows)))
     wanted = table.select([*_KEYS, "target_nfl_id"]).filter(pc.is_valid(table["target_nfl_id"]))
     wanted = wanted.group_by(_KEYS, use_threads=False).aggregate([("target_nfl_id", "first")])
-    joined = keys.join(wanted, _KEYS, join_type="left outer", use_threads=False).sort_by("__i")
-    return pc.fill_null(joined["target_nfl_id_first"], -1).to_numpy().astype(np.int64)
+    return _by_play(plays, wanted, "target_nfl_id_first")
 
 
 def _choose_targets(
