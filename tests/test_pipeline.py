@@ -15,7 +15,7 @@ from scoring_reference import reference_play_scores, reference_trajectory_score
 
 import ghosting
 from ghosting import pipeline
-from ghosting.pipeline import OUTPUT_FILES, Results
+from ghosting.pipeline import OUTPUT_FILES, Results, game, inputs, outputs
 
 
 @pytest.fixture(scope="module")
@@ -254,16 +254,16 @@ def test_failed_write_leaves_no_output(results: Results, tmp_path, monkeypatch) 
             raise OSError("disk full")
         return real_write(table, where, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.pq, "write_table", failing)
+    monkeypatch.setattr(outputs.pq, "write_table", failing)
     with pytest.raises(OSError, match="disk full"):
         results.write(tmp_path / "new")
     assert list(tmp_path.iterdir()) == []
 
     # An earlier complete output stays as it was.
-    monkeypatch.setattr(pipeline.pq, "write_table", real_write)
+    monkeypatch.setattr(outputs.pq, "write_table", real_write)
     results.write(tmp_path / "old")
     before = {p.name: p.read_bytes() for p in (tmp_path / "old").iterdir()}
-    monkeypatch.setattr(pipeline.pq, "write_table", failing)
+    monkeypatch.setattr(outputs.pq, "write_table", failing)
     with pytest.raises(OSError):
         results.write(tmp_path / "old")
     assert {p.name: p.read_bytes() for p in (tmp_path / "old").iterdir()} == before
@@ -325,13 +325,13 @@ SORT_KEYS = {
 
 def _spy_games(monkeypatch) -> list[int]:
     seen: list[int] = []
-    real = pipeline._ghost_game
+    real = game._ghost_game
 
     def spy(game, *args, **kwargs):
         seen.append(game.num_rows)
         return real(game, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_ghost_game", spy)
+    monkeypatch.setattr(game, "_ghost_game", spy)
     return seen
 
 
@@ -356,7 +356,7 @@ def test_run_files_streams_parquet_game_by_game(
     table, chunks = _reorder(demo, layout)
     path = tmp_path / "demo.parquet"
     pq.write_table(table, path, row_group_size=3000)
-    monkeypatch.setattr(pipeline, "_BATCH_ROWS", 777)  # games span many batches
+    monkeypatch.setattr(inputs, "_BATCH_ROWS", 777)  # games span many batches
     seen = _spy_games(monkeypatch)
     out = tmp_path / "out"
     summary = pipeline.run_files([path], out, model=model)
@@ -399,3 +399,14 @@ def test_run_files_on_a_raw_layout_parquet(data_dir, model, tmp_path) -> None:
     for name, keys in SORT_KEYS.items():
         written = pq.read_table(tmp_path / "out" / f"{name}.parquet").sort_by(keys)
         assert_tables_equal(written, getattr(whole, name).sort_by(keys))
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    from ghosting.pipeline import api
+
+    for module in (pipeline, api, outputs):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0
+    assert doctest.testmod(api).attempted >= 2

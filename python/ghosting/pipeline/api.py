@@ -1,0 +1,219 @@
+"""The entry points: :func:`run` (tables in memory) and :func:`run_files` (an output
+folder, streamed game by game; what ``ghosting run`` does)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import InputError
+from . import game
+from .arrays import _np, split_games
+from .inputs import _canonical, _check_input, _input_games, _read_side_file, _read_targets
+from .outputs import Results, _MemorySink, _ParquetSink, staging_dir, write_summary
+from .settings import RunSettings
+from .summary import _Tally
+
+__all__ = ["run", "run_files"]
+
+
+def _load_model(model: Any) -> Any:
+    """A model object: the shipped GhostModel by default, loaded from a folder when a
+    path is given, or any object with ``predict_plays`` (used as is)."""
+    if model is not None and hasattr(model, "predict_plays"):
+        return model
+    from ..model import GhostModel
+
+    if model is None:
+        return GhostModel.load()
+    return GhostModel.load(model)
+
+
+def _model_info(model: Any) -> dict[str, Any]:
+    card = getattr(model, "card", None) or {}
+    name = card.get("name") or getattr(model, "name", None) or type(model).__name__
+    digest = getattr(model, "card_sha256", None)
+    card_file = Path(getattr(model, "directory", "") or "") / "card.json"
+    if digest is None and getattr(model, "directory", None) and card_file.is_file():
+        digest = hashlib.sha256(card_file.read_bytes()).hexdigest()
+    if digest is None and card:
+        canonical = json.dumps(card, sort_keys=True, separators=(",", ":"), default=str)
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return {
+        "name": name,
+        "version": card.get("version"),
+        "card_sha256": digest,
+        "onnx_sha256": card.get("onnx_sha256"),
+    }
+
+
+def _run_games(
+    sources: Iterable[tuple[str, int | None, Iterator[pa.Table]]],
+    targets: pa.Table | None,
+    model: Any,
+    settings: RunSettings,
+    sink: _MemorySink | _ParquetSink,
+    show_progress: bool,
+) -> _Tally:
+    from .._util import progress
+
+    tally = _Tally()
+    for name, n_games, games in sources:
+        for chunk in progress(games, total=n_games, desc=name, enabled=show_progress):
+            game._ghost_game(chunk, targets, model, settings, tally, sink)
+    return tally
+
+
+def run(
+    tracking: Any,
+    targets: Any = None,
+    model: Any = None,
+    *,
+    policy: str = "play",
+    defenders: str = "backs",
+    reference: str = "catch_point",
+    weights: str = "uniform",
+    show_progress: bool = False,
+) -> Results:
+    """Ghost and score every pass play of ``tracking``; return the tables in memory.
+
+    Parameters
+    ----------
+    tracking
+        A canonical tracking table, or anything :func:`ghosting.read_tracking` reads
+        (a file path, a pandas or polars DataFrame, an Arrow table in a shipped layout).
+        Layouts that need side files (BDB 2019 positions from ``players.csv``) are read
+        with ``ghosting.read_tracking(..., players=...)`` first.
+    targets
+        Targeted receivers (a ``targetedReciever.csv`` path or table); without it the
+        target comes from the tracking data (role, play description, or inference).
+    model
+        A :class:`ghosting.GhostModel`, a model folder, or None for the shipped model.
+    policy
+        Cleaning policy: ``"play"`` (drop a play with any flagged sample), ``"track"``
+        or ``"sample"``.
+    defenders
+        ``"backs"`` (the defensive backs, default) or ``"all"`` defenders.
+    reference, weights
+        Trajectory Score options (see :func:`ghosting.trajectory_score`).
+
+    Returns
+    -------
+    Results
+        ``trajectories``, ``scores``, ``plays`` (pyarrow tables) and ``summary``.
+
+    Examples
+    --------
+    >>> import ghosting
+    >>> results = ghosting.run(ghosting.synth.generate_plays(4, seed=0))
+    >>> results.plays.column_names[:4]
+    ['game_id', 'play_id', 'status', 'reason']
+    """
+    settings = RunSettings(
+        policy=policy, defenders=defenders, reference=reference, weights=weights
+    )
+    start = time.perf_counter()
+    ghost_model = _load_model(model)
+    table = _canonical(tracking)
+    target_table = _read_targets(targets)
+    sink = _MemorySink()
+    n_games = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
+    sources = [("ghosting", n_games, split_games(table))]
+    tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress)
+    summary = tally.summary(
+        settings=settings,
+        model_info=_model_info(ghost_model),
+        seconds=time.perf_counter() - start,
+        inputs=[_source_label(tracking)],
+        extra_settings={"targets": _source_label(targets) if targets is not None else None},
+    )
+    return Results(**sink.tables(), summary=summary)
+
+
+def _source_label(source: Any) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return str(source)
+    return f"<{type(source).__module__.split('.')[0]}.{type(source).__name__}>"
+
+
+def run_files(
+    inputs: Sequence[str | os.PathLike[str]] | None,
+    outdir: str | os.PathLike[str],
+    *,
+    targets: str | os.PathLike[str] | None = None,
+    model: Any = None,
+    settings: RunSettings | None = None,
+    demo_plays: int | None = None,
+    demo_seed: int = 0,
+    show_progress: bool = False,
+    players: str | os.PathLike[str] | None = None,
+    plays: str | os.PathLike[str] | None = None,
+    games: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Ghost and score every pass play of tracking files, streaming game by game into
+    ``outdir`` (what ``ghosting run`` does); return the summary.
+
+    ``inputs=None`` with ``demo_plays=N`` ghosts N built-in synthetic plays instead.
+    ``players``, ``plays`` and ``games`` are the competition's side files, passed to
+    :func:`ghosting.read_tracking` (positions for BDB 2019, the possession team).
+    Nothing is written unless every input is read and every game processed: the
+    outputs appear in ``outdir`` together at the end.
+
+    >>> summary = run_files(None, "out/", demo_plays=8)  # doctest: +SKIP
+    >>> sorted(p.name for p in Path("out").iterdir())  # doctest: +SKIP
+    ['plays.parquet', 'scores.parquet', 'summary.json', 'trajectories.parquet']
+    """
+    settings = settings or RunSettings()
+    start = time.perf_counter()
+    paths = [Path(p) for p in inputs or []]
+    if inputs is None and demo_plays is None:
+        raise InputError("give input files or demo_plays")
+    for path in paths:
+        _check_input(path)
+    target_table = _read_targets(str(targets)) if targets is not None else None
+    side_paths = {"players": players, "plays": plays, "games": games}
+    side_files = {k: _read_side_file(v) for k, v in side_paths.items() if v is not None}
+    ghost_model = _load_model(model)
+
+    def sources() -> Iterator[tuple[str, int | None, Iterator[pa.Table]]]:
+        if inputs is None:
+            from ..synth import generate_plays
+
+            demo = generate_plays(int(demo_plays or 0), seed=demo_seed)
+            n = len(np.unique(_np(demo["game_id"], np.int64))) if demo.num_rows else 0
+            yield "demo", n, split_games(demo)
+            return
+        for k, path in enumerate(paths, 1):
+            n_games, games = _input_games(path, side_files)
+            yield f"[{k}/{len(paths)}] {path.name}", n_games, games
+
+    labels = [str(p) for p in paths] if inputs is not None else [f"demo:{demo_plays}"]
+    with staging_dir(outdir) as tmp:
+        sink = _ParquetSink(tmp)
+        try:
+            tally = _run_games(sources(), target_table, ghost_model, settings, sink, show_progress)
+        except BaseException:
+            sink.close(complete=False)
+            raise
+        sink.close()
+        summary = tally.summary(
+            settings=settings,
+            model_info=_model_info(ghost_model),
+            seconds=time.perf_counter() - start,
+            inputs=labels,
+            extra_settings={
+                "targets": str(targets) if targets is not None else None,
+                **{k: str(v) for k, v in side_paths.items() if v is not None},
+                "demo_seed": demo_seed if inputs is None else None,
+            },
+        )
+        write_summary(summary, tmp / "summary.json")
+    return summary

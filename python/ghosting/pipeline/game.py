@@ -1,0 +1,283 @@
+"""One game: clean, ghost every option of its pass plays in one batched model call,
+and score real and ghost trajectories against each option's receiver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import GhostingError
+from .arrays import _group_starts, _np, _row_index, _xy
+from .outputs import _MemorySink, _ParquetSink
+from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
+from .settings import RunSettings
+from .summary import _STAT_FIELDS, _Tally
+
+_GHOST_KEYS = ["game_id", "play_id", "target_nfl_id", "nfl_id", "frame_id"]
+
+
+def _defensive_backs(plays: pa.Table) -> pa.Table:
+    """(play_id, nfl_id) of each play's defensive backs."""
+    lists = plays["defensive_backs"].combine_chunks()
+    counts = _np(pc.list_value_length(lists), np.int64, 0)
+    return pa.table(
+        {
+            "play_id": np.repeat(_np(plays["play_id"], np.int64), counts),
+            "nfl_id": _np(pc.list_flatten(lists), np.int64),
+        }
+    )
+
+
+def _score_batch(
+    defender_xy: np.ndarray,
+    receiver_xy: np.ndarray,
+    offsets: np.ndarray,
+    group_offsets: np.ndarray,
+    settings: RunSettings,
+) -> _Scored:
+    from .. import scoring
+
+    if len(offsets) < 2:
+        empty = np.zeros(0)
+        return _Scored(empty, empty, empty, empty, empty, np.zeros(len(group_offsets) - 1))
+    parts = scoring.trajectory_score(
+        defender_xy,
+        receiver_xy,
+        offsets=offsets,
+        weights=settings.weights,
+        reference=settings.reference,
+        v_max=settings.v_max,
+        dt=settings.dt,
+        penalty=settings.penalty,
+    )
+    ps, dr, sp, ts = (np.asarray(getattr(parts, name), dtype=np.float64) for name in _STAT_FIELDS)
+    weight, group_score = scoring.play_scores(
+        defender_xy, receiver_xy, ts, group_offsets, offsets=offsets, radius=settings.radius
+    )
+    return _Scored(ps, dr, sp, ts, np.asarray(weight), np.asarray(group_score))
+
+
+def _receiver_xy(rows: pa.Table, cleaned: pa.Table) -> np.ndarray:
+    """The real position of each row's ``target_nfl_id`` at its frame (NaN when absent)."""
+    probe = pa.table(
+        {
+            "play_id": rows["play_id"],
+            "nfl_id": rows["target_nfl_id"],
+            "frame_id": rows["frame_id"],
+        }
+    )
+    index = _row_index(probe, cleaned, ["play_id", "nfl_id", "frame_id"])
+    xy = np.full((rows.num_rows, 2), np.nan)
+    found = index >= 0
+    xy[found, 0] = _np(cleaned["x"], np.float64)[index[found]]
+    xy[found, 1] = _np(cleaned["y"], np.float64)[index[found]]
+    return xy
+
+
+def _trajectory_offsets(rows: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets of trajectories (play, target, defender) and of options (play, target) in
+    rows sorted by ``_GHOST_KEYS``; the options' offsets index trajectories."""
+    play = _np(rows["play_id"], np.int64)
+    target = _np(rows["target_nfl_id"], np.int64, -1)
+    defender = _np(rows["nfl_id"], np.int64)
+    traj = _group_starts(play, target, defender)
+    first = traj[:-1]
+    options = _group_starts(play[first], target[first])
+    return traj, options, first
+
+
+def _play_status(
+    game: pa.Table, plays: pa.Table, settings: RunSettings, tally: _Tally
+) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """Clean the game; return the cleaned rows, which plays can be ghosted, and why not."""
+    from ..cleaning import clean
+
+    reason = np.array(plays["reason"].to_pylist(), dtype=object)
+    ok = _np(plays["analysable"], bool, False)
+    reason[~ok & np.array([r is None for r in reason], dtype=bool)] = "not analysable"
+    cleaned, report = clean(game, policy=settings.policy, v_max=settings.v_max, dt=settings.dt)
+    tally.add_cleaning(report)
+    dropped = {int(d["play_id"]): ", ".join(d["reasons"]) for d in report.dropped_plays}
+    play_ids = _np(plays["play_id"], np.int64)
+    for i in np.flatnonzero(ok):  # one step per play, not per row
+        why = dropped.get(int(play_ids[i]))
+        if why is not None:
+            ok[i] = False
+            reason[i] = f"cleaning: {why}"
+    return cleaned, ok, reason
+
+
+def _ghost_and_score(
+    model: Any, cleaned: pa.Table, plays: pa.Table, candidates: pa.Table, settings: RunSettings
+) -> _Ghosts:
+    """Ghost every selected defender for every option of ``candidates`` (one batched
+    model call) and score the trajectories against each option's receiver."""
+    ghosts = _predict(model, cleaned, candidates, settings.defenders)
+    if settings.defenders == "backs":
+        keep = _defensive_backs(candidates)
+        ghosts = ghosts.filter(pa.array(_row_index(ghosts, keep, ["play_id", "nfl_id"]) >= 0))
+    ghosts = ghosts.sort_by([(k, "ascending") for k in _GHOST_KEYS])
+    gxy = _xy(ghosts)
+    rxy = _receiver_xy(ghosts, cleaned)
+    traj, options, first = _trajectory_offsets(ghosts)
+    last = traj[1:] - 1
+    play = _np(ghosts["play_id"], np.int64)[first]
+    target = _np(ghosts["target_nfl_id"], np.int64, -1)[first]
+    real_target = _np(plays["targeted_receiver"], np.int64, -1)
+    play_row = np.searchsorted(_np(plays["play_id"], np.int64), play)
+    return _Ghosts(
+        rows=ghosts,
+        offsets=traj,
+        options=options,
+        play=play,
+        target=target,
+        defender=_np(ghosts["nfl_id"], np.int64)[first],
+        is_real=target == real_target[play_row],
+        score=_score_batch(gxy, rxy, traj, options, settings),
+        feasibility=_feasibility(gxy, traj, settings),
+        distance=np.hypot(*(gxy[last] - rxy[last]).T) if len(last) else np.zeros(0),
+    )
+
+
+def _ghost_game(
+    game: pa.Table,
+    targets: pa.Table | None,
+    model: Any,
+    settings: RunSettings,
+    tally: _Tally,
+    sink: _MemorySink | _ParquetSink,
+) -> None:
+    """Ghost and score one game's pass plays; add the output tables to ``sink``."""
+    from ..plays import pass_plays
+
+    tally.game_ids.update(pc.unique(game["game_id"]).to_pylist())
+    tally.rows_read += game.num_rows
+    plays = pass_plays(game, targets)
+    tally.plays_read += plays.num_rows
+    cleaned, ok, reason = _play_status(game, plays, settings, tally)
+
+    g = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
+    has_ghosts = np.isin(_np(plays["play_id"], np.int64), g.play)
+    n_backs = _np(pc.list_value_length(plays["defensive_backs"]), np.int64, 0)
+    reason[ok & ~has_ghosts & (n_backs == 0)] = "no defensive backs"
+    reason[ok & ~has_ghosts & (n_backs > 0)] = "no ghost prediction"
+    ok &= has_ghosts
+    scored = plays.filter(pa.array(ok))
+    tally.plays_scored += int(ok.sum())
+    tally.skip(reason[~ok])
+
+    # The real trajectories of the same defenders, against the real target.
+    real, real_play = _score_real(cleaned, scored, g.play, g.defender, g.is_real, settings)
+    sink.add("trajectories", _ghost_rows(g.rows))
+    sink.add("trajectories", _real_trajectories(cleaned, scored))
+    scores = _scores_table(g, real)
+    sink.add("scores", scores)
+    sink.add("plays", _plays_table(plays, ok, reason, g, real_play, tally))
+
+    tally.ghost_trajectories += len(g.play)
+    tally.options += len(g.options) - 1
+    tally.infeasible_ghosts += int(len(g.play) - np.sum(_np(scores["feasible"], bool)))
+    stats = {name: getattr(g.score, name) for name in _STAT_FIELDS}
+    tally.ghost_all.add(stats)
+    tally.ghost_target.add({k: v[g.is_real] for k, v in stats.items()})
+    tally.real.add({k: real[k][g.is_real] for k in _STAT_FIELDS})
+    tally.real_trajectories += int(np.isfinite(real["weight"]).sum())
+
+
+def _score_real(
+    cleaned: pa.Table,
+    scored: pa.Table,
+    t_play: np.ndarray,
+    t_defender: np.ndarray,
+    is_real: np.ndarray,
+    settings: RunSettings,
+) -> tuple[dict[str, np.ndarray], dict[int, float]]:
+    """Scores of the real trajectories (:func:`ghosting.score_real`) of the scored plays.
+
+    Returns, aligned with the ghost trajectories, ``ps, dr, sp, ts, weight`` of the
+    same defender's real trajectory against the real target (NaN off the real
+    target's rows and where the real track is incomplete), and the real play score
+    per play id.
+    """
+    from ..scoring import score_real
+
+    n = len(t_play)
+    out = {name: np.full(n, np.nan) for name in (*_STAT_FIELDS, "weight")}
+    if not scored.num_rows:
+        return out, {}
+    real = score_real(
+        cleaned,
+        scored,
+        defenders=settings.defenders,
+        reference=settings.reference,
+        weights=settings.weights,
+        v_max=settings.v_max,
+        dt=settings.dt,
+        penalty=settings.penalty,
+        radius=settings.radius,
+    )
+    rows = real.trajectories
+    where = _row_index(
+        pa.table({"play_id": t_play, "nfl_id": t_defender}), rows, ["play_id", "nfl_id"]
+    )
+    hit = is_real & (where >= 0)
+    for name in (*_STAT_FIELDS, "weight"):
+        out[name][hit] = _np(rows[name], np.float64)[where[hit]]
+    play_scores = dict(
+        zip(
+            real.plays["play_id"].to_pylist(),
+            _np(real.plays["play_score"], np.float64).tolist(),
+            strict=True,
+        )
+    )
+    return out, play_scores
+
+
+def _feasibility(
+    xy: np.ndarray, offsets: np.ndarray, settings: RunSettings
+) -> tuple[np.ndarray, ...]:
+    """(max_speed, max_accel, long_steps, off_field, nonfinite) per trajectory."""
+    from .. import scoring
+
+    n = len(offsets) - 1
+    if n == 0:
+        return np.zeros(0), np.zeros(0), *(np.zeros(0, np.int64) for _ in range(3))
+    f = scoring.feasibility(xy, offsets=offsets, v_max=settings.v_max, dt=settings.dt)
+    return (
+        np.asarray(f.max_speed, np.float64),
+        np.asarray(f.max_accel, np.float64),
+        np.asarray(f.n_long_steps, np.int64),
+        np.asarray(f.n_off_field, np.int64),
+        np.asarray(f.n_nonfinite, np.int64),
+    )
+
+
+def _predict(model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str) -> pa.Table:
+    """Ghosts for every option of ``plays``: one batched model call."""
+    if not plays.num_rows:
+        return _EMPTY_GHOSTS
+    ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders)
+    missing = [c for c in _EMPTY_GHOSTS.column_names if c not in ghosts.column_names]
+    if missing:
+        raise GhostingError(
+            f"model {type(model).__name__}.predict_plays returned no column(s) "
+            f"{', '.join(missing)}"
+        )
+    return ghosts.select(_EMPTY_GHOSTS.column_names).cast(_EMPTY_GHOSTS.schema)
+
+
+_EMPTY_GHOSTS = pa.schema(
+    [
+        ("game_id", pa.int64()),
+        ("play_id", pa.int64()),
+        ("nfl_id", pa.int64()),
+        ("target_nfl_id", pa.int64()),
+        ("frame_id", pa.int32()),
+        ("x", pa.float64()),
+        ("y", pa.float64()),
+        ("sigma", pa.float64()),
+    ]
+).empty_table()
