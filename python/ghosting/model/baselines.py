@@ -84,7 +84,7 @@ def pursuit(
     >>> hist = np.array([[[0.0, 0.0], [0.0, 0.0]]])
     >>> rec = np.array([[[10.0, 0.0]] * 3])
     >>> out = pursuit(hist, rec, max_speed=8.0, max_accel=5.0)
-    >>> bool(np.all(np.diff(out[0, :, 0]) > 0)) and abs(out[0, -1, 1]) < 1e-12
+    >>> bool(np.all(np.diff(out[0, :, 0]) > 0) and abs(out[0, -1, 1]) < 1e-12)
     True
     """
     h = _check_history(history_xy)
