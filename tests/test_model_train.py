@@ -18,11 +18,9 @@ pytest.importorskip("onnx")
 
 from ghosting.model import GhostModel  # noqa: E402
 from ghosting.model.evaluate import evaluate_model  # noqa: E402
+from ghosting.model.network import build_net, export_onnx, onnx_torch_difference  # noqa: E402
 from ghosting.model.train import (  # noqa: E402
     TrainConfig,
-    _build_net,
-    export_onnx,
-    onnx_torch_difference,
     require_training,
     split_games,
     train_on_tables,
@@ -73,7 +71,7 @@ def test_onnx_matches_torch(tmp_path: Path) -> None:
     torch.manual_seed(0)
     cfg = TrainConfig(hidden=24, layers=2, horizon=12)
     n_in = 9
-    net = _build_net(torch, n_in, cfg, np.zeros(n_in, np.float32), np.ones(n_in, np.float32))
+    net = build_net(torch, n_in, cfg, np.zeros(n_in, np.float32), np.ones(n_in, np.float32))
     with torch.no_grad():  # the head starts at zero: give it weights worth comparing
         for p in net.parameters():
             p.normal_(0, 0.3)
