@@ -219,3 +219,24 @@ def test_model_option(tmp_path, capsys) -> None:
     )
     assert code == 1 and "card" in err
     assert not (tmp_path / "bad").exists()
+
+
+def test_interrupted_run_leaves_no_output(tmp_path, capsys, monkeypatch) -> None:
+    from ghosting.pipeline import game
+
+    real = game._ghost_game
+    calls = []
+
+    def interrupt_on_second(chunk, *args, **kwargs):
+        calls.append(chunk.num_rows)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(chunk, *args, **kwargs)
+
+    monkeypatch.setattr(game, "_ghost_game", interrupt_on_second)
+    path = tmp_path / "two_games.parquet"
+    pq.write_table(ghosting.synth.generate_plays(4, seed=2, plays_per_game=2), path)
+    code, _, err = _run([str(path), "-o", str(tmp_path / "out")], capsys)
+    assert code == 130 and "interrupted" in err
+    assert len(calls) == 2
+    assert _files(tmp_path) == ["two_games.parquet"]
