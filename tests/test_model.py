@@ -140,6 +140,26 @@ def test_what_if_covers_every_eligible_receiver(model: GhostModel, game_2021: tu
         model.predict(tracking, row, target=123456789)
 
 
+def test_ghosts_move_like_players(model: GhostModel, game_2021: tuple) -> None:
+    """Over a whole real game, cleaned as the main job does: human speeds and
+    accelerations, nothing off the field."""
+    tracking, plays = game_2021
+    cleaned, _report = ghosting.clean(tracking, policy="play")
+    kept = set(cleaned["play_id"].to_pylist())
+    plays = plays.filter(pa.array([p in kept for p in plays["play_id"].to_pylist()]))
+    ghosts = model.predict_plays(cleaned, plays, what_if=True)
+    key = np.stack(
+        [ghosts[c].to_numpy() for c in ("game_id", "play_id", "nfl_id", "target_nfl_id")], 1
+    )
+    new = np.r_[True, np.any(key[1:] != key[:-1], axis=1)]
+    offsets = np.r_[np.flatnonzero(new), len(key)].astype(np.int64)
+    xy = np.column_stack([ghosts["x"].to_numpy(), ghosts["y"].to_numpy()])
+    f = ghosting.feasibility(xy, offsets=offsets)
+    assert np.nanmax(f.max_speed) < 11.0
+    assert np.nanpercentile(f.max_accel, 99) < 15.0  # real defenders: about 12
+    assert int(np.sum(f.n_long_steps)) == 0 and int(np.sum(f.n_off_field)) == 0
+
+
 def test_not_analysable_play_is_a_play_error(model: GhostModel, game_2021: tuple) -> None:
     tracking, plays = game_2021
     bad = [r for r in plays.to_pylist() if not r["analysable"]][0]

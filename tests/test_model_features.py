@@ -139,3 +139,18 @@ def test_extract_windows_rejects_short_history(synth_plays: tuple) -> None:
         F.extract_windows(tracking, plays, history=2)
     with pytest.raises(InputError):
         F.extract_windows(tracking, plays, history=K, defenders="everyone")
+
+
+def test_extract_windows_rejects_rows_that_are_not_pass_plays(synth_plays: tuple) -> None:
+    tracking, _plays = synth_plays
+    with pytest.raises(InputError, match="pass_forward_frame"):
+        F.extract_windows(tracking, [{"game_id": 1, "play_id": 2}], history=K)
+
+
+def test_extract_windows_counts_what_it_skips(synth_plays: tuple) -> None:
+    tracking, plays = synth_plays
+    row = dict(plays.to_pylist()[0], play_id=999999)
+    w = F.extract_windows(tracking, [row], history=K)
+    assert len(w) == 0 and w.skipped == {"play not in tracking": 1}
+    row = dict(plays.to_pylist()[0], pass_forward_frame=None)
+    assert F.extract_windows(tracking, [row], history=K).skipped == {"no pass window": 1}

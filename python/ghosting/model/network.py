@@ -28,6 +28,7 @@ __all__ = [
     "build_ensemble",
     "gaussian_nll",
     "what_if_loss",
+    "acceleration_penalty",
     "train_member",
     "export_onnx",
     "onnx_torch_difference",
@@ -94,6 +95,17 @@ def gaussian_nll(torch: Any, pos: Any, sigma: Any, target: Any, mask: Any) -> An
     err2 = ((pos - target) ** 2).sum(-1)
     nll = err2 / (2 * sigma**2) + 2 * torch.log(sigma)
     return (nll * mask).sum() / mask.sum().clamp(min=1)
+
+
+def acceleration_penalty(torch: Any, pos: Any, velocity: Any, mask: Any) -> Any:
+    """Mean of (|a| / 10 yd/s^2)^2 over the valid predicted frames, the first one against
+    the observed velocity: keeps the per-frame outputs from jittering."""
+    start = torch.zeros_like(pos[:, :1])
+    before = -velocity[:, None, :] * DT
+    full = torch.cat([before, start, pos], dim=1)
+    acc = (full[:, 2:] - 2 * full[:, 1:-1] + full[:, :-2]) / (DT * DT)
+    a2 = (acc**2).sum(-1) / 100.0
+    return (a2 * mask).sum() / mask.sum().clamp(min=1)
 
 
 def what_if_loss(torch: Any, net: Any, tp: dict[str, Any], j: Any, cfg: TrainConfig) -> Any:
@@ -165,6 +177,8 @@ def train_member(
             idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
             pos, sig = net(tx[idx], tv[idx])
             loss = gaussian_nll(torch, pos, sig, ty[idx], tm[idx])
+            if cfg.smooth_weight > 0:
+                loss = loss + cfg.smooth_weight * acceleration_penalty(torch, pos, tv[idx], tm[idx])
             if tp is not None:
                 j = torch.randint(0, n_pairs, (cfg.batch_size,), generator=gen)
                 loss = loss + cfg.what_if_weight * what_if_loss(torch, net, tp, j, cfg)

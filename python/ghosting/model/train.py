@@ -109,6 +109,8 @@ class TrainConfig:
     #: within which defenders form what-if pairs (the nearest one always does)
     what_if_margin: float = 0.25
     what_if_radius: float = 5.0
+    #: weight of the acceleration penalty (|a| / 10 yd/s^2)^2 on predicted frames
+    smooth_weight: float = 0.1
     threads: int = 1
 
 
@@ -489,7 +491,9 @@ def train_on_tables(
             "hinge: for defenders within "
             f"{cfg.what_if_radius} yd of (or nearest to) an alternative receiver B at pass "
             "forward in training games, the prediction with B as the target must end at least "
-            f"{cfg.what_if_margin} yd closer to B than the (detached) real-target prediction",
+            f"{cfg.what_if_margin} yd closer to B than the (detached) real-target prediction; "
+            f"plus {cfg.smooth_weight} x mean (|acceleration| / 10 yd/s^2)^2 of the predicted "
+            "frames (against the observed velocity at the tile start)",
             "selection": "per member, the epoch with the best full-flight ADE of the "
             "validation games' defensive backs (checked every 3 epochs)",
             "tiles": int(tiles["features"].shape[0]),

@@ -114,6 +114,9 @@ def tile_inputs(
     return history_xy, receiver_path, frames_left, history_xy[:, -1, :]
 
 
+_PLAY_KEYS = ("game_id", "play_id", "pass_forward_frame", "arrival_frame", "targeted_receiver")
+
+
 def _play_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if keys.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -184,7 +187,13 @@ def extract_windows(
     parts: list[dict[str, np.ndarray]] = []
     skipped: dict[str, int] = {}
     for row in rows:
+        missing = [k for k in _PLAY_KEYS if k not in row]
+        if missing:
+            raise InputError(f"play rows must be pass_plays records; this one lacks {missing}")
         if not row.get("analysable", True) or row.get("targeted_receiver") is None:
+            continue
+        if row["pass_forward_frame"] is None or row["arrival_frame"] is None:
+            skipped["no pass window"] = skipped.get("no pass window", 0) + 1
             continue
         key = int(row["game_id"]) * 1_000_000 + int(row["play_id"])
         if key not in index:
