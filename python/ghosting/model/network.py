@@ -39,7 +39,7 @@ def build_net(torch: Any, n_in: int, cfg: TrainConfig, mean: np.ndarray, std: np
     nn = torch.nn
     horizon = cfg.horizon
 
-    class GhostNet(nn.Module):
+    class GhostNet(nn.Module):  # type: ignore[name-defined]  # torch is imported lazily
         """MLP: features -> per-frame residual displacements and log-sigmas."""
 
         def __init__(self) -> None:
@@ -74,7 +74,7 @@ def build_ensemble(torch: Any, members: list[Any], horizon: int) -> Any:
     """Average of the members' positions; sigma from the mixture (mean variance + spread)."""
     nn = torch.nn
 
-    class GhostEnsemble(nn.Module):
+    class GhostEnsemble(nn.Module):  # type: ignore[name-defined]
         def __init__(self) -> None:
             super().__init__()
             self.members = nn.ModuleList(members)
