@@ -32,6 +32,14 @@ def test_default_model_loads_with_its_card(model: GhostModel) -> None:
     # card() returns a copy
     card["history"] = -1
     assert model.history >= 3
+    # a directory, its card or its ONNX file all name the same model
+    for path in (
+        DEFAULT_MODEL_DIR,
+        DEFAULT_MODEL_DIR / "card.json",
+        DEFAULT_MODEL_DIR / "ghost.onnx",
+    ):
+        assert GhostModel.load(path).sha256 == model.sha256
+    assert model.sha256[:12] in repr(model)
 
 
 def _copy_model(tmp_path: Path) -> Path:

@@ -108,6 +108,8 @@ class GhostModel:
         import onnxruntime as ort
 
         p = DEFAULT_MODEL_DIR if path is None else Path(path)
+        if p.suffix == ".onnx":  # the network file itself: its card sits beside it
+            p = p.parent
         card_path = p if p.suffix == ".json" else p / "card.json"
         directory = card_path.parent
         card = _read_card(card_path)
@@ -134,6 +136,12 @@ class GhostModel:
         except Exception as exc:  # onnxruntime raises its own types
             raise ModelError(f"model file {onnx_path} is not a loadable ONNX model: {exc}") from exc
         return cls(session, card, directory)
+
+    def __repr__(self) -> str:
+        return (
+            f"GhostModel(history={self.history}, horizon={self.horizon}, "
+            f"sha256={self.sha256[:12]}..., directory={str(self.directory)!r})"
+        )
 
     # -- properties ----------------------------------------------------------------
     @property
