@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import GhostingError
+from ..model.ghost import PREDICTION_SCHEMA
 from .arrays import _group_starts, _np, _row_index, _xy
 from .outputs import _MemorySink, _ParquetSink
 from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
@@ -269,15 +270,4 @@ def _predict(model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str) -> 
     return ghosts.select(_EMPTY_GHOSTS.column_names).cast(_EMPTY_GHOSTS.schema)
 
 
-_EMPTY_GHOSTS = pa.schema(
-    [
-        ("game_id", pa.int64()),
-        ("play_id", pa.int64()),
-        ("nfl_id", pa.int64()),
-        ("target_nfl_id", pa.int64()),
-        ("frame_id", pa.int32()),
-        ("x", pa.float64()),
-        ("y", pa.float64()),
-        ("sigma", pa.float64()),
-    ]
-).empty_table()
+_EMPTY_GHOSTS = PREDICTION_SCHEMA.empty_table()
