@@ -1,4 +1,4 @@
-"""Small shared helpers: atomic output files and progress reporting."""
+"""Small shared helpers: atomic output files, progress reporting and run offsets."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
+
+import numpy as np
 
 T = TypeVar("T")
 
@@ -70,3 +72,21 @@ def progress(
         sys.stderr.flush()
     sys.stderr.write("\n")
     sys.stderr.flush()
+
+
+def run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Offsets of the runs of equal consecutive key tuples, then the length (n_runs + 1).
+
+    Run ``i`` is rows ``out[i]:out[i + 1]``; empty keys give ``[0]``.
+
+    >>> run_starts(np.array([1, 1, 2, 2]), np.array([5, 6, 6, 6])).tolist()
+    [0, 1, 2, 4]
+    """
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    return np.append(np.flatnonzero(change), n).astype(np.int64)

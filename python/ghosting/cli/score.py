@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .._util import atomic_path
+from .._util import atomic_path, run_starts
 from ..errors import InputError
 
 
@@ -115,8 +115,7 @@ def _games(tracking: pa.Table) -> list[pa.Table]:
     game = tracking.column("game_id").to_numpy()
     if len(game) == 0:
         return []
-    cuts = np.flatnonzero(game[1:] != game[:-1]) + 1
-    bounds = [0, *cuts.tolist(), len(game)]
+    bounds = run_starts(game).tolist()
     return [tracking.slice(lo, hi - lo) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
 
 

@@ -1,4 +1,4 @@
-"""Columnar helpers: numpy views of columns, key matching, runs of equal keys."""
+"""Columnar helpers: numpy views of columns, key matching, splitting by game."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._util import run_starts
 from ..errors import GhostingError
 
 __all__ = ["split_games"]
@@ -52,18 +53,6 @@ def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
     return index
 
 
-def _group_starts(*keys: np.ndarray) -> np.ndarray:
-    """Offsets of the runs of equal key tuples in sorted key arrays (n_groups + 1)."""
-    n = len(keys[0])
-    if n == 0:
-        return np.zeros(1, dtype=np.int64)
-    change = np.zeros(n, dtype=bool)
-    change[0] = True
-    for key in keys:
-        change[1:] |= key[1:] != key[:-1]
-    return np.append(np.flatnonzero(change), n).astype(np.int64)
-
-
 def split_games(tracking: pa.Table) -> Iterator[pa.Table]:
     """The games of a canonical tracking table, one zero-copy slice each."""
     if not tracking.num_rows:
@@ -73,7 +62,7 @@ def split_games(tracking: pa.Table) -> Iterator[pa.Table]:
         order = np.argsort(games, kind="stable")
         tracking = tracking.take(pa.array(order))
         games = games[order]
-    bounds = _group_starts(games)
+    bounds = run_starts(games)
     for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
         yield tracking.slice(int(start), int(stop - start))
 

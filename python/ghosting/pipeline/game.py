@@ -9,9 +9,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._util import run_starts
 from ..errors import GhostingError
 from ..model.ghost import PREDICTION_SCHEMA
-from .arrays import _group_starts, _np, _row_index, _xy
+from .arrays import _np, _row_index, _xy
 from .outputs import _MemorySink, _ParquetSink
 from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
 from .settings import RunSettings
@@ -84,9 +85,9 @@ def _trajectory_offsets(rows: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndar
     play = _np(rows["play_id"], np.int64)
     target = _np(rows["target_nfl_id"], np.int64, -1)
     defender = _np(rows["nfl_id"], np.int64)
-    traj = _group_starts(play, target, defender)
+    traj = run_starts(play, target, defender)
     first = traj[:-1]
-    options = _group_starts(play[first], target[first])
+    options = run_starts(play[first], target[first])
     return traj, options, first
 
 

@@ -12,9 +12,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .._util import run_starts
 from ..errors import GhostingError, InputError
 from ..schema import CANONICAL_SCHEMA
-from .arrays import _group_starts, _np, split_games
+from .arrays import _np, split_games
 
 _GAME_COLUMNS = ("game_id", "gameId")
 
@@ -157,11 +158,11 @@ def _parquet_games(path: Path, extra: dict[str, Any]) -> tuple[int, Iterator[pa.
     games = _np(keys[column], np.int64, -1)
     plays = _np(keys[play_column], np.int64, -1)
     del keys
-    play_runs = _group_starts(games, plays)[:-1]
+    play_runs = run_starts(games, plays)[:-1]
     pairs = np.column_stack([games[play_runs], plays[play_runs]])
     if len(np.unique(pairs, axis=0)) != len(pairs):  # some play's rows are scattered
         order = np.argsort(games, kind="stable")
-        bounds = _group_starts(games[order])
+        bounds = run_starts(games[order])
         del games, plays, pairs
 
         def by_game() -> Iterator[pa.Table]:
@@ -171,7 +172,7 @@ def _parquet_games(path: Path, extra: dict[str, Any]) -> tuple[int, Iterator[pa.
                 yield _canonical(raw.slice(int(start), int(stop - start)), str(path), extra)
 
         return len(bounds) - 1, by_game()
-    n_chunks = len(_group_starts(games)) - 1
+    n_chunks = len(run_starts(games)) - 1
     del games, plays, pairs
 
     def chunks() -> Iterator[pa.Table]:

@@ -9,7 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import _group_starts, _np
+from .._util import run_starts
+from .arrays import _np
 from .outputs import OPTION_TYPE, PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA
 from .summary import _Tally
 
@@ -150,7 +151,7 @@ def _plays_table(
     o_play, o_target, o_real = o_play[order], o_target[order], o_real[order]
     o_score, o_sep = o_score[order], o_sep[order]
     o_row = np.searchsorted(play_ids, o_play)
-    group = _group_starts(o_play)
+    group = run_starts(o_play)
     first_of = np.repeat(group[:-1], np.diff(group))
     rank = (np.arange(len(o_play)) - first_of + 1).astype(np.int32)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._util import run_starts
 from ..schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
 from .windows import _KEYS
 
@@ -80,10 +81,7 @@ class _PlayRows:
     @classmethod
     def of(cls, table: pa.Table, n_plays: int) -> _PlayRows:
         n = table.num_rows
-        game, play = table["game_id"].to_numpy(), table["play_id"].to_numpy()
-        change = np.flatnonzero((game[1:] != game[:-1]) | (play[1:] != play[:-1])) + 1
-        starts = np.concatenate([[0], change, [n]]).astype(np.int64) if n else np.zeros(
-            1, dtype=np.int64)
+        starts = run_starts(table["game_id"].to_numpy(), table["play_id"].to_numpy())
         nfl = table["nfl_id"].to_numpy().astype(np.int64)
         side = _strings(table, "side")
         position = _strings(table, "position")

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._util import run_starts
 from ..errors import MissingColumnsError
 
 __all__ = ["pass_windows", "FORWARD_EVENTS", "ARRIVAL_EVENT", "OUTCOME_PREFIX", "WINDOW_SCHEMA"]
@@ -66,8 +67,7 @@ def _event_frame(events: pa.Table, mask: pa.ChunkedArray | pa.Array, name: str) 
     count = counts["count_all"].to_numpy()
     order = np.lexsort((frame, -count, play, game))
     game, play, frame = game[order], play[order], frame[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (game[1:] != game[:-1]) | (play[1:] != play[:-1])
+    first = run_starts(game, play)[:-1]
     return pa.table({"game_id": game[first], "play_id": play[first],
                      name: pa.array(frame[first], pa.int32())})
 

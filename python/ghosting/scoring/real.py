@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from .._util import run_starts
 from ..errors import InputError
 from ..schema import DEFENSIVE_BACKS, DT, V_MAX
 from .arrays import (
@@ -116,17 +117,6 @@ def _np(table: pa.Table, name: str, dtype: Any = None) -> np.ndarray:
     return arr if dtype is None else arr.astype(dtype, copy=False)
 
 
-def _runs(*keys: np.ndarray) -> np.ndarray:
-    """Start index of each run of equal consecutive key tuples."""
-    n = len(keys[0])
-    change = np.zeros(n, dtype=bool)
-    if n:
-        change[0] = True
-        for k in keys:
-            change[1:] |= k[1:] != k[:-1]
-    return np.flatnonzero(change)
-
-
 def _skip_rows(game: Any, play: Any, nfl: Any, reason: Any) -> pa.Table:
     return pa.table(
         {
@@ -192,7 +182,7 @@ def _track_table(
     """Tracks (runs of one player in one play) among the sorted row indices ``idx``,
     and whether each has exactly one finite sample per frame of its pass window
     (``pf``, ``arr``: pass forward and arrival frame per play run)."""
-    start = _runs(rows.row_run[idx], rows.nfl[idx])
+    start = run_starts(rows.row_run[idx], rows.nfl[idx])[:-1]
     count = np.diff(np.append(start, len(idx)))
     owner = np.repeat(np.arange(len(start)), count)
     gap = np.ones(len(idx), dtype=bool)
@@ -234,7 +224,7 @@ class _Rows:
         if missing:
             raise InputError(f"tracking table lacks columns {missing}")
         game, play = _np(tracking, "game_id", np.int64), _np(tracking, "play_id", np.int64)
-        run_start = _runs(game, play)
+        run_start = run_starts(game, play)[:-1]
         run_len = np.diff(np.append(run_start, len(game)))
         return cls(
             game=game,
