@@ -1,4 +1,5 @@
-"""Small shared helpers: atomic output files, progress reporting and run offsets."""
+"""Small shared helpers: atomic output files, progress reporting, run offsets and
+list lengths."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+import pyarrow as pa
 
 T = TypeVar("T")
 
@@ -90,3 +92,14 @@ def run_starts(*keys: np.ndarray) -> np.ndarray:
     for key in keys:
         change[1:] |= key[1:] != key[:-1]
     return np.append(np.flatnonzero(change), n).astype(np.int64)
+
+
+def list_lengths(lists: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Lengths of a list array's entries as int64 (0 for null entries).
+
+    >>> list_lengths(pa.array([[1, 2], None, []])).tolist()
+    [2, 0, 0]
+    """
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)

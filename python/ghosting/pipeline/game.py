@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import run_starts
+from .._util import list_lengths, run_starts
 from ..errors import GhostingError
 from ..model.ghost import PREDICTION_SCHEMA
 from .arrays import _np, _row_index, _xy
@@ -24,7 +24,7 @@ _GHOST_KEYS = ["game_id", "play_id", "target_nfl_id", "nfl_id", "frame_id"]
 def _defensive_backs(plays: pa.Table) -> pa.Table:
     """(play_id, nfl_id) of each play's defensive backs."""
     lists = plays["defensive_backs"].combine_chunks()
-    counts = _np(pc.list_value_length(lists), np.int64, 0)
+    counts = list_lengths(lists)
     return pa.table(
         {
             "play_id": np.repeat(_np(plays["play_id"], np.int64), counts),
@@ -163,7 +163,7 @@ def _ghost_game(
 
     g = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
     has_ghosts = np.isin(_np(plays["play_id"], np.int64), g.play)
-    n_backs = _np(pc.list_value_length(plays["defensive_backs"]), np.int64, 0)
+    n_backs = list_lengths(plays["defensive_backs"])
     reason[ok & ~has_ghosts & (n_backs == 0)] = "no defensive backs"
     reason[ok & ~has_ghosts & (n_backs > 0)] = "no ghost prediction"
     ok &= has_ghosts

@@ -31,7 +31,6 @@ from .arrays import (
 from .real import (
     RealScores,
     RealTrajectories,
-    pc_list_lengths,
     real_trajectories,
     score_real,
 )
@@ -50,7 +49,6 @@ __all__ = [
     "score_real",
     "DEFAULT_PENALTY",
     "DEFAULT_RADIUS",
-    "pc_list_lengths",
 ]
 
 # doctest.testmod(ghosting.scoring) only looks at objects defined in this module;

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .._util import run_starts
+from .._util import list_lengths, run_starts
 from ..errors import InputError
 from ..schema import DEFENSIVE_BACKS, DT, V_MAX
 from .arrays import (
@@ -268,7 +268,7 @@ def _expected_defenders(
     """Packed (run, nfl_id) keys of the defenders to score, sorted."""
     if defenders == "backs" and "defensive_backs" in plays.column_names:
         backs = plays.column("defensive_backs").combine_chunks()
-        owner = np.repeat(np.arange(plays.num_rows), pc_list_lengths(backs))
+        owner = np.repeat(np.arange(plays.num_rows), list_lengths(backs))
         ids = backs.flatten().fill_null(-1).to_numpy().astype(np.int64)
         play_to_run = np.full(plays.num_rows, -1, dtype=np.int64)
         play_to_run[run_row[run_row >= 0]] = np.flatnonzero(run_row >= 0)
@@ -432,13 +432,6 @@ def real_trajectories(
         play_play_id=rows.play[rows.run_start[scored_runs]],
         skipped=pa.concat_tables([play_skips, defender_skips]),
     )
-
-
-def pc_list_lengths(arr: pa.Array) -> np.ndarray:
-    """Lengths of a list array's entries (0 for null entries)."""
-    import pyarrow.compute as pc
-
-    return pc.fill_null(pc.list_value_length(arr), 0).to_numpy().astype(np.int64)
 
 
 def score_real(
