@@ -32,6 +32,10 @@ CArray<T> as_1d(const py::handle& obj, const char* name, const char* kinds) {
                                     std::string(py::str(arr.dtype())) + "; expected kind in '" +
                                     kinds + "'");
     }
+    if (kind == 'u' && sizeof(T) == 1 && arr.itemsize() != 1) {  // no silent narrowing
+        throw std::invalid_argument(std::string(name) + " has dtype " +
+                                    std::string(py::str(arr.dtype())) + "; expected bool or uint8");
+    }
     if (arr.ndim() != 1) {
         throw std::invalid_argument(std::string(name) + " must be 1-D, got " +
                                     std::to_string(arr.ndim()) + " dimensions");

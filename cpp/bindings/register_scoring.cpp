@@ -22,6 +22,39 @@ using Points = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Offsets = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 using Values = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
+// `obj` as a C-contiguous array of T (no copy when it already is one), accepting
+// only the numpy dtype kinds in `kinds`: a float offset, a string, a bool or a
+// complex coordinate is an error, never silently truncated or reinterpreted.
+template <typename T>
+py::array_t<T, py::array::c_style | py::array::forcecast> as_array(const py::object& obj,
+                                                                   const char* name,
+                                                                   const char* kinds) {
+    py::array arr = py::array::ensure(obj);
+    if (!arr) {
+        PyErr_Clear();
+        throw std::invalid_argument(std::string(name) + " must be a numeric array");
+    }
+    const char kind = arr.dtype().kind();
+    if (std::string(kinds).find(kind) == std::string::npos) {
+        throw std::invalid_argument(std::string(name) + " has dtype " +
+                                    std::string(py::str(arr.dtype())) + "; expected kind in '" +
+                                    kinds + "'");
+    }
+    auto out = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(arr);
+    if (!out) {
+        throw py::error_already_set();
+    }
+    return out;
+}
+
+Points as_points(const py::object& obj, const char* name) {
+    return as_array<double>(obj, name, "fiu");
+}
+
+Offsets as_offsets(const py::object& obj, const char* name) {
+    return as_array<std::int64_t>(obj, name, "iu");
+}
+
 void check_points(const Points& xy, const char* name) {
     if (xy.ndim() != 2 || xy.shape(1) != 2) {
         throw std::invalid_argument(std::string(name) +
@@ -51,10 +84,13 @@ ghosting::Reference parse_reference(const std::string& s) {
     throw std::invalid_argument("reference must be 'catch_point' or 'receiver', got '" + s + "'");
 }
 
-py::tuple trajectory_score(const Points& defender_xy, const Points& receiver_xy,
-                           const Offsets& offsets, const std::string& weights,
+py::tuple trajectory_score(const py::object& defender_obj, const py::object& receiver_obj,
+                           const py::object& offsets_obj, const std::string& weights,
                            const std::string& reference, double v_max, double dt,
                            double penalty) {
+    const Points defender_xy = as_points(defender_obj, "defender_xy");
+    const Points receiver_xy = as_points(receiver_obj, "receiver_xy");
+    const Offsets offsets = as_offsets(offsets_obj, "offsets");
     check_points(defender_xy, "defender_xy");
     check_points(receiver_xy, "receiver_xy");
     if (defender_xy.shape(0) != receiver_xy.shape(0)) {
@@ -84,9 +120,14 @@ py::tuple trajectory_score(const Points& defender_xy, const Points& receiver_xy,
     return py::make_tuple(ps, dr, sp, ts);
 }
 
-py::tuple play_scores(const Points& defender_xy, const Points& receiver_xy,
-                      const Offsets& offsets, const Values& ts, const Offsets& play_offsets,
-                      double radius) {
+py::tuple play_scores(const py::object& defender_obj, const py::object& receiver_obj,
+                      const py::object& offsets_obj, const py::object& ts_obj,
+                      const py::object& play_offsets_obj, double radius) {
+    const Points defender_xy = as_points(defender_obj, "defender_xy");
+    const Points receiver_xy = as_points(receiver_obj, "receiver_xy");
+    const Offsets offsets = as_offsets(offsets_obj, "offsets");
+    const Values ts = as_array<double>(ts_obj, "ts", "fiu");
+    const Offsets play_offsets = as_offsets(play_offsets_obj, "play_offsets");
     check_points(defender_xy, "defender_xy");
     check_points(receiver_xy, "receiver_xy");
     if (defender_xy.shape(0) != receiver_xy.shape(0)) {
@@ -116,7 +157,8 @@ py::tuple play_scores(const Points& defender_xy, const Points& receiver_xy,
     return py::make_tuple(weight, score);
 }
 
-double model_score(const Values& ts) {
+double model_score(const py::object& ts_obj) {
+    const Values ts = as_array<double>(ts_obj, "ts", "fiu");
     if (ts.ndim() != 1) {
         throw std::invalid_argument("ts must be one-dimensional");
     }
@@ -125,8 +167,10 @@ double model_score(const Values& ts) {
     return ghosting::model_score(ts.data(), n);
 }
 
-py::tuple feasibility(const Points& xy, const Offsets& offsets, double v_max, double dt,
-                      double off_field_tolerance) {
+py::tuple feasibility(const py::object& xy_obj, const py::object& offsets_obj, double v_max,
+                      double dt, double off_field_tolerance) {
+    const Points xy = as_points(xy_obj, "xy");
+    const Offsets offsets = as_offsets(offsets_obj, "offsets");
     check_points(xy, "xy");
     const std::size_t n = check_offsets(offsets, static_cast<std::size_t>(xy.shape(0)), "offsets");
     ghosting::FeasibilityParams params;
