@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from typing import Any
 
 from .._util import atomic_path
+from ._common import add_training_data, stderr_log
 
 
 def register(subparsers: Any) -> None:
@@ -22,8 +22,7 @@ def register(subparsers: Any) -> None:
         description="Evaluate a ghost model on held-out plays (games in its card's train or "
         "validation split are excluded) beside constant-velocity and pursuit baselines.",
     )
-    parser.add_argument("data", nargs="+", metavar="DATA", help="tracking files or folders")
-    parser.add_argument("--targets", metavar="FILE", help="targeted-receiver file")
+    add_training_data(parser)
     parser.add_argument("--model", metavar="DIR", help="model directory (default: shipped)")
     parser.add_argument("--json", required=True, metavar="OUT.json", help="report file")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random checks")
@@ -47,12 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model.evaluate import evaluate_model
 
     model = GhostModel.load(args.model)
-
-    def log(msg: str) -> None:
-        if not args.quiet:
-            print(msg, file=sys.stderr, flush=True)
-
-    datasets = load_sources(args.data, targets=args.targets, log=log)
+    datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
     report = evaluate_model(datasets, model, seed=args.seed)
     report["arguments"] = {
         "data": [str(d) for d in args.data],

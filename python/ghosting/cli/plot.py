@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ._common import add_run_folder
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -16,9 +18,8 @@ def register(subparsers: Any) -> None:
             'trajectories. Needs matplotlib: pip install "ghosting[plot]".'
         ),
     )
-    parser.add_argument("outdir", metavar="OUTDIR", help="output folder of ghosting run")
+    add_run_folder(parser, output_help="PNG file to write")
     parser.add_argument("--play", required=True, metavar="GAME:PLAY", help="the play to draw")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="PNG file to write")
     parser.add_argument("--dpi", type=int, default=110, help="resolution (default 110)")
     parser.set_defaults(func=main)
 

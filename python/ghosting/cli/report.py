@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ._common import add_run_folder
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -16,11 +18,8 @@ def register(subparsers: Any) -> None:
             "the quarterback had a more open receiver by the model, with their pictures."
         ),
     )
-    parser.add_argument("outdir", metavar="OUTDIR", help="output folder of ghosting run")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="HTML file to write")
-    parser.add_argument(
-        "--top", type=int, default=5, metavar="N", help="plays to show (default 5)"
-    )
+    add_run_folder(parser, output_help="HTML file to write")
+    parser.add_argument("--top", type=int, default=5, metavar="N", help="plays to show (default 5)")
     parser.add_argument(
         "--no-pictures", action="store_true", help="leave the pictures out (no matplotlib needed)"
     )

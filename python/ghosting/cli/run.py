@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ..errors import InputError
+from ._common import add_scoring_choices, add_side_files, side_files
 
 DEMO_PLAYS = 40
 
@@ -37,33 +38,11 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help=f"number of synthetic plays for --demo (default {DEMO_PLAYS})",
     )
-    parser.add_argument("--targets", metavar="FILE", help="targeted receivers (gameId,playId,...)")
-    parser.add_argument(
-        "--players", metavar="FILE", help="players.csv: positions (needed for BDB 2019 tracking)"
-    )
-    parser.add_argument(
-        "--plays", metavar="FILE", help="plays file: possession team and play descriptions"
-    )
-    parser.add_argument("--games", metavar="FILE", help="games.csv: home and away teams")
+    add_side_files(parser, plays_flag="--plays")
     parser.add_argument("-o", "--outdir", required=True, metavar="OUTDIR", help="output folder")
     parser.add_argument("--model", metavar="DIR", help="model folder (default: the shipped model)")
-    parser.add_argument(
-        "--policy",
-        choices=("play", "track", "sample"),
-        default="play",
-        help="cleaning policy (default: play, drop any play with a flagged sample)",
-    )
-    parser.add_argument(
-        "--defenders",
-        choices=("backs", "all"),
-        default="backs",
-        help="defenders to ghost and score (default: backs, the defensive backs)",
-    )
-    parser.add_argument(
-        "--reference",
-        choices=("catch_point", "receiver"),
-        default="catch_point",
-        help="Trajectory Score reference point (default: catch_point)",
+    add_scoring_choices(
+        parser, policies=("play", "track", "sample"), defenders_help="defenders to ghost and score"
     )
     parser.add_argument(
         "--json",
@@ -93,9 +72,7 @@ def main(args: argparse.Namespace) -> int:
         settings=settings,
         demo_plays=args.demo_plays if args.demo else None,
         show_progress=not machine and sys.stderr.isatty(),
-        players=args.players,
-        plays=args.plays,
-        games=args.games,
+        **side_files(args),
     )
     if machine:
         json.dump(summary, sys.stdout, indent=2)

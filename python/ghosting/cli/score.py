@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from .._util import atomic_path, run_starts
 from ..errors import InputError
+from ._common import add_scoring_choices, add_side_files, side_files
 
 
 def register(subparsers: Any) -> None:
@@ -27,41 +28,18 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="tracking files (any layout)")
-    parser.add_argument("--targets", metavar="FILE", help="targeted receivers (gameId,playId,...)")
     parser.add_argument(
         "-o", "--output", required=True, metavar="SCORES.parquet", help="per-defender scores"
     )
     parser.add_argument("--plays", metavar="PLAYS.parquet", help="also write per-play scores")
     parser.add_argument("--json", metavar="SUMMARY.json", help="also write the summary as JSON")
-    parser.add_argument(
-        "--policy",
-        choices=("play", "track", "sample", "none"),
-        default="play",
-        help="cleaning policy (default: play, drop any play with a flagged sample; "
-        "none: score the data as read)",
-    )
-    parser.add_argument(
-        "--defenders",
-        choices=("backs", "all"),
-        default="backs",
-        help="defenders to score (default: backs, the defensive backs)",
-    )
-    parser.add_argument(
-        "--reference",
-        choices=("catch_point", "receiver"),
-        default="catch_point",
-        help="reference point: the catch point (default) or the moving receiver",
+    add_scoring_choices(
+        parser, policies=("play", "track", "sample", "none"), defenders_help="defenders to score"
     )
     parser.add_argument(
         "--weights", choices=("uniform", "linear"), default="uniform", help="PS frame weights"
     )
-    parser.add_argument("--players", metavar="FILE", help="players.csv (positions, for 2019 data)")
-    parser.add_argument(
-        "--play-info",
-        metavar="FILE",
-        help="the competition's plays.csv (offense, play descriptions for targets)",
-    )
-    parser.add_argument("--games", metavar="FILE", help="the competition's games.csv")
+    add_side_files(parser, plays_flag="--play-info")
     parser.set_defaults(func=main)
 
 
@@ -132,7 +110,7 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     defenders: set[tuple[int, int, int]] = set()
     dropped: dict[Any, str] = {}
     for path in progress(args.inputs, desc="score"):
-        tracking = read_tracking(path, players=args.players, plays=args.play_info, games=args.games)
+        tracking = read_tracking(path, **side_files(args))
         for game in _games(tracking):
             all_plays |= _play_keys(game)
             if args.policy == "track":

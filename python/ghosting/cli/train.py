@@ -7,8 +7,9 @@ Needs the optional extra ``train`` (torch, lightgbm, onnx). Writes ``ghost.onnx`
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
+
+from ._common import add_training_data, stderr_log
 
 
 def register(subparsers: Any) -> None:
@@ -18,10 +19,9 @@ def register(subparsers: Any) -> None:
         description="Train the ghost-mode model: read and clean the tracking data, split by "
         "game, screen features with LightGBM, train the network, export ONNX and its card.",
     )
-    parser.add_argument("data", nargs="+", metavar="DATA", help="tracking files or folders")
+    add_training_data(parser)
     parser.add_argument("-o", "--output", required=True, metavar="MODEL_DIR")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--targets", metavar="FILE", help="targeted-receiver file")
     parser.add_argument("--epochs", type=int, default=None, help="training epochs")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     parser.set_defaults(func=run)
@@ -33,13 +33,13 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig()
     if args.epochs is not None:
         config.epochs = max(1, int(args.epochs))
-
-    def log(msg: str) -> None:
-        if not args.quiet:
-            print(msg, file=sys.stderr, flush=True)
-
     card = train_model(
-        args.data, args.output, seed=args.seed, targets=args.targets, config=config, log=log
+        args.data,
+        args.output,
+        seed=args.seed,
+        targets=args.targets,
+        config=config,
+        log=stderr_log(args.quiet),
     )
     full = card["metrics"]["validation_defensive_backs"]
     print(
