@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .._util import atomic_path, run_starts
+from .._util import atomic_path
 from ..errors import InputError
 from ._common import add_scoring_choices, add_side_files, side_files
 
@@ -88,20 +88,12 @@ def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, in
     return set(zip(*(keys.column(c).to_pylist() for c in keys.column_names), strict=True))
 
 
-def _games(tracking: pa.Table) -> list[pa.Table]:
-    """The table cut into its games (contiguous: the table is sorted by game)."""
-    game = tracking.column("game_id").to_numpy()
-    if len(game) == 0:
-        return []
-    bounds = run_starts(game).tolist()
-    return [tracking.slice(lo, hi - lo) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
-
-
 def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """Read, clean and score file by file and game by game (memory bounded by one
     input file); return the scores and a summary accounting for every play."""
     from .._util import progress
     from ..io import read_targets, read_tracking
+    from ..pipeline import split_games
     from ..scoring import RealScores, score_real
 
     targets = read_targets(args.targets) if args.targets else None
@@ -111,7 +103,7 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     dropped: dict[Any, str] = {}
     for path in progress(args.inputs, desc="score"):
         tracking = read_tracking(path, **side_files(args))
-        for game in _games(tracking):
+        for game in split_games(tracking):  # read_tracking sorts by game: zero-copy slices
             all_plays |= _play_keys(game)
             if args.policy == "track":
                 defenders |= _defender_keys(game, args.defenders)
