@@ -1,0 +1,443 @@
+"""Fuzzing every entry point of the native module ``ghosting._core`` (DESIGN section 8).
+
+Each native function gets a valid batch and then one argument replaced by something
+wrong: another shape, a dtype that is not a number (object, string, bool, complex), a
+float offset, a length that does not match, offsets that decrease, run past the end,
+go negative or do not start at 0. Every such call must raise ``ValueError`` or
+``TypeError`` and leave the process alive (a crash kills the test run). Conversions
+that keep the values (float32 or integer coordinates, non-contiguous or Fortran-order
+views, Python lists) must give exactly what the float64 contiguous call gives; random
+offsets are accepted exactly when they are valid. No subprocess: a segfault here is a
+failed CI run, which is the point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from ghosting import _core
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# --------------------------------------------------------------------------- batches
+
+
+@st.composite
+def segment_lengths(draw: st.DrawFn, min_len: int = 1, max_n: int = 5) -> list[int]:
+    n = draw(st.integers(0, max_n))
+    return draw(st.lists(st.integers(min_len, 6), min_size=n, max_size=n))
+
+
+def offsets_of(lengths: list[int]) -> np.ndarray:
+    off = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=off[1:])
+    return off
+
+
+@st.composite
+def scoring_batches(draw: st.DrawFn) -> dict[str, Any]:
+    """Valid arguments of trajectory_score / play_scores / feasibility / model_score."""
+    lengths = draw(segment_lengths())
+    off = offsets_of(lengths)
+    n = int(off[-1])
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    d = np.cumsum(rng.normal(0.0, 0.6, (n, 2)), axis=0) + 30.0
+    r = np.cumsum(rng.normal(0.0, 0.6, (n, 2)), axis=0) + 35.0
+    plays = draw(st.lists(st.integers(0, 3), min_size=0, max_size=len(lengths)))
+    plays = [*plays, len(lengths) - sum(plays)] if sum(plays) <= len(lengths) else [len(lengths)]
+    return {
+        "d": d,
+        "r": r,
+        "off": off,
+        "ts": rng.normal(0.0, 1.0, len(lengths)),
+        "play_off": offsets_of(plays),
+    }
+
+
+@st.composite
+def cleaning_batches(draw: st.DrawFn) -> dict[str, Any]:
+    """Valid arguments of clean_tracks."""
+    tracks_per_play = draw(st.lists(st.integers(0, 3), max_size=3))
+    n_tracks = sum(tracks_per_play)
+    lengths = draw(st.lists(st.integers(0, 6), min_size=n_tracks, max_size=n_tracks))
+    off = offsets_of(lengths)
+    n = int(off[-1])
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    frame = np.concatenate([np.arange(1, k + 1) for k in lengths] or [np.zeros(0)])
+    return {
+        "x": rng.uniform(-5.0, 125.0, n),
+        "y": rng.uniform(-5.0, 58.0, n),
+        "s": rng.uniform(0.0, 14.0, n),
+        "frame_id": frame.astype(np.int32),
+        "track_offsets": off,
+        "play_offsets": offsets_of(tracks_per_play),
+        "is_player": rng.random(n_tracks) < 0.9,
+        "in_window": rng.random(n) < 0.7,
+    }
+
+
+# --------------------------------------------------------------------------- calls
+
+
+def call_score(b: dict[str, Any], **k: Any) -> Any:
+    a = {"defender_xy": b["d"], "receiver_xy": b["r"], "offsets": b["off"], **k}
+    return _core.trajectory_score(**a)
+
+
+def call_play(b: dict[str, Any], **k: Any) -> Any:
+    a = {
+        "defender_xy": b["d"],
+        "receiver_xy": b["r"],
+        "offsets": b["off"],
+        "ts": b["ts"],
+        "play_offsets": b["play_off"],
+        **k,
+    }
+    return _core.play_scores(**a)
+
+
+def call_feasibility(b: dict[str, Any], **k: Any) -> Any:
+    return _core.feasibility(**{"xy": b["d"], "offsets": b["off"], **k})
+
+
+def call_model(b: dict[str, Any], **k: Any) -> Any:
+    return _core.model_score(**{"ts": b["ts"], **k})
+
+
+def call_clean(b: dict[str, Any], **k: Any) -> Any:
+    return _core.clean_tracks(**{**b, **k})
+
+
+SCORING_CALLS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
+    # name -> (call, the arguments holding (n_samples, 2) points)
+    "trajectory_score": (call_score, ("defender_xy", "receiver_xy")),
+    "play_scores": (call_play, ("defender_xy", "receiver_xy")),
+    "feasibility": (call_feasibility, ("xy",)),
+}
+OFFSET_ARGS = {
+    "trajectory_score": ("offsets",),
+    "play_scores": ("offsets", "play_offsets"),
+    "feasibility": ("offsets",),
+    "clean_tracks": ("track_offsets", "play_offsets"),
+}
+BATCH_KEY = {
+    "defender_xy": "d",
+    "receiver_xy": "r",
+    "xy": "d",
+    "offsets": "off",
+    "ts": "ts",
+    "play_offsets": "play_off",
+}
+
+
+def as_tuple(result: Any) -> tuple[np.ndarray, ...]:
+    return tuple(np.asarray(a) for a in (result if isinstance(result, tuple) else (result,)))
+
+
+def assert_same(got: Any, want: Any) -> None:
+    for g, w in zip(as_tuple(got), as_tuple(want), strict=True):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        np.testing.assert_array_equal(g, w)
+
+
+def rejects(fn: Callable[[], Any]) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        fn()
+
+
+def test_every_core_function_is_fuzzed() -> None:
+    """A new native entry point must be added to this file."""
+    functions = {n for n in dir(_core) if not n.startswith("_") and callable(getattr(_core, n))}
+    assert functions == {"trajectory_score", "play_scores", "model_score", "feasibility",
+                         "clean_tracks"}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- wrong arrays
+
+BAD_POINTS: dict[str, Callable[[np.ndarray], Any]] = {
+    "1-D": lambda a: a.ravel(),
+    "3 columns": lambda a: np.column_stack([a, a[:, :1]]),
+    "3-D": lambda a: a[None],
+    "transposed": lambda a: a.T if a.shape[0] != 2 else a[:, :1],
+    "scalar": lambda a: 3.0,
+    "None": lambda a: None,
+    "object": lambda a: a.astype(object),
+    "strings": lambda a: a.astype(str),
+    "bool": lambda a: a > 30.0,
+    "complex": lambda a: a.astype(np.complex128),
+    "one sample more": lambda a: np.vstack([a, a[:1] if len(a) else np.zeros((1, 2))]),
+    "one sample less": lambda a: a[:-1] if len(a) else np.zeros((1, 2)),
+}
+SAME_POINTS: dict[str, Callable[[np.ndarray], Any]] = {
+    "float32 values": lambda a: a.astype(np.float32),  # compared with the float32 values
+    "int": lambda a: np.round(a).astype(np.int64),
+    "int32": lambda a: np.round(a).astype(np.int32),
+    "uint16": lambda a: np.round(a).astype(np.uint16),
+    "non-contiguous view": lambda a: np.repeat(a, 2, axis=0)[::2],
+    "Fortran order": np.asfortranarray,
+    "list": lambda a: a.tolist(),
+}
+
+
+def _plain(a: Any) -> np.ndarray:
+    """The float64 contiguous array with the values a conversion keeps."""
+    return np.ascontiguousarray(np.asarray(a, dtype=np.float64))
+
+
+@pytest.mark.parametrize("name", sorted(SCORING_CALLS))
+@FUZZ
+@given(batch=scoring_batches(), bad=st.sampled_from(sorted(BAD_POINTS)), which=st.integers(0, 1))
+def test_scoring_rejects_bad_points(name: str, batch: dict[str, Any], bad: str, which: int) -> None:
+    call, point_args = SCORING_CALLS[name]
+    arg = point_args[which % len(point_args)]
+    rejects(lambda: call(batch, **{arg: BAD_POINTS[bad](batch[BATCH_KEY[arg]])}))
+
+
+@pytest.mark.parametrize("name", sorted(SCORING_CALLS))
+@FUZZ
+@given(batch=scoring_batches(), kind=st.sampled_from(sorted(SAME_POINTS)), which=st.integers(0, 1))
+def test_scoring_converts_points_without_changing_values(
+    name: str, batch: dict[str, Any], kind: str, which: int
+) -> None:
+    call, point_args = SCORING_CALLS[name]
+    arg = point_args[which % len(point_args)]
+    assume(kind != "list" or len(batch["d"]) > 0)  # [] has no (0, 2) shape to keep
+    converted = SAME_POINTS[kind](batch[BATCH_KEY[arg]])
+    plain = dict(batch)
+    plain[BATCH_KEY[arg]] = _plain(converted)
+    assert_same(call(batch, **{arg: converted}), call(plain))
+
+
+# --------------------------------------------------------------------------- offsets
+
+BAD_OFFSETS: dict[str, Callable[[np.ndarray, int], Any]] = {
+    "float": lambda o, n: o.astype(np.float64) + 0.5,
+    "float integral": lambda o, n: o.astype(np.float64),
+    "strings": lambda o, n: o.astype(str),
+    "object": lambda o, n: o.astype(object),
+    "bool": lambda o, n: o > 0,
+    "2-D": lambda o, n: o[None],
+    "empty": lambda o, n: np.zeros(0, np.int64),
+    "not from 0": lambda o, n: o + 1,
+    "negative start": lambda o, n: np.concatenate([[-1], o]),
+    "past the end": lambda o, n: np.concatenate([o, [n + 1]]),
+    "far past the end": lambda o, n: np.concatenate([o[:-1], [n + 2**40]]),
+    "short of the end": lambda o, n: np.concatenate([o, [n - 1]]) if n else o + [0] + [1],
+    "decreasing": lambda o, n: np.concatenate([[0, n + 3, 1], [n]]),
+    "uint64 wrap": lambda o, n: np.array([0, 2**64 - 1, *o[1:].tolist()], dtype=np.uint64),
+    "int64 min": lambda o, n: np.concatenate([[0, np.iinfo(np.int64).min], o[1:]]),
+}
+
+
+def _offset_count(b: dict[str, Any], name: str, arg: str) -> int:
+    """The length the offsets ``arg`` of ``name`` must end at."""
+    if name == "clean_tracks":
+        return len(b["x"]) if arg == "track_offsets" else len(b["is_player"])
+    return len(b["d"]) if arg == "offsets" else len(b["ts"])
+
+
+def _call(name: str) -> Callable[..., Any]:
+    return {"clean_tracks": call_clean, **{k: v[0] for k, v in SCORING_CALLS.items()}}[name]
+
+
+def _batch(name: str, data: st.DataObject) -> dict[str, Any]:
+    return data.draw(cleaning_batches() if name == "clean_tracks" else scoring_batches())
+
+
+@pytest.mark.parametrize("name", sorted(OFFSET_ARGS))
+@FUZZ
+@given(data=st.data(), bad=st.sampled_from(sorted(BAD_OFFSETS)))
+def test_bad_offsets_are_rejected(name: str, data: st.DataObject, bad: str) -> None:
+    batch = _batch(name, data)
+    arg = data.draw(st.sampled_from(OFFSET_ARGS[name]))
+    key = BATCH_KEY.get(arg, arg) if name != "clean_tracks" else arg
+    wrong = BAD_OFFSETS[bad](batch[key], _offset_count(batch, name, arg))
+    rejects(lambda: _call(name)(batch, **{arg: wrong}))
+
+
+def _valid_offsets(off: np.ndarray, end: int, nonempty: bool) -> bool:
+    if off.ndim != 1 or len(off) < 1 or off[0] != 0 or off[-1] != end:
+        return False
+    steps = np.diff(off)
+    return bool(np.all(steps >= (1 if nonempty else 0)))
+
+
+@pytest.mark.parametrize("name", sorted(OFFSET_ARGS))
+@FUZZ
+@given(data=st.data())
+def test_random_offsets_accepted_exactly_when_valid(name: str, data: st.DataObject) -> None:
+    """Random integer offsets (any order, any range) of a valid batch: the call succeeds
+    only if the offsets are valid, and then gives as many results as segments."""
+    batch = _batch(name, data)
+    arg = data.draw(st.sampled_from(OFFSET_ARGS[name]))
+    end = _offset_count(batch, name, arg)
+    dtype = data.draw(st.sampled_from([np.int64, np.int32, np.uint32, np.int8]))
+    info = np.iinfo(dtype)
+    values = data.draw(
+        st.lists(st.integers(max(info.min, -3), min(info.max, end + 3)), min_size=0, max_size=6)
+    )
+    off = np.array(sorted(values) if data.draw(st.booleans()) else values, dtype=dtype)
+    # Offsets must also agree with the other offsets of the call to be valid.
+    if name == "clean_tracks":
+        other_ok = arg == "play_offsets" or len(off) - 1 == len(batch["is_player"])
+        nonempty = False
+    elif arg == "play_offsets":
+        other_ok, nonempty = True, False
+    else:
+        other_ok = len(off) - 1 == len(batch["ts"]) or name != "play_scores"
+        nonempty = name != "feasibility"
+        if name == "play_scores":
+            other_ok = other_ok and len(off) - 1 == int(batch["play_off"][-1])
+    call = _call(name)
+    if _valid_offsets(off.astype(np.int64), end, nonempty) and other_ok:
+        got = as_tuple(call(batch, **{arg: off}))
+        want = as_tuple(call(batch, **{arg: off.astype(np.int64)}))
+        assert_same(got, want)
+    else:
+        rejects(lambda: call(batch, **{arg: off}))
+
+
+# --------------------------------------------------------------------------- other arrays
+
+
+@FUZZ
+@given(batch=scoring_batches(), bad=st.sampled_from(["2-D", "short", "long", "strings", "object",
+                                                      "complex", "None"]))  # fmt: skip
+def test_ts_arrays_are_checked(batch: dict[str, Any], bad: str) -> None:
+    ts = batch["ts"]
+    wrong = {
+        "2-D": ts[None, :] if len(ts) else np.zeros((1, 1)),
+        "short": ts[:-1] if len(ts) else np.zeros(1),
+        "long": np.append(ts, 1.0),
+        "strings": ts.astype(str),
+        "object": ts.astype(object),
+        "complex": ts.astype(np.complex128),
+        "None": None,
+    }[bad]
+    rejects(lambda: call_play(batch, ts=wrong))
+    if bad not in ("short", "long"):
+        rejects(lambda: call_model(batch, ts=wrong))
+
+
+@FUZZ
+@given(batch=scoring_batches())
+def test_model_score_conversions_and_empty(batch: dict[str, Any]) -> None:
+    ts = batch["ts"]
+    want = call_model(batch)
+    finite = ts[np.isfinite(ts)]
+    assert np.isnan(want) if len(finite) == 0 else np.isclose(want, finite.mean(), rtol=1e-12)
+    assert call_model(batch, ts=np.repeat(ts, 2)[::2]) == want or np.isnan(want)
+    assert call_model(batch, ts=ts.tolist()) == want or np.isnan(want)
+
+
+CLEAN_BAD: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "x strings": lambda b: {"x": b["x"].astype(str)},
+    "y object": lambda b: {"y": b["y"].astype(object)},
+    "s complex": lambda b: {"s": b["s"].astype(np.complex128)},
+    "x 2-D": lambda b: {"x": b["x"][None]},
+    "x short": lambda b: {"x": b["x"][:-1] if len(b["x"]) else np.zeros(1)},
+    "y long": lambda b: {"y": np.append(b["y"], 1.0)},
+    "s long": lambda b: {"s": np.append(b["s"], 1.0)},
+    "frame_id int64": lambda b: {"frame_id": b["frame_id"].astype(np.int64)},
+    "frame_id float": lambda b: {"frame_id": b["frame_id"].astype(np.float64)},
+    "frame_id short": lambda b: {"frame_id": np.append(b["frame_id"], np.int32(1))},
+    "is_player int64": lambda b: {"is_player": b["is_player"].astype(np.int64)},
+    "is_player uint16": lambda b: {"is_player": b["is_player"].astype(np.uint16)},
+    "is_player float": lambda b: {"is_player": b["is_player"].astype(np.float64)},
+    "is_player long": lambda b: {"is_player": np.append(b["is_player"], True)},
+    "in_window long": lambda b: {"in_window": np.append(b["in_window"], True)},
+    "in_window strings": lambda b: {"in_window": b["in_window"].astype(str)},
+    "x None": lambda b: {"x": None},
+    "policy": lambda b: {"policy": "everything"},
+    "v_max nan": lambda b: {"v_max": float("nan")},
+    "v_max 0": lambda b: {"v_max": 0.0},
+    "dt negative": lambda b: {"dt": -0.1},
+    "dt inf": lambda b: {"dt": float("inf")},
+    "tolerance negative": lambda b: {"field_tolerance": -1.0},
+    "tolerance nan": lambda b: {"field_tolerance": float("nan")},
+}
+
+
+@FUZZ
+@given(batch=cleaning_batches(), bad=st.sampled_from(sorted(CLEAN_BAD)))
+def test_clean_tracks_rejects_bad_arrays(batch: dict[str, Any], bad: str) -> None:
+    rejects(lambda: call_clean(batch, **CLEAN_BAD[bad](batch)))
+
+
+CLEAN_SAME: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "x float32": lambda b: {"x": b["x"].astype(np.float32)},
+    "y int": lambda b: {"y": np.round(b["y"]).astype(np.int64)},
+    "s view": lambda b: {"s": np.repeat(b["s"], 2)[::2]},
+    "x list": lambda b: {"x": b["x"].tolist()},
+    "in_window uint8": lambda b: {"in_window": b["in_window"].astype(np.uint8)},
+    "offsets int32": lambda b: {"track_offsets": b["track_offsets"].astype(np.int32)},
+    "offsets uint64": lambda b: {"play_offsets": b["play_offsets"].astype(np.uint64)},
+}
+
+
+@FUZZ
+@given(batch=cleaning_batches(), kind=st.sampled_from(sorted(CLEAN_SAME)),
+       policy=st.sampled_from(["play", "track", "sample"]))  # fmt: skip
+def test_clean_tracks_conversions_keep_values(
+    batch: dict[str, Any], kind: str, policy: str
+) -> None:
+    changed = CLEAN_SAME[kind](batch)
+    plain = dict(batch)
+    for key, value in changed.items():
+        target = batch[key].dtype
+        plain[key] = np.ascontiguousarray(np.asarray(value).astype(target))
+    assert_same(call_clean(batch, policy=policy, **changed), call_clean(plain, policy=policy))
+
+
+# --------------------------------------------------------------------------- parameters and empties
+
+SCORE_PARAMS: dict[str, dict[str, Any]] = {
+    "weights": {"weights": "quadratic"},
+    "reference": {"reference": "ball"},
+    "v_max nan": {"v_max": float("nan")},
+    "v_max negative": {"v_max": -12.5},
+    "dt 0": {"dt": 0.0},
+    "dt inf": {"dt": float("inf")},
+    "penalty nan": {"penalty": float("nan")},
+    "v_max string": {"v_max": "fast"},
+}
+
+
+@FUZZ
+@given(batch=scoring_batches(), bad=st.sampled_from(sorted(SCORE_PARAMS)))
+def test_scoring_parameters_are_checked(batch: dict[str, Any], bad: str) -> None:
+    rejects(lambda: call_score(batch, **SCORE_PARAMS[bad]))
+    if bad.startswith(("v_max", "dt")):
+        rejects(lambda: call_feasibility(batch, **SCORE_PARAMS[bad]))
+    rejects(lambda: call_play(batch, radius=float("nan")))
+    rejects(lambda: call_play(batch, radius=0.0))
+    rejects(lambda: call_feasibility(batch, off_field_tolerance=-1.0))
+
+
+def test_empty_batches_give_empty_results() -> None:
+    empty_xy = np.zeros((0, 2))
+    zero = np.zeros(1, np.int64)
+    for result in (
+        _core.trajectory_score(empty_xy, empty_xy, zero),
+        _core.play_scores(empty_xy, empty_xy, zero, np.zeros(0), zero),
+        _core.feasibility(empty_xy, zero),
+    ):
+        assert all(len(a) == 0 for a in result)
+    assert np.isnan(_core.model_score(np.zeros(0)))
+    flags, keep, tracks, plays = _core.clean_tracks(
+        np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int32), zero, zero,
+        np.zeros(0, bool), np.zeros(0, bool),
+    )  # fmt: skip
+    assert len(flags) == len(keep) == len(tracks) == len(plays) == 0
+    # A trajectory with no sample is an error for scoring (nothing to score) ...
+    rejects(lambda: _core.trajectory_score(empty_xy, empty_xy, np.zeros(2, np.int64)))
+    # ... and a feasibility row of zeros, not garbage, for feasibility.
+    speed, accel, steps, off_field, nonfinite = _core.feasibility(empty_xy, np.zeros(2, np.int64))
+    assert steps.tolist() == off_field.tolist() == nonfinite.tolist() == [0]
