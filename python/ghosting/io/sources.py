@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,32 @@ def is_path(source: object) -> bool:
     return isinstance(source, (str, os.PathLike))
 
 
+#: Schema metadata key naming the file a table was read from (so that a side file
+#: read once and passed on as a table is still named in error messages).
+SOURCE_KEY = b"ghosting.source"
+
+
 def source_name(source: object) -> str:
     if is_path(source):
         return str(source)
+    if isinstance(source, pa.Table) and SOURCE_KEY in (source.schema.metadata or {}):
+        return source.schema.metadata[SOURCE_KEY].decode("utf-8", "replace")
     return f"<{type(source).__module__.split('.')[0]}.{type(source).__name__}>"
+
+
+def _named(table: pa.Table, path: Path) -> pa.Table:
+    meta = dict(table.schema.metadata or {})
+    meta[SOURCE_KEY] = str(path).encode()
+    return table.replace_schema_metadata(meta)
+
+
+def _csv_error(path: Path, message: str, names: list[str]) -> InputError:
+    """pyarrow's CSV message, with the column's name where it gives only its number."""
+    match = re.search(r"CSV column #(\d+)", message)
+    if match and int(match.group(1)) < len(names):
+        column = names[int(match.group(1))]
+        return InputError(f"{path}: column {column!r}: cannot parse the file ({message})")
+    return InputError(f"{path}: cannot parse the file ({message})")
 
 
 def _is_parquet(path: Path) -> bool:
@@ -121,8 +144,8 @@ def read_raw(
         try:
             dictionary = [k for k, v in (column_types or {}).items()
                           if pa.types.is_dictionary(v) and (columns is None or k in columns)]
-            return pq.read_table(path, columns=list(columns) if columns is not None else None,
-                                 read_dictionary=dictionary or None)
+            return _named(pq.read_table(path, columns=list(columns) if columns is not None
+                                        else None, read_dictionary=dictionary or None), path)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{path}: cannot read the Parquet file ({exc})") from exc
     line = _first_line(path)
@@ -139,12 +162,12 @@ def read_raw(
     read = pacsv.ReadOptions(block_size=1 << 24)
     try:
         stream = pa.input_stream(str(path), compression=compression)
-        return pacsv.read_csv(stream, read_options=read, parse_options=parse,
-                              convert_options=convert)
+        return _named(pacsv.read_csv(stream, read_options=read, parse_options=parse,
+                                     convert_options=convert), path)
     except pa.ArrowInvalid as exc:
         message = str(exc)
         if "Empty CSV file" in message:
             raise InputError(f"{path}: the file is empty") from exc
-        raise InputError(f"{path}: cannot parse the file ({message})") from exc
+        raise _csv_error(path, message, _split_header(line, delimiter)) from exc
     except (pa.ArrowException, OSError, EOFError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc})") from exc
