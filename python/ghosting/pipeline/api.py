@@ -200,6 +200,8 @@ def run_files(
         sink = _ParquetSink(tmp)
         try:
             tally = _run_games(sources(), target_table, ghost_model, settings, sink, show_progress)
+            if inputs is not None and tally.rows_read == 0:
+                raise InputError(f"no tracking rows in {', '.join(labels)}")
         except BaseException:
             sink.close(complete=False)
             raise
