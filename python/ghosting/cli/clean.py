@@ -143,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if writer is not None:
                 writer.close()
+        if not any(r.rows_in for r in reports):
+            raise InputError(f"no tracking rows in {', '.join(map(str, args.inputs))}")
         document: dict[str, Any] = {
             "output": str(args.output),
             "inputs": entries,
