@@ -105,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
     from .._util import atomic_path, progress
     from ..cleaning import clean
 
+    folders = [p for p in args.inputs if Path(p).is_dir()]
+    if folders:
+        raise InputError(f"{', '.join(folders)}: a folder, not a file; give the files in it")
     missing = [p for p in args.inputs if not Path(p).is_file()]
     if missing:
         raise InputError(f"input file(s) not found: {', '.join(missing)}")
