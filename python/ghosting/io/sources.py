@@ -93,6 +93,8 @@ def header(source: Source) -> list[str]:
     """The column names of ``source`` without reading its rows."""
     if is_path(source):
         path = Path(source)
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, not a file; give the tracking files in it")
         if not path.is_file():
             raise InputError(f"{path}: no such file")
         if _is_parquet(path):
