@@ -87,14 +87,31 @@ class Feasibility:
 # --------------------------------------------------------------------------- layout
 
 
+def _numbers(value: Any, name: str) -> np.ndarray:
+    """``value`` as float64; strings, booleans and complex numbers are errors (numpy
+    would parse, reinterpret or truncate them silently)."""
+    raw = value if isinstance(value, np.ndarray) else np.asarray(value)
+    if raw.dtype.kind in "USbc":
+        raise InputError(f"{name}: not an array of numbers (dtype {raw.dtype})")
+    try:
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name}: not an array of numbers ({exc})") from exc
+
+
+def _integers(value: Any, name: str) -> np.ndarray:
+    """``value`` as contiguous int64; anything but integers is an error (no truncation)."""
+    raw = np.asarray(value)
+    if raw.dtype.kind not in "iu" and not (raw.size == 0 and raw.dtype.kind == "f"):
+        raise InputError(f"{name}: expected integers, got dtype {raw.dtype}")
+    return np.ascontiguousarray(raw, dtype=np.int64)
+
+
 def _flatten(
     xy: Any, lengths: Any, offsets: Any, name: str
 ) -> tuple[np.ndarray, np.ndarray, bool, tuple[int, ...]]:
     """Return (flat (n, 2) float64, offsets int64, single, original shape)."""
-    try:
-        arr = np.asarray(xy, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}: not an array of numbers ({exc})") from exc
+    arr = _numbers(xy, name)
     if arr.ndim < 2 or arr.shape[-1] != 2:
         raise InputError(f"{name}: expected shape (T+1, 2) or (N, T+1, 2), got {arr.shape}")
     if offsets is not None:
@@ -104,7 +121,7 @@ def _flatten(
             raise InputError(
                 f"{name}: with offsets, expected shape (n_samples, 2), got {arr.shape}"
             )
-        off = np.ascontiguousarray(offsets, dtype=np.int64)
+        off = _integers(offsets, "offsets")
         if off.ndim != 1 or len(off) < 1 or off[0] != 0 or off[-1] != len(arr):
             raise InputError(
                 f"offsets: expected N + 1 values from 0 to {len(arr)}, got {off[:3]}...{off[-1:]}"
@@ -230,8 +247,8 @@ def play_scores(
     r, _, _, rshape = _flatten(receiver_xy, lengths, offsets, "receiver_xy")
     if rshape != shape:
         raise InputError(f"receiver_xy has shape {rshape}, defender_xy {shape}: they must match")
-    ts_arr = np.atleast_1d(np.asarray(ts, dtype=np.float64))
-    play_off = np.ascontiguousarray(play_offsets, dtype=np.int64)
+    ts_arr = np.atleast_1d(_numbers(ts, "ts"))
+    play_off = _integers(play_offsets, "play_offsets")
     return _native(_core.play_scores, d, r, off, ts_arr, play_off, float(radius))
 
 
