@@ -478,3 +478,31 @@ def test_rows_without_player_id_are_dropped_and_counted(
     rows = _play_rows(ghosting.run(table, model=model))
     assert rows[first["play_id"]]["status"] == "skipped"
     assert "FRAME_GAP" in rows[first["play_id"]]["reason"]
+
+
+# --------------------------------------------------------------------------- public array API
+
+NOT_NUMBERS = {
+    "strings": lambda a: a.astype(str),
+    "bool": lambda a: a > 0.5,
+    "complex": lambda a: a + 1j,
+    "object text": lambda a: np.array([["1", "x"]] * len(a), dtype=object),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_NUMBERS))
+def test_array_functions_reject_what_is_not_a_number(case: str) -> None:
+    """Coordinates numpy would parse, reinterpret or truncate are named errors."""
+    d = np.random.default_rng(0).random((5, 2))
+    bad = NOT_NUMBERS[case](d)
+    with pytest.raises(ghosting.GhostingError, match="defender_xy"):
+        ghosting.trajectory_score(bad, d)
+    with pytest.raises(ghosting.GhostingError, match="xy"):
+        ghosting.feasibility(bad)
+
+
+@pytest.mark.parametrize("offsets", [[0, 2.5, 5], ["0", "5"], [0.0, 5.0], [True, True]])
+def test_array_functions_reject_offsets_that_are_not_integers(offsets: list[Any]) -> None:
+    d = np.random.default_rng(0).random((5, 2))
+    with pytest.raises(ghosting.GhostingError, match="offsets"):
+        ghosting.trajectory_score(d, d, offsets=offsets)
