@@ -394,3 +394,10 @@ def test_feasibility_of_an_empty_trajectory_in_a_flat_batch():
     expected = reference_feasibility(xy, np.array([0, 2, 2]))
     assert_same(out, expected)
     assert np.isnan(out[0][1]) and out[2][1] == out[3][1] == out[4][1] == 0
+
+
+@pytest.mark.parametrize("param", ["v_max", "dt", "penalty"])
+def test_non_numeric_parameter_names_itself(param):
+    xy = np.zeros((3, 2))
+    with pytest.raises(ghosting.InputError, match=param):
+        ghosting.trajectory_score(xy, xy, **{param: "fast"})

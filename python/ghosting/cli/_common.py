@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import Any
 
 
 def add_targets(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +37,7 @@ def add_side_files(parser: argparse.ArgumentParser, *, plays_flag: str = "--play
     parser.add_argument("--games", metavar="FILE", help="games.csv: home and away teams")
 
 
-def side_files(args: argparse.Namespace) -> dict[str, str | None]:
+def side_files(args: argparse.Namespace) -> dict[str, Any]:
     """The players, plays and games files of :func:`add_side_files`, as the keywords
     of :func:`ghosting.read_tracking` and ``ghosting.pipeline.run_files``."""
     return {"players": args.players, "plays": args.plays_file, "games": args.games}

@@ -159,6 +159,14 @@ def _check_choice(value: str, choices: Sequence[str], name: str) -> None:
         raise InputError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
 
 
+def _number(value: Any, name: str) -> float:
+    """``value`` as a float, or an InputError naming the parameter."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number, got {value!r}") from None
+
+
 def _native(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
@@ -209,9 +217,9 @@ def trajectory_score(
         off,
         weights,
         reference,
-        float(v_max),
-        float(dt),
-        float(penalty),
+        _number(v_max, "v_max"),
+        _number(dt, "dt"),
+        _number(penalty, "penalty"),
     )
     if single:
         return TrajectoryScores(float(ps[0]), float(dr[0]), float(sp[0]), float(ts[0]))
@@ -249,7 +257,7 @@ def play_scores(
         raise InputError(f"receiver_xy has shape {rshape}, defender_xy {shape}: they must match")
     ts_arr = np.atleast_1d(_numbers(ts, "ts"))
     play_off = _integers(play_offsets, "play_offsets")
-    return _native(_core.play_scores, d, r, off, ts_arr, play_off, float(radius))
+    return _native(_core.play_scores, d, r, off, ts_arr, play_off, _number(radius, "radius"))
 
 
 def model_score(ts: Any) -> float:
@@ -278,7 +286,14 @@ def feasibility(
     (25.0, 1)
     """
     p, off, single, _ = _flatten(xy, lengths, offsets, "xy")
-    out = _native(_core.feasibility, p, off, float(v_max), float(dt), float(off_field_tolerance))
+    out = _native(
+        _core.feasibility,
+        p,
+        off,
+        _number(v_max, "v_max"),
+        _number(dt, "dt"),
+        _number(off_field_tolerance, "off_field_tolerance"),
+    )
     if single:
         return Feasibility(float(out[0][0]), float(out[1][0]), *(int(a[0]) for a in out[2:]))
     return Feasibility(*out)
