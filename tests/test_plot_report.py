@@ -148,3 +148,13 @@ def test_the_real_target_panel_is_always_shown() -> None:
     shown = _shown_options({"options": options}, 3)
     assert [o["rank"] for o in shown] == [1, 2, 5]
     assert [o["rank"] for o in _shown_options({"options": options}, 6)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_option_panel_titles_fit_their_panels(outdir, scored_play) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = plot_play(outdir, *scored_play)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    for ax in fig.axes[1:]:  # the option panels
+        title = ax.title.get_window_extent(renderer)
+        assert title.width <= ax.get_window_extent(renderer).width * 1.05, ax.get_title()

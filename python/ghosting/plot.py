@@ -244,8 +244,9 @@ def _draw_option(
         ax.plot(x, y, color=_GHOST, lw=1.4, ls="--", zorder=5)
         _label_point(ax, x[-1], y[-1], _jersey(data, defender), _GHOST, 5)
     tag = f"rank {option['rank']}" + (", real target" if option["is_real_target"] else "")
-    ax.set_title(
-        f"#{_jersey(data, receiver)} ({tag}): separation {_num(option['separation'], 1)} yd,"
+    ax.set_title(  # two lines: one is wider than a small panel
+        f"#{_jersey(data, receiver)} ({tag})\n"
+        f"separation {_num(option['separation'], 1)} yd,"
         f" ghost play {_num(option['ghost_play_score'])}",
         fontsize=7,
     )
@@ -298,7 +299,9 @@ def plot_play(
     fig.suptitle(_title(data, int(game_id), int(play_id)), fontsize=11)
     main.set_title(
         "real trajectories while the ball is in the air (offense blue, defense red, "
-        "target gold, ball dotted, landing point X)",
+        "target gold, ball dotted, landing point X)\n"
+        "small panels: each option as the target (star: his position at arrival), "
+        "the defensive backs' ghost runs dashed orange",
         fontsize=7,
     )
     real_tracks = _tracks(data.real)
