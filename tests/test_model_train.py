@@ -119,3 +119,10 @@ def test_evaluation_report_has_every_key(tiny_model: tuple, synth: tuple) -> Non
     assert 0.0 <= report["what_if_validity"] <= 1.0
     full = report["horizons"]["full"]
     assert np.isfinite(full["model"]["ade"]) and full["pursuit"]["ade"] > 0
+
+
+def test_too_few_games_names_the_split_sizes(tmp_path: Path) -> None:
+    tracking = ghosting.synth.generate_plays(2, seed=4, plays_per_game=2)
+    plays = ghosting.pass_plays(tracking)
+    with pytest.raises(ghosting.errors.InputError, match=r"got \d+ train and \d+ validation games"):
+        train_on_tables([("two games", tracking, plays)], tmp_path, seed=0, config=TINY)

@@ -380,7 +380,7 @@ def train_on_tables(
     if len(train_w) == 0 or len(val_w) == 0:
         raise InputError(
             f"need at least 3 games to split train/validation/test, got {len(split['train'])} "
-            "train and {len(split['validation'])} validation games"
+            f"train and {len(split['validation'])} validation games"
         )
     say(f"windows: train {len(train_w)}, validation {len(val_w)}")
 
