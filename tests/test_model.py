@@ -203,3 +203,37 @@ def test_empty_plays_give_an_empty_table(model: GhostModel, game_2021: tuple) ->
     tracking, plays = game_2021
     out = model.predict_plays(tracking, plays.slice(0, 0))
     assert out.num_rows == 0 and out.schema == PREDICTION_SCHEMA
+
+
+def _model_with_split(tmp_path: Path, split: dict | None) -> GhostModel:
+    d = _copy_model(tmp_path)
+    card = json.loads((d / "card.json").read_text())
+    if split is None:
+        del card["training"]["split_by_game"]
+    else:
+        card["training"]["split_by_game"] = split
+    (d / "card.json").write_text(json.dumps(card))
+    return GhostModel.load(d)
+
+
+def test_evaluate_excludes_every_seen_game_and_needs_the_split(tmp_path: Path) -> None:
+    from ghosting.errors import InputError
+    from ghosting.model.evaluate import evaluate_model
+
+    tracking = ghosting.synth.generate_plays(4, seed=0, plays_per_game=2)
+    plays = ghosting.pass_plays(tracking)
+    data = [("synthetic", tracking, plays)]
+    first, second = sorted(set(plays["game_id"].to_pylist()))
+    # game ids written as strings in a card still count as seen
+    m = _model_with_split(tmp_path / "a", {"train": [str(first)], "validation": [second]})
+    with pytest.raises(InputError, match="2 games excluded"):
+        evaluate_model(data, m)
+    m = _model_with_split(tmp_path / "b", {"train": [first], "validation": [], "test": [second]})
+    report = evaluate_model(data, m)
+    assert report["n_games"] == 1 and report["excluded"]["games"] == 1
+    assert report["excluded"]["plays"] == 2
+    # a card that cannot say which games it saw cannot be evaluated honestly
+    m = _model_with_split(tmp_path / "c", None)
+    with pytest.raises(ModelError, match="split"):
+        evaluate_model(data, m)
+    assert evaluate_model(data, m, games="all")["excluded"]["games"] == 0

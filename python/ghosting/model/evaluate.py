@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..errors import InputError
+from ..errors import InputError, ModelError
 from ..schema import DT
 from .baselines import PURSUIT_DEFAULTS, constant_velocity, pursuit
 from .features import Windows, complete_mask, concat_windows, extract_windows
@@ -206,16 +206,27 @@ def evaluate_model(
     ``pass_plays``). ``games="unseen"`` (the default, the honest figure) excludes the
     games of the card's train and validation split; ``"validation"`` keeps only the
     validation games (for model selection during development, never the test games);
-    ``"all"`` keeps everything (diagnostics only).
+    ``"all"`` keeps everything (diagnostics only). A card without that split (game
+    ids under ``training.split_by_game``) raises :class:`~ghosting.ModelError`
+    unless ``games="all"``.
     """
     if games not in ("unseen", "validation", "all"):
         raise InputError(f"games must be 'unseen', 'validation' or 'all', got {games!r}")
     card = model.card
-    split = card.get("training", {}).get("split_by_game", {})
+    split = card.get("training", {}).get("split_by_game")
+    if games != "all" and not (
+        isinstance(split, dict) and "train" in split and "validation" in split
+    ):
+        # without the split nothing can be excluded: every figure would include the
+        # games the model was fitted on
+        raise ModelError(
+            f"model card in {model.directory} lists no train/validation split by game "
+            "(training.split_by_game), so the games the model saw cannot be excluded"
+        )
     if games == "unseen":
-        seen = set(split.get("train", [])) | set(split.get("validation", []))
+        seen = {int(g) for g in split["train"]} | {int(g) for g in split["validation"]}
     elif games == "validation":
-        validation = set(split.get("validation", []))
+        validation = {int(g) for g in split["validation"]}
         seen = {int(g) for d in datasets for g in d[2].column("game_id").to_pylist()}
         seen -= validation
     else:
