@@ -401,3 +401,11 @@ def test_non_numeric_parameter_names_itself(param):
     xy = np.zeros((3, 2))
     with pytest.raises(ghosting.InputError, match=param):
         ghosting.trajectory_score(xy, xy, **{param: "fast"})
+
+
+def test_model_score_and_fraction_reject_text():
+    """Strings are never parsed as numbers: '1' is not a score, 'half' not a fraction."""
+    with pytest.raises(ghosting.InputError, match="ts"):
+        model_score(["1", "2"])
+    with pytest.raises(ghosting.InputError, match="fraction"):
+        random_replacement(np.zeros((4, 3, 2)), fraction="half")

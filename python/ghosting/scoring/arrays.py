@@ -266,7 +266,7 @@ def model_score(ts: Any) -> float:
     >>> model_score([-0.5, 0.1, float("nan")])
     -0.2
     """
-    return float(_native(_core.model_score, np.atleast_1d(np.asarray(ts, dtype=np.float64))))
+    return float(_native(_core.model_score, np.atleast_1d(_numbers(ts, "ts"))))
 
 
 def feasibility(
@@ -322,7 +322,7 @@ def random_replacement(
     >>> int(replaced.sum()), new.shape
     (2, (8, 11, 2))
     """
-    if not 0.0 <= fraction <= 1.0:
+    if not 0.0 <= _number(fraction, "fraction") <= 1.0:
         raise InputError(f"fraction must lie in [0, 1], got {fraction}")
     p, off, single, shape = _flatten(defender_xy, lengths, offsets, "defender_xy")
     if single:
