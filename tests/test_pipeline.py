@@ -232,6 +232,16 @@ def test_bad_settings_are_input_errors(demo: pa.Table, kwargs: dict) -> None:
         ghosting.run(demo, **kwargs)
 
 
+@pytest.mark.parametrize(
+    "kwargs", [{"penalty": float("nan")}, {"v_max": "fast"}, {"radius": 0.0}, {"dt": None}]
+)
+def test_bad_numeric_settings_are_input_errors(kwargs: dict) -> None:
+    from ghosting.pipeline import RunSettings
+
+    with pytest.raises(ghosting.InputError, match=next(iter(kwargs))):
+        RunSettings(**kwargs)
+
+
 def test_unrecognised_table_is_a_clear_error() -> None:
     with pytest.raises(ghosting.GhostingError, match="layout"):
         ghosting.run(pa.table({"a": [1], "b": [2]}))

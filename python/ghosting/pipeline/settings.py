@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..schema import DT, V_MAX
+from ..scoring import DEFAULT_PENALTY, DEFAULT_RADIUS
 
 __all__ = ["RunSettings"]
 
@@ -27,10 +29,10 @@ class RunSettings:
     defenders: str = "backs"
     reference: str = "catch_point"
     weights: str = "uniform"
-    v_max: float = 12.5
-    dt: float = 0.1
-    penalty: float = 0.5
-    radius: float = 10.0
+    v_max: float = V_MAX
+    dt: float = DT
+    penalty: float = DEFAULT_PENALTY
+    radius: float = DEFAULT_RADIUS
 
     def __post_init__(self) -> None:
         for name, choices in (
@@ -43,7 +45,12 @@ class RunSettings:
                 raise InputError(
                     f"{name} must be one of {', '.join(choices)}, got {getattr(self, name)!r}"
                 )
-        for name in ("v_max", "dt", "radius"):
+        for name in ("v_max", "dt", "radius", "penalty"):
             value = getattr(self, name)
-            if not (math.isfinite(value) and value > 0):
-                raise InputError(f"{name} must be a finite number > 0, got {value!r}")
+            try:
+                valid = math.isfinite(value) and (name == "penalty" or value > 0)
+            except TypeError:
+                valid = False
+            if not valid:
+                bound = "" if name == "penalty" else " > 0"
+                raise InputError(f"{name} must be a finite number{bound}, got {value!r}")
