@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._util import run_starts
 from ..errors import InputError
 from ..schema import BALL_ID, CANONICAL_SCHEMA, FIELD_LENGTH, FIELD_WIDTH
 from .layouts import Layout
@@ -91,10 +92,7 @@ def _to_string(array: Any) -> Any:
         elif pa.types.is_null(array.type):
             return array.cast(pa.string())
     if pa.types.is_dictionary(array.type):
-        values = array.dictionary
-        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-            values = values.cast(pa.string())
-        values = values.cast(pa.string())
+        values = array.dictionary.cast(pa.string())
         empty = np.flatnonzero(
             pc.fill_null(pc.equal(pc.binary_length(values), 0), False).to_numpy(
                 zero_copy_only=False
@@ -269,10 +267,10 @@ def sort_and_deduplicate(table: pa.Table) -> tuple[pa.Table, int, int]:
     different values (kept for cleaning to flag).
     """
     n = table.num_rows
-    order = sort_order(table)
-    index = np.arange(n) if order is None else order
     if n < 2:
         return table, 0, 0
+    order = sort_order(table)
+    index = np.arange(n) if order is None else order
     keys = [table[c].to_numpy()[index] for c in ("game_id", "play_id", "nfl_id", "frame_id")]
     same = np.ones(n - 1, dtype=bool)
     for k in keys:
@@ -307,13 +305,7 @@ def sort_and_deduplicate(table: pa.Table) -> tuple[pa.Table, int, int]:
 
 def play_starts(table: pa.Table) -> np.ndarray:
     """Row offsets where each play starts, plus the total row count at the end."""
-    n = table.num_rows
-    if n == 0:
-        return np.zeros(1, dtype=np.int64)
-    game = table["game_id"].to_numpy()
-    play = table["play_id"].to_numpy()
-    change = np.flatnonzero((game[1:] != game[:-1]) | (play[1:] != play[:-1])) + 1
-    return np.concatenate([[0], change, [n]]).astype(np.int64)
+    return run_starts(table["game_id"].to_numpy(), table["play_id"].to_numpy())
 
 
 def _flip_angle(angle: np.ndarray, left: np.ndarray) -> np.ndarray:
