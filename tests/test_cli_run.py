@@ -79,6 +79,7 @@ def test_human_summary_names_the_throughput(tmp_path, capsys) -> None:
     text = format_summary(summary, str(out))
     assert "plays/s" in text and "ghost trajectories/s" in text
     assert "plays read 3" in text
+    assert "(1 game," in text  # one game, not "1 games"
 
 
 def test_real_game_accounts_for_all_73_plays(data_dir, tmp_path, capsys) -> None:

@@ -93,7 +93,8 @@ def format_summary(summary: dict[str, Any], outdir: str) -> str:
     counts = summary["counts"]
     lines = [
         f"plays read {counts['plays_read']}, scored {counts['plays_scored']}, "
-        f"skipped {counts['plays_skipped']} ({counts['games']} games, "
+        f"skipped {counts['plays_skipped']} ({counts['games']} "
+        f"game{'' if counts['games'] == 1 else 's'}, "
         f"{counts['rows_read']:,} rows)",
     ]
     for reason, n in counts["skipped_by_reason"].items():
