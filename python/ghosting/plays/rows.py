@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._util import run_starts
+from ..io.normalise import sort_order
 from ..schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
 from .windows import _KEYS
 
@@ -32,19 +33,9 @@ def _strings(table: pa.Table, name: str) -> pa.ChunkedArray | None:
 
 
 def _sorted(tracking: pa.Table) -> pa.Table:
-    keys = [tracking[c].to_numpy() for c in ("game_id", "play_id", "nfl_id", "frame_id")]
-    n = tracking.num_rows
-    if n < 2:
-        return tracking
-    greater = np.zeros(n - 1, dtype=bool)
-    equal = np.ones(n - 1, dtype=bool)
-    for k in keys:
-        greater |= equal & (k[1:] > k[:-1])
-        equal &= k[1:] == k[:-1]
-    if (greater | equal).all():
-        return tracking
-    order = np.lexsort([keys[3], keys[2], keys[1], keys[0]])
-    return tracking.take(pa.array(order))
+    """``tracking`` sorted by ``(game_id, play_id, nfl_id, frame_id)`` (as is when it is)."""
+    order = sort_order(tracking)
+    return tracking if order is None else tracking.take(pa.array(order))
 
 
 def _by_play(plays: pa.Table, table: pa.Table, column: str) -> np.ndarray:
