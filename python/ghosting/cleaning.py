@@ -425,9 +425,7 @@ def _fill_report(
     play_of_track = np.repeat(np.arange(len(play_offsets) - 1), np.diff(play_offsets))
     track_kept = _segment_sum(keep, track_offsets)
     report.tracks_out = int(np.count_nonzero(track_kept))
-    play_kept = np.zeros(len(play_offsets) - 1, dtype=np.int64)
-    np.add.at(play_kept, play_of_track, track_kept)
-    report.plays_out = int(np.count_nonzero(play_kept))
+    report.plays_out = int(np.count_nonzero(_segment_sum(track_kept, play_offsets)))
 
     track_first_row = track_offsets[:-1]
     if report.policy == "play":
