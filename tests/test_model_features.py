@@ -154,3 +154,38 @@ def test_extract_windows_counts_what_it_skips(synth_plays: tuple) -> None:
     assert len(w) == 0 and w.skipped == {"play not in tracking": 1}
     row = dict(plays.to_pylist()[0], pass_forward_frame=None)
     assert F.extract_windows(tracking, [row], history=K).skipped == {"no pass window": 1}
+
+
+def test_context_is_the_nearest_other_player_at_pass_forward(synth_plays: tuple) -> None:
+    """Brute force over the tracking rows at pass forward: the nearest offensive player
+    other than the target, and the nearest defender other than the defender itself."""
+    tracking, plays = synth_plays
+    w = F.extract_windows(tracking, plays, history=K, targets="all")
+    cols = {c: tracking[c].to_numpy(zero_copy_only=False) for c in tracking.column_names}
+    pf_of = {(r["game_id"], r["play_id"]): r["pass_forward_frame"] for r in plays.to_pylist()}
+    for i in range(0, len(w), 7):
+        g, p = int(w.game_id[i]), int(w.play_id[i])
+        at = (cols["game_id"] == g) & (cols["play_id"] == p) & (cols["frame_id"] == pf_of[(g, p)])
+        me = at & (cols["nfl_id"] == w.nfl_id[i])
+        origin = np.array([cols["x"][me][0], cols["y"][me][0]])
+        for side, exclude, ctx in (
+            ("offense", w.target_nfl_id[i], w.context[i, :2]),
+            ("defense", w.nfl_id[i], w.context[i, 2:]),
+        ):
+            sel = at & (cols["side"] == side) & (cols["nfl_id"] != exclude)
+            rel = np.column_stack([cols["x"][sel], cols["y"][sel]]) - origin
+            np.testing.assert_allclose(ctx, rel[np.argmin(np.hypot(*rel.T))])
+
+
+def test_receiver_gaps_are_filled_from_the_pass_forward_side() -> None:
+    from ghosting.model.windows import _fill_receiver
+
+    r = np.column_stack([np.arange(9.0), np.arange(9.0) * 2])
+    r[[0, 1, 5, 7, 8]] = np.nan
+    out = _fill_receiver(r, lead=3)
+    assert out is not None
+    # before pass forward: the next known frame; after it: the last known one
+    np.testing.assert_array_equal(out[:, 0], [2, 2, 2, 3, 4, 4, 6, 6, 6])
+    np.testing.assert_array_equal(out[:, 1], 2 * out[:, 0])
+    r[3] = np.nan
+    assert _fill_receiver(r, lead=3) is None

@@ -249,6 +249,9 @@ def extract_windows(
         offense = np.flatnonzero(sides == "offense")
         defense = np.flatnonzero(sides == "defense")
         at_pf = grid[:, lead, :]
+        # the same for every target: the team-mate half of the context and the roles
+        teammate = _nearest(at_pf, di, defense, exclude_self=True)
+        is_back = np.isin(ids[di], backs)
         for tid in tgt_ids:
             ti = pos_by_id[tid]
             r_xy = _fill_receiver(grid[ti], lead)
@@ -263,7 +266,7 @@ def extract_windows(
                     catch = r_xy[-1].copy()
             else:
                 catch = r_xy[-1].copy()
-            ctx = _context(at_pf, di, offense[offense != ti], defense)
+            ctx = np.concatenate([_nearest(at_pf, di, offense[offense != ti]), teammate], axis=1)
             m = di.size
             parts.append(
                 {
@@ -277,7 +280,7 @@ def extract_windows(
                     "receiver": np.broadcast_to(r_xy, (m,) + r_xy.shape),
                     "catch": np.broadcast_to(catch, (m, 2)),
                     "context": ctx,
-                    "is_back": np.isin(ids[di], backs),
+                    "is_back": is_back,
                 }
             )
     if not parts:
@@ -375,35 +378,29 @@ def _fill_receiver(r: np.ndarray, lead: int) -> np.ndarray | None:
     """Receiver positions with gaps filled (back before pass forward, forward after)."""
     if not np.isfinite(r[lead, 0]):
         return None
-    r = r.copy()
-    for j in range(lead - 1, -1, -1):
-        if not np.isfinite(r[j, 0]):
-            r[j] = r[j + 1]
-    for j in range(lead + 1, r.shape[0]):
-        if not np.isfinite(r[j, 0]):
-            r[j] = r[j - 1]
-    return r
+    idx = np.arange(r.shape[0])
+    ok = np.isfinite(r[:, 0])
+    after = np.maximum.accumulate(np.where(ok, idx, 0))  # last known frame <= j
+    before = np.minimum.accumulate(np.where(ok, idx, idx.size)[::-1])[::-1]  # next known >= j
+    return r[np.where(idx < lead, before, after)]
 
 
-def _context(
-    at_pf: np.ndarray, defenders: np.ndarray, offense: np.ndarray, defense: np.ndarray
+def _nearest(
+    at_pf: np.ndarray, defenders: np.ndarray, others: np.ndarray, exclude_self: bool = False
 ) -> np.ndarray:
-    """Nearest other offensive player and nearest team-mate at pass forward (relative)."""
-    out = np.full((defenders.size, 4), np.nan)
+    """Position (M, 2) of the nearest of ``others`` at pass forward relative to each
+    defender (NaN when none is there); ``exclude_self`` skips the defender itself."""
+    out = np.full((defenders.size, 2), np.nan)
+    if others.size == 0:
+        return out
     d = at_pf[defenders]
-    for col, group in ((0, offense), (2, None)):
-        if group is None:
-            others = defense
-        else:
-            others = group
-        if others.size == 0:
-            continue
-        rel = at_pf[others][None, :, :] - d[:, None, :]
-        dist = np.hypot(rel[..., 0], rel[..., 1])
-        if col == 2:
-            dist[others[None, :] == defenders[:, None]] = np.inf
-        dist = np.where(np.isfinite(dist), dist, np.inf)
-        best = np.argmin(dist, axis=1)
-        found = np.isfinite(dist[np.arange(defenders.size), best])
-        out[found, col : col + 2] = rel[np.arange(defenders.size), best][found]
+    rel = at_pf[others][None, :, :] - d[:, None, :]
+    dist = np.hypot(rel[..., 0], rel[..., 1])
+    if exclude_self:
+        dist[others[None, :] == defenders[:, None]] = np.inf
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    rows = np.arange(defenders.size)
+    best = np.argmin(dist, axis=1)
+    found = np.isfinite(dist[rows, best])
+    out[found] = rel[rows, best][found]
     return out
