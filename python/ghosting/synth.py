@@ -5,8 +5,9 @@ five linemen, a running back, a tight end, three wide receivers; three to four o
 them run routes), 11 defenders (four linemen rushing, two linebackers and five
 defensive backs in man or zone coverage) and the ball, snapped, held by the
 quarterback, thrown at ``pass_forward`` and arriving at the targeted receiver 0.8
-to 3 s later. Frames are 10 Hz; every player stays on the field, under 11 yd/s
-and under 1.1 yd per frame, so cleaning flags nothing. ``s``, ``a``, ``dis``,
+to 3 s later. Frames are 10 Hz; every player stays on the field, at most 9.6 yd/s
+and 0.96 yd per frame (cleaning's limits are 12.5 yd/s and 1.25 yd), so cleaning
+flags nothing. ``s``, ``a``, ``dis``,
 ``dir`` and ``o`` are derived from the positions. Coordinates are already
 normalised (offense toward +x); ``play_direction`` is "left" for about half of
 the plays, as in real data after normalisation.
@@ -57,7 +58,7 @@ _INITIALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _SKILL = np.array([6, 7, 8, 9, 10])
 # Coverage slots: OLB, ILB, three cornerbacks, two safeties.
 _COVER = np.array([15, 16, 17, 18, 19, 20, 21])
-_V_CAP_DB = 9.6  # yd/s, under the 11 yd/s cleaning threshold with margin
+_V_CAP_DB = 9.6  # yd/s, the fastest any synthetic player runs (cleaning flags > 12.5)
 _EVENTS = ("ball_snap", "pass_forward", "pass_arrived", "pass_outcome_caught",
            "pass_outcome_incomplete")  # fmt: skip
 _SCHEMA = CANONICAL_SCHEMA.append(pa.field("play_description", pa.string()))
@@ -406,7 +407,7 @@ def _names() -> list[str]:
 _NAMES = _names()
 
 
-def _descriptions(b: _Block, names: np.ndarray, clubs: np.ndarray) -> list[str]:
+def _descriptions(b: _Block, names: np.ndarray) -> list[str]:
     """Play-by-play text naming the passer and the target, in the NFL's wording."""
     rng = b.rng
     air = b.catch_x - b.los
@@ -523,8 +524,7 @@ def _block_table(b: _Block, first_play: int, start_game_id: int, plays_per_game:
         "play_direction": strings(("right", "left"), per_play(rng.random(n) < 0.5).astype(int)),
     }  # fmt: skip
     if descriptions:
-        offense_club = np.array(_CLUBS)[np.where(offense_home, home, away)]
-        text = _descriptions(b, names, offense_club)
+        text = _descriptions(b, names)
         columns["play_description"] = strings(text, per_play(np.arange(n)))
     schema = _SCHEMA if descriptions else CANONICAL_SCHEMA
     return pa.table(columns, schema=schema)
@@ -543,7 +543,7 @@ def generate_plays(
     Parameters
     ----------
     n_plays : int
-        Number of plays (about 2,200 rows each: 22 players and the ball, ~96 frames).
+        Number of plays (about 2,100 rows each: 22 players and the ball, ~91 frames).
     seed : int
         Random seed; the same seed gives the same table, bit for bit.
     start_game_id : int
