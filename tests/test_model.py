@@ -146,6 +146,13 @@ def test_what_if_covers_every_eligible_receiver(model: GhostModel, game_2021: tu
     assert not np.allclose(alt["x"].to_numpy(), real["x"].to_numpy())
     with pytest.raises(PlayError):
         model.predict(tracking, row, target=123456789)
+    # without a list of eligible receivers the target must still be in the play
+    no_list = dict(row, eligible_receivers=None)
+    with pytest.raises(PlayError, match="123456789 is not in the tracking table"):
+        model.predict(tracking, no_list, target=123456789)
+    np.testing.assert_array_equal(
+        model.predict(tracking, no_list, target=other)["x"].to_numpy(), alt["x"].to_numpy()
+    )
 
 
 def test_ghosts_move_like_players(model: GhostModel, game_2021: tuple) -> None:
@@ -237,3 +244,42 @@ def test_evaluate_excludes_every_seen_game_and_needs_the_split(tmp_path: Path) -
     with pytest.raises(ModelError, match="split"):
         evaluate_model(data, m)
     assert evaluate_model(data, m, games="all")["excluded"]["games"] == 0
+
+
+def test_edge_plays(model: GhostModel) -> None:
+    """One-frame and three-tile flights, a receiver that vanishes, one eligible
+    receiver, no defensive back."""
+    tracking = ghosting.synth.generate_plays(1, seed=0)
+    row = ghosting.pass_plays(tracking).to_pylist()[0]
+    pf, n_backs = row["pass_forward_frame"], len(row["defensive_backs"])
+    one = model.predict(tracking, dict(row, arrival_frame=pf + 1))
+    assert one.num_rows == 2 * n_backs
+    assert sorted(set(one["frame_id"].to_pylist())) == [pf, pf + 1]
+    # a flight longer than two tiles (the tracking ends before it: receiver held)
+    flight = 2 * model.horizon + 7
+    long = model.predict(tracking, dict(row, arrival_frame=pf + flight))
+    xy = np.column_stack([long["x"].to_numpy(), long["y"].to_numpy()])
+    assert long.num_rows == n_backs * (flight + 1) and np.isfinite(xy).all()
+    sigma = long["sigma"].to_numpy().reshape(n_backs, flight + 1)
+    assert np.all(np.diff(sigma, axis=1) >= 0)  # tiles add uncertainty, never remove it
+    step = np.hypot(*np.diff(xy.reshape(n_backs, flight + 1, 2), axis=1).T)
+    assert step.max() < 1.25  # no jump where a tile hands over to the next
+    # the receiver's rows after the second flight frame are gone: held, not NaN
+    gone = _without_rows_after(tracking, row["targeted_receiver"], pf + 2)
+    held = model.predict(tracking.filter(gone), row)
+    assert held.num_rows == model.predict(tracking, row).num_rows
+    assert np.isfinite(held["x"].to_numpy()).all()
+    # what-if with a single eligible receiver: the real target only
+    single = model.what_if(tracking, dict(row, eligible_receivers=[row["targeted_receiver"]]))
+    assert single.equals(model.predict(tracking, row))
+    # nothing to ghost: an empty table with the schema
+    none = model.predict(tracking, dict(row, defensive_backs=[]))
+    assert none.num_rows == 0 and none.schema == PREDICTION_SCHEMA
+
+
+def _without_rows_after(tracking: pa.Table, nfl_id: int, after: int) -> pa.Array:
+    """Mask keeping every row but ``nfl_id``'s after frame ``after``."""
+    import pyarrow.compute as pc
+
+    drop = pc.and_(pc.equal(tracking["nfl_id"], nfl_id), pc.greater(tracking["frame_id"], after))
+    return pc.invert(drop)

@@ -205,7 +205,11 @@ class GhostModel:
 
         ``play`` is a row of :func:`ghosting.pass_plays` (a dict) or a
         ``(game_id, play_id)`` pair. Returns one row per defender and frame from pass
-        forward (the real position, sigma 0) to arrival (see :data:`PREDICTION_SCHEMA`).
+        forward (the real position, sigma 0) to arrival (see :data:`PREDICTION_SCHEMA`);
+        empty when the play has no defender to ghost. For a ``target`` other than the
+        real one the landing point is that receiver's position at arrival; a target
+        that is not an eligible receiver of the play raises :class:`~ghosting.PlayError`.
+        ``defenders="all"`` ghosts every defender instead of the defensive backs.
 
         >>> import ghosting
         >>> tracking = ghosting.synth.generate_plays(1, seed=0)
@@ -223,6 +227,11 @@ class GhostModel:
                     raise PlayError(
                         f"play {row['game_id']}:{row['play_id']}: {target} is not an "
                         f"eligible receiver ({sorted(known)})"
+                    )
+                if not known and not _has_player(tracking, row, target):
+                    raise PlayError(
+                        f"play {row['game_id']}:{row['play_id']}: {target} is not in the "
+                        "tracking table"
                     )
                 row = dict(row, targeted_receiver=target, ball_land_x=None, ball_land_y=None)
         return self._predict_rows(tracking, [row], "real", defenders)
@@ -258,6 +267,10 @@ class GhostModel:
         defenders: str = "backs",
     ) -> pa.Table:
         """Ghost many plays at once (one batched roll-out); rows not analysable are skipped.
+
+        ``plays`` is a :func:`ghosting.pass_plays` table or its rows. ``what_if=True``
+        ghosts every eligible receiver as the target (as :meth:`what_if` does);
+        ``defenders="all"`` ghosts every defender instead of the defensive backs.
 
         >>> import ghosting
         >>> tracking = ghosting.synth.generate_plays(3, seed=0)
@@ -321,6 +334,18 @@ class GhostModel:
             return PREDICTION_SCHEMA.empty_table()
         pos, sigma = self.predict_windows(w)
         return windows_table(w, pos, sigma)
+
+
+def _has_player(tracking: pa.Table, row: Mapping[str, Any], nfl_id: int) -> bool:
+    """True when ``nfl_id`` has a row in the play's tracking."""
+    mask = pc.and_(
+        pc.and_(
+            pc.equal(tracking.column("game_id"), int(row["game_id"])),
+            pc.equal(tracking.column("play_id"), int(row["play_id"])),
+        ),
+        pc.equal(tracking.column("nfl_id"), nfl_id),
+    )
+    return bool(pc.any(mask).as_py())
 
 
 def windows_table(w: Windows, pos: np.ndarray, sigma: np.ndarray) -> pa.Table:
