@@ -189,3 +189,13 @@ def test_receiver_gaps_are_filled_from_the_pass_forward_side() -> None:
     np.testing.assert_array_equal(out[:, 1], 2 * out[:, 0])
     r[3] = np.nan
     assert _fill_receiver(r, lead=3) is None
+
+
+def test_complete_mask_looks_only_inside_each_window(synth_plays: tuple) -> None:
+    tracking, plays = synth_plays
+    w = F.extract_windows(tracking, plays, history=K)
+    w.flight_frames[1] = w.flight_frames[1] - 1  # frees the frame at index lead + T
+    w.defender[0, K - 1 + w.flight_frames[0], 1] = np.nan  # the arrival frame: incomplete
+    w.defender[1, K + w.flight_frames[1]] = np.nan  # past the (shortened) arrival: ignored
+    ok = F.complete_mask(w)
+    assert not ok[0] and ok[1:].all()

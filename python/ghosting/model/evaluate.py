@@ -162,9 +162,10 @@ def what_if_validity(model: GhostModel, w_all: Windows, real_target: np.ndarray)
 
     ``w_all`` holds the windows of every (play, back, eligible receiver);
     ``real_target`` (N,) is True where the window's target is the play's real one.
+    Returns ``validity`` (NaN without cases), ``n_cases`` and ``n_better``.
     """
     if len(w_all) == 0:
-        return {"validity": float("nan"), "n_cases": 0}
+        return {"validity": float("nan"), "n_cases": 0, "n_better": 0}
     pred, _ = model.predict_windows(w_all)
     end = pred[np.arange(len(w_all)), w_all.flight_frames - 1]
     rec_end = w_all.receiver[np.arange(len(w_all)), w_all.lead + w_all.flight_frames]
@@ -190,7 +191,7 @@ def what_if_validity(model: GhostModel, w_all: Windows, real_target: np.ndarray)
             d_a = np.hypot(*(real_end[defender] - target_b))
             ok += 1
             better += bool(d_b < d_a)
-    return {"validity": better / ok if ok else float("nan"), "n_cases": ok}
+    return {"validity": better / ok if ok else float("nan"), "n_cases": ok, "n_better": better}
 
 
 def evaluate_model(
@@ -308,7 +309,7 @@ def evaluate_model(
         )
         v = what_if_validity(model, wa, real_target)
         validity_cases += v["n_cases"]
-        better += int(round(v["validity"] * v["n_cases"])) if v["n_cases"] else 0
+        better += v["n_better"]
 
     full = horizons["full"]
     best_baseline = min(full["constant_velocity"]["ade"], full["pursuit"]["ade"])

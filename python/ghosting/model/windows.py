@@ -340,11 +340,8 @@ def concat_windows(parts: list[Windows]) -> Windows:
 
 def complete_mask(w: Windows) -> np.ndarray:
     """True where the defender is observed on every frame from history to arrival."""
-    ok = np.ones(len(w), bool)
-    for i in range(len(w)):
-        n = w.lead + int(w.flight_frames[i]) + 1
-        ok[i] = np.isfinite(w.defender[i, :n]).all()
-    return ok
+    in_window = np.arange(w.defender.shape[1])[None, :] <= (w.lead + w.flight_frames)[:, None]
+    return np.all(np.isfinite(w.defender).all(axis=2) | ~in_window, axis=1)
 
 
 def _empty_windows(history: int) -> Windows:
