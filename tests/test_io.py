@@ -453,3 +453,25 @@ def test_bom_and_crlf(tmp_path):
                      .encode("utf-8"))
     table = ghosting.read_tracking(path)
     assert table["x"].to_pylist() == [5.5] and table["nfl_id"].to_pylist() == [3]
+
+
+def test_ball_clock_shift_reported_without_an_arrival():
+    # The ball's pass_forward 3 frames after the players' on one play, which has
+    # no arrival event at all: the shift is still reported.
+    plays = ghosting.synth.generate_plays(2, seed=3)
+    game, play = plays["game_id"][0].as_py(), plays["play_id"][0].as_py()
+    first = pc.and_(pc.equal(plays["game_id"], game), pc.equal(plays["play_id"], play))
+    event = plays["event"]
+    arrival = pc.fill_null(pc.or_(pc.equal(event, "pass_arrived"),
+                                  pc.starts_with(event, "pass_outcome_")), False)
+    event = pc.if_else(pc.and_(first, arrival), pa.scalar(None, pa.string()), event)
+    is_ball = pc.equal(plays["nfl_id"], BALL_ID)
+    ball_first = pc.and_(first, is_ball)
+    forward = plays.filter(pc.and_(ball_first, pc.equal(event, "pass_forward")))
+    frame = forward["frame_id"][0].as_py()
+    event = pc.if_else(ball_first, pa.scalar(None, pa.string()), event)
+    event = pc.if_else(pc.and_(ball_first, pc.equal(plays["frame_id"], frame + 3)),
+                       pa.scalar("pass_forward"), event)
+    shifted = plays.set_column(plays.schema.get_field_index("event"), "event", event)
+    report = read_report(ghosting.read_tracking(shifted))
+    assert report["ball_clock_shifted_plays"] == [[game, play, 3]]

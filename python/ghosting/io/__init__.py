@@ -229,8 +229,10 @@ def _ball_clock_shifts(table: pa.Table) -> list[list[int]]:
     ball = pass_windows(table.filter(is_ball))
     players = pass_windows(table.filter(pc.invert(is_ball)))
     joined = ball.join(players, ["game_id", "play_id"], right_suffix="_players",
-                       join_type="inner").drop_null()
+                       join_type="inner")
+    # the shift needs both pass_forward frames only (an arrival may be missing)
     shift = pc.subtract(joined["pass_forward_frame"], joined["pass_forward_frame_players"])
+    joined, shift = joined.filter(pc.is_valid(shift)), shift.filter(pc.is_valid(shift))
     shifted = joined.filter(pc.not_equal(shift, 0)).append_column(
         "shift", shift.filter(pc.not_equal(shift, 0))).sort_by([("game_id", "ascending"),
                                                                  ("play_id", "ascending")])
