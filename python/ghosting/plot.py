@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from .errors import GhostingError, InputError
 from .schema import FIELD_LENGTH, FIELD_WIDTH
 
-__all__ = ["plot_play", "parse_play", "PlayData", "load_play"]
+__all__ = ["plot_play", "draw_play", "parse_play", "PlayData", "load_play"]
 
 _OFFENSE = "#1f5fbf"
 _DEFENSE = "#c62828"
@@ -270,9 +270,25 @@ def plot_play(
 
     >>> fig = plot_play("out/", 2018120600, 75, "play.png")  # doctest: +SKIP
     """
-    figure_cls = require_matplotlib()
+    require_matplotlib()
     data = load_play(source, int(game_id), int(play_id))
+    fig = draw_play(data, dpi=dpi, max_options=max_options)
+    if path is not None:
+        from ._util import atomic_path
+
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png")
+    return fig
+
+
+def draw_play(data: PlayData, *, dpi: int = 110, max_options: int = 6) -> Any:
+    """The Figure of :func:`plot_play` for a play already read with :func:`load_play`.
+
+    >>> fig = draw_play(load_play("out/", 2018120600, 75))  # doctest: +SKIP
+    """
+    figure_cls = require_matplotlib()
     play = data.play
+    game_id, play_id = play["game_id"], play["play_id"]
     options = _shown_options(play, max(int(max_options), 1))
     land = (play["ball_land_x"], play["ball_land_y"])
     has_land = land[0] is not None and land[1] is not None and all(map(math.isfinite, land))
@@ -311,11 +327,6 @@ def plot_play(
         _draw_field(ax, box, small=True)
         _draw_real(ax, data, None, faint=True)
         _draw_option(ax, data, option, real_tracks, ghost_tracks.get(option["nfl_id"], {}))
-    if path is not None:
-        from ._util import atomic_path
-
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png")
     return fig
 
 

@@ -81,12 +81,6 @@ def _fmt(value: Any, digits: int = 3, signed: bool = True) -> str:
     return html.escape(str(value))
 
 
-def _jerseys(folder: Path, game_id: int, play_id: int) -> dict[int, int]:
-    from .plot import load_play
-
-    return load_play(folder, game_id, play_id).jerseys
-
-
 def _player(nfl_id: int | None, jerseys: dict[int, int]) -> str:
     """``#87 (2552471)``: the jersey number when known, and the nfl_id."""
     if nfl_id is None:
@@ -101,10 +95,12 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _picture(outdir: Path, game_id: int, play_id: int) -> str:
-    from .plot import plot_play
+def _picture(data: Any) -> str:
+    """The play of :class:`~ghosting.plot.PlayData` ``data`` as an embedded PNG."""
+    from .plot import draw_play
 
-    fig = plot_play(outdir, game_id, play_id, dpi=80)
+    game_id, play_id = data.play["game_id"], data.play["play_id"]
+    fig = draw_play(data, dpi=80)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -183,9 +179,18 @@ def render_report(outdir: str | os.PathLike[str], *, top: int = 5, pictures: boo
             "<p class='muted'>Separation: the receiver's predicted distance to the nearest "
             "ghost defender when the ball arrives, had the ball gone to him.</p>"
         )
+        from .plot import load_play
+
         rows = []
+        figures = []
         for p in chosen.to_pylist():
-            jerseys = _jerseys(folder, p["game_id"], p["play_id"])
+            data = load_play(folder, p["game_id"], p["play_id"])  # read once: table and picture
+            jerseys = data.jerseys
+            if pictures:
+                figures.append(
+                    f"<figure>{_picture(data)}<figcaption>game {p['game_id']} "
+                    f"play {p['play_id']}</figcaption></figure>"
+                )
             rows.append(
                 [
                     f"{p['game_id']}:{p['play_id']}",
@@ -205,14 +210,7 @@ def render_report(outdir: str | os.PathLike[str], *, top: int = 5, pictures: boo
                 rows,
             )
         )
-        if pictures:
-            for game_id, play_id in zip(
-                chosen["game_id"].to_pylist(), chosen["play_id"].to_pylist(), strict=True
-            ):
-                parts.append(
-                    f"<figure>{_picture(folder, game_id, play_id)}<figcaption>game {game_id} "
-                    f"play {play_id}</figcaption></figure>"
-                )
+        parts.extend(figures)
     settings = summary.get("settings", {})
     parts.append("<h2>Settings</h2>")
     parts.append(
