@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 import ghosting
@@ -199,3 +200,11 @@ def test_complete_mask_looks_only_inside_each_window(synth_plays: tuple) -> None
     w.defender[1, K + w.flight_frames[1]] = np.nan  # past the (shortened) arrival: ignored
     ok = F.complete_mask(w)
     assert not ok[0] and ok[1:].all()
+
+
+def test_extract_windows_rejects_a_play_split_in_the_table(synth_plays: tuple) -> None:
+    tracking, plays = synth_plays
+    # the first row moved to the end: its play now comes in two runs
+    swapped = pa.concat_tables([tracking.slice(1), tracking.slice(0, 1)])
+    with pytest.raises(InputError, match="not grouped by"):
+        F.extract_windows(swapped, plays, history=K)

@@ -183,6 +183,10 @@ def extract_windows(
     keys = game * 1_000_000 + play
     starts, ends = _play_bounds(keys)
     index = {int(keys[s]): (int(s), int(e)) for s, e in zip(starts, ends, strict=True)}
+    if len(index) != starts.size:  # a play in several runs: only the last would be used
+        raise InputError(
+            "tracking table is not grouped by (game_id, play_id): sort it as read_tracking does"
+        )
 
     parts: list[dict[str, np.ndarray]] = []
     skipped: dict[str, int] = {}
