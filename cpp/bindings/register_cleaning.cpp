@@ -78,9 +78,6 @@ py::tuple clean_tracks_py(const py::object& x_obj, const py::object& y_obj,
     const auto play_offsets = as_1d<std::int64_t>(play_offsets_obj, "play_offsets", "iu");
     const auto is_player = as_1d<std::uint8_t>(is_player_obj, "is_player", "bu");
     const auto in_window = as_1d<std::uint8_t>(in_window_obj, "in_window", "bu");
-    if (is_player.itemsize() != 1 || in_window.itemsize() != 1) {
-        throw std::invalid_argument("is_player and in_window must be bool or uint8");
-    }
 
     const auto n_samples = static_cast<std::size_t>(x.shape(0));
     if (track_offsets.shape(0) < 1 || play_offsets.shape(0) < 1) {

@@ -17,7 +17,7 @@ enum CleaningReason : std::uint8_t {
     kOffField = 1u << 1,        // x outside [-tol, 120 + tol] or y outside [-tol, 160/3 + tol]
     kOverSpeed = 1u << 2,       // recorded speed s > v_max (a NaN s is not flagged)
     kLongStep = 1u << 3,        // squared step from the previous sample > (v_max * dt)^2
-    kFrameGap = 1u << 4,        // frame_id is not previous + 1 (or previous + 0)
+    kFrameGap = 1u << 4,        // frame_id is neither previous + 1 nor equal to previous
     kDuplicateFrame = 1u << 5,  // frame_id equals the previous sample's
 };
 
