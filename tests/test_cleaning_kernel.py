@@ -202,6 +202,8 @@ def good_arrays():
         (5, np.array([-1, 2]), "play_offsets: offsets must start at 0"),
         (6, np.array([1], np.uint8), "is_player has length 1"),
         (6, np.array([1, 0], np.int64), "is_player has dtype int64"),
+        (6, np.array([1, 256], np.uint16), "is_player has dtype uint16; expected bool or uint8"),
+        (7, np.ones(4, np.uint32), "in_window has dtype uint32; expected bool or uint8"),
         (7, np.ones(3, bool), "in_window has length 3"),
         (0, np.array(["a", "b", "c", "d"]), "x has dtype <U1"),
         (1, np.zeros((2, 2)), "y must be 1-D"),
