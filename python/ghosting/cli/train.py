@@ -20,9 +20,16 @@ def register(subparsers: Any) -> None:
         "game, screen features with LightGBM, train the network, export ONNX and its card.",
     )
     add_training_data(parser)
-    parser.add_argument("-o", "--output", required=True, metavar="MODEL_DIR")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="MODEL_DIR",
+        help="model folder to write (ghost.onnx and card.json)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=None, help="training epochs")
+    parser.add_argument(
+        "--epochs", type=int, default=None,
+        help="training epochs (fewer than 1 count as 1; default: the training "
+        "configuration's, TrainConfig.epochs)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     parser.set_defaults(func=run)
 
