@@ -330,7 +330,8 @@ def real_trajectories(
 
     ``plays`` is a :func:`ghosting.pass_plays` table (computed from ``tracking``
     and ``targets`` when omitted). ``defenders="backs"`` takes each play's
-    ``defensive_backs`` (CB, S, SS, FS, DB), ``"all"`` every defense player. A
+    ``defensive_backs`` (CB, S, SS, FS, DB, or the 2026 role "Defensive Coverage"),
+    ``"all"`` every defense player. A
     defender or receiver must have exactly one finite sample per frame from pass
     forward to arrival; otherwise it is listed in ``skipped`` with the reason.
 
