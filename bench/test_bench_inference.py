@@ -169,7 +169,7 @@ def _write_summary(write: Any, found: dict, rows: list[tuple]) -> None:
 
 def record(summary: dict, benchmark: Any, engine: str, units: int, unit: str) -> None:
     benchmark.extra_info.update({"engine": engine, unit: units})
-    if unit == "windows":
+    if unit == "tiles":
         benchmark.extra_info["rows"] = units  # bench/conftest.py's ratio table
     stats = getattr(benchmark, "stats", None)
     if stats is not None:
@@ -211,7 +211,7 @@ def test_network_onnxruntime(benchmark, model, batch, summary):
     session = model._session  # the shipped session: one intra-op thread, sequential
     out = benchmark.pedantic(session.run, args=(None, batch), rounds=25, warmup_rounds=3)
     assert out[0].shape == (BATCH, model.horizon, 2)
-    record(summary, benchmark, "onnxruntime", BATCH, "windows")
+    record(summary, benchmark, "onnxruntime", BATCH, "tiles")
 
 
 @pytest.mark.benchmark(group=GROUP_NETWORK)
@@ -224,7 +224,7 @@ def test_network_torch_eager(benchmark, model, net, batch, summary):
 
     out = benchmark.pedantic(forward, rounds=25, warmup_rounds=3)
     assert tuple(out[0].shape) == (BATCH, model.horizon, 2)
-    record(summary, benchmark, "torch-eager", BATCH, "windows")
+    record(summary, benchmark, "torch-eager", BATCH, "tiles")
 
 
 # -- (b) end to end: predict_plays(what_if=True) ------------------------------------------
