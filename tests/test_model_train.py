@@ -126,3 +126,15 @@ def test_too_few_games_names_the_split_sizes(tmp_path: Path) -> None:
     plays = ghosting.pass_plays(tracking)
     with pytest.raises(ghosting.errors.InputError, match=r"got \d+ train and \d+ validation games"):
         train_on_tables([("two games", tracking, plays)], tmp_path, seed=0, config=TINY)
+
+
+def test_no_defensive_backs_is_an_input_error(tmp_path: Path, synth: tuple) -> None:
+    import pyarrow as pa
+
+    tracking, plays = synth
+    empty = pa.array([[] for _ in range(plays.num_rows)], type=plays["defensive_backs"].type)
+    no_backs = plays.set_column(
+        plays.schema.get_field_index("defensive_backs"), "defensive_backs", empty
+    )
+    with pytest.raises(ghosting.errors.InputError, match="no defensive back"):
+        train_on_tables([("synthetic", tracking, no_backs)], tmp_path, seed=0, config=TINY)

@@ -382,6 +382,13 @@ def train_on_tables(
             f"need at least 3 games to split train/validation/test, got {len(split['train'])} "
             f"train and {len(split['validation'])} validation games"
         )
+    if not train_w.is_back.any() or not val_w.is_back.any():
+        # pursuit is tuned on the training backs and epochs are chosen on the validation ones
+        raise InputError(
+            "no defensive back with a complete track in the "
+            f"{'training' if not train_w.is_back.any() else 'validation'} games: the tracking "
+            "data must say which defenders are backs (a position or role column)"
+        )
     say(f"windows: train {len(train_w)}, validation {len(val_w)}")
 
     caps = tune_pursuit(train_w.take(train_w.is_back))
