@@ -210,13 +210,25 @@ def test_empty_table():
         ({"window": "flight"}, "window must be one of pass, all"),
         ({"v_max": 0}, "v_max must be a finite number > 0"),
         ({"dt": float("nan")}, "dt must be"),
-        ({"field_tolerance": -1.0}, "field_tolerance must be >= 0"),
+        ({"field_tolerance": -1.0}, "field_tolerance must be a finite number >= 0"),
         ({"history": -2}, "history must be an integer >= 0"),
+        ({"v_max": True}, "v_max must be a finite number > 0, got True"),
+        ({"field_tolerance": False}, "field_tolerance must be a finite number >= 0"),
+        ({"dt": "0.1"}, "dt must be a finite number > 0"),
     ],
 )
 def test_bad_arguments(plays, kwargs, match):
     with pytest.raises(ghosting.GhostingError, match=match):
         ghosting.clean(plays, **kwargs)
+
+
+def test_numpy_scalar_arguments(plays):
+    # parameters computed with numpy are numbers too
+    _, want = ghosting.clean(plays, v_max=12.5, dt=0.1, field_tolerance=1.0, history=5)
+    _, got = ghosting.clean(plays, v_max=np.float32(12.5), dt=np.float64(0.1),
+                            field_tolerance=np.int64(1), history=np.int32(5))
+    assert got.to_dict() == want.to_dict()
+    assert isinstance(got.v_max, float) and isinstance(got.history, int)
 
 
 def test_non_canonical_tables_are_refused(plays):

@@ -25,6 +25,7 @@ tracks, ``sample`` drops the flagged samples. The report lists everything droppe
 from __future__ import annotations
 
 import json
+import numbers
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -151,6 +152,11 @@ class CleaningReport:
             if len(items) > max_listed:
                 lines.append(f"  ... and {len(items) - max_listed:,} more (see the JSON report)")
         return "\n".join(lines)
+
+
+def _is_number(value: Any) -> bool:
+    """A real number, Python's or numpy's, but not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _check_table(tracking: Any) -> pa.Table:
@@ -333,11 +339,12 @@ def clean(
     if window not in WINDOWS:
         raise InputError(f"clean: window must be one of {', '.join(WINDOWS)}, got {window!r}")
     for name, value in (("v_max", v_max), ("dt", dt)):
-        if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
+        if not (_is_number(value) and np.isfinite(value) and value > 0):
             raise InputError(f"clean: {name} must be a finite number > 0, got {value!r}")
-    if not (isinstance(field_tolerance, (int, float)) and np.isfinite(field_tolerance)
+    if not (_is_number(field_tolerance) and np.isfinite(field_tolerance)
             and field_tolerance >= 0):  # fmt: skip
-        raise InputError(f"clean: field_tolerance must be >= 0, got {field_tolerance!r}")
+        raise InputError(f"clean: field_tolerance must be a finite number >= 0, "
+                         f"got {field_tolerance!r}")  # fmt: skip
     if isinstance(history, bool) or not isinstance(history, (int, np.integer)) or history < 0:
         raise InputError(f"clean: history must be an integer >= 0, got {history!r}")
     tracking = _check_table(tracking)
