@@ -148,3 +148,24 @@ def test_score_errors_are_clean(synthetic, tmp_path: Path, capsys):
     assert not (tmp_path / "s.parquet").exists()
     with pytest.raises(SystemExit):
         main(["score", week])  # -o is required
+
+
+def test_track_policy_defenders_include_the_2026_coverage_role() -> None:
+    """With --policy track, a dropped back's track is listed as a skipped defender; the
+    backs are found by position or, in 2026 data, by the "Defensive Coverage" role."""
+    from ghosting.cli.score import _defender_keys
+
+    table = pa.table(
+        {
+            "game_id": [1, 1, 1, 1],
+            "play_id": [2, 2, 2, 2],
+            "nfl_id": [10, 11, 12, 13],
+            "side": ["defense", "defense", "defense", "offense"],
+            "position": ["CB", None, "DT", "WR"],
+            "player_role": [None, "Defensive Coverage", "Pass Rush", "Targeted Receiver"],
+        }
+    )
+    assert _defender_keys(table, "backs") == {(1, 2, 10), (1, 2, 11)}
+    assert _defender_keys(table, "all") == {(1, 2, 10), (1, 2, 11), (1, 2, 12)}
+    no_role = table.drop_columns(["player_role"])
+    assert _defender_keys(no_role, "backs") == {(1, 2, 10)}

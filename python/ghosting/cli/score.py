@@ -72,17 +72,28 @@ def _play_keys(table: pa.Table) -> set[tuple[int, int]]:
 
 
 def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, int]]:
-    """(game_id, play_id, nfl_id) of the players ``score_real`` would score."""
+    """(game_id, play_id, nfl_id) of the players ``score_real`` would score: defense
+    players, and with ``defenders="backs"`` only the defensive backs by position or by
+    the 2026 role (as :func:`ghosting.pass_plays` finds them)."""
+    from ..plays import COVERAGE_ROLE
     from ..schema import DEFENSIVE_BACKS
 
     names = tracking.column_names
-    if "side" not in names or (defenders == "backs" and "position" not in names):
+    if "side" not in names:
         return set()
-    side = tracking.column("side").fill_null("").to_numpy(zero_copy_only=False)
-    mask = side == "defense"
+
+    def strings(name: str) -> np.ndarray:
+        column = tracking.column(name).fill_null("")
+        return np.asarray(column.to_numpy(zero_copy_only=False))
+
+    mask = strings("side") == "defense"
     if defenders == "backs":
-        position = tracking.column("position").fill_null("").to_numpy(zero_copy_only=False)
-        mask &= np.isin(position, sorted(DEFENSIVE_BACKS))
+        back = np.zeros(tracking.num_rows, dtype=bool)
+        if "position" in names:
+            back |= np.isin(strings("position"), sorted(DEFENSIVE_BACKS))
+        if "player_role" in names:
+            back |= strings("player_role") == COVERAGE_ROLE
+        mask &= back
     keys = tracking.filter(pa.array(mask)).select(["game_id", "play_id", "nfl_id"])
     keys = keys.group_by(["game_id", "play_id", "nfl_id"]).aggregate([])
     return set(zip(*(keys.column(c).to_pylist() for c in keys.column_names), strict=True))
