@@ -112,7 +112,11 @@ def test_extract_windows_on_synthetic_plays(synth_plays: tuple) -> None:
     )
     real = np.column_stack([tracking["x"].to_numpy()[sel], tracking["y"].to_numpy()[sel]])[0]
     np.testing.assert_allclose(w.defender[0, K - 1], real)
-    assert np.all(w.flight_frames == w.flight_frames.astype(int))
+    flight = {
+        (r["game_id"], r["play_id"]): r["arrival_frame"] - r["pass_forward_frame"] for r in rows
+    }
+    expected = [flight[(g, p)] for g, p in zip(w.game_id.tolist(), w.play_id.tolist(), strict=True)]
+    np.testing.assert_array_equal(w.flight_frames, expected)
     assert F.complete_mask(w).all()
     # what-if windows: one per (back, eligible receiver)
     wa = F.extract_windows(tracking, plays, history=K, targets="all")
