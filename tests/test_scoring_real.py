@@ -177,3 +177,27 @@ def test_bad_input_is_named():
         ghosting.score_real(unsorted, _plays())
     with pytest.raises(ghosting.InputError, match="repeats"):
         ghosting.score_real(_tracking(), pa.concat_tables([_plays(), _plays()]))
+
+
+def test_backs_without_a_defensive_backs_column_by_position_or_2026_role():
+    """A plays table without ``defensive_backs``: the backs come from the tracking, by
+    position or by the 2026 "Defensive Coverage" role, as pass_plays finds them."""
+    plays = _plays().drop_columns(["defensive_backs"])
+    by_position = ghosting.score_real(_tracking(), plays)
+    assert by_position.trajectories.column("nfl_id").to_pylist() == [200, 201]
+    tracking = _tracking()
+    backs = pa.compute.is_in(tracking["position"], pa.array(["CB", "SS", "FS"])).to_numpy(
+        zero_copy_only=False
+    )
+    no_position = pa.nulls(len(tracking), pa.string())
+    tracking = tracking.set_column(
+        tracking.schema.get_field_index("position"), "position", no_position
+    ).append_column(
+        "player_role", pa.array(np.where(backs, "Defensive Coverage", "Other"), pa.string())
+    )
+    by_role = ghosting.score_real(tracking, plays)
+    assert by_role.trajectories.column("nfl_id").to_pylist() == [200, 201]
+    np.testing.assert_allclose(
+        by_role.trajectories.column("ts").to_numpy(),
+        by_position.trajectories.column("ts").to_numpy(),
+    )

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from .._util import list_lengths, run_starts
 from ..errors import InputError
+from ..plays import COVERAGE_ROLE
 from ..schema import DEFENSIVE_BACKS, DT, V_MAX
 from .arrays import (
     DEFAULT_PENALTY,
@@ -277,11 +278,18 @@ def _expected_defenders(
     if "side" not in tracking.column_names:
         raise InputError("tracking table lacks the column 'side' needed to find defenders")
     is_def = tracking.column("side").fill_null("").to_numpy(zero_copy_only=False) == "defense"
-    if defenders == "backs":
-        if "position" not in tracking.column_names:
+    if defenders == "backs":  # by position, or by the 2026 role (as pass_plays does)
+        names = tracking.column_names
+        if "position" not in names and "player_role" not in names:
             raise InputError("tracking table lacks the column 'position' needed to find backs")
-        pos = tracking.column("position").fill_null("").to_numpy(zero_copy_only=False)
-        is_def &= np.isin(pos, sorted(DEFENSIVE_BACKS))
+        back = np.zeros(len(is_def), dtype=bool)
+        if "position" in names:
+            pos = tracking.column("position").fill_null("").to_numpy(zero_copy_only=False)
+            back |= np.isin(pos, sorted(DEFENSIVE_BACKS))
+        if "player_role" in names:
+            role = tracking.column("player_role").fill_null("").to_numpy(zero_copy_only=False)
+            back |= role == COVERAGE_ROLE
+        is_def &= back
     return np.unique(rows.row_run[is_def] * _KEY + rows.nfl[is_def])
 
 
