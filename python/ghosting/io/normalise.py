@@ -234,11 +234,19 @@ def sort_order(table: pa.Table) -> np.ndarray | None:
 
     Frames are ordered by their id, never by time.
     """
-    n = table.num_rows
-    if n < 2:
+    if table.num_rows < 2:
         return None
-    game, play, nfl, frame = (table[c].to_numpy() for c in
-                              ("game_id", "play_id", "nfl_id", "frame_id"))
+    return _order_of(_sort_keys(table))
+
+
+def _sort_keys(table: pa.Table) -> list[np.ndarray]:
+    return [table[c].to_numpy() for c in ("game_id", "play_id", "nfl_id", "frame_id")]
+
+
+def _order_of(columns: list[np.ndarray]) -> np.ndarray | None:
+    """:func:`sort_order` of the key columns ``game, play, nfl, frame`` (n >= 2)."""
+    game, play, nfl, frame = columns
+    n = len(game)
     span = 1 << 16
     packable = (
         play.min() >= 0 and play.max() < span and frame.min() >= 0 and frame.max() < span
@@ -269,9 +277,13 @@ def sort_and_deduplicate(table: pa.Table) -> tuple[pa.Table, int, int]:
     n = table.num_rows
     if n < 2:
         return table, 0, 0
-    order = sort_order(table)
-    index = np.arange(n) if order is None else order
-    keys = [table[c].to_numpy()[index] for c in ("game_id", "play_id", "nfl_id", "frame_id")]
+    keys = _sort_keys(table)
+    order = _order_of(keys)
+    if order is None:
+        index = np.arange(n)
+    else:
+        index = order
+        keys = [k[order] for k in keys]
     same = np.ones(n - 1, dtype=bool)
     for k in keys:
         same &= k[1:] == k[:-1]
