@@ -222,6 +222,13 @@ def test_bad_arguments(plays, kwargs, match):
         ghosting.clean(plays, **kwargs)
 
 
+def test_any_history_length(plays):
+    # a history longer than any play starts every window at the play's first frame
+    _, whole = ghosting.clean(plays, history=10**6)
+    _, huge = ghosting.clean(plays, history=10**20)
+    assert huge.to_dict() == {**whole.to_dict(), "history": 10**20}
+
+
 def test_numpy_scalar_arguments(plays):
     # parameters computed with numpy are numbers too
     _, want = ghosting.clean(plays, v_max=12.5, dt=0.1, field_tolerance=1.0, history=5)

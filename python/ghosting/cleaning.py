@@ -242,7 +242,8 @@ def _window_bounds(tracking, window, history, game_of_play, play_of_play):
     f = np.asarray(pc.fill_null(forward, _INT32_MIN).to_numpy(), dtype=np.int64)
     a = np.asarray(pc.fill_null(arrival, _INT32_MIN).to_numpy(), dtype=np.int64)
     has_window = (f != _INT32_MIN) & (a != _INT32_MIN) & (a >= f)
-    lo[has_window] = np.maximum(f[has_window] - history, _INT32_MIN)
+    # any history longer than the frame range reaches the play's first frame
+    lo[has_window] = np.maximum(f[has_window] - min(history, 1 << 32), _INT32_MIN)
     hi[has_window] = a[has_window]
     return lo, hi, int(n_plays - has_window.sum())
 
