@@ -30,6 +30,7 @@ from .normalise import (
 )
 from .pairing import pair_2026_outputs, plain_strings
 from .sides import (
+    _play_index,
     assign_sides,
     attach_positions,
     per_play_values,
@@ -243,7 +244,7 @@ def _ball_clock_shifts(table: pa.Table) -> list[list[int]]:
 
 def _attach_play_columns(table: pa.Table, starts: np.ndarray, info: pa.Table) -> pa.Table:
     """Add ``play_description``/``possession_team`` from a plays file when missing."""
-    play_idx = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    play_idx = _play_index(starts)
     for column in ("play_description", "possession_team"):
         if column in table.column_names or column not in info.column_names:
             continue

@@ -179,8 +179,8 @@ def assign_sides(
             report["methods"].append("possession_flag")
 
     n_plays = len(starts) - 1
+    play_idx = _play_index(starts)
     if (~decided).any() and n_plays > 0:
-        play_idx = _play_index(starts)
         club = table["club"]
         codes_arr = pc.dictionary_encode(club).combine_chunks()
         dictionary = codes_arr.dictionary.to_pylist()
@@ -219,15 +219,8 @@ def assign_sides(
             decided |= rest
             if rest.any():
                 report["methods"].append("position_groups")
-    undecided_rows = ~decided
-    report["rows_without_side"] = int(undecided_rows.sum())
-    if n_plays:
-        play_idx = _play_index(starts)
-        report["plays_without_side"] = int(
-            np.unique(play_idx[undecided_rows]).size
-        )
-    else:
-        report["plays_without_side"] = 0
+    report["rows_without_side"] = int(np.count_nonzero(~decided))
+    report["plays_without_side"] = int(np.unique(play_idx[~decided]).size)
     return _set(table, "side", pa.array(side, pa.string())), report
 
 
