@@ -25,3 +25,28 @@ def test_core_module_loads():
     from ghosting import _core
 
     assert _core.FIELD_LENGTH == 120.0
+
+
+def test_closed_stdout_ends_quietly(tmp_path):
+    # `ghosting run --demo --json | head`: the reader goes away before we write.
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ghosting",
+            "run",
+            "--demo",
+            "--demo-plays",
+            "2",
+            "-o",
+            str(tmp_path / "out"),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141
+    assert "Traceback" not in err
