@@ -88,8 +88,10 @@ def _per_play_first(play_idx: np.ndarray, values: np.ndarray, mask: np.ndarray,
     """Per play, the value at the first row selected by ``mask`` (-1 when none)."""
     out = np.full(n_plays, -1, dtype=np.int64)
     rows = np.flatnonzero(mask)
-    # the first selected row of each play wins: write in reverse order
-    out[play_idx[rows[::-1]]] = values[rows[::-1]]
+    # numpy does not promise which of repeated fancy-index writes wins: pick the
+    # first selected row of each play explicitly
+    plays, first = np.unique(play_idx[rows], return_index=True)
+    out[plays] = values[rows[first]]
     return out
 
 
