@@ -167,7 +167,9 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
     n = raw.num_rows
     report: dict[str, Any] = {}
 
-    for name in ("display_name", "club"):
+    # cast first (they tell the ball), and once: the loop below takes them as they are
+    cast_early = ("display_name", "club")
+    for name in cast_early:
         if name in columns:
             columns[name] = _cast(columns[name], pa.string(), name, source)
     is_ball = pa.chunked_array([pa.array(np.zeros(n, dtype=bool))])
@@ -189,6 +191,8 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
         name = field.name
         if name == "side":
             out[name] = pa.nulls(n, pa.string())
+        elif name in cast_early and name in columns:
+            out[name] = columns[name]
         elif name in columns:
             out[name] = _cast(columns[name], field.type, name, source)
         elif pa.types.is_floating(field.type):
