@@ -25,8 +25,8 @@ __all__ = ["Source", "is_path", "source_name", "header", "read_raw", "to_arrow"]
 Source = Any  # str | os.PathLike | pa.Table | pandas.DataFrame | polars.DataFrame
 
 _PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
-#: Strings read as null in text files (pyarrow's defaults; "None" is handled later,
-#: since it is a real event spelling of 2021 and only means "no event" there).
+#: Strings read as null in text files (the common ones among pyarrow's defaults).
+#: "None" is not one: it is 2021's spelling of "no event", turned into null later.
 _NULLS = ["", "NA", "N/A", "NULL", "null", "NaN", "nan", "#N/A", "n/a"]
 
 
