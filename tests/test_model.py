@@ -269,6 +269,10 @@ def test_edge_plays(model: GhostModel) -> None:
     held = model.predict(tracking.filter(gone), row)
     assert held.num_rows == model.predict(tracking, row).num_rows
     assert np.isfinite(held["x"].to_numpy()).all()
+    # a real target missing from the eligible list is still ghosted in what-if mode
+    others = [r for r in row["eligible_receivers"] if r != row["targeted_receiver"]]
+    unlisted = model.what_if(tracking, dict(row, eligible_receivers=others))
+    assert set(unlisted["target_nfl_id"].to_pylist()) == set(row["eligible_receivers"])
     # what-if with a single eligible receiver: the real target only
     single = model.what_if(tracking, dict(row, eligible_receivers=[row["targeted_receiver"]]))
     assert single.equals(model.predict(tracking, row))

@@ -238,12 +238,19 @@ def _what_if_pairs(
     """
     parts = []
     for tracking, plays in sources:
+        # plays whose real target is not among the listed eligible receivers give no
+        # pairs, as when the shipped model was trained (the what-if windows lacked that
+        # target then): keeps `ghosting train` reproducing it
         rows = [
             r
             for r in plays.to_pylist()
             if r.get("analysable")
             and r.get("targeted_receiver") is not None
             and int(r["game_id"]) in games
+            and (
+                not r.get("eligible_receivers")
+                or int(r["targeted_receiver"]) in r["eligible_receivers"]
+            )
         ]
         if not rows:
             continue

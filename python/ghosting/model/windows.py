@@ -154,9 +154,9 @@ def extract_windows(
     plays : a ``pass_plays`` table (or its rows as dicts); rows not analysable are skipped.
     history : observed frames k >= 3 up to and including pass forward.
     defenders : ``"backs"`` (the play's defensive backs) or ``"all"`` (every defender).
-    targets : ``"real"`` (the targeted receiver) or ``"all"`` (every eligible receiver,
-        the what-if question; the landing point becomes that receiver's position at
-        arrival unless it is the real target).
+    targets : ``"real"`` (the targeted receiver) or ``"all"`` (every eligible receiver
+        and the real target, the what-if question; the landing point becomes that
+        receiver's position at arrival unless it is the real target).
 
     Defenders whose pass-forward position is missing are skipped (counted in
     ``Windows.skipped``); missing history frames repeat the earliest known one
@@ -230,9 +230,10 @@ def extract_windows(
         real_target = int(row["targeted_receiver"])
         if targets == "real":
             tgt_ids = [real_target]
-        else:
-            elig = [int(v) for v in (row.get("eligible_receivers") or [])]
-            tgt_ids = [v for v in elig] or [real_target]
+        else:  # every eligible receiver, and the real target even when not listed
+            tgt_ids = [int(v) for v in (row.get("eligible_receivers") or [])]
+            if real_target not in tgt_ids:
+                tgt_ids.append(real_target)
         tgt_ids = [v for v in tgt_ids if v in pos_by_id]
         if not def_ids or not tgt_ids:
             skipped["no defenders or receiver in tracking"] = (
