@@ -287,3 +287,15 @@ def _without_rows_after(tracking: pa.Table, nfl_id: int, after: int) -> pa.Array
 
     drop = pc.and_(pc.equal(tracking["nfl_id"], nfl_id), pc.greater(tracking["frame_id"], after))
     return pc.invert(drop)
+
+
+def test_single_play_calls_equal_the_batched_call(model: GhostModel, game_2021: tuple) -> None:
+    """predict/what_if cut the play's rows first; the batched call cuts from the table."""
+    tracking, plays = game_2021
+    for row in [r for r in plays.to_pylist() if r["analysable"]][:5]:
+        assert model.predict(tracking, row).equals(model.predict_plays(tracking, [row]))
+        assert model.what_if(tracking, row).equals(
+            model.predict_plays(tracking, [row], what_if=True)
+        )
+    with pytest.raises(ghosting.errors.InputError, match="play_id"):
+        model.predict(tracking.drop_columns(["play_id"]), _first_play(plays))

@@ -228,13 +228,13 @@ class GhostModel:
                         f"play {row['game_id']}:{row['play_id']}: {target} is not an "
                         f"eligible receiver ({sorted(known)})"
                     )
-                if not known and not _has_player(tracking, row, target):
+                if not known and not _has_player(_play_rows(tracking, row), target):
                     raise PlayError(
                         f"play {row['game_id']}:{row['play_id']}: {target} is not in the "
                         "tracking table"
                     )
                 row = dict(row, targeted_receiver=target, ball_land_x=None, ball_land_y=None)
-        return self._predict_rows(tracking, [row], "real", defenders)
+        return self._predict_rows(_play_rows(tracking, row), [row], "real", defenders)
 
     def what_if(
         self,
@@ -256,7 +256,7 @@ class GhostModel:
         True
         """
         row = self._resolve(tracking, play)
-        return self._predict_rows(tracking, [row], "all", defenders)
+        return self._predict_rows(_play_rows(tracking, row), [row], "all", defenders)
 
     def predict_plays(
         self,
@@ -336,16 +336,22 @@ class GhostModel:
         return windows_table(w, pos, sigma)
 
 
-def _has_player(tracking: pa.Table, row: Mapping[str, Any], nfl_id: int) -> bool:
-    """True when ``nfl_id`` has a row in the play's tracking."""
+def _play_rows(tracking: pa.Table, row: Mapping[str, Any]) -> pa.Table:
+    """The play's rows: windows are then cut from them, not from the whole table
+    (converting every column of a season-sized table took 0.3 s per play)."""
+    for name in ("game_id", "play_id", "nfl_id"):
+        if name not in tracking.column_names:
+            raise InputError(f"tracking table has no column {name!r}")
     mask = pc.and_(
-        pc.and_(
-            pc.equal(tracking.column("game_id"), int(row["game_id"])),
-            pc.equal(tracking.column("play_id"), int(row["play_id"])),
-        ),
-        pc.equal(tracking.column("nfl_id"), nfl_id),
+        pc.equal(tracking.column("game_id"), int(row["game_id"])),
+        pc.equal(tracking.column("play_id"), int(row["play_id"])),
     )
-    return bool(pc.any(mask).as_py())
+    return tracking.filter(mask)
+
+
+def _has_player(play_tracking: pa.Table, nfl_id: int) -> bool:
+    """True when ``nfl_id`` has a row in the play's tracking."""
+    return bool(pc.any(pc.equal(play_tracking.column("nfl_id"), nfl_id)).as_py())
 
 
 def windows_table(w: Windows, pos: np.ndarray, sigma: np.ndarray) -> pa.Table:
