@@ -37,6 +37,7 @@ from .sides import (
     play_directions,
     read_plays_info,
 )
+from .ids import parse_ids
 from .sources import Source, header, is_path, read_raw, source_name, to_arrow
 
 __all__ = [
@@ -119,7 +120,10 @@ def read_tracking(
         omitted.
     players : path or table, optional
         The competition's ``players.csv``: positions for layouts without them
-        (``PositionAbbr`` in 2019, ``position`` later).
+        (column ``PositionAbbr`` in 2019, ``officialPosition`` in 2023, ``position``
+        in the others). A player listed twice takes their first row's position; the
+        read report counts players whose rows disagree
+        (``players_conflicting_positions``).
     plays : path or table, optional
         A plays file: ``possessionTeam`` decides the offense, ``playDescription``
         becomes the ``play_description`` column when the tracking has none.
@@ -155,7 +159,8 @@ def read_tracking(
     starts = play_starts(table)
     if players is not None:
         table, filled = attach_positions(table, players)
-        report["positions_from_players"] = filled
+        report["positions_from_players"] = filled["rows"]
+        report["players_conflicting_positions"] = filled["conflicting_players"]
     info = read_plays_info(plays, games) if plays is not None else None
     if info is not None:
         table = _attach_play_columns(table, starts, info)
@@ -283,7 +288,19 @@ def read_targets(source: Source) -> pa.Table:
     Returns
     -------
     pyarrow.Table
-        ``game_id, play_id`` (int64), ``target_nfl_id`` (int64, null when unknown).
+        ``game_id, play_id`` (int64), ``target_nfl_id`` (int64, null for NA: "no
+        target"), every row of the file in its order. Ids are exact (an integral float
+        such as ``2495454.0`` is that integer). :func:`read_report` gives ``rows``,
+        ``no_target_rows`` (NA), ``duplicate_rows`` (a play listed again with the same
+        target) and ``conflicting_plays`` (a play whose rows disagree: two targets, or a
+        target and NA); :func:`ghosting.pass_plays` refuses the target of such a play.
+
+    Raises
+    ------
+    MissingColumnsError
+        A game, play or target column is missing.
+    InputError
+        An id is not an integer (the message names the file and column).
 
     Examples
     --------
@@ -293,8 +310,8 @@ def read_targets(source: Source) -> pa.Table:
     [None]
     """
     name = source_name(source)
-    raw = read_raw(source)
-    lower = {c.lower(): c for c in raw.column_names}
+    available = header(source)
+    lower = {c.lower(): c for c in available}
     wanted = {
         "game_id": ("gameid", "game_id"),
         "play_id": ("playid", "play_id"),
@@ -311,19 +328,37 @@ def read_targets(source: Source) -> pa.Table:
     if missing:
         raise MissingColumnsError(
             f"{name}: a targets file needs column(s) {', '.join(missing)} "
-            f"(gameId, playId, targetNflId); columns: {', '.join(raw.column_names)}"
+            f"(gameId, playId, targetNflId); columns: {', '.join(available)}"
         )
+    raw = read_raw(source, list(columns.values()), {c: pa.string() for c in columns.values()})
     out = {}
     for canonical, column in columns.items():
         array = raw[column]
         if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
             array = pc.if_else(pc.is_in(array, pa.array(["", "NA", "None"])),
                                pa.scalar(None, array.type), array)
-        if pa.types.is_floating(array.type):
-            array = pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
-        try:
-            out[canonical] = array.cast(pa.float64()).cast(pa.int64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise InputError(f"{name}: column {column!r} is not an integer id ({exc})") from exc
-    return pa.table(out)
+        out[canonical] = parse_ids(array, name, column)
+    table = pa.table(out)
+    keyed = table.filter(pc.and_(pc.is_valid(table["game_id"]), pc.is_valid(table["play_id"])))
+    if keyed.num_rows < table.num_rows:
+        raise InputError(f"{name}: {table.num_rows - keyed.num_rows} row(s) without a game or "
+                         f"play id (columns {columns['game_id']!r}, {columns['play_id']!r})")
+    report = {"name": name, "rows": table.num_rows,
+              "no_target_rows": table["target_nfl_id"].null_count, **target_conflicts(table)}
+    meta = {REPORT_KEY: json.dumps(report).encode()}
+    return table.replace_schema_metadata(meta)
 
+
+def target_conflicts(targets: pa.Table) -> dict[str, int]:
+    """``duplicate_rows`` (a play repeated with the same target) and
+    ``conflicting_plays`` (a play whose rows disagree) of a targets table."""
+    marked = targets.append_column("__na", pc.is_null(targets["target_nfl_id"]))
+    per_play = marked.group_by(["game_id", "play_id"], use_threads=False).aggregate(
+        [([], "count_all"), ("target_nfl_id", "count_distinct"), ("__na", "any")])
+    kinds = pc.add(per_play["target_nfl_id_count_distinct"],
+                   pc.cast(per_play["__na_any"], pa.int64()))
+    conflicting = pc.greater(kinds, 1)
+    repeated = pc.subtract(per_play["count_all"], 1)
+    duplicates = pc.sum(pc.if_else(conflicting, 0, repeated)).as_py() or 0
+    return {"duplicate_rows": int(duplicates),
+            "conflicting_plays": int(pc.sum(conflicting).as_py() or 0)}

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from .._util import run_starts
 from ..errors import InputError
 from ..schema import BALL_ID, CANONICAL_SCHEMA, FIELD_LENGTH, FIELD_WIDTH
+from .ids import parse_ids
 from .layouts import Layout
 
 __all__ = [
@@ -56,10 +57,8 @@ _TYPES = {f.name: f.type for f in [*CANONICAL_SCHEMA, *EXTRA_SCHEMA]} | HELPER_C
 def csv_column_types(layout: Layout) -> dict[str, pa.DataType]:
     """Types to force when reading a text file in ``layout`` (source names)."""
     forced = {
-        "game_id": pa.int64(),
-        "play_id": pa.int64(),
-        "nfl_id": pa.float64(),  # the highlights write ids as 497016.0
-        "frame_id": pa.int64(),
+        # ids as text, parsed exactly by io.ids (the highlights write 497016.0)
+        **{name: pa.string() for name in ID_COLUMNS},
         "jersey_number": pa.float64(),
         "player_to_predict": pa.string(),
         "num_frames_output": pa.float64(),
@@ -112,6 +111,9 @@ def _to_string(array: Any) -> Any:
     return array
 
 
+#: Id columns, read as exact int64 by :func:`ghosting.io.ids.parse_ids`.
+ID_COLUMNS = ("game_id", "play_id", "nfl_id", "frame_id")
+
 #: String columns kept dictionary-encoded while reading (long, repeated values).
 DICTIONARY_COLUMNS = ("display_name", "play_description", "player_role", "route")
 
@@ -145,6 +147,18 @@ def _cast(array: pa.ChunkedArray, target: pa.DataType, column: str, source: str)
         ) from exc
 
 
+def _frame_ids(array: Any, source: str, column: str) -> Any:
+    """Frame ids as int32 (exact integers, any sign; beyond int32 is an error)."""
+    frames = parse_ids(array, source, column)
+    if len(frames) - frames.null_count:
+        low, high = pc.min_max(frames).values()
+        limit = np.iinfo(np.int32)
+        if low.as_py() < limit.min or high.as_py() > limit.max:
+            raise InputError(f"{source}: column {column!r}: frame ids must fit in 32 bits "
+                             f"(found {low.as_py()} .. {high.as_py()})")
+    return frames.cast(pa.int32())
+
+
 def _lower_in(array: Any, names: pa.Array) -> Any:
     """Case-insensitive membership test; dictionary arrays are tested on their values."""
     if pa.types.is_dictionary(array.type):
@@ -160,10 +174,12 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
     columns) unsorted, and a partial report.
     """
     columns: dict[str, Any] = {}
+    sources: dict[str, str] = {}  # canonical name -> the source's name (for errors)
     for name in raw.column_names:
         canonical = layout.rename.get(name)
         if canonical is not None and canonical not in columns:
             columns[canonical] = raw[name]
+            sources[canonical] = name
     n = raw.num_rows
     report: dict[str, Any] = {}
 
@@ -178,12 +194,13 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
             if name in columns:
                 is_ball = pc.or_(is_ball, _lower_in(columns[name], _BALL_NAMES))
 
-    nfl_id = _cast(columns["nfl_id"], pa.int64(), "nfl_id", source)
+    nfl_id = parse_ids(columns["nfl_id"], source, sources["nfl_id"])
     is_ball = pc.or_(is_ball, pc.fill_null(pc.equal(nfl_id, BALL_ID), False))
     nfl_id = pc.if_else(is_ball, pa.scalar(BALL_ID, pa.int64()), nfl_id)
     columns["nfl_id"] = nfl_id
-    for name in ("game_id", "play_id", "frame_id"):
-        columns[name] = _cast(columns[name], _TYPES[name], name, source)
+    for name in ("game_id", "play_id"):
+        columns[name] = parse_ids(columns[name], source, sources[name])
+    columns["frame_id"] = _frame_ids(columns["frame_id"], source, sources["frame_id"])
 
     out: dict[str, Any] = {}
     filled: list[str] = []

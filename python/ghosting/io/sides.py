@@ -13,9 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import MissingColumnsError
-from .sources import Source, read_raw, source_name
+from .ids import parse_ids
+from .sources import Source, header, read_raw, source_name
 
 __all__ = [
+    "POSITION_COLUMNS",
     "attach_positions",
     "assign_sides",
     "per_play_values",
@@ -49,44 +51,71 @@ def _lookup(keys: np.ndarray, table_keys: np.ndarray) -> tuple[np.ndarray, np.nd
     return order[pos] if len(sorted_keys) else pos, found
 
 
-def attach_positions(table: pa.Table, players: Source) -> tuple[pa.Table, int]:
-    """Fill null positions from a players table (``nflId`` + ``position``/``PositionAbbr``).
+#: Spellings of the position column of a players file (2019, 2023, the others, 2026).
+POSITION_COLUMNS = ("position", "PositionAbbr", "officialPosition", "player_position")
 
-    Returns the table and how many rows got a position.
+
+def _read_side_file(source: Source, id_columns: list[str], other: list[str]) -> pa.Table:
+    """Only the named columns of a side file, its id columns read as text (exact ids)."""
+    wanted = [c for c in dict.fromkeys([*id_columns, *other]) if c]
+    return read_raw(source, wanted, {c: pa.string() for c in id_columns})
+
+
+def attach_positions(table: pa.Table, players: Source) -> tuple[pa.Table, dict[str, int]]:
+    """Fill null positions from a players table (``nflId`` + a position column).
+
+    The position column is any of ``POSITION_COLUMNS`` (``position``,
+    ``PositionAbbr`` of 2019, ``officialPosition`` of 2023, ``player_position``).
+    A player listed more than once takes the position of their first row that has
+    one; players whose rows give different positions are counted. Returns the table
+    and ``{"rows": rows that got a position, "conflicting_players": ...}``.
     """
     name = source_name(players)
-    raw = read_raw(players)
-    id_col = _pick(raw.column_names, "nflId", "nfl_id")
-    pos_col = _pick(raw.column_names, "position", "PositionAbbr", "player_position")
+    columns = header(players)
+    id_col = _pick(columns, "nflId", "nfl_id")
+    pos_col = _pick(columns, *POSITION_COLUMNS)
     if id_col is None or pos_col is None:
-        pairs = (("nflId", id_col), ("position/PositionAbbr", pos_col))
+        pairs = (("nflId", id_col), ("/".join(POSITION_COLUMNS), pos_col))
         missing = [n for n, c in pairs if c is None]
         raise MissingColumnsError(
             f"{name}: a players file needs column(s) {', '.join(missing)} "
-            f"(columns: {', '.join(raw.column_names)})"
+            f"(columns: {', '.join(columns)})"
         )
-    ids = pc.cast(raw[id_col], pa.float64()).to_numpy(zero_copy_only=False)
-    valid = np.isfinite(ids)
-    positions = raw[pos_col].cast(pa.string()).combine_chunks().filter(pa.array(valid))
-    ids = ids[valid].astype(np.int64)
-    if table.num_rows == 0 or len(ids) == 0:
-        return table, 0
-    idx, found = _lookup(table["nfl_id"].to_numpy(), ids)
+    raw = _read_side_file(players, [id_col], [pos_col])
+    ids = parse_ids(raw[id_col], name, id_col)
+    positions = pc.utf8_trim_whitespace(raw[pos_col].cast(pa.string()))
+    positions = pc.if_else(pc.equal(pc.binary_length(positions), 0),
+                           pa.scalar(None, pa.string()), positions)
+    usable = pc.and_(pc.is_valid(ids), pc.is_valid(positions))
+    listed = pa.table({"nfl_id": ids, "position": positions,
+                       "__row": np.arange(raw.num_rows)}).filter(usable)
+    per_player = listed.group_by("nfl_id", use_threads=False).aggregate(
+        [("__row", "min"), ("position", "count_distinct")])
+    conflicting = int(pc.sum(pc.greater(per_player["position_count_distinct"], 1)).as_py() or 0)
+    first = listed.take(pc.index_in(per_player["__row_min"], listed["__row"]))
+    report = {"rows": 0, "conflicting_players": conflicting}
+    if table.num_rows == 0 or first.num_rows == 0:
+        return table, report
+    idx, found = _lookup(table["nfl_id"].to_numpy(), first["nfl_id"].to_numpy())
     current = table["position"]
     need = pc.is_null(current).to_numpy(zero_copy_only=False) & found
     if not need.any():
-        return table, 0
+        return table, report
     nulls = pa.nulls(len(idx), pa.string())
-    looked = pc.if_else(pa.array(need), positions.take(pa.array(idx)), nulls)
+    looked = pc.if_else(pa.array(need), first["position"].combine_chunks().take(pa.array(idx)),
+                        nulls)
     filled = pc.coalesce(current, looked)
-    return _set(table, "position", filled), int(need.sum())
+    report["rows"] = int(need.sum())
+    return _set(table, "position", filled), report
 
 
 def read_plays_info(plays: Source, games: Source | None) -> pa.Table:
-    """``game_id, play_id, possession_team, play_description[, home_team, away_team]``."""
+    """``game_id, play_id, possession_team, play_description[, home_team, away_team]``.
+
+    A play listed more than once takes its first row.
+    """
     name = source_name(plays)
-    raw = read_raw(plays)
-    cols = raw.column_names
+    cols = header(plays)
     game_col, play_col = _pick(cols, "gameId", "game_id"), _pick(cols, "playId", "play_id")
     poss_col = _pick(cols, "possessionTeam", "possession_team")
     desc_col = _pick(cols, "playDescription", "play_description")
@@ -98,19 +127,20 @@ def read_plays_info(plays: Source, games: Source | None) -> pa.Table:
             f"{name}: a plays file needs column(s) {', '.join(missing)} "
             f"(columns: {', '.join(cols)})"
         )
+    assert game_col is not None and play_col is not None
+    raw = _read_side_file(plays, [game_col, play_col], [c for c in (poss_col, desc_col) if c])
     out = {
-        "game_id": raw[game_col].cast(pa.int64()),
-        "play_id": raw[play_col].cast(pa.int64()),
+        "game_id": parse_ids(raw[game_col], name, game_col),
+        "play_id": parse_ids(raw[play_col], name, play_col),
         "possession_team": raw[poss_col].cast(pa.string()) if poss_col
         else pa.nulls(raw.num_rows, pa.string()),
         "play_description": raw[desc_col].cast(pa.string()) if desc_col
         else pa.nulls(raw.num_rows, pa.string()),
     }
-    info = pa.table(out)
+    info = _first_per_key(pa.table(out), ["game_id", "play_id"])
     if games is not None:
         gname = source_name(games)
-        graw = read_raw(games)
-        gcols = graw.column_names
+        gcols = header(games)
         g_id = _pick(gcols, "gameId", "game_id")
         home = _pick(gcols, "homeTeamAbbr", "home_team_abbr")
         away = _pick(gcols, "visitorTeamAbbr", "visitor_team_abbr", "awayTeamAbbr")
@@ -119,13 +149,25 @@ def read_plays_info(plays: Source, games: Source | None) -> pa.Table:
                 f"{gname}: a games file needs gameId, homeTeamAbbr, visitorTeamAbbr "
                 f"(columns: {', '.join(gcols)})"
             )
-        gtable = pa.table({
-            "game_id": graw[g_id].cast(pa.int64()),
+        graw = _read_side_file(games, [g_id], [home, away])
+        gtable = _first_per_key(pa.table({
+            "game_id": parse_ids(graw[g_id], gname, g_id),
             "home_team": graw[home].cast(pa.string()),
             "away_team": graw[away].cast(pa.string()),
-        })
+        }), ["game_id"])
         info = info.join(gtable, "game_id", join_type="left outer", use_threads=False)
     return info
+
+
+def _first_per_key(table: pa.Table, keys: list[str]) -> pa.Table:
+    """The first row of each key (rows with a null key dropped)."""
+    valid = pc.is_valid(table[keys[0]])
+    for key in keys[1:]:
+        valid = pc.and_(valid, pc.is_valid(table[key]))
+    table = table.filter(valid)
+    rows = table.append_column("__row", pa.array(np.arange(table.num_rows)))
+    first = rows.group_by(keys, use_threads=False).aggregate([("__row", "min")])
+    return table.take(pa.array(np.sort(first["__row_min"].to_numpy())))
 
 
 def _play_index(starts: np.ndarray) -> np.ndarray:

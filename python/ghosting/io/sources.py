@@ -110,7 +110,8 @@ def header(source: Source) -> list[str]:
 
 
 def to_arrow(source: Source) -> pa.Table:
-    """An in-memory table (pyarrow, pandas or polars) as a pyarrow Table."""
+    """An in-memory table (pyarrow, pandas or polars, a polars LazyFrame collected) as a
+    pyarrow Table."""
     if isinstance(source, pa.Table):
         return source
     if isinstance(source, pa.RecordBatch):
@@ -119,12 +120,14 @@ def to_arrow(source: Source) -> pa.Table:
     if module == "pandas":
         return pa.Table.from_pandas(source, preserve_index=False)
     if module == "polars":
+        if hasattr(source, "collect") and not hasattr(source, "to_arrow"):
+            source = source.collect()  # a LazyFrame: run its query once, here
         return source.to_arrow()
     if hasattr(source, "__arrow_c_stream__"):
         return pa.table(source)
     raise InputError(
         f"cannot read tracking data from a {type(source).__name__}: pass a file path, "
-        "a pyarrow Table, or a pandas/polars DataFrame"
+        "a pyarrow Table, or a pandas/polars DataFrame (or polars LazyFrame)"
     )
 
 
