@@ -172,13 +172,21 @@ def test_target_file_comes_first(game2021, targets2021, data_dir):
     from_path = pass_plays(game2021, targets=data_dir / "bdb2021" / "targetedReciever.csv")
     assert tables_equal(plays, from_path)
     official = by_play(targets2021, "target_nfl_id")
+    refused = 0
     for row in plays.to_pylist():
         target = official.get((row["game_id"], row["play_id"]))
-        if target is not None:
+        if row["reason"] == "target file names a player who is not an eligible offensive " \
+                "receiver" or row["target_source"] is None and target is not None:
+            # the file names the quarterback on the 5 plays without a pass (scrambles)
+            refused += 1
+            assert row["targeted_receiver"] is None and not row["analysable"]
+        elif target is not None:
             assert row["target_source"] == "target_file"
             assert row["targeted_receiver"] == target
-        else:
-            assert row["target_source"] in ("inference", None)
+        else:  # NA in the file: no target, no inference
+            assert row["target_source"] is None
+            assert row["reason"] == "target file gives no target (NA)"
+    assert refused == 5
 
 
 def test_inference_agrees_with_the_2021_target_file(game2021, targets2021):
@@ -250,7 +258,8 @@ def test_outputs_only_plays_are_listed_not_analysable(data_dir):
     plays = pass_plays(tracking)
     assert plays.num_rows == ghosting.io.read_report(tracking)["plays"]
     assert not pc.any(plays["analysable"]).as_py()
-    assert set(plays["reason"].to_pylist()) == {"no pass_forward"}
+    assert set(plays["reason"].to_pylist()) == {
+        "positions only: a 2026 output file needs its matching input file"}
 
 
 def test_pass_plays_requires_columns():

@@ -8,23 +8,33 @@ be analysed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .rows import _by_play, _PlayRows, _sorted
-from .targets import _choose_targets
+from .targets import TARGET_FILE_REASONS, _choose_targets
 from .windows import _require, pass_windows
 
 __all__ = ["pass_plays", "REASONS", "PLAYS_SCHEMA"]
 
-#: Why a play cannot be analysed, in the order they are checked.
+#: Said when a play's players have no position at all: where positions come from.
+_POSITIONS_HINT = "no player positions (pass the competition's players.csv: --players / players=)"
+
+#: Why a play cannot be analysed, in the order they are checked. Stable categories
+#: (no ids inside): a summary can count them and say what to do.
 REASONS = (
+    "positions only: a 2026 output file needs its matching input file",
     "no pass_forward",
     "no arrival",
     "no ball position at arrival",
+    f"sides unknown: {_POSITIONS_HINT}",
     "sides unknown",
+    f"no eligible receivers: {_POSITIONS_HINT}",
     "no eligible receivers",
+    *TARGET_FILE_REASONS.values(),
     "no target",
     "target not tracked at pass_forward",
     "no defensive backs",
@@ -60,7 +70,9 @@ def _lists(play_idx: np.ndarray, nfl: np.ndarray, mask: np.ndarray, n_plays: int
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(ids, pa.int64()))
 
 
-def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
+def pass_plays(
+    tracking: pa.Table, targets: object | None = None, *, infer_missing_targets: bool = False
+) -> pa.Table:
     """One record per play: pass window, landing point, target, receivers, defensive backs.
 
     Parameters
@@ -69,7 +81,13 @@ def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
         A canonical tracking table (from :func:`ghosting.read_tracking`).
     targets : path or pyarrow.Table, optional
         A targeted-receiver file (``targetedReciever.csv``) or a table from
-        :func:`ghosting.read_targets`.
+        :func:`ghosting.read_targets`. Its word is final for the plays it lists: NA
+        means "no target" (the play is not analysable), a play whose rows disagree
+        gets no target, and a target tracked on the play but not as an eligible
+        offensive receiver (a defender, the passer) is refused -- each with its reason.
+    infer_missing_targets : bool, default False
+        Infer the target of the plays whose target file entry is NA, as for plays
+        the file does not list.
 
     Returns
     -------
@@ -77,9 +95,10 @@ def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
         ``game_id, play_id, analysable, reason, pass_forward_frame, arrival_frame,
         ball_land_x, ball_land_y, targeted_receiver, target_source,
         eligible_receivers, defensive_backs`` -- one row per play, sorted. ``reason``
-        says why a play is not analysable (null when it is). The target comes from,
-        in order: the target file, the 2026 ``player_role``, the play description,
-        inference (the eligible receiver nearest the ball at arrival).
+        says why a play is not analysable (null when it is; one of ``REASONS``). The
+        target comes from, in order: the target file, the 2026 ``player_role``, the
+        play description, inference (the eligible receiver nearest the ball at
+        arrival). Frame ids of any sign are frames; unknown values are null.
 
     Examples
     --------
@@ -93,35 +112,31 @@ def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
     tracking = _sorted(tracking)
     windows = pass_windows(tracking)
     rows = _PlayRows.of(tracking, windows.num_rows)
-    forward, arrival = _pass_frames(rows, windows)
-    at_forward = rows.frame == forward[rows.play_idx]
-    at_arrival = rows.frame == arrival[rows.play_idx]
-    land_x, land_y = _landing_points(rows, windows, forward, arrival)
+    frames = _pass_frames(rows, windows)
+    at_forward = frames.at_forward(rows)
+    at_arrival = frames.at_arrival(rows)
+    land_x, land_y = _landing_points(rows, windows, frames)
 
     receivers = rows.offense & rows.receiver_position & ~rows.is_ball
     backs = rows.defense & rows.back_position & ~rows.is_ball
     eligible = _lists(rows.play_idx, rows.nfl, receivers & at_forward, rows.n_plays)
     defensive_backs = _lists(rows.play_idx, rows.nfl, backs & at_forward, rows.n_plays)
-    target, source = _choose_targets(rows, windows, targets, receivers & at_arrival,
-                                     land_x, land_y)
+    target, has_target, source, refused = _choose_targets(
+        rows, windows, targets, receivers & at_arrival, land_x, land_y, infer_missing_targets)
 
-    reason = _reasons(rows, forward, arrival, land_x, land_y, at_forward, target,
+    reason = _reasons(rows, frames, land_x, land_y, at_forward, target, has_target, refused,
                       eligible, defensive_backs)
-
-    def nullable_int(values: np.ndarray, typ: pa.DataType) -> pa.Array:
-        return pa.array(values, typ, mask=values < 0)
-
     return pa.table(
         [
             windows["game_id"],
             windows["play_id"],
             pa.array([r is None for r in reason], pa.bool_()),
             pa.array(reason, pa.string()),
-            nullable_int(forward, pa.int32()),
-            nullable_int(arrival, pa.int32()),
+            pa.array(frames.forward, pa.int32(), mask=~frames.has_forward),
+            pa.array(frames.arrival, pa.int32(), mask=~frames.has_arrival),
             pa.array(land_x),
             pa.array(land_y),
-            nullable_int(target, pa.int64()),
+            pa.array(target, pa.int64(), mask=~has_target),
             pa.array(source, pa.string()),
             eligible,
             defensive_backs,
@@ -130,83 +145,140 @@ def pass_plays(tracking: pa.Table, targets: object | None = None) -> pa.Table:
     )
 
 
-def _pass_frames(rows: _PlayRows, windows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """Pass forward and arrival frames (-1 when unknown) from events or, in 2026 input
-    files (frames end at the throw), from the last input frame and
-    ``num_frames_output``."""
-    forward = pc.fill_null(windows["pass_forward_frame"], -1).to_numpy().astype(np.int64)
-    arrival = pc.fill_null(windows["arrival_frame"], -1).to_numpy().astype(np.int64)
+@dataclass(frozen=True)
+class _PassFrames:
+    """Per play, the pass forward and arrival frames and masks of where they are known."""
+
+    forward: np.ndarray
+    has_forward: np.ndarray
+    arrival: np.ndarray
+    has_arrival: np.ndarray
+
+    def at_forward(self, rows: _PlayRows) -> np.ndarray:
+        p = rows.play_idx
+        return self.has_forward[p] & (rows.frame == self.forward[p])
+
+    def at_arrival(self, rows: _PlayRows) -> np.ndarray:
+        p = rows.play_idx
+        return self.has_arrival[p] & (rows.frame == self.arrival[p])
+
+
+def _frames_of(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    known = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
+    return pc.fill_null(column, 0).to_numpy().astype(np.int64), known
+
+
+def _pass_frames(rows: _PlayRows, windows: pa.Table) -> _PassFrames:
+    """Pass forward and arrival frames from events or, in 2026 input files (frames end
+    at the throw), from the last input frame and ``num_frames_output``."""
+    forward, has_forward = _frames_of(windows["pass_forward_frame"])
+    arrival, has_arrival = _frames_of(windows["arrival_frame"])
     if "num_frames_output" in rows.table.column_names and rows.n_plays:
         # the throw is the last input frame; output rows read with their input
         # (ghosting.io pairs them) carry positions only, so they have no speed
+        first = rows.starts[:-1]
         measured = np.isfinite(rows.table["s"].to_numpy())
-        frames = np.where(measured, rows.frame, -1)
-        last = np.maximum.reduceat(frames, rows.starts[:-1])
-        last = np.where(last >= 0, last, np.maximum.reduceat(rows.frame, rows.starts[:-1]))
-        frames_out = rows.first_of_play("num_frames_output").astype(np.int64)
-        use = (forward < 0) & (frames_out > 0)
+        any_measured = np.logical_or.reduceat(measured, first)
+        lowest = np.iinfo(np.int64).min  # the identity of max, never kept
+        last_measured = np.maximum.reduceat(np.where(measured, rows.frame, lowest), first)
+        last = np.where(any_measured, last_measured, np.maximum.reduceat(rows.frame, first))
+        frames_out, has_out = rows.first_of_play_int("num_frames_output")
+        use = ~has_forward & has_out & (frames_out > 0)
         forward = np.where(use, last, forward)
         arrival = np.where(use, last + frames_out, arrival)
-    return forward, arrival
+        has_forward = has_forward | use
+        has_arrival = has_arrival | use
+    return _PassFrames(forward, has_forward, arrival, has_arrival)
 
 
 def _landing_points(
-    rows: _PlayRows, windows: pa.Table, forward: np.ndarray, arrival: np.ndarray
+    rows: _PlayRows, windows: pa.Table, frames: _PassFrames
 ) -> tuple[np.ndarray, np.ndarray]:
     """``ball_land_x/y`` when given (2026), else the ball at arrival on its own clock."""
     land_x = np.full(rows.n_plays, np.nan)
     land_y = np.full(rows.n_plays, np.nan)
-    ball_arrival = arrival + _ball_clock_shift(rows.table, rows.is_ball, windows, forward)
-    found = (rows.is_ball & (rows.frame == ball_arrival[rows.play_idx])
+    ball_arrival = frames.arrival + _ball_clock_shift(rows.table, rows.is_ball, windows, frames)
+    p = rows.play_idx
+    found = (rows.is_ball & frames.has_arrival[p] & (rows.frame == ball_arrival[p])
              & np.isfinite(rows.x) & np.isfinite(rows.y))
-    land_x[rows.play_idx[found]] = rows.x[found]
-    land_y[rows.play_idx[found]] = rows.y[found]
+    land_x[p[found]] = rows.x[found]
+    land_y[p[found]] = rows.y[found]
     names = rows.table.column_names
     if "ball_land_x" in names and "ball_land_y" in names and rows.n_plays:
-        given_x = rows.first_of_play("ball_land_x").astype(np.float64)
-        given_y = rows.first_of_play("ball_land_y").astype(np.float64)
+        given_x = rows.first_of_play("ball_land_x")
+        given_y = rows.first_of_play("ball_land_y")
         given = np.isfinite(given_x) & np.isfinite(given_y)
         land_x = np.where(given, given_x, land_x)
         land_y = np.where(given, given_y, land_y)
     return land_x, land_y
 
 
+def _per_play_any(rows: _PlayRows, mask: np.ndarray) -> np.ndarray:
+    out = np.zeros(rows.n_plays, dtype=bool)
+    out[rows.play_idx[mask]] = True
+    return out
+
+
 def _reasons(
     rows: _PlayRows,
-    forward: np.ndarray,
-    arrival: np.ndarray,
+    frames: _PassFrames,
     land_x: np.ndarray,
     land_y: np.ndarray,
     at_forward: np.ndarray,
     target: np.ndarray,
+    has_target: np.ndarray,
+    refused: np.ndarray,
     eligible: pa.ListArray,
     defensive_backs: pa.ListArray,
 ) -> np.ndarray:
     """Why each play is not analysable (the first failed check), None when it is."""
-    tracked = np.zeros(rows.n_plays, dtype=bool)
     present = np.flatnonzero(at_forward & ~rows.is_ball)
-    hit = rows.nfl[present] == target[rows.play_idx[present]]
+    hit = has_target[rows.play_idx[present]] & (rows.nfl[present] == target[
+        rows.play_idx[present]])
+    tracked = np.zeros(rows.n_plays, dtype=bool)
     tracked[rows.play_idx[present[hit]]] = True
-    has_side = np.zeros(rows.n_plays, dtype=bool)
-    has_side[rows.play_idx[rows.offense | rows.defense]] = True
-    checks = [
-        forward < 0,
-        arrival < 0,
-        ~(np.isfinite(land_x) & np.isfinite(land_y)),
-        ~has_side,
-        np.diff(eligible.offsets.to_numpy()) == 0,
-        target < 0,
-        ~tracked,
-        np.diff(defensive_backs.offsets.to_numpy()) == 0,
+    has_side = _per_play_any(rows, rows.offense | rows.defense)
+    players = ~rows.is_ball
+    positioned = rows.receiver_position | rows.back_position | _has_position(rows)
+    has_positions = _per_play_any(rows, players & positioned)
+    # a 2026 output file read alone: x, y of players, nothing else
+    has_event = _per_play_any(rows, _valid(rows.table, "event"))
+    positions_only = (~_per_play_any(rows, rows.is_ball) & ~has_side & ~has_event
+                      & ~has_positions & ~frames.has_forward)
+    no_receivers = np.diff(eligible.offsets.to_numpy()) == 0
+    checks: list[tuple[object, np.ndarray]] = [
+        (REASONS[0], positions_only),
+        ("no pass_forward", ~frames.has_forward),
+        ("no arrival", ~frames.has_arrival),
+        ("no ball position at arrival", ~(np.isfinite(land_x) & np.isfinite(land_y))),
+        (f"sides unknown: {_POSITIONS_HINT}", ~has_side & ~has_positions),
+        ("sides unknown", ~has_side),
+        (f"no eligible receivers: {_POSITIONS_HINT}", no_receivers & ~has_positions),
+        ("no eligible receivers", no_receivers),
+        (refused, ~has_target & np.asarray([r is not None for r in refused], dtype=bool)),
+        ("no target", ~has_target),
+        ("target not tracked at pass_forward", ~tracked),
+        ("no defensive backs", np.diff(defensive_backs.offsets.to_numpy()) == 0),
     ]
     reason = np.full(rows.n_plays, None, dtype=object)
-    for text, failed in zip(REASONS[::-1], checks[::-1], strict=True):
-        reason[failed] = text
+    for text, failed in checks[::-1]:
+        reason[failed] = text[failed] if isinstance(text, np.ndarray) else text
     return reason
 
 
+def _valid(table: pa.Table, name: str) -> np.ndarray:
+    if name not in table.column_names:
+        return np.zeros(table.num_rows, dtype=bool)
+    return np.asarray(pc.is_valid(table[name]).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _has_position(rows: _PlayRows) -> np.ndarray:
+    """Rows with any position or 2026 role."""
+    return _valid(rows.table, "position") | _valid(rows.table, "player_role")
+
+
 def _ball_clock_shift(
-    tracking: pa.Table, is_ball: np.ndarray, windows: pa.Table, forward: np.ndarray
+    tracking: pa.Table, is_ball: np.ndarray, windows: pa.Table, frames: _PassFrames
 ) -> np.ndarray:
     """Per play, how many frames the ball's own pass_forward lies after the play's.
 
@@ -217,7 +289,7 @@ def _ball_clock_shift(
     if not is_ball.any():
         return shift
     own = pass_windows(tracking.filter(pa.array(is_ball)))
-    ball_forward = _by_play(windows, own, "pass_forward_frame")
-    known = (ball_forward >= 0) & (forward >= 0)
-    shift[known] = ball_forward[known] - forward[known]
+    ball_forward, found = _by_play(windows, own, "pass_forward_frame")
+    known = found & frames.has_forward
+    shift[known] = ball_forward[known] - frames.forward[known]
     return shift

@@ -38,16 +38,18 @@ def _sorted(tracking: pa.Table) -> pa.Table:
     return tracking if order is None else tracking.take(pa.array(order))
 
 
-def _by_play(plays: pa.Table, table: pa.Table, column: str) -> np.ndarray:
+def _by_play(plays: pa.Table, table: pa.Table, column: str) -> tuple[np.ndarray, np.ndarray]:
     """``column`` of a table with one row per play, in the row order of ``plays``.
 
-    Both tables carry ``game_id, play_id``; -1 where ``table`` lacks the play or
-    the value is null.
+    Both tables carry ``game_id, play_id``. Returns the values (0 where unknown) and a
+    mask of the plays ``table`` has a non-null value for.
     """
     keys = plays.select(_KEYS).append_column("__i", pa.array(np.arange(plays.num_rows)))
     joined = keys.join(table.select([*_KEYS, column]), _KEYS, join_type="left outer",
                        use_threads=False).sort_by("__i")
-    return pc.fill_null(joined[column], -1).to_numpy().astype(np.int64)
+    values = joined[column]
+    found = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=bool)
+    return pc.fill_null(values, 0).to_numpy().astype(np.int64), found
 
 
 @dataclass
@@ -101,10 +103,14 @@ class _PlayRows:
         )
 
     def first_of_play(self, name: str) -> np.ndarray:
-        """The value of a per-play column (its first row in each play)."""
-        values = self.table[name]
-        if pa.types.is_floating(values.type):
-            array = values.to_numpy()
-        else:
-            array = pc.fill_null(values, -1).to_numpy()
-        return np.asarray(array)[self.starts[:-1]]
+        """The value of a per-play float column (its first row in each play; NaN for
+        null)."""
+        values = self.table[name].cast(pa.float64())
+        return np.asarray(pc.fill_null(values, np.nan).to_numpy())[self.starts[:-1]]
+
+    def first_of_play_int(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The value of a per-play integer column (its first row in each play, 0 when
+        null) and a mask of the plays where it is given."""
+        first = self.table[name].take(pa.array(self.starts[:-1]))
+        valid = np.asarray(pc.is_valid(first).to_numpy(zero_copy_only=False), dtype=bool)
+        return pc.fill_null(first, 0).to_numpy().astype(np.int64), valid

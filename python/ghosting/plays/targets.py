@@ -18,6 +18,7 @@ from .rows import _bool, _by_play, _PlayRows, _strings
 from .windows import _KEYS
 
 __all__ = [
+    "TARGET_FILE_REASONS",
     "parse_target_name",
     "match_target",
     "infer_targets",
@@ -83,26 +84,63 @@ def match_target(
     return best[0][2]
 
 
+#: Why a target file's entry for a play was not used (a category of the plays table's
+#: ``reason``; :data:`ghosting.plays.REASONS` lists them).
+TARGET_FILE_REASONS = {
+    "conflicting": "target file gives conflicting targets",
+    "no_target": "target file gives no target (NA)",
+    "not_eligible": "target file names a player who is not an eligible offensive receiver",
+}
+
+
 def _per_play_first(play_idx: np.ndarray, values: np.ndarray, mask: np.ndarray,
-                    n_plays: int) -> np.ndarray:
-    """Per play, the value at the first row selected by ``mask`` (-1 when none)."""
-    out = np.full(n_plays, -1, dtype=np.int64)
+                    n_plays: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per play, the value at the first row selected by ``mask`` (0 when none) and a
+    mask of the plays that have one."""
+    out = np.zeros(n_plays, dtype=np.int64)
+    found = np.zeros(n_plays, dtype=bool)
     rows = np.flatnonzero(mask)
     # numpy does not promise which of repeated fancy-index writes wins: pick the
     # first selected row of each play explicitly
     plays, first = np.unique(play_idx[rows], return_index=True)
     out[plays] = values[rows[first]]
-    return out
+    found[plays] = True
+    return out, found
 
 
-def _target_file(plays: pa.Table, targets: object) -> np.ndarray:
+def _target_file(plays: pa.Table, targets: object) -> dict[str, np.ndarray]:
+    """Per play of ``plays``: the target file's ``target`` and masks ``given`` (one
+    target), ``no_target`` (only NA rows) and ``conflicting`` (rows that disagree)."""
     from ..io import read_targets
 
     table = targets if isinstance(targets, pa.Table) and "target_nfl_id" in targets.column_names \
         else read_targets(targets)
-    wanted = table.select([*_KEYS, "target_nfl_id"]).filter(pc.is_valid(table["target_nfl_id"]))
-    wanted = wanted.group_by(_KEYS, use_threads=False).aggregate([("target_nfl_id", "first")])
-    return _by_play(plays, wanted, "target_nfl_id_first")
+    marked = table.select([*_KEYS, "target_nfl_id"]).append_column(
+        "__na", pc.is_null(table["target_nfl_id"]))
+    per_play = marked.group_by(_KEYS, use_threads=False).aggregate(
+        [("target_nfl_id", "min"), ("target_nfl_id", "count_distinct"), ("__na", "any")])
+    distinct = per_play["target_nfl_id_count_distinct"]
+    na = per_play["__na_any"]
+    kinds = pc.add(distinct, pc.cast(na, pa.int64()))
+    per_play = per_play.append_column("__kinds", kinds)
+    target, in_file = _by_play(plays, per_play, "target_nfl_id_min")
+    kinds_of_play, listed = _by_play(plays, per_play, "__kinds")
+    return {
+        "target": target,
+        "given": listed & (kinds_of_play == 1) & in_file,
+        "no_target": listed & (kinds_of_play == 1) & ~in_file,
+        "conflicting": listed & (kinds_of_play > 1),
+    }
+
+
+def _eligible_target(rows: _PlayRows, target: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Per play, False where ``target`` is tracked on the play but never as an eligible
+    offensive receiver (a defender, the passer, a lineman); True otherwise."""
+    hit = given[rows.play_idx] & (rows.nfl == target[rows.play_idx]) & ~rows.is_ball
+    tracked = np.bincount(rows.play_idx[hit], minlength=rows.n_plays) > 0
+    eligible_rows = hit & rows.offense & rows.receiver_position
+    eligible = np.bincount(rows.play_idx[eligible_rows], minlength=rows.n_plays) > 0
+    return ~tracked | eligible
 
 
 def _choose_targets(
@@ -112,27 +150,46 @@ def _choose_targets(
     candidates_at_arrival: np.ndarray,
     land_x: np.ndarray,
     land_y: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Target per play (-1 unknown) and its source, from the first source that knows."""
-    target = np.full(rows.n_plays, -1, dtype=np.int64)
-    source = np.full(rows.n_plays, None, dtype=object)
+    infer_missing_targets: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Target per play, a mask of the plays that have one, its source, and why a target
+    file entry was refused (None where not), from the first source that knows.
 
-    def take(found: np.ndarray, name: str) -> None:
-        use = (target < 0) & (found >= 0)
+    A target file's play whose rows disagree, or that names a player tracked on the
+    play but not as an eligible offensive receiver, gets no target (refused); one
+    whose target is NA gets none either, unless ``infer_missing_targets``.
+    """
+    target = np.zeros(rows.n_plays, dtype=np.int64)
+    known = np.zeros(rows.n_plays, dtype=bool)
+    source = np.full(rows.n_plays, None, dtype=object)
+    refused = np.full(rows.n_plays, None, dtype=object)
+    blocked = np.zeros(rows.n_plays, dtype=bool)
+
+    def take(found: np.ndarray, found_mask: np.ndarray, name: str) -> None:
+        use = ~known & ~blocked & found_mask
         target[use] = found[use]
+        known[use] = True
         source[use] = name
 
     if targets is not None:
-        take(_target_file(windows, targets), "target_file")
+        file = _target_file(windows, targets)
+        ok = _eligible_target(rows, file["target"], file["given"])
+        refused[file["conflicting"]] = TARGET_FILE_REASONS["conflicting"]
+        refused[file["given"] & ~ok] = TARGET_FILE_REASONS["not_eligible"]
+        if not infer_missing_targets:
+            refused[file["no_target"]] = TARGET_FILE_REASONS["no_target"]
+        blocked |= np.asarray([r is not None for r in refused], dtype=bool)
+        take(file["target"], file["given"] & ok, "target_file")
     if rows.role is not None:
         targeted = _bool(pc.equal(rows.role, TARGETED_ROLE)) & ~rows.is_ball
-        take(_per_play_first(rows.play_idx, rows.nfl, targeted, rows.n_plays), "player_role")
+        take(*_per_play_first(rows.play_idx, rows.nfl, targeted, rows.n_plays), "player_role")
     description = _strings(rows.table, "play_description")
-    if description is not None and rows.n_plays and (target < 0).any():
-        take(_targets_from_descriptions(rows, description, target < 0), "play_description")
-    take(infer_targets(rows.play_idx, rows.nfl, rows.x, rows.y, candidates_at_arrival,
-                       land_x, land_y, rows.n_plays), "inference")
-    return target, source
+    wanted = ~known & ~blocked
+    if description is not None and rows.n_plays and wanted.any():
+        take(*_targets_from_descriptions(rows, description, wanted), "play_description")
+    take(*infer_targets(rows.play_idx, rows.nfl, rows.x, rows.y, candidates_at_arrival,
+                        land_x, land_y, rows.n_plays), "inference")
+    return target, known, source, refused
 
 
 def infer_targets(
@@ -144,8 +201,17 @@ def infer_targets(
     land_x: np.ndarray,
     land_y: np.ndarray,
     n_plays: int,
-) -> np.ndarray:
-    """Per play, the candidate row's player nearest the landing point (-1 if none)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per play, the candidate row's player nearest the landing point, and a mask of
+    the plays that have one (the id is 0 where not).
+
+    >>> import numpy as np
+    >>> ids, found = infer_targets(np.array([0, 0, 1]), np.array([7, 8, 9]),
+    ...     np.array([1.0, 5.0, 0.0]), np.zeros(3), np.array([True, True, False]),
+    ...     np.array([4.0, 0.0]), np.zeros(2), 2)
+    >>> ids.tolist(), found.tolist()
+    ([8, 0], [True, False])
+    """
     rows = np.flatnonzero(candidates)
     p = play_idx[rows]
     dist = np.hypot(x[rows] - land_x[p], y[rows] - land_y[p])
@@ -155,23 +221,27 @@ def infer_targets(
     rows, p = rows[order], p[order]
     first = np.ones(len(p), dtype=bool)
     first[1:] = p[1:] != p[:-1]
-    out = np.full(n_plays, -1, dtype=np.int64)
+    out = np.zeros(n_plays, dtype=np.int64)
+    found = np.zeros(n_plays, dtype=bool)
     out[p[first]] = nfl[rows[first]]
-    return out
+    found[p[first]] = True
+    return out, found
 
 
 def _targets_from_descriptions(
     rows: _PlayRows, description: pa.ChunkedArray, wanted: np.ndarray
-) -> np.ndarray:
-    """Per play, the offensive player the description names as the receiver (-1 if none).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per play, the offensive player the description names as the receiver, and a mask
+    of the plays where one is named.
 
     One Python step per play (not per row): parse the play's description once and
     match it against the names of that play's offensive players.
     """
-    out = np.full(rows.n_plays, -1, dtype=np.int64)
+    out = np.zeros(rows.n_plays, dtype=np.int64)
+    found = np.zeros(rows.n_plays, dtype=bool)
     names = _strings(rows.table, "display_name")
     if names is None:
-        return out
+        return out, found
     texts = description.take(pa.array(rows.starts[:-1])).to_pylist()
     play_idx, nfl = rows.play_idx, rows.nfl
     # one row per (play, offensive player): the first row of each track
@@ -189,4 +259,5 @@ def _targets_from_descriptions(
         index = match_target(parsed, player_names[lo:hi], player_eligible[lo:hi])
         if index is not None:
             out[p] = nfl[players[lo + index]]
-    return out
+            found[p] = True
+    return out, found
