@@ -130,8 +130,16 @@ def _skip_rows(game: Any, play: Any, nfl: Any, reason: Any) -> pa.Table:
     )
 
 
+def _known(plays: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """An integer column as int64 (0 where null) and a mask of where it is given."""
+    column = plays.column(name)
+    known = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    return column.fill_null(0).to_numpy().astype(np.int64), known
+
+
 def _play_frame(plays: pa.Table) -> dict[str, np.ndarray]:
-    """The pass_plays columns scoring needs, as numpy (nulls -> -1 / False)."""
+    """The pass_plays columns scoring needs, as numpy (each nullable integer column
+    with a ``has_`` mask; no value stands for "unknown")."""
     need = (
         "game_id",
         "play_id",
@@ -149,10 +157,10 @@ def _play_frame(plays: pa.Table) -> dict[str, np.ndarray]:
         "game_id": _np(plays, "game_id").astype(np.int64),
         "play_id": _np(plays, "play_id").astype(np.int64),
         "analysable": plays.column("analysable").fill_null(False).to_numpy(zero_copy_only=False),
-        "pf": plays.column("pass_forward_frame").fill_null(-1).to_numpy().astype(np.int64),
-        "arr": plays.column("arrival_frame").fill_null(-1).to_numpy().astype(np.int64),
-        "target": plays.column("targeted_receiver").fill_null(-1).to_numpy().astype(np.int64),
     }
+    for key, column in (("pf", "pass_forward_frame"), ("arr", "arrival_frame"),
+                        ("target", "targeted_receiver")):
+        out[key], out[f"has_{key}"] = _known(plays, column)
     if "reason" in plays.column_names:
         out["reason"] = np.array(plays.column("reason").to_pylist(), dtype=object)
     else:
@@ -168,9 +176,9 @@ def _play_verdicts(pp: dict[str, np.ndarray], known: np.ndarray) -> np.ndarray:
             verdict[i] = "no tracking rows for this play"
         elif not pp["analysable"][i]:
             verdict[i] = pp["reason"][i] or "not an analysable pass play"
-        elif pp["target"][i] < 0:
+        elif not pp["has_target"][i]:
             verdict[i] = "no targeted receiver"
-        elif pp["pf"][i] < 0 or pp["arr"][i] < 0:
+        elif not (pp["has_pf"][i] and pp["has_arr"][i]):
             verdict[i] = "no pass forward or arrival frame"
         elif pp["arr"][i] <= pp["pf"][i]:
             verdict[i] = "arrival frame is not after the pass forward frame"
@@ -230,8 +238,8 @@ class _Rows:
         return cls(
             game=game,
             play=play,
-            nfl=tracking.column("nfl_id").fill_null(-1).to_numpy().astype(np.int64),
-            frame=tracking.column("frame_id").fill_null(-1).to_numpy().astype(np.int64),
+            nfl=_ids(tracking, "nfl_id"),
+            frame=_ids(tracking, "frame_id"),
             x=_np(tracking, "x", np.float64),
             y=_np(tracking, "y", np.float64),
             run_start=run_start,
@@ -239,8 +247,25 @@ class _Rows:
         )
 
 
+def _ids(tracking: pa.Table, name: str) -> np.ndarray:
+    column = tracking.column(name)
+    if column.null_count:
+        raise InputError(f"tracking table: column {name!r} has {column.null_count} null "
+                         "value(s); read the data with ghosting.read_tracking")
+    return column.to_numpy().astype(np.int64)
+
+
 _TRACKING_COLUMNS = ("game_id", "play_id", "nfl_id", "frame_id", "x", "y")
-_KEY = 1 << 32  # (play run, nfl_id) packed as run * _KEY + nfl_id
+#: A (play run, nfl_id) key: two int64 fields, sorted run first (no packing: ids are
+#: int64 end to end and any value is an id).
+_PAIR = np.dtype([("run", np.int64), ("nfl", np.int64)])
+
+
+def _pairs(run: np.ndarray, nfl: np.ndarray) -> np.ndarray:
+    out = np.empty(len(run), dtype=_PAIR)
+    out["run"] = run
+    out["nfl"] = nfl
+    return out
 
 
 def _match_plays(rows: _Rows, pp: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -266,15 +291,19 @@ def _match_plays(rows: _Rows, pp: dict[str, np.ndarray]) -> tuple[np.ndarray, np
 def _expected_defenders(
     tracking: pa.Table, plays: pa.Table, rows: _Rows, run_row: np.ndarray, defenders: str
 ) -> np.ndarray:
-    """Packed (run, nfl_id) keys of the defenders to score, sorted."""
+    """(run, nfl_id) keys (``_PAIR``) of the defenders to score, sorted."""
     if defenders == "backs" and "defensive_backs" in plays.column_names:
         backs = plays.column("defensive_backs").combine_chunks()
         owner = np.repeat(np.arange(plays.num_rows), list_lengths(backs))
-        ids = backs.flatten().fill_null(-1).to_numpy().astype(np.int64)
-        play_to_run = np.full(plays.num_rows, -1, dtype=np.int64)
+        flat = backs.flatten()
+        valid = np.asarray(flat.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        ids = flat.fill_null(0).to_numpy().astype(np.int64)
+        play_to_run = np.zeros(plays.num_rows, dtype=np.int64)
+        in_tracking = np.zeros(plays.num_rows, dtype=bool)
         play_to_run[run_row[run_row >= 0]] = np.flatnonzero(run_row >= 0)
-        keep = (play_to_run[owner] >= 0) & (ids >= 0)
-        return np.unique(play_to_run[owner[keep]] * _KEY + ids[keep])
+        in_tracking[run_row[run_row >= 0]] = True
+        keep = in_tracking[owner] & valid
+        return np.unique(_pairs(play_to_run[owner[keep]], ids[keep]))
     if "side" not in tracking.column_names:
         raise InputError("tracking table lacks the column 'side' needed to find defenders")
     is_def = tracking.column("side").fill_null("").to_numpy(zero_copy_only=False) == "defense"
@@ -290,7 +319,7 @@ def _expected_defenders(
             role = tracking.column("player_role").fill_null("").to_numpy(zero_copy_only=False)
             back |= role == COVERAGE_ROLE
         is_def &= back
-    return np.unique(rows.row_run[is_def] * _KEY + rows.nfl[is_def])
+    return np.unique(_pairs(rows.row_run[is_def], rows.nfl[is_def]))
 
 
 def _incomplete_reason(count: int, want: int, nonfinite: bool, who: str = "") -> str:
@@ -362,30 +391,32 @@ def real_trajectories(
     ok_run = run_row >= 0
     ok_run[ok_run] = np.array([verdict[r] is None for r in run_row[ok_run]], dtype=bool)
     safe = np.where(ok_run, run_row, 0)
-    pf = np.where(ok_run, pp["pf"][safe], -1)
-    arr = np.where(ok_run, pp["arr"][safe], -2)
-    target = np.where(ok_run, pp["target"][safe], -2)
+    # outside ok_run these are never read: window rows, receivers and defenders all
+    # come from ok_run plays only
+    pf = np.where(ok_run, pp["pf"][safe], 0)
+    arr = np.where(ok_run, pp["arr"][safe], 0)
+    target = np.where(ok_run, pp["target"][safe], 0)
     r = rows.row_run
     window = np.flatnonzero(ok_run[r] & (rows.frame >= pf[r]) & (rows.frame <= arr[r]))
 
     rec_start, rec_reason = _receivers(rows, window, target, pf, arr, ok_run)
     play_ok = rec_start >= 0
     expected = _expected_defenders(tracking, plays, rows, run_row, defenders)
-    expected = expected[play_ok[expected // _KEY]]
-    def_rows = window[np.isin(r[window] * _KEY + rows.nfl[window], expected)]
+    expected = expected[play_ok[expected["run"]]]
+    def_rows = window[np.isin(_pairs(r[window], rows.nfl[window]), expected)]
     dfn = _track_table(def_rows, rows, pf, arr)
     def_ok = dfn["complete"] & ~dfn["nonfinite"]
-    absent = expected[~np.isin(expected, dfn["run"] * _KEY + dfn["nfl"])]
+    absent = expected[~np.isin(expected, _pairs(dfn["run"], dfn["nfl"]))]
     bad = ~def_ok
     reasons = [
         _incomplete_reason(int(c), int(w), bool(nf))
         for c, w, nf in zip(dfn["count"][bad], dfn["want"][bad], dfn["nonfinite"][bad], strict=True)
     ]
-    skip_run = np.concatenate([dfn["run"][bad], absent // _KEY])
+    skip_run = np.concatenate([dfn["run"][bad], absent["run"]])
     defender_skips = _skip_rows(
         rows.game[rows.run_start[skip_run]],
         rows.play[rows.run_start[skip_run]],
-        np.concatenate([dfn["nfl"][bad], absent % _KEY]),
+        np.concatenate([dfn["nfl"][bad], absent["nfl"]]),
         reasons + ["no frames between pass forward and arrival"] * len(absent),
     )
 
