@@ -8,6 +8,7 @@ Direction is normalised so the offense always moves toward +x.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "V_MAX",
     "CANONICAL_SCHEMA",
     "REQUIRED_COLUMNS",
+    "PLAY_KEY",
+    "play_keys",
     "DEFENSIVE_BACKS",
     "ELIGIBLE_POSITIONS",
 ]
@@ -59,3 +62,21 @@ CANONICAL_SCHEMA = pa.schema(
 )
 
 REQUIRED_COLUMNS = ("game_id", "play_id", "nfl_id", "frame_id", "x", "y")
+
+#: The key of a play as one numpy value: two int64 fields, compared and sorted as the
+#: pair (game first). Use it with ``np.unique``/``np.isin`` instead of packing both ids
+#: into one integer, which overflows or collides for large ids.
+PLAY_KEY = np.dtype([("game_id", np.int64), ("play_id", np.int64)])
+
+
+def play_keys(game_id: np.ndarray, play_id: np.ndarray) -> np.ndarray:
+    """``(game_id, play_id)`` pairs as one structured array (dtype :data:`PLAY_KEY`).
+
+    >>> keys = play_keys(np.array([2018120600, 2018120600]), np.array([10**6, 1]))
+    >>> np.unique(keys)["play_id"].tolist()
+    [1, 1000000]
+    """
+    out = np.empty(len(game_id), dtype=PLAY_KEY)
+    out["game_id"] = game_id
+    out["play_id"] = play_id
+    return out

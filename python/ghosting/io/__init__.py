@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from ..errors import InputError, MissingColumnsError
 from ..schema import BALL_ID, CANONICAL_SCHEMA
+from .ids import parse_ids
 from .layouts import LAYOUTS, Layout, check_required, detect_layout, get_layout
 from .normalise import (
     EXTRA_SCHEMA,
@@ -37,7 +38,6 @@ from .sides import (
     play_directions,
     read_plays_info,
 )
-from .ids import parse_ids
 from .sources import Source, header, is_path, read_raw, source_name, to_arrow
 
 __all__ = [

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
+from ..schema import play_keys
 
 __all__ = ["tracking_files", "load_sources", "Dataset"]
 
@@ -100,7 +101,7 @@ def load_sources(
 
     say = log or (lambda msg: None)
     given_targets = read_targets(targets) if targets is not None else None
-    seen = np.zeros(0, dtype=np.int64)  # game_id * 1e6 + play_id of plays already read
+    seen = play_keys(np.zeros(0, np.int64), np.zeros(0, np.int64))  # plays already read
     out: list[Dataset] = []
     for path in tracking_files(sources):
         players = _sibling(path, "players.csv", "players.csv.gz")
@@ -113,9 +114,8 @@ def load_sources(
             tgt = read_targets(tfile) if tfile is not None else None
         if tracking.num_rows == 0:
             continue
-        key = tracking.column("game_id").to_numpy() * 1_000_000 + tracking.column(
-            "play_id"
-        ).to_numpy()
+        key = play_keys(tracking.column("game_id").to_numpy(),
+                        tracking.column("play_id").to_numpy())
         if seen.size:
             fresh = ~np.isin(key, seen)
             if not fresh.all():

@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import InputError, ModelError
-from ..schema import DT
+from ..schema import DT, play_keys
 from .baselines import PURSUIT_DEFAULTS, constant_velocity, pursuit
 from .features import Windows, complete_mask, concat_windows, extract_windows
 from .ghost import GhostModel
@@ -171,10 +171,11 @@ def what_if_validity(model: GhostModel, w_all: Windows, real_target: np.ndarray)
     rec_end = w_all.receiver[np.arange(len(w_all)), w_all.lead + w_all.flight_frames]
     start = w_all.defender[:, w_all.lead]
     rec_start = w_all.receiver[:, w_all.lead]
-    play_key = w_all.game_id * 1_000_000 + w_all.play_id
+    plays, play_of_row = np.unique(play_keys(w_all.game_id, w_all.play_id),
+                                   return_inverse=True)
     ok = better = 0
-    for key in np.unique(play_key):
-        in_play = play_key == key
+    for index in range(len(plays)):
+        in_play = play_of_row == index
         real_rows = np.flatnonzero(in_play & real_target)
         if real_rows.size == 0:
             continue
@@ -295,17 +296,16 @@ def evaluate_model(
     for wa, _rows in all_parts:
         if len(wa) == 0:
             continue
-        real_of_play = {}
-        for r in _rows:
-            real_of_play[int(r["game_id"]) * 1_000_000 + int(r["play_id"])] = int(
-                r["targeted_receiver"]
-            )
-        key = wa.game_id * 1_000_000 + wa.play_id
+        real_of_play = {
+            (int(r["game_id"]), int(r["play_id"])): int(r["targeted_receiver"])
+            for r in _rows
+        }
         real_target = np.array(
             [
-                real_of_play.get(int(k), -1) == int(t)
-                for k, t in zip(key, wa.target_nfl_id, strict=True)
-            ]
+                real_of_play.get((int(g), int(p))) == int(t)
+                for g, p, t in zip(wa.game_id, wa.play_id, wa.target_nfl_id, strict=True)
+            ],
+            dtype=bool,
         )
         v = what_if_validity(model, wa, real_target)
         validity_cases += v["n_cases"]

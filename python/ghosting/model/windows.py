@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from .._util import run_starts
 from ..errors import InputError
 from ..schema import FIELD_WIDTH
 
@@ -117,13 +118,19 @@ def tile_inputs(
 _PLAY_KEYS = ("game_id", "play_id", "pass_forward_frame", "arrival_frame", "targeted_receiver")
 
 
-def _play_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if keys.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    change = np.flatnonzero(np.diff(keys)) + 1
-    starts = np.r_[0, change]
-    ends = np.r_[change, keys.size]
-    return starts.astype(np.int64), ends.astype(np.int64)
+def _play_rows(game: np.ndarray, play: np.ndarray) -> dict[tuple[int, int], tuple[int, int]]:
+    """``(game_id, play_id) -> (first row, end row)`` of each play's contiguous rows."""
+    offsets = run_starts(game, play)
+    starts, ends = offsets[:-1], offsets[1:]
+    index = {
+        (int(g), int(p)): (int(s), int(e))
+        for g, p, s, e in zip(game[starts], play[starts], starts, ends, strict=True)
+    }
+    if len(index) != starts.size:  # a play in several runs: only the last would be used
+        raise InputError(
+            "tracking table is not grouped by (game_id, play_id): sort it as read_tracking does"
+        )
+    return index
 
 
 def _column(table: pa.Table, name: str, dtype: type | None = None) -> np.ndarray:
@@ -180,13 +187,7 @@ def extract_windows(
     x = _column(tracking, "x", np.float64)
     y = _column(tracking, "y", np.float64)
     side = _column(tracking, "side")
-    keys = game * 1_000_000 + play
-    starts, ends = _play_bounds(keys)
-    index = {int(keys[s]): (int(s), int(e)) for s, e in zip(starts, ends, strict=True)}
-    if len(index) != starts.size:  # a play in several runs: only the last would be used
-        raise InputError(
-            "tracking table is not grouped by (game_id, play_id): sort it as read_tracking does"
-        )
+    index = _play_rows(game, play)
 
     parts: list[dict[str, np.ndarray]] = []
     skipped: dict[str, int] = {}
@@ -199,7 +200,7 @@ def extract_windows(
         if row["pass_forward_frame"] is None or row["arrival_frame"] is None:
             skipped["no pass window"] = skipped.get("no pass window", 0) + 1
             continue
-        key = int(row["game_id"]) * 1_000_000 + int(row["play_id"])
+        key = (int(row["game_id"]), int(row["play_id"]))
         if key not in index:
             skipped["play not in tracking"] = skipped.get("play not in tracking", 0) + 1
             continue
