@@ -135,7 +135,10 @@ def read_tracking(
     pyarrow.Table
         Canonical columns (``schema.CANONICAL_SCHEMA``), then the optional ones the
         source has; sorted by ``(game_id, play_id, nfl_id, frame_id)``; direction
-        normalised (offense toward +x). :func:`read_report` gives what was done.
+        normalised (offense toward +x); ids exact int64 (an integral float id such as
+        ``33131.0`` is that integer). :func:`read_report` gives what was done,
+        among it ``plays_with_repeated_pass_forward`` (plays whose pass forward event
+        is on several frames: the first is used, see :func:`ghosting.pass_windows`).
 
     Raises
     ------
@@ -144,7 +147,8 @@ def read_tracking(
     MissingColumnsError
         A column the layout requires is missing.
     InputError
-        The file is missing, empty or unreadable.
+        The file is missing, empty or unreadable, or an id is not an integer (the
+        message names the file and column).
 
     Examples
     --------
@@ -167,6 +171,7 @@ def read_tracking(
     table, report["sides"] = assign_sides(table, starts, info)
     table, report["direction"] = _normalise_directions(table, starts)
     report["ball_clock_shifted_plays"] = _ball_clock_shifts(table)
+    report["plays_with_repeated_pass_forward"] = _repeated_pass_forwards(table)
 
     table = _final_columns(table)
     report["rows_out"] = table.num_rows
@@ -245,6 +250,15 @@ def _ball_clock_shifts(table: pa.Table) -> list[list[int]]:
     return [[g, p, s] for g, p, s in zip(shifted["game_id"].to_pylist(),
                                          shifted["play_id"].to_pylist(),
                                          shifted["shift"].to_pylist(), strict=True)]
+
+
+def _repeated_pass_forwards(table: pa.Table) -> int:
+    """Plays whose pass forward event is on several frames (the first is used)."""
+    from ..plays import repeated_pass_forwards  # plays builds on io, not the reverse
+
+    if table.num_rows == 0 or not pc.any(pc.is_valid(table["event"])).as_py():
+        return 0
+    return repeated_pass_forwards(table)
 
 
 def _attach_play_columns(table: pa.Table, starts: np.ndarray, info: pa.Table) -> pa.Table:

@@ -15,13 +15,22 @@ from __future__ import annotations
 from .records import PLAYS_SCHEMA, REASONS, pass_plays
 from .rows import COVERAGE_ROLE, ROUTE_RUNNER_ROLES
 from .targets import (
+    TARGET_FILE_REASONS,
     TARGET_SOURCES,
     TARGETED_ROLE,
     infer_targets,
     match_target,
     parse_target_name,
 )
-from .windows import ARRIVAL_EVENT, FORWARD_EVENTS, OUTCOME_PREFIX, WINDOW_SCHEMA, pass_windows
+from .windows import (
+    ARRIVAL_EVENT,
+    AUTO_FORWARD_EVENT,
+    FORWARD_EVENTS,
+    OUTCOME_PREFIX,
+    WINDOW_SCHEMA,
+    pass_windows,
+    repeated_pass_forwards,
+)
 
 __all__ = [
     "pass_windows",
@@ -29,13 +38,16 @@ __all__ = [
     "parse_target_name",
     "match_target",
     "infer_targets",
+    "repeated_pass_forwards",
     "FORWARD_EVENTS",
+    "AUTO_FORWARD_EVENT",
     "ARRIVAL_EVENT",
     "OUTCOME_PREFIX",
     "WINDOW_SCHEMA",
     "REASONS",
     "PLAYS_SCHEMA",
     "TARGET_SOURCES",
+    "TARGET_FILE_REASONS",
     "TARGETED_ROLE",
     "ROUTE_RUNNER_ROLES",
     "COVERAGE_ROLE",
