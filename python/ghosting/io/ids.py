@@ -49,19 +49,24 @@ def _error(source: str, column: str, what: str) -> InputError:
     return InputError(f"{source}: column {column!r} must hold integer ids; {what}")
 
 
-def _from_float(values: pa.ChunkedArray, source: str, column: str) -> pa.ChunkedArray:
+def _from_float(values: pa.ChunkedArray, source: str, column: str,
+                shown: pa.ChunkedArray | None = None) -> pa.ChunkedArray:
+    """Integral floats (up to 2**53) as int64; ``shown`` (the text they were parsed
+    from, same length) names an offending value in the error."""
     values = pc.if_else(pc.is_nan(values), pa.scalar(None, values.type), values)
     data = values.to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore"):
         ok = np.isnan(data) | (np.isfinite(data) & (np.floor(data) == data)
                                & (np.abs(data) <= FLOAT_EXACT_LIMIT))
     if not ok.all():
-        value = data[np.flatnonzero(~ok)[0]]
+        first = int(np.flatnonzero(~ok)[0])
+        value = float(data[first])
+        text = repr(shown[first].as_py()) if shown is not None else repr(value)
         if np.isfinite(value) and np.floor(value) == value:
-            what = (f"{value!r} is a float above 2**53, where digits are lost: "
-                           "store ids as integers")
+            what = (f"{text} is a float above 2**53, where digits are lost: "
+                    "store ids as integers")
         else:
-            what = f"{value!r} is not an integer"
+            what = f"{text} is not an integer"
         raise _error(source, column, what)
     return values.cast(pa.int64())
 
@@ -85,7 +90,7 @@ def _from_text(values: pa.ChunkedArray, source: str, column: str) -> pa.ChunkedA
             as_float = None
         if as_float is None:
             raise _error(source, column, f"{_first_bad(values, rest)} is not an integer")
-        parsed = _from_float(as_float, source, column)
+        parsed = _from_float(as_float, source, column, values.filter(rest))
         text = pc.if_else(integer, text, _spread(parsed, rest))
     try:
         return text.cast(pa.int64())
