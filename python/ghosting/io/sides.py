@@ -226,35 +226,40 @@ def assign_sides(
         club = table["club"]
         codes_arr = pc.dictionary_encode(club).combine_chunks()
         dictionary = codes_arr.dictionary.to_pylist()
-        codes = pc.fill_null(codes_arr.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        has_club = np.asarray(pc.is_valid(codes_arr.indices).to_numpy(zero_copy_only=False),
+                              dtype=bool)
+        codes = pc.fill_null(codes_arr.indices, 0).to_numpy(zero_copy_only=False).astype(
+            np.int64)
         n_clubs = len(dictionary)
-        offense = np.full(n_plays, -1, dtype=np.int64)
+        offense = np.zeros(n_plays, dtype=np.int64)  # the offense's club code per play
+        has_offense = np.zeros(n_plays, dtype=bool)
         if info is not None and n_clubs:
-            offense = _offense_from_plays(table, starts, info, dictionary)
-            if (offense >= 0).any():
+            offense, has_offense = _offense_from_plays(table, starts, info, dictionary)
+            if has_offense.any():
                 report["methods"].append("possession_team")
-        todo = offense < 0
+        todo = ~has_offense
         if todo.any() and n_clubs:
             qb = (pc.fill_null(pc.equal(table["position"], "QB"), False)
-                  .to_numpy(zero_copy_only=False) & (codes >= 0) & ~is_ball)
+                  .to_numpy(zero_copy_only=False) & has_club & ~is_ball)
             counts = np.bincount(play_idx[qb] * n_clubs + codes[qb],
                                  minlength=n_plays * n_clubs).reshape(n_plays, n_clubs)
             has_qb = counts.max(axis=1) > 0
             pick = todo & has_qb
             offense[pick] = counts.argmax(axis=1)[pick]
+            has_offense |= pick
             if pick.any():
                 report["methods"].append("quarterback_club")
-        row_off = offense[play_idx]
-        known = ~decided & (row_off >= 0) & (codes >= 0)
-        side[known & (codes == row_off)] = "offense"
-        side[known & (codes != row_off)] = "defense"
+        known = ~decided & has_offense[play_idx] & has_club
+        on_offense = codes == offense[play_idx]
+        side[known & on_offense] = "offense"
+        side[known & ~on_offense] = "defense"
         decided |= known
-        if (~decided & (codes >= 0)).any():
+        if (~decided & has_club).any():
             # no quarterback, and one club tracked (some files track only part of the
             # field): its players' positions tell its side. With both clubs on the
             # field and no quarterback (kicks, punts) the side stays unknown.
-            by_position = _sides_by_position(table, play_idx, codes, n_plays, n_clubs)
-            one_club = _clubsper_play_values(play_idx, codes, n_plays, n_clubs) == 1
+            by_position = _sides_by_position(table, play_idx, codes, has_club, n_plays, n_clubs)
+            one_club = _clubs_per_play(play_idx, codes, has_club, n_plays, n_clubs) == 1
             rest = ~decided & (by_position != 0) & ~is_ball & one_club[play_idx]
             side[rest & (by_position > 0)] = "offense"
             side[rest & (by_position < 0)] = "defense"
@@ -271,17 +276,18 @@ _DEFENSE_POSITIONS = ["CB", "S", "SS", "FS", "DB", "LB", "ILB", "OLB", "MLB", "D
                       "NT", "DL"]
 
 
-def _clubsper_play_values(
-    play_idx: np.ndarray, codes: np.ndarray, n_plays: int, n_clubs: int
+def _clubs_per_play(
+    play_idx: np.ndarray, codes: np.ndarray, ok: np.ndarray, n_plays: int, n_clubs: int
 ) -> np.ndarray:
-    ok = codes >= 0
+    """How many clubs each play has rows of (``ok``: rows with a club)."""
     present = np.zeros(n_plays * n_clubs, dtype=bool)
     present[play_idx[ok] * n_clubs + codes[ok]] = True
     return present.reshape(n_plays, n_clubs).sum(axis=1)
 
 
 def _sides_by_position(
-    table: pa.Table, play_idx: np.ndarray, codes: np.ndarray, n_plays: int, n_clubs: int
+    table: pa.Table, play_idx: np.ndarray, codes: np.ndarray, ok: np.ndarray, n_plays: int,
+    n_clubs: int,
 ) -> np.ndarray:
     """Per row, the sign of (offensive - defensive) position rows of its club on its play."""
     position = table["position"]
@@ -290,7 +296,6 @@ def _sides_by_position(
     vote = off.to_numpy(zero_copy_only=False).astype(np.int64) - dfn.to_numpy(
         zero_copy_only=False
     ).astype(np.int64)
-    ok = codes >= 0
     key = play_idx[ok] * n_clubs + codes[ok]
     score = np.bincount(key, weights=vote[ok], minlength=n_plays * n_clubs)
     out = np.zeros(len(codes), dtype=np.int64)
@@ -300,7 +305,8 @@ def _sides_by_position(
 
 def _offense_from_plays(
     table: pa.Table, starts: np.ndarray, info: pa.Table, dictionary: list[Any]
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per play, the club code of the plays file's possession team, and where known."""
     def values(column: str) -> list[Any]:
         return per_play_values(table, starts, info, column).to_pylist()
 
@@ -313,7 +319,10 @@ def _offense_from_plays(
                  None)
             for i, p in enumerate(poss)
         ]
-    return np.array([clubs.get(p, -1) if p is not None else -1 for p in poss], dtype=np.int64)
+    found = np.array([p is not None and p in clubs for p in poss], dtype=bool)
+    codes = np.array([clubs[p] if ok else 0 for p, ok in zip(poss, found, strict=True)],
+                     dtype=np.int64)
+    return codes, found
 
 
 def play_directions(table: pa.Table, starts: np.ndarray) -> tuple[pa.Array, np.ndarray, int]:
