@@ -458,6 +458,10 @@ def test_na_target_means_no_target(canonical2021: pa.Table, targets2021: pa.Tabl
     inferred = by_play(pass_plays(canonical2021, targets=targets2021,
                                   infer_missing_targets=True))[NA_PLAY]
     assert inferred["target_source"] == "inference" and inferred["analysable"]
+    plain = ghosting.score_real(canonical2021, targets=targets2021)
+    anyway = ghosting.score_real(canonical2021, targets=targets2021, infer_missing_targets=True)
+    assert NA_PLAY not in plain.plays["play_id"].to_pylist()
+    assert NA_PLAY in anyway.plays["play_id"].to_pylist()
     # the command line scores it no more
     out = tmp_path / "out"
     result = ghosting_cli("score", data_dir / GAME_2021, "--targets",

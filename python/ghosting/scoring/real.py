@@ -362,13 +362,14 @@ def real_trajectories(
     *,
     targets: Any = None,
     defenders: str = "backs",
+    infer_missing_targets: bool = False,
 ) -> RealTrajectories:
     """Gather real defender and targeted-receiver trajectories over each pass window.
 
     ``plays`` is a :func:`ghosting.pass_plays` table (computed from ``tracking``
-    and ``targets`` when omitted). ``defenders="backs"`` takes each play's
-    ``defensive_backs`` (CB, S, SS, FS, DB, or the 2026 role "Defensive Coverage"),
-    ``"all"`` every defense player. A
+    and ``targets`` when omitted; ``infer_missing_targets`` is passed on to it).
+    ``defenders="backs"`` takes each play's ``defensive_backs`` (CB, S, SS, FS, DB,
+    or the 2026 role "Defensive Coverage"), ``"all"`` every defense player. A
     defender or receiver must have exactly one finite sample per frame from pass
     forward to arrival; otherwise it is listed in ``skipped`` with the reason.
 
@@ -383,7 +384,7 @@ def real_trajectories(
     if plays is None:
         from ..plays import pass_plays
 
-        plays = pass_plays(tracking, targets)
+        plays = pass_plays(tracking, targets, infer_missing_targets=infer_missing_targets)
     pp = _play_frame(plays)
     run_row, known = _match_plays(rows, pp)
     verdict = _play_verdicts(pp, known)
@@ -487,13 +488,15 @@ def score_real(
     penalty: float = DEFAULT_PENALTY,
     radius: float = DEFAULT_RADIUS,
     off_field_tolerance: float = 0.0,
+    infer_missing_targets: bool = False,
 ) -> RealScores:
     """Score the real defender trajectories of every pass play (DESIGN section 5).
 
     Each defender (defensive backs by default, ``defenders="all"`` for every
     defense player) is scored from ``pass_forward_frame`` to ``arrival_frame``
     against the play's targeted receiver; ``plays`` is a
-    :func:`ghosting.pass_plays` table, computed with ``targets`` when omitted.
+    :func:`ghosting.pass_plays` table, computed with ``targets`` (and
+    ``infer_missing_targets``) when omitted.
     Every play of ``tracking`` and ``plays`` ends up in ``.plays`` (scored) or in
     ``.skipped`` with a reason.
 
@@ -502,7 +505,8 @@ def score_real(
     >>> result = ghosting.score_real(tracking)  # doctest: +SKIP
     >>> result.summary()["mean_ts"]  # doctest: +SKIP
     """
-    real = real_trajectories(tracking, plays, targets=targets, defenders=defenders)
+    real = real_trajectories(tracking, plays, targets=targets, defenders=defenders,
+                             infer_missing_targets=infer_missing_targets)
     s = trajectory_score(
         real.defender_xy,
         real.receiver_xy,
