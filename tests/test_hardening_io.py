@@ -6,7 +6,8 @@ targets, contradictory duplicates, repeated pass_forward events, the 2023 layout
 score nothing. Each case asserts the exact outcome: the error class and that its
 message names the file and column, or the correct result -- through the Python API
 and through ``python -m ghosting run/clean/score`` (exit 1, no traceback, nothing
-written). Skipped when ``GHOSTING_DATA`` is absent.
+written). The real-data cases are skipped when ``GHOSTING_DATA`` is absent; the id
+parser's own cases at the end need no data.
 """
 
 from __future__ import annotations
@@ -654,3 +655,50 @@ def test_2026_output_alone_says_it_needs_its_input(data_dir: Path, tmp_path: Pat
         "positions only: a 2026 output file needs its matching input file"]
     assert summary["skipped_reasons"][
         "positions only: a 2026 output file needs its matching input file"] == plays.num_rows
+
+
+# ------------------------------------------------------- the id parser on its own
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (pa.array(["33131.0", "9007199254740993", None, ""]), [33131, 2**53 + 1, None, None]),
+        (pa.array([" 7 ", "+5", "-3", "+6.0", "-4.00"]), [7, 5, -3, 6, -4]),
+        (pa.array(["2.495469e+06"]), [2495469]),
+        (pa.array([2495469.0, float("nan")]), [2495469, None]),
+        (pa.array([2**63 - 1], pa.uint64()), [2**63 - 1]),
+        (pa.array(["9007199254740993.00"]).cast(pa.decimal128(20, 2)), [2**53 + 1]),
+        (pa.array(["2018120600"]).dictionary_encode(), [2018120600]),
+    ],
+    ids=["text", "signs and spaces", "scientific", "float", "uint64", "decimal", "dictionary"],
+)
+def test_parse_ids_exact(values: pa.Array, expected: list) -> None:
+    from ghosting.io.ids import parse_ids
+
+    got = parse_ids(values, "f.csv", "nflId")
+    assert got.type == pa.int64()
+    assert got.to_pylist() == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (pa.array(["12", "abc"]), "'abc' is not an integer"),
+        (pa.array(["1.5e0"]), "'1.5e0' is not an integer"),
+        (pa.array([0.5]), "0.5 is not an integer"),
+        (pa.array([float(2**60)]), "above 2**53"),
+        (pa.array(["99999999999999999999"]), "beyond the int64 range"),
+        (pa.array([2**64 - 1], pa.uint64()), "beyond the int64 range"),
+        (pa.array([True]), "its type is bool"),
+    ],
+    ids=["text", "fraction text", "fraction", "float above 2**53", "beyond int64",
+         "uint64 beyond int64", "boolean"],
+)
+def test_parse_ids_refuses(values: pa.Array, message: str) -> None:
+    from ghosting.io.ids import parse_ids
+
+    with pytest.raises(ghosting.InputError) as info:
+        parse_ids(values, "f.csv", "nflId")
+    assert str(info.value).startswith("f.csv: column 'nflId' must hold integer ids; ")
+    assert message in str(info.value)

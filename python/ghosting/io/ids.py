@@ -30,8 +30,8 @@ __all__ = ["parse_ids", "FLOAT_EXACT_LIMIT"]
 #: Largest magnitude below which every integer is exactly a float64 (2**53).
 FLOAT_EXACT_LIMIT = float(2**53)
 
-_INTEGRAL_DECIMAL = r"^([+-]?[0-9]+)\.0*$"  # "33131.0" -> "33131"
-_INTEGER = r"^[+-]?[0-9]+$"
+_INTEGRAL_DECIMAL = r"^(-?[0-9]+)\.0*$"  # "33131.0" -> "33131"
+_INTEGER = r"^-?[0-9]+$"
 
 
 def _chunked(array: Any) -> pa.ChunkedArray:
@@ -79,6 +79,7 @@ def _from_text(values: pa.ChunkedArray, source: str, column: str) -> pa.ChunkedA
         return text.cast(pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    text = pc.replace_substring_regex(text, r"^\+", "")  # "+5": arrow parses "5" only
     text = pc.replace_substring_regex(text, _INTEGRAL_DECIMAL, r"\1")
     integer = pc.fill_null(pc.match_substring_regex(text, _INTEGER), True)
     if not pc.all(integer).as_py():
@@ -137,8 +138,10 @@ def parse_ids(array: Any, source: str, column: str) -> pa.ChunkedArray:
             return values.cast(pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise _error(source, column, f"a value lies beyond the int64 range ({exc})") from exc
-    if pa.types.is_floating(typ) or pa.types.is_decimal(typ):
+    if pa.types.is_floating(typ):
         return _from_float(values.cast(pa.float64()), source, column)
+    if pa.types.is_decimal(typ):  # exact digits: through their text, never a float
+        return _from_text(values.cast(pa.string()), source, column)
     if pa.types.is_string(typ) or pa.types.is_large_string(typ):
         return _from_text(values, source, column)
     raise _error(source, column, f"its type is {typ}")
