@@ -47,12 +47,48 @@ def _same(a: Any, b: Any) -> bool:
     )
 
 
+def _race_phase(
+    call: Callable[[], Any], target: np.ndarray, index: int, values: list[int], expected: list
+) -> tuple[int, int]:
+    """RACE_CALLS calls while a thread cycles ``target[index]`` through ``values``:
+    (calls that returned one of the ``expected`` results exactly, calls that raised
+    ValueError). Any other result fails the test."""
+    stop = threading.Event()
+    writes = [0]
+
+    def mutate() -> None:
+        while not stop.is_set():
+            for v in values:
+                target[index] = v
+            writes[0] += 1
+
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    thread = threading.Thread(target=mutate, daemon=True)
+    thread.start()
+    returned = rejected = 0
+    try:
+        for _ in range(RACE_CALLS):
+            try:
+                got = call()
+            except ValueError:
+                rejected += 1
+                continue
+            assert any(_same(got, want) for want in expected)
+            returned += 1
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(old_interval)
+    assert writes[0] > 10  # the thread really ran beside the calls
+    return returned, rejected
+
+
 def _race(
     call: Callable[[], Any], target: np.ndarray, index: int, valid: list[int], invalid: list[int]
 ) -> None:
-    """Call ``call`` RACE_CALLS times while a thread cycles ``target[index]`` through the
-    ``valid`` values only, then RACE_CALLS times while it cycles through ``valid`` and
-    ``invalid`` values.
+    """Race ``call`` against a thread rewriting ``target[index]``: first with ``valid``
+    values only, then with the ``invalid`` ones too.
 
     With valid values only, every call must return exactly the result of one of them
     (never a mix of two). With invalid values too, every call must raise ValueError or
@@ -62,42 +98,14 @@ def _race(
     for v in valid:
         target[index] = v
         expected.append(call())
+    target[index] = valid[0]
     if len(valid) > 1:
         assert not _same(expected[0], expected[1]), "the valid values must differ in result"
-    for values, may_reject in ((valid, False), (valid + invalid, True)):
-        target[index] = valid[0]
-        stop = threading.Event()
-        writes = [0]
-
-        def mutate(values: list[int] = values, stop: threading.Event = stop) -> None:
-            while not stop.is_set():
-                for v in values:
-                    target[index] = v
-                writes[0] += 1
-
-        old_interval = sys.getswitchinterval()
-        sys.setswitchinterval(1e-5)
-        thread = threading.Thread(target=mutate, daemon=True)
-        thread.start()
-        returned = rejected = 0
-        try:
-            for _ in range(RACE_CALLS):
-                try:
-                    got = call()
-                except ValueError:
-                    rejected += 1
-                    continue
-                assert any(_same(got, want) for want in expected)
-                returned += 1
-        finally:
-            stop.set()
-            thread.join()
-            sys.setswitchinterval(old_interval)
-            target[index] = valid[0]
-        assert writes[0] > 10  # the thread really ran beside the calls
-        assert returned + rejected == RACE_CALLS
-        if not may_reject:
-            assert returned == RACE_CALLS
+    assert _race_phase(call, target, index, valid, expected) == (RACE_CALLS, 0)
+    target[index] = valid[0]
+    returned, rejected = _race_phase(call, target, index, valid + invalid, expected)
+    target[index] = valid[0]
+    assert returned + rejected == RACE_CALLS
 
 
 N_TRAJ = 4000
@@ -118,31 +126,6 @@ def _mid_values(off: np.ndarray, k: int) -> tuple[list[int], list[int]]:
     return [own, alt], [BIG, -BIG, int(off[k + 1]) + 3]
 
 
-@pytest.mark.parametrize("k", [1, N_TRAJ // 2, N_TRAJ - 1])
-def test_race_trajectory_score_offsets(k: int) -> None:
-    off = OFF.copy()
-    _race(lambda: _core.trajectory_score(DEFENDER, RECEIVER, off), off, k, *_mid_values(off, k))
-
-
-def test_race_feasibility_offsets() -> None:
-    off = OFF.copy()
-    k = N_TRAJ // 3
-    _race(lambda: _core.feasibility(DEFENDER, off), off, k, *_mid_values(off, k))
-
-
-def test_race_play_scores_offsets_and_play_offsets() -> None:
-    off = OFF.copy()
-    ts = np.linspace(-1.0, 1.0, N_TRAJ)
-    play_off = _offsets([10] * (N_TRAJ // 10))
-    k = N_TRAJ // 4
-
-    def call() -> Any:
-        return _core.play_scores(DEFENDER, RECEIVER, off, ts, play_off)
-
-    _race(call, off, k, *_mid_values(off, k))
-    _race(call, play_off, 7, [70, 65], [BIG, -BIG, 95])
-
-
 def _cleaning_batch() -> tuple[list[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
     n_plays, per_play = 400, 12
     lengths = [20 + (t % 9) for t in range(n_plays * per_play)]
@@ -155,25 +138,55 @@ def _cleaning_batch() -> tuple[list[np.ndarray], np.ndarray, np.ndarray, tuple[n
     play_off = _offsets([per_play] * n_plays)
     is_player = (np.arange(n_plays * per_play) % per_play != 0).astype(np.uint8)
     in_window = np.ones(n, dtype=bool)
-    return [xy[:, 0].copy(), xy[:, 1].copy(), s, frame], track_off, play_off, (
-        is_player,
-        in_window,
+    return (
+        [xy[:, 0].copy(), xy[:, 1].copy(), s, frame],
+        track_off,
+        play_off,
+        (
+            is_player,
+            in_window,
+        ),
     )
 
 
-@pytest.mark.parametrize("which", ["track_offsets", "play_offsets", "is_player"])
-def test_race_clean_tracks(which: str) -> None:
-    samples, track_off, play_off, (is_player, in_window) = _cleaning_batch()
+class TestNativeRace:
+    """Every binding against a thread that rewrites its offsets (run by .ci/sanitize)."""
 
-    def call() -> Any:
-        return _core.clean_tracks(
-            *samples, track_off, play_off, is_player, in_window, policy="sample"
-        )
+    @pytest.mark.parametrize("k", [1, N_TRAJ // 2, N_TRAJ - 1])
+    def test_race_trajectory_score_offsets(self, k: int) -> None:
+        off = OFF.copy()
+        _race(lambda: _core.trajectory_score(DEFENDER, RECEIVER, off), off, k, *_mid_values(off, k))
 
-    if which == "track_offsets":
-        own = int(track_off[1000])
-        _race(call, track_off, 1000, [own, own - 5], [BIG, -BIG, int(track_off[1001]) + 1])
-    elif which == "play_offsets":
-        _race(call, play_off, 10, [120, 117], [BIG, -BIG, 4000])
-    else:  # a ball track read as a player's: other flags, never a crash or a mix
-        _race(call, is_player, 24, [0, 1], [])
+    def test_race_feasibility_offsets(self) -> None:
+        off = OFF.copy()
+        k = N_TRAJ // 3
+        _race(lambda: _core.feasibility(DEFENDER, off), off, k, *_mid_values(off, k))
+
+    def test_race_play_scores_offsets_and_play_offsets(self) -> None:
+        off = OFF.copy()
+        ts = np.linspace(-1.0, 1.0, N_TRAJ)
+        play_off = _offsets([10] * (N_TRAJ // 10))
+        k = N_TRAJ // 4
+
+        def call() -> Any:
+            return _core.play_scores(DEFENDER, RECEIVER, off, ts, play_off)
+
+        _race(call, off, k, *_mid_values(off, k))
+        _race(call, play_off, 7, [70, 65], [BIG, -BIG, 95])
+
+    @pytest.mark.parametrize("which", ["track_offsets", "play_offsets", "is_player"])
+    def test_race_clean_tracks(self, which: str) -> None:
+        samples, track_off, play_off, (is_player, in_window) = _cleaning_batch()
+
+        def call() -> Any:
+            return _core.clean_tracks(
+                *samples, track_off, play_off, is_player, in_window, policy="sample"
+            )
+
+        if which == "track_offsets":
+            own = int(track_off[1000])
+            _race(call, track_off, 1000, [own, own - 5], [BIG, -BIG, int(track_off[1001]) + 1])
+        elif which == "play_offsets":
+            _race(call, play_off, 10, [120, 117], [BIG, -BIG, 4000])
+        else:  # a ball track read as a player's: other flags, never a crash or a mix
+            _race(call, is_player, 24, [0, 1], [])
