@@ -130,11 +130,7 @@ def _check_card(card: dict, where: str) -> None:
     if not isinstance(features, dict):
         raise ModelError(f"model card {where}: features must be an object with 'columns'")
     columns = features.get("columns")
-    if (
-        not isinstance(columns, list)
-        or not columns
-        or not all(isinstance(c, str) for c in columns)
-    ):
+    if not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns):
         raise ModelError(f"model card {where} lists no feature columns (features.columns)")
     if len(columns) > MAX_FEATURE_COLUMNS or len(set(columns)) != len(columns):
         raise ModelError(
@@ -146,10 +142,7 @@ def _check_card(card: dict, where: str) -> None:
             raise ModelError(f"model card {where}: {key} must be a string")
     caps = card.get("pursuit_caps", {})
     if not isinstance(caps, dict) or not all(
-        not isinstance(v, bool)
-        and isinstance(v, (int, float))
-        and math.isfinite(v)
-        and v > 0
+        not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v) and v > 0
         for v in caps.values()
     ):
         raise ModelError(f"model card {where}: pursuit_caps must map names to numbers > 0")
@@ -192,8 +185,7 @@ def _onnx_path(directory: Path, name: str, where: str) -> Path:
     rel = Path(name)
     if "\x00" in name or rel.is_absolute() or rel.drive or ".." in rel.parts:
         raise ModelError(
-            f"model card {where}: onnx_file {_short(name)} must name a file inside the "
-            "model folder"
+            f"model card {where}: onnx_file {_short(name)} must name a file inside the model folder"
         )
     folder = directory.resolve()
     target = (directory / rel).resolve()
