@@ -116,6 +116,13 @@ def _int_in(card: dict, key: str, bounds: tuple[int, int], where: str) -> int:
     return value
 
 
+def _is_game_id(value: Any) -> bool:
+    """An integer game id, or one written as a string of digits."""
+    if isinstance(value, str):
+        return value.strip().lstrip("-").isdigit() and value.isascii()
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_card(card: dict, where: str) -> None:
     """Raise ModelError unless every field the package reads has the right type and range."""
     for key in _REQUIRED:
@@ -154,7 +161,7 @@ def _check_card(card: dict, where: str) -> None:
         isinstance(split, dict)
         and all(
             isinstance(games, list)
-            and all(isinstance(g, int) and not isinstance(g, bool) for g in games)
+            and all(_is_game_id(g) for g in games)
             for games in split.values()
         )
     ):
