@@ -117,16 +117,18 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_files(target)
     tmp_path = target.parent / staging_name(target.name, "tmp")
-    fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    os.close(fd)
-    try:
+    created = False
+    try:  # entered before the file exists: a signal right after creating it cleans up
+        os.close(os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        created = True
         yield tmp_path
         # give the output the mode a plain open() would, whoever recreated the file
         if tmp_path.exists():
             tmp_path.chmod(0o666 & ~_umask())
         os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
+    except BaseException as exc:
+        if created or not isinstance(exc, FileExistsError):  # never someone else's file
+            tmp_path.unlink(missing_ok=True)
         raise
 
 

@@ -320,15 +320,23 @@ def staging_dir(outdir: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(out)
-        tmp = out.parent / staging_name(out.name, "tmp")
-        tmp.mkdir()
     except OSError as exc:
         raise InputError(f"cannot create output folder {str(out)!r}: {exc}") from exc
-    try:
+    tmp = out.parent / staging_name(out.name, "tmp")
+    ours = True
+    try:  # entered before the folder exists: a signal right after mkdir still cleans up
+        try:
+            tmp.mkdir()
+        except FileExistsError as exc:  # not ours (names are unique): leave it alone
+            ours = False
+            raise InputError(f"cannot create a temporary folder beside {str(out)!r}") from exc
+        except OSError as exc:
+            raise InputError(f"cannot create output folder {str(out)!r}: {exc}") from exc
         yield tmp
         _swap_in(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if ours:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
