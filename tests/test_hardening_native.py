@@ -563,3 +563,14 @@ def test_terminal_safe_and_warning_format() -> None:
     assert warnings.formatwarning is not None and "ghosting" not in warnings.formatwarning(
         UserWarning("x"), UserWarning, "f.py", 1
     )
+
+
+def test_cli_output_streams_escape_what_they_echo(tmp_path: Path, capsys) -> None:
+    with cli._escaping_output():
+        print("wrote o\x1b[2Jx\tok\r")
+        sys.stderr.write("[1/1] g\x1b]0;t\x07.csv\r")
+        assert sys.stdout.isatty() is False  # everything else is the real stream's
+    captured = capsys.readouterr()
+    assert captured.out == "wrote o\\x1b[2Jx\tok\r\n"
+    assert captured.err == "[1/1] g\\x1b]0;t\\x07.csv\r"
+    assert sys.stdout.write("\x1b") == 1 and capsys.readouterr().out == "\x1b"  # restored

@@ -174,13 +174,14 @@ def exchange_paths(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def terminal_safe(text: object) -> str:
+def terminal_safe(text: object, keep: str = "") -> str:
     """``text`` with every control character shown as an escape, for a terminal.
 
     A file name or a CSV header can hold escape sequences that would recolour,
     retitle or rewrite the user's terminal; C0 and C1 controls, DEL and the Unicode
     bidirectional and other format characters are shown as ``\\xNN`` /
-    ``\\uNNNN``, and newlines too (one message stays one line).
+    ``\\uNNNN``, and newlines too (one message stays one line) unless listed in
+    ``keep``.
 
     >>> terminal_safe("bad column '\\x1b[31mx'")
     "bad column '\\\\x1b[31mx'"
@@ -188,7 +189,9 @@ def terminal_safe(text: object) -> str:
     out = []
     for ch in str(text):
         code = ord(ch)
-        if code < 0x20 or 0x7F <= code <= 0x9F:
+        if ch in keep:
+            out.append(ch)
+        elif code < 0x20 or 0x7F <= code <= 0x9F:
             out.append(f"\\x{code:02x}")
         elif unicodedata.category(ch) in ("Cf", "Cs", "Zl", "Zp"):
             out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")

@@ -72,6 +72,33 @@ def _sigterm_as_exit() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _EscapingStream:
+    """A text stream (stdout or stderr) that writes control characters escaped, except
+    newlines, tabs and carriage returns (the progress bar): whatever a command echoes
+    of its input (file names, headers, ids) cannot drive the user's terminal."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def write(self, text: str) -> int:
+        self._raw.write(terminal_safe(text, keep="\n\t\r"))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+@contextlib.contextmanager
+def _escaping_output() -> Iterator[None]:
+    """sys.stdout and sys.stderr as :class:`_EscapingStream` while the command runs."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _EscapingStream(out), _EscapingStream(err)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
 def _say(command: str, what: str, text: object) -> None:
     """One line on stderr, user-given text (paths, headers, ids) with control
     characters escaped."""
@@ -101,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        with _sigterm_as_exit(), _safe_warnings(args.command):
+        with _sigterm_as_exit(), _safe_warnings(args.command), _escaping_output():
             return int(args.func(args))
     except GhostingError as exc:
         _say(args.command, "error: ", exc)
