@@ -344,6 +344,11 @@ def test_cli_model_sha256_refuses_another_model(tmp_path: Path, capsys) -> None:
     assert "ghosting run: error: model file" in err and "not the pinned 000000000000" in err
     assert "Traceback" not in err and not out.exists()
     assert list(tmp_path.iterdir()) == []
+    report = tmp_path / "report.json"
+    code = main(["evaluate", "x.csv", "--model-sha256", "1" * 64, "--json", str(report)])
+    err = capsys.readouterr().err
+    assert code == 1 and "ghosting evaluate: error: model file" in err
+    assert "not the pinned 111111111111" in err and not report.exists()
 
 
 # --------------------------------------------------------------------------- output folders
