@@ -1,4 +1,4 @@
-"""``ghosting evaluate DATA... [--targets FILE] [--model DIR [--model-sha256 HEX]] --json OUT``.
+"""``ghosting evaluate DATA... [--targets FILE] [--model DIR] [--model-sha256 HEX] --json OUT``.
 
 Evaluates a ghost model on the plays of games it never trained or validated on,
 beside the constant-velocity and pursuit baselines (DESIGN section 6).
