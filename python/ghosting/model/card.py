@@ -209,6 +209,7 @@ def read_model_file(
     """The path and bytes of the card's ONNX file, checked against the card's sha256, and
     against ``sha256`` (a digest the user pinned) when given."""
     where = str(card_path)
+    pinned = None if sha256 is None else check_sha256(sha256, "the pinned sha256")
     onnx_path = _onnx_path(directory, card["onnx_file"], where)
     shown = directory / card["onnx_file"]
     # resolved already: a link in its place now was put there since, so refuse it
@@ -219,11 +220,9 @@ def read_model_file(
             f"model file {shown} does not match its card (sha256 {digest[:12]}..., "
             f"card says {card['onnx_sha256'][:12]}...): corrupt or replaced"
         )
-    if sha256 is not None:
-        pinned = check_sha256(sha256, "the pinned sha256")
-        if digest != pinned:
-            raise ModelError(
-                f"model file {shown} has sha256 {digest[:12]}..., not the pinned "
-                f"{pinned[:12]}...: a different model"
-            )
+    if pinned is not None and digest != pinned:
+        raise ModelError(
+            f"model file {shown} has sha256 {digest[:12]}..., not the pinned "
+            f"{pinned[:12]}...: a different model"
+        )
     return shown, blob
