@@ -579,3 +579,18 @@ def test_cli_output_streams_escape_what_they_echo(tmp_path: Path, capsys) -> Non
     assert captured.out == "wrote o\\x1b[2Jx\tok\r\n"
     assert captured.err == "[1/1] g\\x1b]0;t\\x07.csv\r"
     assert sys.stdout.write("\x1b") == 1 and capsys.readouterr().out == "\x1b"  # restored
+
+
+def test_outputs_moved_aside_by_a_killed_run_are_put_back(tmp_path: Path) -> None:
+    """The fallback swap moves the old folder aside first; a run killed right then
+    leaves it there, and the next run puts it back before starting (so a failing
+    next run still leaves the earlier outputs in place)."""
+    out = tmp_path / "out"
+    aside = tmp_path / _staged_name("out", _dead_pid(), "old")
+    aside.mkdir()
+    for name in OUTPUT_FILES:
+        (aside / name).write_text("v1")
+    with pytest.raises(RuntimeError), staging_dir(out):
+        raise RuntimeError("the next run fails")
+    assert {p.name: p.read_text() for p in out.iterdir()} == dict.fromkeys(OUTPUT_FILES, "v1")
+    assert _leftovers(tmp_path) == []
