@@ -15,6 +15,7 @@ messages.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -39,6 +40,7 @@ from ghosting.errors import GhostingWarning, InputError, ModelError
 from ghosting.model import GhostModel
 from ghosting.model import card as card_module
 from ghosting.model.ghost import DEFAULT_MODEL_DIR
+from ghosting.pipeline import outputs as outputs_module
 from ghosting.pipeline.outputs import OUTPUT_FILES, staging_dir
 
 # --------------------------------------------------------------------------- races
@@ -593,4 +595,31 @@ def test_outputs_moved_aside_by_a_killed_run_are_put_back(tmp_path: Path) -> Non
     with pytest.raises(RuntimeError), staging_dir(out):
         raise RuntimeError("the next run fails")
     assert {p.name: p.read_text() for p in out.iterdir()} == dict.fromkeys(OUTPUT_FILES, "v1")
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("system", ["no_exchange", "mount_point"])
+def test_fallback_swaps_give_the_same_folder(tmp_path: Path, monkeypatch, system: str) -> None:
+    def cannot_exchange(a: Path, b: Path) -> bool:
+        if system == "mount_point":
+            raise OSError(errno.EBUSY, "Device or resource busy", str(b))
+        return False
+
+    monkeypatch.setattr(outputs_module, "exchange_paths", cannot_exchange)
+    if system == "mount_point":
+        real_rename = os.rename
+
+        def rename(a: Any, b: Any) -> None:
+            if Path(a) == tmp_path / "out":  # the mount point itself cannot move
+                raise OSError(errno.EBUSY, "Device or resource busy", str(a))
+            real_rename(a, b)
+
+        monkeypatch.setattr(outputs_module.os, "rename", rename)
+    out = tmp_path / "out"
+    _write_version(out, "v1")
+    _write_version(out, "v2", names=("scores.parquet", "summary.json"))
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "scores.parquet": "v2",
+        "summary.json": "v2",
+    }
     assert _leftovers(tmp_path) == []
