@@ -1,4 +1,5 @@
-// Bindings of the cleaning kernel: validate with the GIL held, loop without it.
+// Bindings of the cleaning kernel: copy the offsets and validate them with the GIL
+// held, loop without it (numpy_args.hpp).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -6,57 +7,20 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "ghosting/cleaning.hpp"
 #include "ghosting/field.hpp"
+#include "numpy_args.hpp"
 
 namespace py = pybind11;
 
 namespace {
 
-template <typename T>
-using CArray = py::array_t<T, py::array::c_style | py::array::forcecast>;
-
-// Converts `obj` to a 1-D C-contiguous array of T without copying when it
-// already is one. `kinds` lists the numpy dtype kinds accepted (e.g. "fiu").
-template <typename T>
-CArray<T> as_1d(const py::handle& obj, const char* name, const char* kinds) {
-    py::array arr = py::array::ensure(obj);
-    if (!arr) {
-        PyErr_Clear();
-        throw std::invalid_argument(std::string(name) + " must be a numpy array");
-    }
-    const char kind = arr.dtype().kind();
-    if (std::string(kinds).find(kind) == std::string::npos) {
-        throw std::invalid_argument(std::string(name) + " has dtype " +
-                                    std::string(py::str(arr.dtype())) + "; expected kind in '" +
-                                    kinds + "'");
-    }
-    if (kind == 'u' && sizeof(T) == 1 && arr.itemsize() != 1) {  // no silent narrowing
-        throw std::invalid_argument(std::string(name) + " has dtype " +
-                                    std::string(py::str(arr.dtype())) + "; expected bool or uint8");
-    }
-    if (arr.ndim() != 1) {
-        throw std::invalid_argument(std::string(name) + " must be 1-D, got " +
-                                    std::to_string(arr.ndim()) + " dimensions");
-    }
-    if (kind == 'b') {
-        arr = arr.attr("view")("uint8");  // bool -> uint8 is a free reinterpretation
-    }
-    auto out = CArray<T>::ensure(arr);
-    if (!out) {
-        throw py::error_already_set();
-    }
-    return out;
-}
-
-void require_length(const py::array& arr, std::size_t n, const char* name, const char* of) {
-    if (static_cast<std::size_t>(arr.shape(0)) != n) {
-        throw std::invalid_argument(std::string(name) + " has length " +
-                                    std::to_string(arr.shape(0)) + ", expected " +
-                                    std::to_string(n) + " (" + of + ")");
-    }
-}
+using ghosting_bindings::as_1d;
+using ghosting_bindings::copy_1d;
+using ghosting_bindings::copy_offsets;
+using ghosting_bindings::require_length;
 
 py::tuple clean_tracks_py(const py::object& x_obj, const py::object& y_obj,
                           const py::object& s_obj, const py::object& frame_obj,
@@ -74,22 +38,26 @@ py::tuple clean_tracks_py(const py::object& x_obj, const py::object& y_obj,
         throw std::invalid_argument("frame_id must be an int32 array");
     }
     const auto frame_id = as_1d<std::int32_t>(frame_arr, "frame_id", "i");
-    const auto track_offsets = as_1d<std::int64_t>(track_offsets_obj, "track_offsets", "iu");
-    const auto play_offsets = as_1d<std::int64_t>(play_offsets_obj, "play_offsets", "iu");
-    const auto is_player = as_1d<std::uint8_t>(is_player_obj, "is_player", "bu");
+    // Private copies of what the loop indexes with (offsets) or reads per track.
+    const auto track_offsets = copy_offsets(track_offsets_obj, "track_offsets");
+    const auto play_offsets = copy_offsets(play_offsets_obj, "play_offsets");
+    const auto is_player = copy_1d<std::uint8_t>(is_player_obj, "is_player", "bu");
     const auto in_window = as_1d<std::uint8_t>(in_window_obj, "in_window", "bu");
 
     const auto n_samples = static_cast<std::size_t>(x.shape(0));
-    if (track_offsets.shape(0) < 1 || play_offsets.shape(0) < 1) {
+    if (track_offsets.empty() || play_offsets.empty()) {
         throw std::invalid_argument("track_offsets and play_offsets need at least one element (0)");
     }
-    const auto n_tracks = static_cast<std::size_t>(track_offsets.shape(0) - 1);
-    const auto n_plays = static_cast<std::size_t>(play_offsets.shape(0) - 1);
+    const std::size_t n_tracks = track_offsets.size() - 1;
+    const std::size_t n_plays = play_offsets.size() - 1;
     require_length(y, n_samples, "y", "one per sample, like x");
     require_length(s, n_samples, "s", "one per sample, like x");
     require_length(frame_id, n_samples, "frame_id", "one per sample, like x");
     require_length(in_window, n_samples, "in_window", "one per sample, like x");
-    require_length(is_player, n_tracks, "is_player", "one per track");
+    if (is_player.size() != n_tracks) {
+        throw std::invalid_argument("is_player has length " + std::to_string(is_player.size()) +
+                                    ", expected " + std::to_string(n_tracks) + " (one per track)");
+    }
 
     ghosting::CleaningInput in;
     in.x = x.data();

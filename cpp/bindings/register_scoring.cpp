@@ -1,6 +1,7 @@
 // Bindings of the Trajectory Score and kinematic feasibility kernels.
-// Arrays are checked with the GIL held (std::invalid_argument -> ValueError);
-// the loops run with the GIL released and allocate no Python object.
+// Arrays are checked with the GIL held (std::invalid_argument -> ValueError), the
+// offsets on private copies (numpy_args.hpp); the loops run with the GIL released
+// and allocate no Python object.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -9,50 +10,25 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "ghosting/kinematics.hpp"
 #include "ghosting/tracks.hpp"
 #include "ghosting/trajectory_score.hpp"
+#include "numpy_args.hpp"
 
 namespace py = pybind11;
 
 namespace {
 
-using Points = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using Offsets = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
-using Values = py::array_t<double, py::array::c_style | py::array::forcecast>;
-
-// `obj` as a C-contiguous array of T (no copy when it already is one), accepting
-// only the numpy dtype kinds in `kinds`: a float offset, a string, a bool or a
-// complex coordinate is an error, never silently truncated or reinterpreted.
-template <typename T>
-py::array_t<T, py::array::c_style | py::array::forcecast> as_array(const py::object& obj,
-                                                                   const char* name,
-                                                                   const char* kinds) {
-    py::array arr = py::array::ensure(obj);
-    if (!arr) {
-        PyErr_Clear();
-        throw std::invalid_argument(std::string(name) + " must be a numeric array");
-    }
-    const char kind = arr.dtype().kind();
-    if (std::string(kinds).find(kind) == std::string::npos) {
-        throw std::invalid_argument(std::string(name) + " has dtype " +
-                                    std::string(py::str(arr.dtype())) + "; expected kind in '" +
-                                    kinds + "'");
-    }
-    auto out = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(arr);
-    if (!out) {
-        throw py::error_already_set();
-    }
-    return out;
-}
+using ghosting_bindings::as_array;
+using ghosting_bindings::copy_offsets;
+using Offsets = std::vector<std::int64_t>;
+using Points = ghosting_bindings::CArray<double>;
+using Values = ghosting_bindings::CArray<double>;
 
 Points as_points(const py::object& obj, const char* name) {
     return as_array<double>(obj, name, "fiu");
-}
-
-Offsets as_offsets(const py::object& obj, const char* name) {
-    return as_array<std::int64_t>(obj, name, "iu");
 }
 
 void check_points(const Points& xy, const char* name) {
@@ -63,13 +39,11 @@ void check_points(const Points& xy, const char* name) {
     }
 }
 
+// Validates a private copy of offsets (copy_offsets) over n_samples samples;
+// returns the number of segments.
 std::size_t check_offsets(const Offsets& offsets, std::size_t n_samples, const char* name) {
-    if (offsets.ndim() != 1) {
-        throw std::invalid_argument(std::string(name) + " must be one-dimensional");
-    }
-    const auto n_offsets = static_cast<std::size_t>(offsets.shape(0));
-    ghosting::validate_offsets(offsets.data(), n_offsets, n_samples, name);
-    return n_offsets - 1;
+    ghosting::validate_offsets(offsets.data(), offsets.size(), n_samples, name);
+    return offsets.size() - 1;
 }
 
 ghosting::Weighting parse_weights(const std::string& s) {
@@ -90,7 +64,7 @@ py::tuple trajectory_score(const py::object& defender_obj, const py::object& rec
                            double penalty) {
     const Points defender_xy = as_points(defender_obj, "defender_xy");
     const Points receiver_xy = as_points(receiver_obj, "receiver_xy");
-    const Offsets offsets = as_offsets(offsets_obj, "offsets");
+    const Offsets offsets = copy_offsets(offsets_obj, "offsets");
     check_points(defender_xy, "defender_xy");
     check_points(receiver_xy, "receiver_xy");
     if (defender_xy.shape(0) != receiver_xy.shape(0)) {
@@ -125,9 +99,9 @@ py::tuple play_scores(const py::object& defender_obj, const py::object& receiver
                       const py::object& play_offsets_obj, double radius) {
     const Points defender_xy = as_points(defender_obj, "defender_xy");
     const Points receiver_xy = as_points(receiver_obj, "receiver_xy");
-    const Offsets offsets = as_offsets(offsets_obj, "offsets");
+    const Offsets offsets = copy_offsets(offsets_obj, "offsets");
     const Values ts = as_array<double>(ts_obj, "ts", "fiu");
-    const Offsets play_offsets = as_offsets(play_offsets_obj, "play_offsets");
+    const Offsets play_offsets = copy_offsets(play_offsets_obj, "play_offsets");
     check_points(defender_xy, "defender_xy");
     check_points(receiver_xy, "receiver_xy");
     if (defender_xy.shape(0) != receiver_xy.shape(0)) {
@@ -170,7 +144,7 @@ double model_score(const py::object& ts_obj) {
 py::tuple feasibility(const py::object& xy_obj, const py::object& offsets_obj, double v_max,
                       double dt, double off_field_tolerance) {
     const Points xy = as_points(xy_obj, "xy");
-    const Offsets offsets = as_offsets(offsets_obj, "offsets");
+    const Offsets offsets = copy_offsets(offsets_obj, "offsets");
     check_points(xy, "xy");
     const std::size_t n = check_offsets(offsets, static_cast<std::size_t>(xy.shape(0)), "offsets");
     ghosting::FeasibilityParams params;

@@ -38,7 +38,10 @@ def clean_tracks(
     """Flag samples and decide what to keep: (flags, keep, track_reasons, play_reasons)."""
 
 # --- scoring (cpp/bindings/register_scoring.cpp) -----------------------------
-# Trajectories: flat (n_samples, 2) float64 x/y cut by n + 1 int64 offsets.
+# Trajectories: flat (n_samples, 2) float64 x/y cut by n + 1 int64 offsets. Every
+# binding (clean_tracks too) copies its offsets before validating them and releasing
+# the GIL: another thread rewriting the caller's offsets cannot make a loop read out
+# of bounds (coordinates are read in place; rewriting them changes only the values).
 
 def trajectory_score(
     defender_xy: npt.ArrayLike,

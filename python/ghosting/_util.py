@@ -1,12 +1,17 @@
-"""Small shared helpers: atomic output files, progress reporting, run offsets and
-list lengths."""
+"""Small shared helpers: atomic output files and folders (temporary names, stale
+leftovers, the atomic folder swap), progress reporting, run offsets and list lengths."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import os
+import re
+import socket
 import sys
-import tempfile
+import unicodedata
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -17,26 +22,113 @@ import pyarrow as pa
 T = TypeVar("T")
 
 
+#: The temporary files and folders of outputs are named
+#: ``.<output name>.ghosting-<host>-<pid>-<random>.<tmp|old>`` beside the output, so
+#: that a later run can tell its own leftovers from anything else and knows whether
+#: the process that made them is gone.
+_STAGING = re.compile(
+    r"\.(?P<target>.+)\.ghosting-(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]{1,10})-[0-9a-f]{12}"
+    r"\.(?P<kind>tmp|old)"
+)
+
+
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def staging_name(target_name: str, kind: str = "tmp") -> str:
+    """The name of a temporary file or folder beside the output ``target_name``.
+
+    >>> staging_name("out", "tmp").startswith(".out.ghosting-")
+    True
+    """
+    return f".{target_name}.ghosting-{_host_tag()}-{os.getpid()}-{uuid.uuid4().hex[:12]}.{kind}"
+
+
+def _process_gone(pid: int) -> bool:
+    """True only when no process ``pid`` exists on this host (never on Windows, where
+    os.kill would terminate it)."""
+    if os.name == "nt" or pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # EPERM: it exists, another user's
+        return False
+    return False
+
+
+def stale_staging(parent: Path, target_name: str) -> list[tuple[Path, str]]:
+    """Temporary entries beside ``parent / target_name`` left by processes of this host
+    that are gone (killed mid-run): (path, "tmp" or "old"). Symbolic links never count."""
+    host = _host_tag()
+    found = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return []
+    for entry in entries:
+        m = _STAGING.fullmatch(entry.name)
+        if m is None or m["target"] != target_name or m["host"] != host:
+            continue
+        if entry.is_symlink() or not _process_gone(int(m["pid"])):
+            continue
+        found.append((Path(entry.path), m["kind"]))
+    return found
+
+
+def remove_owned(folder: Path, names: Iterable[str]) -> bool:
+    """Delete the files ``names`` from ``folder``, then the folder if it is empty.
+
+    Nothing else is ever deleted: a folder that still holds other entries is kept.
+    Returns True when the folder is gone.
+    """
+    for name in names:
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            (folder / name).unlink()
+    try:
+        folder.rmdir()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_files(target: Path) -> None:
+    """Delete the temporary files of :func:`atomic_path` that dead runs left beside
+    ``target`` (regular files only)."""
+    for path, kind in stale_staging(target.parent, target.name):
+        if kind == "tmp" and path.is_file():
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
-    On an exception the temporary file is removed and ``path`` is untouched, so a
-    reader never sees a half-written output.
+    On an exception (SIGTERM included, which the CLI turns into one) the temporary
+    file is removed and ``path`` is untouched, so a reader never sees a half-written
+    output; one left by a killed run is removed by the next write of the same path.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
+    remove_stale_files(target)
+    tmp_path = target.parent / staging_name(target.name, "tmp")
+    created = False
+    try:  # entered before the file exists: a signal right after creating it cleans up
+        os.close(os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        created = True
         yield tmp_path
-        # mkstemp creates 0600 files; give the output the mode a plain open() would.
+        # give the output the mode a plain open() would, whoever recreated the file
         if tmp_path.exists():
             tmp_path.chmod(0o666 & ~_umask())
         os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
+    except BaseException as exc:
+        if created or not isinstance(exc, FileExistsError):  # never someone else's file
+            tmp_path.unlink(missing_ok=True)
         raise
 
 
@@ -44,6 +136,68 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def exchange_paths(a: Path, b: Path) -> bool:
+    """Swap the two existing paths ``a`` and ``b`` in one atomic step
+    (``renameat2(RENAME_EXCHANGE)``, Linux 3.15+, glibc 2.28+).
+
+    Returns False when the system or the file system cannot do it (the caller falls
+    back); raises OSError for any other failure.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def terminal_safe(text: object, keep: str = "") -> str:
+    """``text`` with every control character shown as an escape, for a terminal.
+
+    A file name or a CSV header can hold escape sequences that would recolour,
+    retitle or rewrite the user's terminal; C0 and C1 controls, DEL and the Unicode
+    bidirectional and other format characters are shown as ``\\xNN`` /
+    ``\\uNNNN``, and newlines too (one message stays one line) unless listed in
+    ``keep``.
+
+    >>> terminal_safe("bad column '\\x1b[31mx'")
+    "bad column '\\\\x1b[31mx'"
+    """
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if ch in keep:
+            out.append(ch)
+        elif code < 0x20 or 0x7F <= code <= 0x9F:
+            out.append(f"\\x{code:02x}")
+        elif unicodedata.category(ch) in ("Cf", "Cs", "Zl", "Zp"):
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def progress(

@@ -1,4 +1,4 @@
-"""``ghosting evaluate DATA... [--targets FILE] [--model DIR] --json OUT.json``.
+"""``ghosting evaluate DATA... [--targets FILE] [--model DIR] [--model-sha256 HEX] --json OUT``.
 
 Evaluates a ghost model on the plays of games it never trained or validated on,
 beside the constant-velocity and pursuit baselines (DESIGN section 6).
@@ -24,6 +24,11 @@ def register(subparsers: Any) -> None:
     )
     add_training_data(parser)
     parser.add_argument("--model", metavar="DIR", help="model directory (default: shipped)")
+    parser.add_argument(
+        "--model-sha256",
+        metavar="HEX",
+        help="the sha256 the model's ONNX file must have (refuse any other model)",
+    )
     parser.add_argument("--json", required=True, metavar="OUT.json", help="report file")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random checks")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
@@ -45,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model.data import load_sources
     from ..model.evaluate import evaluate_model
 
-    model = GhostModel.load(args.model)
+    model = GhostModel.load(args.model, sha256=args.model_sha256)
     datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
     report = evaluate_model(datasets, model, seed=args.seed)
     report["arguments"] = {

@@ -41,6 +41,11 @@ def register(subparsers: Any) -> None:
     add_side_files(parser, plays_flag="--plays")
     parser.add_argument("-o", "--outdir", required=True, metavar="OUTDIR", help="output folder")
     parser.add_argument("--model", metavar="DIR", help="model folder (default: the shipped model)")
+    parser.add_argument(
+        "--model-sha256",
+        metavar="HEX",
+        help="the sha256 the model's ONNX file must have (refuse any other model)",
+    )
     add_scoring_choices(
         parser, policies=("play", "track", "sample"), defenders_help="defenders to ghost and score"
     )
@@ -64,11 +69,16 @@ def main(args: argparse.Namespace) -> int:
         raise InputError(f"--demo-plays must be at least 1, got {args.demo_plays}")
     settings = RunSettings(policy=args.policy, defenders=args.defenders, reference=args.reference)
     machine = args.json or not sys.stdout.isatty()
+    model = args.model
+    if args.model_sha256 is not None:
+        from ..model import GhostModel
+
+        model = GhostModel.load(args.model, sha256=args.model_sha256)
     summary = run_files(
         None if args.demo else args.inputs,
         args.outdir,
         targets=args.targets,
-        model=args.model,
+        model=model,
         settings=settings,
         demo_plays=args.demo_plays if args.demo else None,
         show_progress=not machine and sys.stderr.isatty(),

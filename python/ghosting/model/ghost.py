@@ -12,7 +12,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, ModelError, PlayError
+from .card import read_card, read_model_file
 from .features import Windows, extract_windows, feature_names, rollout
 
 __all__ = ["GhostModel", "DEFAULT_MODEL_DIR", "PREDICTION_SCHEMA"]
@@ -45,21 +45,6 @@ PREDICTION_SCHEMA = pa.schema(
 )
 
 
-def _read_card(path: Path) -> dict:
-    try:
-        card = json.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise ModelError(f"model card {path} not found") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"model card {path} is not valid JSON: {exc}") from exc
-    if not isinstance(card, dict):
-        raise ModelError(f"model card {path} is not a JSON object")
-    for key in ("onnx_file", "onnx_sha256", "history", "horizon", "features"):
-        if key not in card:
-            raise ModelError(f"model card {path} lacks the key {key!r}")
-    return card
-
-
 class GhostModel:
     """A loaded ghost-mode model: an ONNX network plus its card.
 
@@ -74,9 +59,7 @@ class GhostModel:
         self.directory = directory
         names = feature_names(self.history, self.horizon)
         position = {n: i for i, n in enumerate(names)}
-        cols = card["features"].get("columns")
-        if not isinstance(cols, list) or not cols:
-            raise ModelError(f"model card in {directory} lists no feature columns")
+        cols = card["features"]["columns"]  # checked by read_card
         missing = [c for c in cols if c not in position]
         if missing:
             raise ModelError(
@@ -93,16 +76,24 @@ class GhostModel:
 
     # -- loading -------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None) -> GhostModel:
+    def load(
+        cls, path: str | os.PathLike[str] | None = None, *, sha256: str | None = None
+    ) -> GhostModel:
         """Load the default model shipped with the package, or the one in ``path``.
 
         ``path`` is a model directory (``card.json`` + the ONNX file it names), or the
-        card file itself. The ONNX file's sha256 must equal the card's; a missing,
-        corrupt or mismatched file raises :class:`~ghosting.ModelError`.
+        card file itself. Every card field used is checked; the ONNX file must be a
+        regular file inside the model folder (at most 256 MiB) whose sha256 equals the
+        card's. The card's hash catches corruption only (it sits beside the file): pass
+        ``sha256``, the ONNX file's digest as you trust it, to refuse any other model.
+        A missing, corrupt, mismatched or out-of-folder file, or a bad card, raises
+        :class:`~ghosting.ModelError`.
 
         >>> import ghosting
         >>> model = ghosting.GhostModel.load()
         >>> model.history >= 3
+        True
+        >>> ghosting.GhostModel.load(sha256=model.sha256).sha256 == model.sha256
         True
         """
         import onnxruntime as ort
@@ -112,18 +103,8 @@ class GhostModel:
             p = p.parent
         card_path = p if p.suffix == ".json" else p / "card.json"
         directory = card_path.parent
-        card = _read_card(card_path)
-        onnx_path = directory / str(card["onnx_file"])
-        try:
-            blob = onnx_path.read_bytes()
-        except OSError as exc:
-            raise ModelError(f"model file {onnx_path} cannot be read: {exc}") from exc
-        digest = hashlib.sha256(blob).hexdigest()
-        if digest != card["onnx_sha256"]:
-            raise ModelError(
-                f"model file {onnx_path} does not match its card (sha256 {digest[:12]}..., "
-                f"card says {str(card['onnx_sha256'])[:12]}...): corrupt or replaced"
-            )
+        card = read_card(card_path)
+        onnx_path, blob = read_model_file(directory, card, card_path, sha256)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
@@ -162,7 +143,7 @@ class GhostModel:
     @property
     def sha256(self) -> str:
         """The ONNX file's sha256 (as checked against the card)."""
-        return str(self._card["onnx_sha256"])
+        return str(self._card["onnx_sha256"]).lower()
 
     # -- low level -----------------------------------------------------------------
     def _run(self, features: np.ndarray, velocity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

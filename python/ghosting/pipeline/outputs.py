@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
 import shutil
-import uuid
+import stat
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import GhostingError, InputError
+from .._util import exchange_paths, remove_owned, staging_name, stale_staging
+from ..errors import GhostingError, GhostingWarning, InputError
 
 __all__ = [
     "OUTPUT_FILES",
@@ -209,35 +212,131 @@ def write_summary(summary: dict[str, Any], path: Path) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
+def _foreign_entries(folder: Path) -> list[str]:
+    """Names in ``folder`` that are not output files of ours (sorted)."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise InputError(f"cannot read output folder {str(folder)!r}: {exc}") from exc
+    return sorted(
+        n for n in names if n not in OUTPUT_FILES or not (folder / n).is_file()
+    )
+
+
+def _refuse_foreign(out: Path) -> None:
+    foreign = _foreign_entries(out)
+    if foreign:
+        shown = ", ".join(repr(n) for n in foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise InputError(
+            f"output folder {str(out)!r} holds files ghosting did not write ({shown}); "
+            "it is replaced as a whole, so move them or choose another folder "
+            "(nothing was written)"
+        )
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove the staging folders that killed runs left beside ``out``; an aside copy
+    of the previous outputs (the fallback swap) is put back when ``out`` is missing."""
+    for path, kind in stale_staging(out.parent, out.name):
+        if not path.is_dir():
+            continue
+        if kind == "old" and not os.path.lexists(out) and not _foreign_entries(path):
+            with contextlib.suppress(OSError):
+                os.rename(path, out)
+            continue
+        remove_owned(path, OUTPUT_FILES)
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Make ``tmp`` the folder ``out`` in one step, then delete the previous outputs.
+
+    A new ``out`` is a rename. An existing one is exchanged with ``tmp`` atomically
+    (``renameat2(RENAME_EXCHANGE)``), else moved aside and replaced (a reader then sees
+    no folder for a moment, never a mix). Where a folder cannot be renamed at all (a
+    mount point), its output files are replaced one by one.
+    """
+    if not os.path.lexists(out):
+        try:
+            os.rename(tmp, out)
+            return
+        except OSError:
+            if not out.is_dir():  # not a race with another writer: a real error
+                raise
+    _refuse_foreign(out)
+    with contextlib.suppress(OSError):
+        tmp.chmod(stat.S_IMODE(out.stat().st_mode))
+    try:
+        if exchange_paths(tmp, out):
+            old = tmp
+        else:
+            old = out.parent / staging_name(out.name, "old")
+            os.rename(out, old)
+            try:
+                os.rename(tmp, out)
+            except BaseException:
+                os.rename(old, out)
+                raise
+    except OSError as exc:
+        if exc.errno not in (errno.EBUSY, errno.EXDEV):
+            raise
+        for name in OUTPUT_FILES:  # a mount point: file by file, summary last
+            if (tmp / name).exists():
+                os.replace(tmp / name, out / name)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    (out / name).unlink()
+        old = tmp
+    if not remove_owned(old, OUTPUT_FILES):
+        warnings.warn(
+            f"kept {str(old)!r}: files ghosting did not write appeared in {str(out)!r} "
+            "while it was being replaced",
+            GhostingWarning,
+            stacklevel=3,
+        )
+
+
 @contextlib.contextmanager
 def staging_dir(outdir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield an empty temporary folder; on success move its files into ``outdir``.
+    """Yield an empty temporary folder beside ``outdir``; on success it becomes ``outdir``.
 
-    A new ``outdir`` is created by renaming the temporary folder; an existing one
-    gets each output file replaced by rename, ``summary.json`` last. On any error
-    the temporary folder is removed and ``outdir`` is left as it was.
+    The folder is swapped in by one rename (an existing ``outdir`` is exchanged
+    atomically where the system can), so a reader sees the previous outputs or the new
+    ones, never a mix, and every file of the new folder comes from this run. An
+    existing ``outdir`` holding anything but output files is refused
+    (:class:`~ghosting.InputError`) before any work: it is never swapped away. On any
+    error (SIGTERM in the CLI too) the temporary folder is removed and ``outdir`` is
+    left as it was; folders left by killed runs (their process gone) are removed on
+    the next write beside them.
     """
     out = Path(outdir)
-    if out.exists() and not out.is_dir():
+    if out.is_symlink():  # write where the link points; never replace the link
+        out = Path(os.path.realpath(out))
+    if os.path.lexists(out) and not out.is_dir():
         raise InputError(f"output folder {str(out)!r} exists and is not a folder")
-    parent = out.absolute().parent
+    out = out.absolute()
+    _refuse_foreign(out)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = parent / f".{out.name}.{uuid.uuid4().hex[:12]}.tmp"
-        tmp.mkdir()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out)
     except OSError as exc:
         raise InputError(f"cannot create output folder {str(out)!r}: {exc}") from exc
-    try:
+    tmp = out.parent / staging_name(out.name, "tmp")
+    ours = True
+    try:  # entered before the folder exists: a signal right after mkdir still cleans up
+        try:
+            tmp.mkdir()
+        except FileExistsError as exc:  # not ours (names are unique): leave it alone
+            ours = False
+            raise InputError(f"cannot create a temporary folder beside {str(out)!r}") from exc
+        except OSError as exc:
+            raise InputError(f"cannot create output folder {str(out)!r}: {exc}") from exc
         yield tmp
-        if not out.exists():
-            os.replace(tmp, out)
-        else:
-            for name in OUTPUT_FILES:
-                if (tmp / name).exists():
-                    os.replace(tmp / name, out / name)
-            shutil.rmtree(tmp, ignore_errors=True)
+        _swap_in(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if ours:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
