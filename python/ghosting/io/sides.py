@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import MissingColumnsError
+from ..errors import InputError, MissingColumnsError
 from .sources import Source, read_raw, source_name
 
 __all__ = [
@@ -82,6 +82,17 @@ def attach_positions(table: pa.Table, players: Source) -> tuple[pa.Table, int]:
     return _set(table, "position", filled), int(need.sum())
 
 
+#: Situation columns a plays file may give: canonical name, source names, type.
+_SITUATION_COLUMNS = (
+    ("quarter", ("quarter",), pa.int32()),
+    ("game_clock", ("gameClock", "game_clock"), pa.string()),
+    ("down", ("down",), pa.int32()),
+    ("yards_to_go", ("yardsToGo", "yards_to_go"), pa.int32()),
+    ("absolute_yardline_number", ("absoluteYardlineNumber", "absolute_yardline_number"),
+     pa.float64()),
+)
+
+
 def read_plays_info(plays: Source, games: Source | None) -> pa.Table:
     """``game_id, play_id, possession_team, play_description[, home_team, away_team]``."""
     name = source_name(plays)
@@ -106,6 +117,18 @@ def read_plays_info(plays: Source, games: Source | None) -> pa.Table:
         "play_description": raw[desc_col].cast(pa.string()) if desc_col
         else pa.nulls(raw.num_rows, pa.string()),
     }
+    # the situation before the snap, when the plays file has it
+    for canonical, names, typ in _SITUATION_COLUMNS:
+        col = _pick(cols, *names)
+        if col is not None:
+            try:
+                out[canonical] = pc.cast(
+                    raw[col].cast(pa.string()).cast(pa.float64())
+                    if pa.types.is_integer(typ) else raw[col], typ, safe=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise InputError(
+                    f"{name}: column {col!r} cannot be read as {typ} ({exc})"
+                ) from exc
     info = pa.table(out)
     if games is not None:
         gname = source_name(games)
