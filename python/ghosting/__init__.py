@@ -41,8 +41,11 @@ _LAZY = {
     "GhostModel": "ghosting.model",
     "run": "ghosting.pipeline",
     "Results": "ghosting.pipeline",
+    "to_raw_coordinates": "ghosting.coordinates",
 }
-_SUBMODULES = {"synth", "io", "plays", "cleaning", "scoring", "model", "pipeline", "schema"}
+_SUBMODULES = {
+    "synth", "io", "plays", "cleaning", "scoring", "model", "pipeline", "schema", "coordinates"
+}
 
 __all__ = [
     "BALL_ID",

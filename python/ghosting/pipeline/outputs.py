@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import GhostingError, InputError
+from .context import PLAY_FIELDS, PLAYER_FIELDS, TARGET_FIELDS
 
 __all__ = [
     "OUTPUT_FILES",
@@ -113,6 +114,30 @@ PLAYS_SCHEMA = pa.schema(
     ]
 )
 
+
+# The columns above are what one game's rows are built with (``pipeline/rows.py``);
+# the output tables add the names and the play's situation after them
+# (``pipeline/context.py``): the public schemas below are the full ones.
+_ROW_TRAJECTORIES_SCHEMA = TRAJECTORIES_SCHEMA
+_ROW_SCORES_SCHEMA = SCORES_SCHEMA
+_ROW_PLAYS_SCHEMA = PLAYS_SCHEMA
+_ROW_OPTION_TYPE = OPTION_TYPE
+
+#: An option of ``plays.options``: rank, receiver, separation, ghost play score, names.
+OPTION_TYPE = pa.struct([*_ROW_OPTION_TYPE, *PLAYER_FIELDS])
+TRAJECTORIES_SCHEMA = pa.schema(
+    [*_ROW_TRAJECTORIES_SCHEMA, *PLAYER_FIELDS, pa.field("play_direction", pa.string())]
+)
+SCORES_SCHEMA = pa.schema([*_ROW_SCORES_SCHEMA, *PLAYER_FIELDS, *TARGET_FIELDS])
+PLAYS_SCHEMA = pa.schema(
+    [
+        *(f if f.name != "options" else pa.field("options", pa.list_(OPTION_TYPE))
+          for f in _ROW_PLAYS_SCHEMA),
+        *PLAY_FIELDS,
+        *TARGET_FIELDS,
+        pa.field("best_option_display_name", pa.string()),
+    ]
+)
 
 SCHEMAS = {
     "trajectories": TRAJECTORIES_SCHEMA,
