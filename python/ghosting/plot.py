@@ -405,7 +405,9 @@ def draw_play(data: PlayData, *, dpi: int = 110, max_options: int = 6) -> Any:
         indent = (cols - in_row) * (panel_w + pad) / 2  # a shorter last row is centred
         ax = axes(indent + pad + col * (panel_w + pad),
                   top + row * (panel_h + title_h) + title_h, panel_w, panel_h)
-        draw_field(ax, box, number_size=8, direction_arrow=False, **lines)
+        draw_field(ax, box, number_size=8, direction_arrow=False,
+                   line_of_scrimmage=lines["line_of_scrimmage"],
+                   first_down_line=lines["first_down_line"])
         _draw_real(ax, data, None, faint=True)
         _draw_option(ax, data, option, real_tracks, ghost_tracks.get(option["nfl_id"], {}))
     return fig
