@@ -382,7 +382,8 @@ def draw_play(data: PlayData, *, dpi: int = 110, max_options: int = 6) -> Any:
         return fig.add_axes((left / width, 1 - (top + h) / height, w / width, h / height))
 
     main = axes(pad, header, main_w, main_h)
-    draw_field(main, box, **lines)
+    draw_field(main, box, line_of_scrimmage=lines["line_of_scrimmage"],
+               first_down_line=lines["first_down_line"])
     _draw_real(main, data, play["targeted_receiver"], label_size=9)
     if has_land:
         main.plot(*land, marker="X", color=_BALL, ms=12, mec="white", mew=1.5, zorder=10)
