@@ -123,7 +123,7 @@ def draw_field(
 
 
 def legend_handles(
-    *, ghosts: bool = True, scrimmage: bool = True, first_down: bool = True
+    *, ghosts: bool = True, star: bool = True, scrimmage: bool = True, first_down: bool = True
 ) -> list[Any]:
     """Legend entries for the pictures' marks."""
     from matplotlib.lines import Line2D
@@ -131,17 +131,18 @@ def legend_handles(
     handles = [
         Line2D([], [], color=COLOURS["offense"], lw=2, label="offense (real)"),
         Line2D([], [], color=COLOURS["defense"], lw=2, label="defense (real)"),
-        Line2D([], [], color=COLOURS["target"], lw=3, label="targeted receiver"),
+        Line2D([], [], color=COLOURS["target"], lw=3,
+               label="targeted receiver (option panels: the option's)"),
         Line2D([], [], color=COLOURS["ball"], lw=1.5, ls=":", label="ball in flight"),
         Line2D([], [], color=COLOURS["ball"], lw=0, marker="X", ms=10, mec="white",
                label="ball landing point"),
     ]
     if ghosts:
-        handles += [
-            Line2D([], [], color=COLOURS["ghost"], lw=2, ls="--", label="ghost defender"),
-            Line2D([], [], color=COLOURS["target"], lw=0, marker="*", ms=13, mec="black",
-                   label="receiver at arrival"),
-        ]
+        handles.append(
+            Line2D([], [], color=COLOURS["ghost"], lw=2, ls="--", label="ghost defender"))
+    if star:
+        handles.append(Line2D([], [], color=COLOURS["target"], lw=0, marker="*", ms=13,
+                              mec="black", label="receiver at arrival"))
     if scrimmage:
         handles.append(Line2D([], [], color=COLOURS["scrimmage"], lw=2, label="line of scrimmage"))
     if first_down:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from ..errors import GhostingError
 
 # In the order `ghosting --help` lists them.
-SUBCOMMANDS = ("run", "clean", "score", "train", "evaluate", "plot", "report")
+SUBCOMMANDS = ("run", "clean", "score", "train", "evaluate", "plot", "animate", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
