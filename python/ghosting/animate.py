@@ -264,10 +264,10 @@ def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
         ax.set_title(f"ghosts if the ball goes to {data.name(receiver)}\n"
                      f"{tag}, separation at arrival {_fmt(opt['separation'])} yd",
                      fontsize=9 if cols == 1 else 8)
-        land = (play.get("ball_land_x"), play.get("ball_land_y"))
-        if _finite(land[0]) and _finite(land[1]):
-            ax.plot([land[0]], [land[1]], marker="X", color=COLOURS["ball"], ms=11 if cols == 1 else 8,
-                    mec="white", mew=1.2, alpha=0.7, zorder=4)
+        land_x, land_y = play.get("ball_land_x"), play.get("ball_land_y")
+        if _finite(land_x) and _finite(land_y):
+            ax.plot([float(land_x)], [float(land_y)], marker="X", color=COLOURS["ball"],
+                    ms=11 if cols == 1 else 8, mec="white", mew=1.2, alpha=0.7, zorder=4)
     fig.text(0.2 / width, 1 - 0.15 / height,
              f"Game {play['game_id']}, play {play['play_id']}: "
              f"{data.name(play.get('passer_nfl_id')) if play.get('passer_nfl_id') else 'pass'}"
