@@ -264,7 +264,7 @@ def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
         ax.set_title(f"ghosts if the ball goes to {data.name(receiver)}\n"
                      f"{tag}, separation at arrival {_fmt(opt['separation'])} yd",
                      fontsize=9 if cols == 1 else 8)
-        land_x, land_y = play.get("ball_land_x"), play.get("ball_land_y")
+        land_x, land_y = play["ball_land_x"], play["ball_land_y"]
         if _finite(land_x) and _finite(land_y):
             ax.plot([float(land_x)], [float(land_y)], marker="X", color=COLOURS["ball"],
                     ms=11 if cols == 1 else 8, mec="white", mew=1.2, alpha=0.7, zorder=4)
