@@ -179,3 +179,121 @@ def test_plays_file_gives_description_and_down(data_dir: Path) -> None:
     for row in plays.select(["play_description", "passer_display_name"]).to_pylist():
         # "(14:54) (Shotgun) T.Brady pass short right to ...": the passer's last name
         assert row["passer_display_name"].split()[-1] in row["play_description"]
+
+
+# ---------------------------------------------------------------- pictures and report
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory) -> Path:
+    pytest.importorskip("matplotlib")
+    out = tmp_path_factory.mktemp("analyst") / "out"
+    pipeline.run_files(None, out, demo_plays=4, demo_seed=2)
+    return out
+
+
+def _first_scored(outdir: Path) -> tuple[int, int]:
+    import pyarrow.parquet as pq
+
+    plays = pq.read_table(outdir / "plays.parquet")
+    row = _scored(plays).to_pylist()[0]
+    return row["game_id"], row["play_id"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "magic"),
+    [(".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml"), (".pdf", b"%PDF-"),
+     (".jpg", b"\xff\xd8\xff"), (".jpeg", b"\xff\xd8\xff")],
+)
+def test_plot_writes_the_format_its_suffix_names(demo_out, tmp_path, suffix, magic) -> None:
+    from ghosting.cli import main
+
+    game_id, play_id = _first_scored(demo_out)
+    path = tmp_path / f"play{suffix}"
+    assert main(["plot", str(demo_out), "--play", f"{game_id}:{play_id}", "-o", str(path)]) == 0
+    data = path.read_bytes()
+    assert data.startswith(magic), data[:16]
+    if suffix == ".svg":
+        assert b"<svg" in data[:2000]
+
+
+@pytest.mark.parametrize("name", ["play.gif", "play.txt", "play"])
+def test_plot_refuses_other_suffixes(demo_out, tmp_path, capsys, name) -> None:
+    from ghosting.cli import main
+
+    game_id, play_id = _first_scored(demo_out)
+    path = tmp_path / name
+    code = main(["plot", str(demo_out), "--play", f"{game_id}:{play_id}", "-o", str(path)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "cannot write a picture" in err and ".png, .svg, .pdf" in err
+    assert not path.exists()
+
+
+def test_option_panels_fill_rows_evenly() -> None:
+    from ghosting.plot import option_grid
+
+    assert [option_grid(n) for n in range(1, 10)] == [
+        (1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (2, 3), (3, 3), (3, 3), (3, 3)]
+
+
+def test_field_shows_scrimmage_first_down_and_legend(data_dir, tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    from ghosting.plot import plot_play
+
+    results = ghosting.run(data_dir / "ngs_highlights/raw/2018_ARI_2018092311_141.tsv.gz")
+    row = _scored(results.plays).to_pylist()[0]
+    fig = plot_play(results, row["game_id"], row["play_id"])
+    main = fig.axes[0]
+    vertical = {round(line.get_xdata()[0], 2) for line in main.lines
+                if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]}
+    assert round(row["line_of_scrimmage"], 2) in vertical
+    assert round(row["first_down_line"], 2) in vertical
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "line of scrimmage" in labels and "first-down line" in labels
+    assert "ghost defender" in labels
+    texts = " ".join(t.get_text() for t in fig.texts)
+    assert "Sam Bradford" in texts and "2nd & 6" in texts and "TOUCHDOWN" in texts
+    y0, y1 = main.get_ylim()
+    assert y0 < 0 and y1 > 160 / 3  # both sidelines whole
+    assert main.get_xticks().size == 0  # yard numbers instead of x ticks
+    numbers = {t.get_text() for t in main.texts}
+    assert {"10", "20", "30", "40"} <= numbers
+
+
+def test_report_for_analysts(data_dir, tmp_path) -> None:
+    from ghosting.report import defender_table, write_report
+
+    out = tmp_path / "out"
+    results = ghosting.run(data_dir / "ngs_highlights/raw/2018_ARI_2018092311_141.tsv.gz")
+    results.write(out)
+    path = write_report(out, tmp_path / "r.html", top=2)
+    text = path.read_text(encoding="utf-8")
+    assert "throughput" not in text.lower() and "plays/s" not in text
+    assert "Sam Bradford" in text and "Ricky Seals-Jones" in text
+    assert "S.Bradford pass deep left to R.Seals-Jones" in text
+    assert "Q1 12:20 · 2nd &amp; 6 · ARI ball" in text
+    assert "Defensive backs" in text and 'class="sortable"' in text
+    rows = defender_table(results.scores)
+    real_rows = results.scores.filter(pc.equal(results.scores["is_real_target"], True))
+    assert len(rows) == real_rows.num_rows  # one highlight play: one row per back
+    for row in rows:
+        one = real_rows.filter(pc.equal(real_rows["nfl_id"], row["nfl_id"])).to_pylist()[0]
+        assert row["real_ts"] == pytest.approx(one["real_ts"])
+        assert row["ghost_ts"] == pytest.approx(one["ts"])
+        assert row["display_name"] in text
+
+
+def test_report_when_nothing_was_scored(tmp_path) -> None:
+    from ghosting.cli import main
+
+    tracking = ghosting.synth.generate_plays(2, seed=4)
+    event = pc.if_else(pc.equal(tracking["event"], "pass_forward"), None, tracking["event"])
+    tracking = tracking.set_column(tracking.schema.get_field_index("event"), "event", event)
+    ghosting.run(tracking).write(tmp_path / "out")
+    path = tmp_path / "r.html"
+    assert main(["report", str(tmp_path / "out"), "-o", str(path)]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert "Nothing was scored" in text and "no pass_forward: 2" in text
+    assert "never leaves another receiver more open" not in text
+    assert "more open receiver" not in text
