@@ -280,7 +280,8 @@ def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
              "\n".join(p for p in (description, situation_text(play)) if p),
              fontsize=8.5, va="top", color="#333333")
     fig.legend(handles=legend_handles(
-        star=False, scrimmage=_finite(play.get("line_of_scrimmage")),
+        star=False, target_label="receiver the ball goes to",
+        scrimmage=_finite(play.get("line_of_scrimmage")),
         first_down=_finite(play.get("first_down_line"))),
         loc="lower center", ncol=5, fontsize=7.5, frameon=False, bbox_to_anchor=(0.5, 0.0))
     clock = fig.text(0.2 / width, 1 - 0.88 / height, "", fontsize=11, va="top",

@@ -123,7 +123,8 @@ def draw_field(
 
 
 def legend_handles(
-    *, ghosts: bool = True, star: bool = True, scrimmage: bool = True, first_down: bool = True
+    *, ghosts: bool = True, star: bool = True, scrimmage: bool = True, first_down: bool = True,
+    target_label: str = "targeted receiver",
 ) -> list[Any]:
     """Legend entries for the pictures' marks."""
     from matplotlib.lines import Line2D
@@ -131,8 +132,7 @@ def legend_handles(
     handles = [
         Line2D([], [], color=COLOURS["offense"], lw=2, label="offense (real)"),
         Line2D([], [], color=COLOURS["defense"], lw=2, label="defense (real)"),
-        Line2D([], [], color=COLOURS["target"], lw=3,
-               label="targeted receiver (option panels: the option's)"),
+        Line2D([], [], color=COLOURS["target"], lw=3, label=target_label),
         Line2D([], [], color=COLOURS["ball"], lw=1.5, ls=":", label="ball in flight"),
         Line2D([], [], color=COLOURS["ball"], lw=0, marker="X", ms=10, mec="white",
                label="ball landing point"),
@@ -154,9 +154,9 @@ def _ordinal(n: int) -> str:
     return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
 
 
-def situation_text(play: dict[str, Any]) -> str:
-    """``"Q1 12:20 · 2nd & 6 · ARI ball · raw direction left"`` from a ``plays`` row
-    (the parts the input gave)."""
+def situation_text(play: dict[str, Any], *, direction: bool = True) -> str:
+    """``"Q1 12:20 · 2nd & 6 · ARI ball · going left in the raw data"`` from a ``plays``
+    row (the parts the input gave; the raw direction only when ``direction``)."""
     parts = []
     quarter, clock = play.get("quarter"), play.get("game_clock")
     if quarter is not None:
@@ -167,7 +167,7 @@ def situation_text(play: dict[str, Any]) -> str:
     team = play.get("possession_team")
     if team:
         parts.append(f"{team} ball")
-    direction = play.get("play_direction")
-    if direction:
-        parts.append(f"going {direction} in the raw data")
+    raw_direction = play.get("play_direction")
+    if raw_direction and direction:
+        parts.append(f"going {raw_direction} in the raw data")
     return " · ".join(parts)

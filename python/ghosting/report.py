@@ -33,7 +33,7 @@ __all__ = ["write_report", "better_options", "render_report", "defender_table"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
-max-width:1150px;color:#212121;line-height:1.45;padding:0 1rem}
+max-width:1300px;color:#212121;line-height:1.45;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2.2rem;
 border-bottom:1px solid #ddd}h3{font-size:1.05rem;margin:1.6rem 0 .3rem}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}
@@ -42,7 +42,8 @@ th{background:#f5f5f5;white-space:nowrap}th.sortable{cursor:pointer}
 th.sortable:after{content:" \\2195";color:#9e9e9e}
 td.text,th.text{text-align:left}.muted{color:#666;font-size:.9rem}
 .play{border-top:1px solid #eee;padding-top:.5rem}.situation{color:#424242}
-figure{margin:.6rem 0}img{max-width:100%;border:1px solid #ddd}
+figure{margin:.6rem 0}img{max-width:100%;border:1px solid #ddd}.wide{overflow-x:auto}
+td.text{max-width:22rem}
 """
 
 _SORT_SCRIPT = """
@@ -168,7 +169,8 @@ def _table(header: list[str], rows: list[list[str]], *, text_columns: int = 1,
     )
     body = "".join("<tr>" + "".join(row) + "</tr>" for row in rows)
     cls = ' class="sortable"' if sortable else ""
-    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f"<div class='wide'><table{cls}><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def _names(plays: pa.Table) -> dict[tuple[int, int], str]:
@@ -191,10 +193,10 @@ def _who(play: dict[str, Any], nfl_id: int | None, names: dict[tuple[int, int], 
     return html.escape(name) if name else f"#{nfl_id}"
 
 
-def _situation(play: dict[str, Any]) -> str:
+def _situation(play: dict[str, Any], direction: bool = True) -> str:
     from .field_plot import situation_text
 
-    return html.escape(situation_text(play))
+    return html.escape(situation_text(play, direction=direction))
 
 
 def _picture(data: Any) -> str:
@@ -240,7 +242,7 @@ def _play_rows(plays: list[dict[str, Any]], names: dict[tuple[int, int], str]) -
     for p in plays:
         rows.append([
             f'<td class="text">{p["game_id"]}:{p["play_id"]}</td>',
-            f'<td class="text">{_situation(p) or "–"}</td>',
+            f'<td class="text">{_situation(p, direction=False) or "–"}</td>',
             f'<td class="text">{html.escape(p.get("passer_display_name") or "–")}</td>',
             f'<td class="text">{_who(p, p["targeted_receiver"], names)}</td>',
             _cell(p["target_separation"], 1, False),
