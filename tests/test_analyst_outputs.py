@@ -297,3 +297,54 @@ def test_report_when_nothing_was_scored(tmp_path) -> None:
     assert "Nothing was scored" in text and "no pass_forward: 2" in text
     assert "never leaves another receiver more open" not in text
     assert "more open receiver" not in text
+
+
+# ---------------------------------------------------------------- Results as DataFrames
+
+
+@pytest.fixture(scope="module")
+def demo_results() -> ghosting.Results:
+    return ghosting.run(ghosting.synth.generate_plays(3, seed=1))
+
+
+def test_to_pandas_keeps_integers(demo_results) -> None:
+    pd = pytest.importorskip("pandas")
+    plays = demo_results.to_pandas("plays")
+    for column in ("game_id", "play_id", "targeted_receiver", "best_option", "passer_nfl_id"):
+        assert plays[column].dtype == pd.Int64Dtype(), column
+    for column in ("pass_forward_frame", "arrival_frame", "defenders", "down"):
+        assert plays[column].dtype == pd.Int32Dtype(), column
+    assert plays["status"].dtype == pd.StringDtype()
+    scores = demo_results.to_pandas("scores")
+    assert scores["nfl_id"].dtype == pd.Int64Dtype()
+    assert scores["feasible"].dtype == pd.BooleanDtype()
+    assert scores["ts"].dtype == np.float64
+    # a null id stays <NA> beside the integers, not a float NaN
+    traj = demo_results.to_pandas("trajectories")
+    assert traj["frame_id"].dtype == pd.Int32Dtype()
+    assert traj["nfl_id"].tolist() == demo_results.trajectories["nfl_id"].to_pylist()
+    assert plays["down"].isna().all()  # synthetic plays have no down
+    assert set(demo_results.to_pandas()) == {"trajectories", "scores", "plays"}
+
+
+def test_to_polars(demo_results) -> None:
+    pl = pytest.importorskip("polars")
+    frames = demo_results.to_polars()
+    assert set(frames) == {"trajectories", "scores", "plays"}
+    plays = frames["plays"]
+    assert isinstance(plays, pl.DataFrame)
+    assert plays.schema["game_id"] == pl.Int64 and plays.schema["arrival_frame"] == pl.Int32
+    assert plays.height == demo_results.plays.num_rows
+    assert plays["play_id"].to_list() == demo_results.plays["play_id"].to_pylist()
+    options = plays.schema["options"]
+    assert isinstance(options, pl.List)
+    with pytest.raises(ghosting.InputError, match="table must be one of"):
+        demo_results.to_polars("nope")
+
+
+def test_to_polars_without_polars_names_the_extra(demo_results, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(ghosting.GhostingError, match=r"ghosting\[polars\]"):
+        demo_results.to_polars("plays")
