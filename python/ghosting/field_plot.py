@@ -44,7 +44,7 @@ _MARGIN_Y = 2.5
 
 
 def field_box(
-    xs: Iterable[float], *, min_length: float = 30.0, margin: float = 5.0
+    xs: Iterable[float], *, min_length: float = 40.0, margin: float = 5.0
 ) -> tuple[float, float, float, float]:
     """``(x0, x1, y0, y1)`` to draw: the x range of ``xs`` with ``margin`` yards (at least
     ``min_length`` yards long, inside the field and a little beyond it), and always
