@@ -140,3 +140,27 @@ def test_examples_type_check(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert 'Argument "policy" to "run" has incompatible type "int"' in done.stdout
     assert 'Argument 1 to "to_polars" of "Results" has incompatible type "int"' in done.stdout
+
+
+def test_cli_docs_match_the_help() -> None:
+    """docs/cli/<subcommand>.md holds each subcommand's --help as it is today."""
+    script = EXAMPLES.parent / "docs" / "cli" / "generate.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    from ghosting.cli import SUBCOMMANDS
+
+    pages = sorted(p.stem for p in script.parent.glob("*.md"))
+    assert pages == sorted(SUBCOMMANDS)
+    for name in SUBCOMMANDS:
+        text = (script.parent / f"{name}.md").read_text(encoding="utf-8")
+        assert f"usage: ghosting {name}" in text
+        assert "DESIGN" not in text
+
+
+def test_docs_cite_no_unshipped_design_document() -> None:
+    root = EXAMPLES.parent
+    pages = [root / "README.md", root / "ARCHITECTURE.md", *sorted((root / "docs").rglob("*.md"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "DESIGN" not in text and "design document" not in text, page.name
