@@ -59,7 +59,8 @@ _LAZY = {
     "to_raw_coordinates": "ghosting.coordinates",
 }
 _SUBMODULES = {
-    "synth", "io", "plays", "cleaning", "scoring", "model", "pipeline", "schema", "coordinates"
+    "synth", "io", "plays", "cleaning", "scoring", "model", "pipeline", "schema", "coordinates",
+    "plot", "animate", "report",
 }
 
 __all__ = [
