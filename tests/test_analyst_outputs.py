@@ -348,3 +348,13 @@ def test_to_polars_without_polars_names_the_extra(demo_results, monkeypatch) -> 
     monkeypatch.setitem(sys.modules, "polars", None)
     with pytest.raises(ghosting.GhostingError, match=r"ghosting\[polars\]"):
         demo_results.to_polars("plays")
+
+
+def test_report_never_overwrites_its_inputs(demo_out, capsys) -> None:
+    from ghosting.cli import main
+
+    before = (demo_out / "plays.parquet").read_bytes()
+    code = main(["report", str(demo_out), "-o", str(demo_out / "plays.parquet")])
+    assert code == 1
+    assert "is one of the report's inputs" in capsys.readouterr().err
+    assert (demo_out / "plays.parquet").read_bytes() == before

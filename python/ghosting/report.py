@@ -420,6 +420,12 @@ def write_report(
 
     if top < 0:
         raise InputError(f"top must be >= 0, got {top}")
+    from .pipeline.outputs import OUTPUT_FILES
+
+    target = Path(path).resolve()
+    inputs = {Path(outdir).resolve() / name for name in OUTPUT_FILES}
+    if target in inputs or target == Path(outdir).resolve():
+        raise InputError(f"{path}: is one of the report's inputs; write the report elsewhere")
     text = render_report(outdir, top=top, pictures=pictures)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
