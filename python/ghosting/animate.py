@@ -18,7 +18,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +30,9 @@ from .plot import PlayData, _play_box, _shown_options, load_play, option_grid
 from .plot import require_matplotlib as _require_matplotlib
 
 __all__ = ["animate_play", "ANIMATION_FORMATS", "flight_frames"]
+
+if TYPE_CHECKING:
+    from .pipeline import Results
 
 #: File name suffix -> the matplotlib writer that makes it.
 ANIMATION_FORMATS = {".gif": "pillow", ".mp4": "ffmpeg"}
@@ -174,7 +177,7 @@ def _options(data: PlayData, option: int | str | None, max_options: int) -> list
 
 
 def animate_play(
-    source: str | os.PathLike[str] | Any,
+    source: str | os.PathLike[str] | Results,
     game_id: int,
     play_id: int,
     path: str | os.PathLike[str] | None = None,

@@ -19,7 +19,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +33,9 @@ __all__ = [
     "plot_play", "draw_play", "parse_play", "PlayData", "load_play", "FIGURE_FORMATS",
     "figure_format",
 ]
+
+if TYPE_CHECKING:
+    from .pipeline import Results
 
 _OFFENSE = COLOURS["offense"]
 _DEFENSE = COLOURS["defense"]
@@ -112,7 +115,7 @@ def _read(source: Any, name: str, game_id: int, play_id: int) -> pa.Table:
         raise InputError(f"{path}: cannot read ({exc})") from exc
 
 
-def load_play(source: str | os.PathLike[str] | Any, game_id: int, play_id: int) -> PlayData:
+def load_play(source: str | os.PathLike[str] | Results, game_id: int, play_id: int) -> PlayData:
     """Read one play of an output folder (or a Results); InputError if it is not there
     or was not scored."""
     plays = _read(source, "plays", game_id, play_id)
@@ -289,7 +292,7 @@ def figure_format(path: str | os.PathLike[str]) -> str:
 
 
 def plot_play(
-    source: str | os.PathLike[str] | Any,
+    source: str | os.PathLike[str] | Results,
     game_id: int,
     play_id: int,
     path: str | os.PathLike[str] | None = None,

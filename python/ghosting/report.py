@@ -204,7 +204,7 @@ def _picture(data: Any) -> str:
     from .plot import draw_play
 
     game_id, play_id = data.play["game_id"], data.play["play_id"]
-    fig = draw_play(data, dpi=72)
+    fig = draw_play(data, dpi=90)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
