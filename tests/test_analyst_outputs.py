@@ -358,3 +358,17 @@ def test_report_never_overwrites_its_inputs(demo_out, capsys) -> None:
     assert code == 1
     assert "is one of the report's inputs" in capsys.readouterr().err
     assert (demo_out / "plays.parquet").read_bytes() == before
+
+
+def test_a_ball_thrown_out_of_bounds_stays_in_the_picture(results_2021) -> None:
+    pytest.importorskip("matplotlib")
+    from ghosting.plot import plot_play
+
+    plays = _scored(results_2021.plays)
+    outside = plays.filter(pc.less(plays["ball_land_y"], -1.0)).to_pylist()
+    assert outside  # the 2021 game has passes thrown beyond the sideline
+    row = outside[0]
+    fig = plot_play(results_2021, row["game_id"], row["play_id"])
+    for ax in fig.axes:
+        y0, y1 = ax.get_ylim()
+        assert y0 < row["ball_land_y"] and y1 > 160 / 3

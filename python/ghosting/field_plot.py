@@ -44,11 +44,21 @@ _MARGIN_Y = 2.5
 
 
 def field_box(
-    xs: Iterable[float], *, min_length: float = 40.0, margin: float = 5.0
+    xs: Iterable[float], ys: Iterable[float] = (), *, min_length: float = 40.0,
+    margin: float = 5.0,
 ) -> tuple[float, float, float, float]:
     """``(x0, x1, y0, y1)`` to draw: the x range of ``xs`` with ``margin`` yards (at least
     ``min_length`` yards long, inside the field and a little beyond it), and always
-    the whole width with both sidelines."""
+    the whole width with both sidelines, wider when a point of ``ys`` lies beyond them
+    (a ball thrown out of bounds, a player on the sideline).
+
+    >>> field_box([50.0, 60.0], [-4.0])
+    (35.0, 75.0, -5.5, 55.833333333333336)
+    """
+    finite_y = [float(y) for y in ys if y is not None and math.isfinite(float(y))]
+    y0 = min([-_MARGIN_Y, *(y - 1.5 for y in finite_y)])
+    y1 = max([FIELD_WIDTH + _MARGIN_Y, *(y + 1.5 for y in finite_y)])
+    y0, y1 = max(y0, -12.0), min(y1, FIELD_WIDTH + 12.0)
     finite = [float(x) for x in xs if x is not None and math.isfinite(float(x))]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, FIELD_LENGTH)
     lo, hi = lo - margin, hi + margin
@@ -56,7 +66,7 @@ def field_box(
         middle = (lo + hi) / 2.0
         lo, hi = middle - min_length / 2.0, middle + min_length / 2.0
     lo, hi = max(lo, -2.0), min(hi, FIELD_LENGTH + 2.0)
-    return lo, hi, -_MARGIN_Y, FIELD_WIDTH + _MARGIN_Y
+    return lo, hi, y0, y1
 
 
 def draw_field(

@@ -339,17 +339,22 @@ def option_grid(n: int, max_columns: int = 3) -> tuple[int, int]:
 def _play_box(data: PlayData) -> tuple[float, float, float, float]:
     play = data.play
     xs: list[float] = []
+    ys: list[float] = []
     for table in (data.real, data.ghosts):
-        if table.num_rows:
-            x = table["x"].to_numpy(zero_copy_only=False)
-            x = x[np.isfinite(x)]
-            if len(x):
-                xs += [float(x.min()), float(x.max())]
+        for name, values in (("x", xs), ("y", ys)):
+            if table.num_rows:
+                v = table[name].to_numpy(zero_copy_only=False)
+                v = v[np.isfinite(v)]
+                if len(v):
+                    values += [float(v.min()), float(v.max())]
     for key in ("ball_land_x", "line_of_scrimmage", "first_down_line"):
         value = play.get(key)
         if value is not None and math.isfinite(value):
             xs.append(float(value))
-    return field_box(xs)
+    land_y = play.get("ball_land_y")
+    if land_y is not None and math.isfinite(land_y):
+        ys.append(float(land_y))
+    return field_box(xs, ys)
 
 
 def draw_play(data: PlayData, *, dpi: int = 110, max_options: int = 6) -> Any:
