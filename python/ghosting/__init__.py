@@ -12,7 +12,7 @@ trajectories with the Trajectory Score. The hot loops run in a C++ core.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     GhostingError,
@@ -26,6 +26,21 @@ from .errors import (
 from .schema import BALL_ID
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # the lazy names below, for type checkers
+    from . import synth as synth
+    from .cleaning import CleaningReport as CleaningReport
+    from .cleaning import clean as clean
+    from .coordinates import to_raw_coordinates as to_raw_coordinates
+    from .io import read_targets as read_targets
+    from .io import read_tracking as read_tracking
+    from .model import GhostModel as GhostModel
+    from .pipeline import Results as Results
+    from .pipeline import run as run
+    from .plays import pass_plays as pass_plays
+    from .scoring import feasibility as feasibility
+    from .scoring import score_real as score_real
+    from .scoring import trajectory_score as trajectory_score
 
 # Public names and the module that defines each; imported on first use so that
 # `import ghosting` stays fast and optional parts load only when needed.
@@ -41,8 +56,12 @@ _LAZY = {
     "GhostModel": "ghosting.model",
     "run": "ghosting.pipeline",
     "Results": "ghosting.pipeline",
+    "to_raw_coordinates": "ghosting.coordinates",
 }
-_SUBMODULES = {"synth", "io", "plays", "cleaning", "scoring", "model", "pipeline", "schema"}
+_SUBMODULES = {
+    "synth", "io", "plays", "cleaning", "scoring", "model", "pipeline", "schema", "coordinates",
+    "plot", "animate", "report",
+}
 
 __all__ = [
     "BALL_ID",

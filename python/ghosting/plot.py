@@ -1,10 +1,13 @@
 """Pictures of ghosted plays (extra ``plot``: matplotlib).
 
 :func:`plot_play` draws one play of an output folder of ``ghosting run`` (or of a
-:class:`~ghosting.pipeline.Results`): a large panel with the field, its yard lines,
-every player's real trajectory while the ball is in the air and the ball's
-landing point, then one small panel per target option with the defensive backs'
-ghost trajectories for that receiver. Players are labelled by jersey number.
+:class:`~ghosting.pipeline.Results`): a large panel with the field (yard numbers,
+hash marks, end zones, the line of scrimmage and the first-down line), every
+player's real trajectory while the ball is in the air and the ball's landing
+point, a legend and the play's description and situation; then one panel per
+target option with the defensive backs' ghost trajectories had the ball gone to
+that receiver. Players are labelled by jersey number. The figure is written in the
+format its file name says (``.png``, ``.svg``, ``.pdf``, ``.jpg``).
 
 >>> from ghosting.plot import plot_play
 >>> fig = plot_play("out/", 2018120600, 75, "play.png")  # doctest: +SKIP
@@ -14,10 +17,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -25,16 +27,25 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import GhostingError, InputError
-from .schema import FIELD_LENGTH, FIELD_WIDTH
+from .field_plot import COLOURS, draw_field, field_box, legend_handles, situation_text
 
-__all__ = ["plot_play", "draw_play", "parse_play", "PlayData", "load_play"]
+__all__ = [
+    "plot_play", "draw_play", "parse_play", "PlayData", "load_play", "FIGURE_FORMATS",
+    "figure_format",
+]
 
-_OFFENSE = "#1f5fbf"
-_DEFENSE = "#c62828"
-_GHOST = "#ff6f00"
-_BALL = "#6d4c41"
-_TARGET = "#f9a825"
-_GRASS = "#e8f2e4"
+if TYPE_CHECKING:
+    from .pipeline import Results
+
+_OFFENSE = COLOURS["offense"]
+_DEFENSE = COLOURS["defense"]
+_GHOST = COLOURS["ghost"]
+_BALL = COLOURS["ball"]
+_TARGET = COLOURS["target"]
+
+#: File name suffix -> the format matplotlib writes.
+FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpeg",
+                  ".jpeg": "jpeg"}
 
 
 def require_matplotlib() -> Any:
@@ -74,6 +85,16 @@ class PlayData:
     real: pa.Table
     ghosts: pa.Table
     jerseys: dict[int, int]
+    names: dict[int, str] = field(default_factory=dict)
+
+    def name(self, nfl_id: int | None) -> str:
+        """``"#87 T.Kelce"``-like label: jersey and name when known."""
+        if nfl_id is None:
+            return "-"
+        number = self.jerseys.get(int(nfl_id))
+        name = self.names.get(int(nfl_id))
+        tag = f"#{number}" if number is not None else str(nfl_id)
+        return f"{tag} {name}" if name else tag
 
 
 def _read(source: Any, name: str, game_id: int, play_id: int) -> pa.Table:
@@ -94,7 +115,7 @@ def _read(source: Any, name: str, game_id: int, play_id: int) -> pa.Table:
         raise InputError(f"{path}: cannot read ({exc})") from exc
 
 
-def load_play(source: str | os.PathLike[str] | Any, game_id: int, play_id: int) -> PlayData:
+def load_play(source: str | os.PathLike[str] | Results, game_id: int, play_id: int) -> PlayData:
     """Read one play of an output folder (or a Results); InputError if it is not there
     or was not scored."""
     plays = _read(source, "plays", game_id, play_id)
@@ -115,7 +136,13 @@ def load_play(source: str | os.PathLike[str] | Any, game_id: int, play_id: int) 
         numbers = known["jersey_number"].to_numpy()
         _, first = np.unique(ids, return_index=True)
         jerseys = {int(ids[i]): int(numbers[i]) for i in first}
-    return PlayData(play, real, ghosts, jerseys)
+    names: dict[int, str] = {}
+    if "display_name" in real.column_names:
+        named = real.filter(pc.and_(pc.is_valid(real["display_name"]),
+                                    pc.not_equal(real["nfl_id"], 0)))
+        names = dict(zip(named["nfl_id"].to_pylist(), named["display_name"].to_pylist(),
+                         strict=True))
+    return PlayData(play, real, ghosts, jerseys, names)
 
 
 def _label(source: Any) -> str:
@@ -139,68 +166,38 @@ def _tracks(table: pa.Table) -> dict[int, tuple[np.ndarray, np.ndarray, str]]:
     }
 
 
-def _draw_field(ax: Any, box: tuple[float, float, float, float], small: bool) -> None:
-    x0, x1, y0, y1 = box
-    ax.set_facecolor(_GRASS)
-    for x in (0.0, 110.0):
-        ax.axvspan(x, x + 10.0, color="#cfe3c8", zorder=0)
-    for x in range(10, 111, 5):
-        major = x % 10 == 0
-        ax.axvline(x, color="#9e9e9e" if major else "#c8c8c8", lw=0.9 if major else 0.5, zorder=1)
-        if major and not small and 10 < x < 110 and x0 <= x <= x1:
-            yard = x - 10 if x <= 60 else 110 - x
-            ax.text(x, y0 + 1.0, str(yard), ha="center", va="bottom", fontsize=8,
-                    color="#757575", zorder=1)
-    for y in (0.0, FIELD_WIDTH):
-        ax.axhline(y, color="#616161", lw=1.0, zorder=1)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.tick_params(labelsize=6 if small else 8)
-
-
-def _box(
-    *tables: pa.Table, extra: Sequence[tuple[float, float]] = ()
-) -> tuple[float, float, float, float]:
-    xs = [t["x"].to_numpy() for t in tables if t.num_rows]
-    ys = [t["y"].to_numpy() for t in tables if t.num_rows]
-    xs += [np.array([p[0]]) for p in extra]
-    ys += [np.array([p[1]]) for p in extra]
-    x = np.concatenate(xs) if xs else np.array([0.0, FIELD_LENGTH])
-    y = np.concatenate(ys) if ys else np.array([0.0, FIELD_WIDTH])
-    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
-    margin = 4.0
-    x0, x1 = max(float(x.min()) - margin, -8.0), min(float(x.max()) + margin, FIELD_LENGTH + 8)
-    y0, y1 = max(float(y.min()) - margin, -8.0), min(float(y.max()) + margin, FIELD_WIDTH + 8)
-    return x0, x1, y0, y1
-
-
 def _jersey(data: PlayData, nfl_id: int) -> str:
     number = data.jerseys.get(nfl_id)
     return str(number) if number is not None else str(nfl_id)[-2:]
 
 
 def _label_point(ax: Any, x: float, y: float, text: str, color: str, size: float) -> None:
-    ax.text(x, y, text, ha="center", va="center", fontsize=size, color="white",
-            fontweight="bold", zorder=6,
-            bbox={"boxstyle": "circle,pad=0.2", "fc": color, "ec": "none", "alpha": 0.9})
+    dark_text = color == _TARGET
+    ax.text(x, y, text, ha="center", va="center", fontsize=size,
+            color="black" if dark_text else "white", fontweight="bold", zorder=9,
+            bbox={"boxstyle": "circle,pad=0.25", "fc": color, "ec": "white", "lw": 0.6,
+                  "alpha": 0.95})
 
 
-def _draw_real(ax: Any, data: PlayData, target: int | None, faint: bool = False) -> None:
+def _draw_real(ax: Any, data: PlayData, target: int | None, faint: bool = False,
+               label_size: float = 8) -> None:
     for nfl_id, (x, y, side) in _tracks(data.real).items():
         if side == "ball" or nfl_id == 0:
-            if not faint:
-                ax.plot(x, y, color=_BALL, lw=1.2, ls=":", zorder=3)
+            ax.plot(x, y, color=_BALL, lw=1.6 if not faint else 1.0, ls=":",
+                    alpha=1.0 if not faint else 0.5, zorder=3)
             continue
         color = _OFFENSE if side == "offense" else _DEFENSE
         if faint:
-            ax.plot(x, y, color=color, lw=0.8, alpha=0.25, zorder=2)
+            ax.plot(x, y, color=color, lw=1.0, alpha=0.3, zorder=2)
             continue
         is_target = target is not None and nfl_id == target
-        ax.plot(x, y, color=_TARGET if is_target else color, lw=2.4 if is_target else 1.3,
-                alpha=0.95, zorder=4 if is_target else 3)
-        ax.plot(x[:1], y[:1], "o", color=color, ms=2.5, zorder=4)
-        _label_point(ax, x[-1], y[-1], _jersey(data, nfl_id), _TARGET if is_target else color, 6)
+        if is_target:  # a dark edge so the gold reads on grass
+            ax.plot(x, y, color="black", lw=4.2, alpha=0.6, zorder=4)
+        ax.plot(x, y, color=_TARGET if is_target else color, lw=2.8 if is_target else 1.6,
+                alpha=0.95, zorder=4)
+        ax.plot(x[:1], y[:1], "o", color=color, ms=3, zorder=4)
+        _label_point(ax, x[-1], y[-1], _jersey(data, nfl_id), _TARGET if is_target else color,
+                     label_size)
 
 
 def _shown_options(play: dict[str, Any], max_options: int) -> list[dict[str, Any]]:
@@ -214,15 +211,35 @@ def _shown_options(play: dict[str, Any], max_options: int) -> list[dict[str, Any
 def _title(data: PlayData, game_id: int, play_id: int) -> str:
     play = data.play
     target, best = play["targeted_receiver"], play["best_option"]
+    title = f"Game {game_id}, play {play_id}"
+    passer = play.get("passer_nfl_id")
+    if passer is not None:
+        title += f": {data.name(passer)}"
     if target is None:
-        return f"game {game_id} play {play_id}"
-    title = (
-        f"game {game_id} play {play_id} - real play score {_num(play['real_play_score'])}, "
-        f"ghost {_num(play['ghost_play_score'])}; target #{_jersey(data, target)}"
-    )
+        return title
+    title += f" to {data.name(target)}"
     if best is not None and best != target:
-        title += f"; most open by the model #{_jersey(data, best)}"
+        title += f"\nmost open by the model: {data.name(best)}"
     return title
+
+
+def _subtitle(data: PlayData) -> str:
+    play = data.play
+    lines = []
+    description = play.get("play_description")
+    if description:
+        lines.append(_wrap(str(description), 150))
+    situation = situation_text(play)
+    scores = (f"play score real {_num(play['real_play_score'])}, ghost "
+              f"{_num(play['ghost_play_score'])} (lower is better coverage)")
+    lines.append(" · ".join(p for p in (situation, scores) if p))
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _draw_option(
@@ -237,23 +254,45 @@ def _draw_option(
     if receiver in real_tracks:
         x, y, _ = real_tracks[receiver]
         color = _TARGET if option["is_real_target"] else _OFFENSE
-        ax.plot(x, y, color=color, lw=2.0, zorder=4)
-        ax.plot(x[-1:], y[-1:], marker="*", color=_TARGET, ms=10, mec="black", mew=0.4,
-                zorder=7)
+        if option["is_real_target"]:
+            ax.plot(x, y, color="black", lw=3.6, alpha=0.6, zorder=4)
+        ax.plot(x, y, color=color, lw=2.4, zorder=4)
+        ax.plot(x[-1:], y[-1:], marker="*", color=_TARGET, ms=15, mec="black", mew=0.6,
+                zorder=8)
     for defender, (x, y) in ghost_tracks.items():
-        ax.plot(x, y, color=_GHOST, lw=1.4, ls="--", zorder=5)
-        _label_point(ax, x[-1], y[-1], _jersey(data, defender), _GHOST, 5)
-    tag = f"rank {option['rank']}" + (", real target" if option["is_real_target"] else "")
-    ax.set_title(  # two lines: one is wider than a small panel
-        f"#{_jersey(data, receiver)} ({tag})\n"
-        f"separation {_num(option['separation'], 1)} yd,"
-        f" ghost play {_num(option['ghost_play_score'])}",
-        fontsize=7,
+        ax.plot(x, y, color=_GHOST, lw=1.8, ls="--", zorder=5)
+        _label_point(ax, x[-1], y[-1], _jersey(data, defender), _GHOST, 8)
+    tag = f"option {option['rank']}" + (" (real target)" if option["is_real_target"] else "")
+    ax.set_title(
+        f"{tag}: {_short(data.name(receiver), 24)}\n"
+        f"separation {_num(option['separation'], 1)} yd, "
+        f"ghost play {_num(option['ghost_play_score'])}",
+        fontsize=9,
     )
 
 
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def figure_format(path: str | os.PathLike[str]) -> str:
+    """The format a picture file's suffix names (InputError for any other suffix).
+
+    >>> figure_format("play.svg")
+    'svg'
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FIGURE_FORMATS:
+        known = ", ".join(FIGURE_FORMATS)
+        raise InputError(
+            f"{path}: cannot write a picture as {suffix or 'a file without a suffix'!r}; "
+            f"use one of {known}"
+        )
+    return FIGURE_FORMATS[suffix]
+
+
 def plot_play(
-    source: str | os.PathLike[str] | Any,
+    source: str | os.PathLike[str] | Results,
     game_id: int,
     play_id: int,
     path: str | os.PathLike[str] | None = None,
@@ -261,24 +300,61 @@ def plot_play(
     dpi: int = 110,
     max_options: int = 6,
 ) -> Any:
-    """Draw one ghosted play; save it to ``path`` (PNG, written atomically) if given.
+    """Draw one ghosted play; save it to ``path`` (written atomically) if given.
 
     ``source`` is an output folder of ``ghosting run`` or a :class:`Results`. The
-    large panel shows the real play; one small panel per target option (the
-    ``max_options`` most open, and always the real target) shows the ghosts.
-    Returns the matplotlib Figure. Needs the extra ``plot`` (matplotlib).
+    large panel shows the real play; one panel per target option (the
+    ``max_options`` most open, and always the real target) shows the ghosts. The
+    file's suffix picks the format: ``.png``, ``.svg``, ``.pdf``, ``.jpg``/``.jpeg``
+    (anything else is an InputError). Returns the matplotlib Figure. Needs the extra
+    ``plot`` (matplotlib).
 
-    >>> fig = plot_play("out/", 2018120600, 75, "play.png")  # doctest: +SKIP
+    >>> fig = plot_play("out/", 2018120600, 75, "play.svg")  # doctest: +SKIP
     """
     require_matplotlib()
+    fmt = figure_format(path) if path is not None else None
     data = load_play(source, int(game_id), int(play_id))
     fig = draw_play(data, dpi=dpi, max_options=max_options)
     if path is not None:
         from ._util import atomic_path
 
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png")
+            fig.savefig(tmp, format=fmt)
     return fig
+
+
+def option_grid(n: int, max_columns: int = 3) -> tuple[int, int]:
+    """``(rows, columns)`` for ``n`` option panels: as few rows as ``max_columns``
+    allows, the panels spread evenly over them (5 panels: 3 + 2, never 4 + 1).
+
+    >>> [option_grid(n) for n in (1, 2, 4, 5, 6, 7)]
+    [(1, 1), (1, 2), (2, 2), (2, 3), (2, 3), (3, 3)]
+    """
+    if n <= 0:
+        return 0, 0
+    rows = math.ceil(n / max_columns)
+    return rows, math.ceil(n / rows)
+
+
+def _play_box(data: PlayData) -> tuple[float, float, float, float]:
+    play = data.play
+    xs: list[float] = []
+    ys: list[float] = []
+    for table in (data.real, data.ghosts):
+        for name, values in (("x", xs), ("y", ys)):
+            if table.num_rows:
+                v = table[name].to_numpy(zero_copy_only=False)
+                v = v[np.isfinite(v)]
+                if len(v):
+                    values += [float(v.min()), float(v.max())]
+    for key in ("ball_land_x", "line_of_scrimmage", "first_down_line"):
+        value = play.get(key)
+        if value is not None and math.isfinite(value):
+            xs.append(float(value))
+    land_y = play.get("ball_land_y")
+    if land_y is not None and math.isfinite(land_y):
+        ys.append(float(land_y))
+    return field_box(xs, ys)
 
 
 def draw_play(data: PlayData, *, dpi: int = 110, max_options: int = 6) -> Any:
@@ -292,39 +368,55 @@ def draw_play(data: PlayData, *, dpi: int = 110, max_options: int = 6) -> Any:
     options = _shown_options(play, max(int(max_options), 1))
     land = (play["ball_land_x"], play["ball_land_y"])
     has_land = land[0] is not None and land[1] is not None and all(map(math.isfinite, land))
-    box = _box(data.real, data.ghosts, extra=[land] if has_land else [])
+    box = _play_box(data)
+    lines = {"line_of_scrimmage": play.get("line_of_scrimmage"),
+             "first_down_line": play.get("first_down_line")}
 
-    # The real play takes a 2 x 2 block at the top left; option panels fill the
-    # two columns beside it, then rows of four below.
-    aspect = (box[3] - box[2]) / max(box[1] - box[0], 1.0)
-    unit = 3.4
-    extra_rows = math.ceil(max(len(options) - 4, 0) / 4)
-    nrows = 2 + extra_rows
-    height = nrows * (unit * aspect + 0.45) + 0.55
-    fig = figure_cls(figsize=(4 * unit, height), dpi=dpi)
-    grid = fig.add_gridspec(nrows, 4, left=0.035, right=0.99, bottom=0.03,
-                            top=1.0 - 0.8 / height, wspace=0.18, hspace=0.3)
-    slots = [(0, 2), (0, 3), (1, 2), (1, 3)]
-    slots += [(2 + k // 4, k % 4) for k in range(4 * extra_rows)]
+    # Layout in inches: a header, the real play (with the legend at its right), then
+    # the option panels in evenly filled rows.
+    aspect = (box[3] - box[2]) / (box[1] - box[0])
+    width, pad = 13.0, 0.25
+    main_w = 9.0  # the legend at its right
+    main_h = main_w * aspect
+    rows, cols = option_grid(len(options))
+    panel_w = (width - pad * (cols + 1)) / max(cols, 1)
+    panel_h = panel_w * aspect
+    title_h = 0.55  # each option panel's two title lines
+    header = 1.45
+    height = header + main_h + pad + rows * (panel_h + title_h) + pad
+    fig = figure_cls(figsize=(width, height), dpi=dpi)
 
-    main = fig.add_subplot(grid[0:2, 0:2])
-    _draw_field(main, box, small=False)
-    _draw_real(main, data, play["targeted_receiver"])
+    def axes(left: float, top: float, w: float, h: float) -> Any:
+        return fig.add_axes((left / width, 1 - (top + h) / height, w / width, h / height))
+
+    main = axes(pad, header, main_w, main_h)
+    draw_field(main, box, line_of_scrimmage=lines["line_of_scrimmage"],
+               first_down_line=lines["first_down_line"])
+    _draw_real(main, data, play["targeted_receiver"], label_size=9)
     if has_land:
-        main.plot(*land, marker="X", color=_BALL, ms=12, mec="white", mew=1.2, zorder=8)
-    fig.suptitle(_title(data, int(game_id), int(play_id)), fontsize=11)
-    main.set_title(
-        "real trajectories while the ball is in the air (offense blue, defense red, "
-        "target gold, ball dotted, landing point X)\n"
-        "small panels: each option as the target (star: his position at arrival), "
-        "the defensive backs' ghost runs dashed orange",
-        fontsize=7,
-    )
+        main.plot(*land, marker="X", color=_BALL, ms=12, mec="white", mew=1.5, zorder=10)
+    fig.text(pad / width, 1 - 0.2 / height, _title(data, int(game_id), int(play_id)),
+             fontsize=13, fontweight="bold", va="top")
+    fig.text(pad / width, 1 - 0.78 / height, _subtitle(data), fontsize=9.5, va="top",
+             color="#333333")
+    shown_lines = {k: v is not None and math.isfinite(v) for k, v in lines.items()}
+    handles = legend_handles(scrimmage=shown_lines["line_of_scrimmage"],
+                             first_down=shown_lines["first_down_line"])
+    fig.legend(handles=handles, loc="upper left", fontsize=9.5, frameon=False,
+               bbox_to_anchor=((pad + main_w + 0.15) / width, 1 - header / height),
+               title="real play (top), options (below)", title_fontsize=9)
     real_tracks = _tracks(data.real)
     ghost_tracks = _ghost_tracks(data.ghosts)
-    for slot, option in zip(slots, options, strict=False):
-        ax = fig.add_subplot(grid[slot])
-        _draw_field(ax, box, small=True)
+    top = header + main_h + pad
+    for k, option in enumerate(options):
+        row, col = divmod(k, cols)
+        in_row = min(cols, len(options) - row * cols)
+        indent = (cols - in_row) * (panel_w + pad) / 2  # a shorter last row is centred
+        ax = axes(indent + pad + col * (panel_w + pad),
+                  top + row * (panel_h + title_h) + title_h, panel_w, panel_h)
+        draw_field(ax, box, number_size=8, direction_arrow=False,
+                   line_of_scrimmage=lines["line_of_scrimmage"],
+                   first_down_line=lines["first_down_line"])
         _draw_real(ax, data, None, faint=True)
         _draw_option(ax, data, option, real_tracks, ghost_tracks.get(option["nfl_id"], {}))
     return fig
@@ -342,6 +434,7 @@ def _ghost_tracks(ghosts: pa.Table) -> dict[int, dict[int, tuple[np.ndarray, np.
 
 
 def _num(value: float | None, digits: int = 3) -> str:
+    """``+0.123`` (3 digits, signed) or ``4.5`` (other digits); ``-`` when unknown."""
     if value is None or not math.isfinite(value):
         return "-"
     return f"{value:+.{digits}f}" if digits == 3 else f"{value:.{digits}f}"

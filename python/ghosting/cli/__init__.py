@@ -26,7 +26,7 @@ from .._util import terminal_safe
 from ..errors import GhostingError
 
 # In the order `ghosting --help` lists them.
-SUBCOMMANDS = ("run", "clean", "score", "train", "evaluate", "plot", "report")
+SUBCOMMANDS = ("run", "clean", "score", "train", "evaluate", "plot", "animate", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

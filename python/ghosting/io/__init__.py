@@ -262,16 +262,22 @@ def _repeated_pass_forwards(table: pa.Table) -> int:
 
 
 def _attach_play_columns(table: pa.Table, starts: np.ndarray, info: pa.Table) -> pa.Table:
-    """Add ``play_description``/``possession_team`` from a plays file when missing."""
+    """Add ``play_description``/``possession_team`` and the situation (quarter, down,
+    yards to go, ...) from a plays file when missing."""
     play_idx = _play_index(starts)
-    for column in ("play_description", "possession_team"):
+    columns = ("play_description", "possession_team", "quarter", "game_clock", "down",
+               "yards_to_go", "absolute_yardline_number")
+    for column in columns:
         if column in table.column_names or column not in info.column_names:
             continue
         values = per_play_values(table, starts, info, column)
         if values.null_count == len(values):
             continue
         indices = pa.array(play_idx.astype(np.int32))
-        table = table.append_column(column, pa.DictionaryArray.from_arrays(indices, values))
+        if pa.types.is_string(values.type):
+            table = table.append_column(column, pa.DictionaryArray.from_arrays(indices, values))
+        else:
+            table = table.append_column(column, values.take(indices))
     return table
 
 

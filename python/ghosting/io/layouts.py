@@ -59,6 +59,7 @@ _SNAKE = {
     "num_frames_output": "num_frames_output",
     "ball_land_x": "ball_land_x",
     "ball_land_y": "ball_land_y",
+    "absolute_yardline_number": "absolute_yardline_number",
 }
 
 
@@ -98,6 +99,11 @@ _CANONICAL_EXTRAS = (
     "num_frames_output",
     "route",
     "possession_team",
+    "quarter",
+    "game_clock",
+    "down",
+    "yards_to_go",
+    "absolute_yardline_number",
 )
 
 _HIGHLIGHTS_COLUMNS = _cols(
@@ -214,6 +220,11 @@ LAYOUTS: dict[str, Layout] = {
                 "teamAbbr": "club",
                 "playDescription": "play_description",
                 "possessionFlag": "possession_flag",
+                "quarter": "quarter",
+                "gameClock": "game_clock",
+                "down": "down",
+                "yardsToGo": "yards_to_go",
+                "absoluteYardlineNumber": "absolute_yardline_number",
             },
         ),
     ]

@@ -40,6 +40,12 @@ EXTRA_SCHEMA = pa.schema(
         ("num_frames_output", pa.int32()),
         ("route", pa.string()),
         ("possession_team", pa.string()),
+        # the situation before the snap (highlights, 2026 input, or a plays file)
+        ("quarter", pa.int32()),
+        ("game_clock", pa.string()),
+        ("down", pa.int32()),
+        ("yards_to_go", pa.int32()),
+        ("absolute_yardline_number", pa.float64()),  # raw x of the line of scrimmage
     ]
 )
 #: Marks rows whose coordinates are already direction-normalised (dropped at the end).

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import MissingColumnsError
+from ..errors import InputError, MissingColumnsError
 from .ids import parse_ids
 from .sources import Source, header, read_raw, source_name
 
@@ -109,6 +109,17 @@ def attach_positions(table: pa.Table, players: Source) -> tuple[pa.Table, dict[s
     return _set(table, "position", filled), report
 
 
+#: Situation columns a plays file may give: canonical name, source names, type.
+_SITUATION_COLUMNS = (
+    ("quarter", ("quarter",), pa.int32()),
+    ("game_clock", ("gameClock", "game_clock"), pa.string()),
+    ("down", ("down",), pa.int32()),
+    ("yards_to_go", ("yardsToGo", "yards_to_go"), pa.int32()),
+    ("absolute_yardline_number", ("absoluteYardlineNumber", "absolute_yardline_number"),
+     pa.float64()),
+)
+
+
 def read_plays_info(plays: Source, games: Source | None) -> pa.Table:
     """``game_id, play_id, possession_team, play_description[, home_team, away_team]``.
 
@@ -128,7 +139,13 @@ def read_plays_info(plays: Source, games: Source | None) -> pa.Table:
             f"(columns: {', '.join(cols)})"
         )
     assert game_col is not None and play_col is not None
-    raw = _read_side_file(plays, [game_col, play_col], [c for c in (poss_col, desc_col) if c])
+    situation = [(canonical, _pick(cols, *names), typ) for canonical, names, typ
+                 in _SITUATION_COLUMNS]
+    raw = _read_side_file(
+        plays,
+        [game_col, play_col],
+        [c for c in (poss_col, desc_col, *(col for _, col, _ in situation)) if c],
+    )
     out = {
         "game_id": parse_ids(raw[game_col], name, game_col),
         "play_id": parse_ids(raw[play_col], name, play_col),
@@ -137,6 +154,17 @@ def read_plays_info(plays: Source, games: Source | None) -> pa.Table:
         "play_description": raw[desc_col].cast(pa.string()) if desc_col
         else pa.nulls(raw.num_rows, pa.string()),
     }
+    # the situation before the snap, when the plays file has it
+    for canonical, col, typ in situation:
+        if col is not None:
+            try:
+                out[canonical] = pc.cast(
+                    raw[col].cast(pa.string()).cast(pa.float64())
+                    if pa.types.is_integer(typ) else raw[col], typ, safe=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise InputError(
+                    f"{name}: column {col!r} cannot be read as {typ} ({exc})"
+                ) from exc
     info = _first_per_key(pa.table(out), ["game_id", "play_id"])
     if games is not None:
         gname = source_name(games)

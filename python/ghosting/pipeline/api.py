@@ -9,7 +9,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +23,22 @@ from .settings import RunSettings
 from .summary import _Tally
 
 __all__ = ["run", "run_files"]
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+
+    from ..model import GhostModel
+
+    #: What :func:`run` takes as tracking data.
+    TrackingInput: TypeAlias = (
+        pa.Table | pd.DataFrame | pl.DataFrame | str | os.PathLike[str]
+        | Sequence[str | os.PathLike[str]]
+    )
+    #: A targeted-receiver file or table.
+    TargetsInput: TypeAlias = pa.Table | pd.DataFrame | pl.DataFrame | str | os.PathLike[str]
+    #: A model object, a model folder, or None for the shipped model.
+    ModelInput: TypeAlias = GhostModel | str | os.PathLike[str] | None
 
 
 def _load_model(model: Any) -> Any:
@@ -73,9 +89,9 @@ def _run_games(
 
 
 def run(
-    tracking: Any,
-    targets: Any = None,
-    model: Any = None,
+    tracking: TrackingInput,
+    targets: TargetsInput | None = None,
+    model: ModelInput = None,
     *,
     policy: str = "play",
     defenders: str = "backs",
@@ -108,7 +124,10 @@ def run(
     Returns
     -------
     Results
-        ``trajectories``, ``scores``, ``plays`` (pyarrow tables) and ``summary``.
+        ``trajectories``, ``scores``, ``plays`` (pyarrow tables, every column listed in
+        :class:`Results`) and ``summary``; ``.to_pandas()`` / ``.to_polars()`` give
+        DataFrames. Positions are in the normalised frame (offense toward +x);
+        :func:`ghosting.to_raw_coordinates` maps them back.
 
     Examples
     --------
@@ -149,7 +168,7 @@ def run_files(
     outdir: str | os.PathLike[str],
     *,
     targets: str | os.PathLike[str] | None = None,
-    model: Any = None,
+    model: ModelInput = None,
     settings: RunSettings | None = None,
     demo_plays: int | None = None,
     demo_seed: int = 0,

@@ -12,8 +12,9 @@ import pyarrow.compute as pc
 from .._util import list_lengths, run_starts
 from ..errors import GhostingError
 from ..model.ghost import PREDICTION_SCHEMA
+from . import context
 from .arrays import _np, _row_index, _xy
-from .outputs import _MemorySink, _ParquetSink
+from .outputs import PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA, _MemorySink, _ParquetSink
 from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
 from .settings import RunSettings
 from .summary import _STAT_FIELDS, _Tally
@@ -173,11 +174,15 @@ def _ghost_game(
 
     # The real trajectories of the same defenders, against the real target.
     real, real_play = _score_real(cleaned, scored, g.play, g.defender, g.is_real, settings)
-    sink.add("trajectories", _ghost_rows(g.rows))
-    sink.add("trajectories", _real_trajectories(cleaned, scored))
+    # names and the play's situation ride along (pipeline/context.py)
+    names, situation = context.player_info(game), context.play_info(game, plays)
+    for rows in (_ghost_rows(g.rows), _real_trajectories(cleaned, scored)):
+        sink.add("trajectories", context.add_player_columns(rows, names, situation,
+                                                            TRAJECTORIES_SCHEMA))
     scores = _scores_table(g, real)
-    sink.add("scores", scores)
-    sink.add("plays", _plays_table(plays, ok, reason, g, real_play, tally))
+    sink.add("scores", context.add_player_columns(scores, names, situation, SCORES_SCHEMA))
+    play_rows = _plays_table(plays, ok, reason, g, real_play, tally)
+    sink.add("plays", context.add_play_columns(play_rows, names, situation, PLAYS_SCHEMA))
 
     tally.ghost_trajectories += len(g.play)
     tally.options += len(g.options) - 1

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from .._util import exchange_paths, remove_owned, staging_name, stale_staging
 from ..errors import GhostingError, GhostingWarning, InputError
+from .context import PLAY_FIELDS, PLAYER_FIELDS, TARGET_FIELDS
 
 __all__ = [
     "OUTPUT_FILES",
@@ -117,6 +118,30 @@ PLAYS_SCHEMA = pa.schema(
 )
 
 
+# The columns above are what one game's rows are built with (``pipeline/rows.py``);
+# the output tables add the names and the play's situation after them
+# (``pipeline/context.py``): the public schemas below are the full ones.
+_ROW_TRAJECTORIES_SCHEMA = TRAJECTORIES_SCHEMA
+_ROW_SCORES_SCHEMA = SCORES_SCHEMA
+_ROW_PLAYS_SCHEMA = PLAYS_SCHEMA
+_ROW_OPTION_TYPE = OPTION_TYPE
+
+#: An option of ``plays.options``: rank, receiver, separation, ghost play score, names.
+OPTION_TYPE = pa.struct([*_ROW_OPTION_TYPE, *PLAYER_FIELDS])
+TRAJECTORIES_SCHEMA = pa.schema(
+    [*_ROW_TRAJECTORIES_SCHEMA, *PLAYER_FIELDS, pa.field("play_direction", pa.string())]
+)
+SCORES_SCHEMA = pa.schema([*_ROW_SCORES_SCHEMA, *PLAYER_FIELDS, *TARGET_FIELDS])
+PLAYS_SCHEMA = pa.schema(
+    [
+        *(f if f.name != "options" else pa.field("options", pa.list_(OPTION_TYPE))
+          for f in _ROW_PLAYS_SCHEMA),
+        *PLAY_FIELDS,
+        *TARGET_FIELDS,
+        pa.field("best_option_display_name", pa.string()),
+    ]
+)
+
 SCHEMAS = {
     "trajectories": TRAJECTORIES_SCHEMA,
     "scores": SCORES_SCHEMA,
@@ -127,20 +152,45 @@ SCHEMAS = {
 class Results:
     """The output of :func:`run`: three pyarrow tables and a summary.
 
-    - ``trajectories``: ghost positions per (play, defender, target option, frame),
-      plus the real positions of every player and the ball over the same frames
-      (``kind`` is ``"ghost"`` or ``"real"``);
-    - ``scores``: per defender and target option, the ghost trajectory's PS, DR, SP,
-      TS and feasibility, with the real trajectory's scores beside the ghost's on
-      the real target's rows;
-    - ``plays``: one row per play of the input (scored or skipped, with the
-      reason): real and ghost play scores and the target options ranked by the
-      receiver's predicted separation from the nearest ghost defender at arrival;
-    - ``summary``: counts, model, Trajectory Score table, throughput, settings.
+    Positions are in yards in the normalised frame (the offense moves toward +x; plays
+    going left are mirrored): :func:`ghosting.to_raw_coordinates` maps any of these
+    tables back to the raw file's frame with their ``play_direction``. Names, positions
+    and clubs are as the input gives them (null when it has none).
+
+    ``trajectories`` — one row per (play, player, option, frame), pass forward to arrival:
+        ``game_id, play_id``; ``kind`` (``"ghost"`` predicted / ``"real"`` observed, every
+        player and the ball); ``nfl_id`` (0 = the ball); ``target_nfl_id`` (ghost rows: the
+        option's receiver; real rows: the real target); ``frame_id, x, y``; ``sigma`` (the
+        model's per-frame uncertainty, yd; NaN when none and on real rows); ``side``,
+        ``jersey_number``; ``display_name, position, club``; ``play_direction``.
+
+    ``scores`` — one row per ghosted defender and option:
+        ``game_id, play_id, nfl_id`` (the defender), ``target_nfl_id``, ``is_real_target``,
+        ``frames``; ``ps, dr, sp, ts`` (the ghost's Trajectory Score), ``weight`` (its
+        play-score weight), ``distance_at_arrival`` (to the option's receiver);
+        feasibility ``max_speed, max_acceleration, superhuman_steps, off_field,
+        feasible``; ``real_ps, real_dr, real_sp, real_ts, real_weight`` (the defender's
+        real trajectory, real target's rows only); ``display_name, position, club`` (the
+        defender); ``target_display_name, target_position, target_club``.
+
+    ``plays`` — one row per play of the input, scored or not:
+        ``game_id, play_id, status`` (``scored``/``skipped``), ``reason``,
+        ``targeted_receiver, target_source, pass_forward_frame, arrival_frame,
+        ball_land_x, ball_land_y, defenders, real_play_score, ghost_play_score,
+        target_separation, best_option, best_separation, separation_gain``; ``options``
+        (a list, most open first, of ``rank, nfl_id, is_real_target, separation,
+        ghost_play_score, display_name, position, club``); the situation
+        ``play_description, quarter, game_clock, down, yards_to_go, possession_team,
+        play_direction, line_of_scrimmage, first_down_line`` (x of the ball at the snap,
+        and that plus the yards to go); ``passer_nfl_id, passer_display_name``;
+        ``target_display_name, target_position, target_club, best_option_display_name``.
+
+    ``summary`` — counts, model, Trajectory Score table, throughput, settings.
 
     >>> results = ghosting.run(ghosting.synth.generate_plays(4, seed=0))  # doctest: +SKIP
     >>> results.write("out/")  # doctest: +SKIP
     >>> plays = results.to_pandas("plays")  # doctest: +SKIP
+    >>> scores = results.to_polars("scores")  # doctest: +SKIP
     """
 
     def __init__(
@@ -163,23 +213,51 @@ class Results:
             f"ghost_trajectories={counts.get('ghost_trajectories')})"
         )
 
+    def _chosen(self, table: str | None) -> tuple[str, ...]:
+        names = tuple(SCHEMAS)
+        if table is None:
+            return names
+        if table not in names:
+            raise InputError(f"table must be one of {', '.join(names)}, got {table!r}")
+        return (table,)
+
     def to_pandas(self, table: str | None = None) -> Any:
         """One table as a pandas DataFrame, or a dict of all three when ``table`` is None.
 
-        Needs pandas (``pip install "ghosting[pandas]"``).
+        Integer ids and frames stay integers (pandas' nullable ``Int64``/``Int32``, so a
+        missing id is ``<NA>``, never a float), flags are nullable ``boolean`` and text is
+        ``string``; measurements are ``float64``. Needs pandas
+        (``pip install "ghosting[pandas]"``).
         """
         try:
-            import pandas  # noqa: F401
+            import pandas as pd
         except ImportError as exc:
             raise GhostingError(
                 'Results.to_pandas needs pandas: pip install "ghosting[pandas]"'
             ) from exc
-        names = tuple(SCHEMAS)
-        if table is None:
-            return {name: getattr(self, name).to_pandas() for name in names}
-        if table not in names:
-            raise InputError(f"table must be one of {', '.join(names)}, got {table!r}")
-        return getattr(self, table).to_pandas()
+        mapping = {
+            pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
+            pa.string(): pd.StringDtype(),
+        }
+        frames = {
+            name: getattr(self, name).to_pandas(types_mapper=mapping.get)
+            for name in self._chosen(table)
+        }
+        return frames if table is None else frames[table]
+
+    def to_polars(self, table: str | None = None) -> Any:
+        """One table as a polars DataFrame, or a dict of all three when ``table`` is None
+        (types kept: ids Int64, frames Int32, options a list of structs). Needs polars
+        (``pip install "ghosting[polars]"``)."""
+        try:
+            import polars as pl
+        except ImportError as exc:
+            raise GhostingError(
+                'Results.to_polars needs polars: pip install "ghosting[polars]"'
+            ) from exc
+        frames = {name: pl.from_arrow(getattr(self, name)) for name in self._chosen(table)}
+        return frames if table is None else frames[table]
 
     def write(self, outdir: str | os.PathLike[str]) -> Path:
         """Write the four output files into ``outdir``, atomically; return its path.

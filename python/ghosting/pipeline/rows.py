@@ -11,7 +11,10 @@ import pyarrow.compute as pc
 
 from .._util import run_starts
 from .arrays import _np
-from .outputs import OPTION_TYPE, PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA
+from .outputs import _ROW_OPTION_TYPE as OPTION_TYPE
+from .outputs import _ROW_PLAYS_SCHEMA as PLAYS_SCHEMA
+from .outputs import _ROW_SCORES_SCHEMA as SCORES_SCHEMA
+from .outputs import _ROW_TRAJECTORIES_SCHEMA as TRAJECTORIES_SCHEMA
 from .summary import _Tally
 
 

@@ -1,0 +1,311 @@
+"""Names and situation carried into the output tables.
+
+Every output row that names a player gets his ``display_name``, ``position`` and
+``club`` (as the input gives them: an abbreviation, or ``home``/``away`` in the
+2021 and 2022 layouts); every play gets its description, quarter, game clock,
+down, yards to go, possession team, ``play_direction`` (as shipped, so outputs can
+be mapped back to the raw coordinates), line of scrimmage and first-down line (in
+the output frame: offense toward +x), and the passer. Columns the input does not
+have are null.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .._util import run_starts
+from ..schema import BALL_ID, FIELD_LENGTH
+from .arrays import _np, _row_index
+
+#: Columns added to every row that names a player.
+PLAYER_FIELDS = [
+    pa.field("display_name", pa.string()),
+    pa.field("position", pa.string()),
+    pa.field("club", pa.string()),
+]
+
+#: Columns added to each play of ``plays``.
+PLAY_FIELDS = [
+    pa.field("play_description", pa.string()),
+    pa.field("quarter", pa.int32()),
+    pa.field("game_clock", pa.string()),
+    pa.field("down", pa.int32()),
+    pa.field("yards_to_go", pa.int32()),
+    pa.field("possession_team", pa.string()),
+    pa.field("play_direction", pa.string()),
+    pa.field("line_of_scrimmage", pa.float64()),  # x of the ball at the snap (output frame)
+    pa.field("first_down_line", pa.float64()),  # line_of_scrimmage + yards_to_go
+    pa.field("passer_nfl_id", pa.int64()),
+    pa.field("passer_display_name", pa.string()),
+]
+
+#: Columns naming a play's or a score row's receivers.
+TARGET_FIELDS = [
+    pa.field("target_display_name", pa.string()),
+    pa.field("target_position", pa.string()),
+    pa.field("target_club", pa.string()),
+]
+
+_GOAL_LINE = FIELD_LENGTH - 10.0
+
+
+def _strings(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return column.cast(pa.string())
+
+
+def player_info(game: pa.Table) -> pa.Table:
+    """``play_id, nfl_id, display_name, position, club`` of each track of one game
+    (its first row's values; the ball has none)."""
+    play = _np(game["play_id"], np.int64)
+    nfl = _np(game["nfl_id"], np.int64)
+    first = run_starts(play, nfl)[:-1]
+    take = pa.array(first)
+    columns: dict[str, pa.Array] = {
+        "play_id": pa.array(play[first]), "nfl_id": pa.array(nfl[first])
+    }
+    for field in PLAYER_FIELDS:
+        if field.name in game.column_names:
+            columns[field.name] = _strings(game[field.name].take(take))
+        else:
+            columns[field.name] = pa.nulls(len(first), pa.string())
+    columns["jersey_number"] = (
+        game["jersey_number"].take(take).combine_chunks().cast(pa.int32())
+        if "jersey_number" in game.column_names else pa.nulls(len(first), pa.int32())
+    )
+    return pa.table(columns)
+
+
+def _names(
+    info: pa.Table, play_id: pa.Array, nfl_id: pa.Array, names: tuple[str, ...] | None = None
+) -> list[pa.Array]:
+    """``PLAYER_FIELDS`` (or the columns ``names``) of :func:`player_info` for
+    (play_id, nfl_id) pairs, null where unknown."""
+    probe = pa.table({"play_id": play_id, "nfl_id": nfl_id})
+    index = _row_index(probe, info, ["play_id", "nfl_id"])
+    mask = pa.array(index < 0)
+    take = pa.array(np.where(index < 0, 0, index))
+    out = []
+    for name in names or tuple(f.name for f in PLAYER_FIELDS):
+        typ = info.schema.field(name).type
+        if not info.num_rows:
+            out.append(pa.nulls(len(index), typ))
+            continue
+        values = info[name].take(take).combine_chunks()
+        out.append(pc.if_else(mask, pa.scalar(None, typ), values))
+    return out
+
+
+def add_player_columns(
+    table: pa.Table, info: pa.Table, situation: pa.Table, schema: pa.Schema
+) -> pa.Table:
+    """``table`` (rows naming a player by ``nfl_id``) with ``PLAYER_FIELDS`` appended,
+    ``TARGET_FIELDS`` for its ``target_nfl_id`` and the play's ``play_direction`` when
+    ``schema`` has them (``situation`` is :func:`play_info`); cast to ``schema``."""
+    if not table.num_rows:
+        return schema.empty_table()
+    for field, values in zip(PLAYER_FIELDS, _names(info, table["play_id"], table["nfl_id"]),
+                             strict=True):
+        table = table.append_column(field, values)
+    if "jersey_number" in table.column_names and table["jersey_number"].null_count:
+        # ghost rows carry the defender's number too
+        jersey = _names(info, table["play_id"], table["nfl_id"], ("jersey_number",))[0]
+        table = table.set_column(table.schema.get_field_index("jersey_number"),
+                                 "jersey_number", pc.coalesce(table["jersey_number"], jersey))
+    if "target_display_name" in schema.names:
+        targets = _names(info, table["play_id"], table["target_nfl_id"])
+        for field, values in zip(TARGET_FIELDS, targets, strict=True):
+            table = table.append_column(field, values)
+    if "play_direction" in schema.names and "play_direction" not in table.column_names:
+        index = _row_index(table.select(["play_id"]), situation, ["play_id"])
+        direction = situation["play_direction"].take(pa.array(np.maximum(index, 0)))
+        table = table.append_column(
+            "play_direction", pc.if_else(pa.array(index < 0), pa.scalar(None, pa.string()),
+                                         direction)
+        )
+    return _finish(table, schema)
+
+
+def _finish(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the columns of ``schema`` it lacks as nulls, in schema order."""
+    n = table.num_rows
+    columns = [
+        table[f.name].cast(f.type) if f.name in table.column_names else pa.nulls(n, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _per_play_first(game: pa.Table, starts: np.ndarray, name: str, typ: pa.DataType) -> pa.Array:
+    if name not in game.column_names:
+        return pa.nulls(len(starts) - 1, typ)
+    column = game[name].take(pa.array(starts[:-1]))
+    if pa.types.is_string(typ):
+        return _strings(column)
+    return column.combine_chunks().cast(typ)
+
+
+def play_info(game: pa.Table, plays: pa.Table) -> pa.Table:
+    """``play_id`` and ``PLAY_FIELDS`` for each play of ``plays`` (one game; ``plays`` as
+    :func:`ghosting.pass_plays` returns them, in play order)."""
+    play = _np(game["play_id"], np.int64)
+    starts = run_starts(play)
+    ids = play[starts[:-1]]
+    columns: dict[str, pa.Array] = {"play_id": pa.array(ids)}
+    for field in PLAY_FIELDS[:7]:
+        columns[field.name] = _per_play_first(game, starts, field.name, field.type)
+    if "possession_team" not in game.column_names:
+        columns["possession_team"] = _offense_club(game, starts)
+    los = _line_of_scrimmage(game, starts, columns["play_direction"])
+    columns["line_of_scrimmage"] = pa.array(los)
+    to_go = _np(columns["yards_to_go"].cast(pa.float64()), np.float64, np.nan)
+    first_down = np.minimum(los + to_go, _GOAL_LINE)
+    columns["first_down_line"] = pa.array(first_down, mask=~np.isfinite(first_down))
+    passer = _passer(game, plays, ids)
+    columns["passer_nfl_id"] = pa.array(passer, mask=passer < 0)
+    info = player_info(game)
+    columns["passer_display_name"] = _names(
+        info, pa.array(ids), pa.array(passer, mask=passer < 0)
+    )[0]
+    table = pa.table(columns)
+    index = _row_index(plays.select(["play_id"]), table, ["play_id"])
+    found = index >= 0
+    out = table.take(pa.array(np.where(found, index, 0)))
+    if not found.all():  # plays with no rows cannot happen; keep the shape regardless
+        out = pa.Table.from_arrays(
+            [pc.if_else(pa.array(found), c, pa.scalar(None, c.type)) for c in out.columns],
+            names=out.column_names,
+        )
+    return out
+
+
+def _offense_club(game: pa.Table, starts: np.ndarray) -> pa.Array:
+    """The club of each play's offense (from the ``side`` the reader decided)."""
+    n_plays = len(starts) - 1
+    if "club" not in game.column_names:
+        return pa.nulls(n_plays, pa.string())
+    offense = _np(pc.fill_null(pc.equal(game["side"], "offense"), False), bool)
+    club = pc.dictionary_encode(_strings(game["club"]))
+    codes = _np(club.indices, np.int64, -1)
+    names = club.dictionary.to_pylist()
+    play_index = np.repeat(np.arange(n_plays), np.diff(starts))
+    ok = offense & (codes >= 0)
+    out: list[str | None] = [None] * n_plays
+    if ok.any() and names:
+        counts = np.zeros((n_plays, len(names)), dtype=np.int64)
+        np.add.at(counts, (play_index[ok], codes[ok]), 1)
+        best = counts.argmax(axis=1)
+        for i in np.flatnonzero(counts.max(axis=1) > 0):
+            out[i] = names[best[i]]
+    return pa.array(out, pa.string())
+
+
+def _line_of_scrimmage(game: pa.Table, starts: np.ndarray, direction: pa.Array) -> np.ndarray:
+    """The ball's x at the snap (output frame); else the shipped absolute yardline
+    (raw frame, mapped like the coordinates); NaN when neither is known."""
+    n_plays = len(starts) - 1
+    los = np.full(n_plays, np.nan)
+    play_index = np.repeat(np.arange(n_plays), np.diff(starts))
+    is_snap = _np(pc.fill_null(pc.equal(game["event"], "ball_snap"), False), bool)
+    snap = np.flatnonzero(is_snap & (_np(game["nfl_id"], np.int64) == BALL_ID))
+    if len(snap):
+        x = _np(game["x"], np.float64)[snap]
+        plays_of = play_index[snap]
+        keep = np.unique(plays_of, return_index=True)[1]
+        los[plays_of[keep]] = x[keep]
+    if "absolute_yardline_number" in game.column_names:
+        shipped = _np(game["absolute_yardline_number"], np.float64)[starts[:-1]]
+        left = _np(pc.fill_null(pc.equal(direction, "left"), False), bool)
+        shipped = np.where(left, FIELD_LENGTH - shipped, shipped)
+        los = np.where(np.isnan(los), shipped, los)
+    return los
+
+
+def _passer(game: pa.Table, plays: pa.Table, ids: np.ndarray) -> np.ndarray:
+    """Per play of ``ids``: the passer, the quarterback nearest the ball at pass forward,
+    else the offensive player nearest it (-1 when there is no pass forward, ball or
+    offensive player then)."""
+    out = np.full(len(ids), -1, dtype=np.int64)
+    plays_pf = _np(plays["pass_forward_frame"], np.int64, -1)
+    plays_id = _np(plays["play_id"], np.int64)
+    where = np.searchsorted(ids, plays_id)
+    forward = np.full(len(ids), -1, dtype=np.int64)
+    ok = (where < len(ids)) & (ids[np.minimum(where, len(ids) - 1)] == plays_id)
+    forward[where[ok]] = plays_pf[ok]
+    play = _np(game["play_id"], np.int64)
+    row_play = np.searchsorted(ids, play)
+    at_forward = (_np(game["frame_id"], np.int64) == forward[row_play]) & (forward[row_play] >= 0)
+    rows = np.flatnonzero(at_forward)
+    if not len(rows):
+        return out
+    nfl = _np(game["nfl_id"], np.int64)[rows]
+    x = _np(game["x"], np.float64)[rows]
+    y = _np(game["y"], np.float64)[rows]
+    offense = _np(pc.fill_null(pc.equal(game["side"], "offense"), False), bool)[rows]
+    ball = nfl == BALL_ID
+    p = row_play[rows]
+    ball_x = np.full(len(ids), np.nan)
+    ball_y = np.full(len(ids), np.nan)
+    ball_x[p[ball]], ball_y[p[ball]] = x[ball], y[ball]
+    distance = np.hypot(x - ball_x[p], y - ball_y[p])
+    candidate = offense & np.isfinite(distance)
+    if not candidate.any():
+        return out
+    qb = np.zeros(len(rows), dtype=bool)
+    if "position" in game.column_names:
+        qb = _np(pc.fill_null(pc.equal(game["position"], "QB"), False), bool)[rows]
+    p, distance, nfl, qb = p[candidate], distance[candidate], nfl[candidate], qb[candidate]
+    order = np.lexsort((nfl, distance, ~qb, p))  # a quarterback first, then the nearest
+    first = np.unique(p[order], return_index=True)[1]
+    out[p[order][first]] = nfl[order][first]
+    return out
+
+
+def add_play_columns(
+    table: pa.Table, info: pa.Table, situation: pa.Table, schema: pa.Schema
+) -> pa.Table:
+    """The ``plays`` output ``table`` (in the order of ``situation``, :func:`play_info`)
+    with the play's situation, the passer and the names of the targeted receiver, the
+    most open option and each option; cast to ``schema``."""
+    if not table.num_rows:
+        return schema.empty_table()
+    for field in PLAY_FIELDS:
+        table = table.append_column(field, situation[field.name])
+    targets = _names(info, table["play_id"], table["targeted_receiver"])
+    for field, values in zip(TARGET_FIELDS, targets, strict=True):
+        table = table.append_column(field, values)
+    best = _names(info, table["play_id"], table["best_option"])
+    table = table.append_column("best_option_display_name", best[0])
+    options_field = schema.field("options")
+    table = table.set_column(
+        table.schema.get_field_index("options"),
+        options_field,
+        _named_options(table["options"], table["play_id"], info, options_field.type),
+    )
+    return _finish(table, schema)
+
+
+def _named_options(
+    options: pa.ChunkedArray, play_id: pa.ChunkedArray, info: pa.Table, typ: pa.DataType
+) -> pa.Array:
+    """The options lists with each receiver's ``display_name``, ``position`` and ``club``."""
+    lists = options.combine_chunks()
+    lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
+    flat = pc.list_flatten(lists)
+    plays = np.repeat(_np(play_id, np.int64), lengths)
+    names = _names(info, pa.array(plays), flat.field("nfl_id"))
+    struct_type = typ.value_type
+    children = []
+    for field in struct_type:
+        if field.name in {f.name for f in PLAYER_FIELDS}:
+            children.append(names[[f.name for f in PLAYER_FIELDS].index(field.name)])
+        else:
+            children.append(flat.field(field.name).cast(field.type))
+    values = pa.StructArray.from_arrays(children, fields=list(struct_type))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+    return pa.ListArray.from_arrays(offsets, values, type=typ)
