@@ -360,3 +360,19 @@ def _finite(value: Any) -> Any:
     if isinstance(value, np.generic):
         return _finite(value.item())
     return value
+
+
+def pass_results_near(sources: Sequence[str | os.PathLike[str]]) -> dict[tuple[int, int], bool]:
+    """The ``passResult`` of every plays file (``plays.csv[.gz]``) beside the tracking
+    files of ``sources`` (a file without the column contributes nothing)."""
+    from ..model.data import tracking_files
+
+    out: dict[tuple[int, int], bool] = {}
+    seen: set[Path] = set()
+    for path in tracking_files(sources):
+        for name in ("plays.csv", "plays.csv.gz"):
+            cand = path.parent / name
+            if cand.is_file() and cand not in seen:
+                seen.add(cand)
+                out.update(read_pass_results(cand))
+    return out
