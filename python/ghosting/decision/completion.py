@@ -145,7 +145,8 @@ class CompletionModel:
         ``l2`` penalises the squared standardised coefficients (not the intercept).
         With ``signs``, a coefficient whose sign contradicts :data:`FEATURE_SIGNS` is
         fixed at zero and the others refitted, until every sign agrees. The
-        covariance of the estimates (the inverse penalised Hessian) is kept.
+        covariance of the estimates (the inverse penalised Hessian at the optimum, over
+        every coefficient, those held at zero included) is kept.
         """
         x = np.asarray(x, np.float64).reshape(len(y), len(features))
         y = np.asarray(y, np.float64)
@@ -169,9 +170,9 @@ class CompletionModel:
                 break
             worst = np.flatnonzero(wrong)[np.argmax(np.abs(beta[wrong]))]
             active[worst] = False
-        cov = np.zeros_like(hess)
-        sub = np.ix_(active, active)
-        cov[sub] = np.linalg.inv(hess[sub])
+        # Laplace approximation at the (sign-constrained) optimum over every feature, the
+        # ones held at zero included: their effect is unknown, not known to be zero
+        cov = np.linalg.inv(hess)
         return cls(
             list(features), mean, scale, float(beta[0]), beta[1:].copy(), float(l2), cov
         )
