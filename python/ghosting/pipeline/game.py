@@ -177,7 +177,8 @@ def _ghost_game(
     sink.add("trajectories", _real_trajectories(cleaned, scored))
     scores = _scores_table(g, real)
     sink.add("scores", scores)
-    sink.add("plays", _plays_table(plays, ok, reason, g, real_play, tally))
+    plays_out = _plays_table(plays, ok, reason, g, real_play, tally)
+    sink.add("plays", _add_decision(plays_out, cleaned, plays, ok, model, tally))
 
     tally.ghost_trajectories += len(g.play)
     tally.options += len(g.options) - 1
@@ -187,6 +188,23 @@ def _ghost_game(
     tally.ghost_target.add({k: v[g.is_real] for k, v in stats.items()})
     tally.real.add({k: real[k][g.is_real] for k in _STAT_FIELDS})
     tally.real_trajectories += int(np.isfinite(real["weight"]).sum())
+
+
+def _add_decision(
+    plays_out: pa.Table, cleaned: pa.Table, plays: pa.Table, ok: np.ndarray, model: Any,
+    tally: _Tally,
+) -> pa.Table:
+    """The decision columns (DESIGN section 10) appended to the game's plays table."""
+    from ..decision.pipeline_step import add_decision
+
+    out = add_decision(plays_out, cleaned, plays, ok, model)
+    judged = _np(out["decision_judged"], bool, False)
+    tally.decision_judged += int(judged.sum())
+    tally.decision_better += int((_np(out["better_option"], bool, False) & judged).sum())
+    tally.decision_target_first += int(
+        (_np(out["target_rank"], np.int64, 0) == 1).sum()
+    )
+    return out
 
 
 def _score_real(

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..decision.tables import DECISION_PLAY_FIELDS, PASSERS_SCHEMA, passers_table
 from ..errors import GhostingError, InputError
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "TRAJECTORIES_SCHEMA",
     "SCORES_SCHEMA",
     "PLAYS_SCHEMA",
+    "PLAYS_OUTPUT_SCHEMA",
+    "PASSERS_SCHEMA",
     "OPTION_TYPE",
     "Results",
     "staging_dir",
@@ -31,7 +34,9 @@ __all__ = [
 
 
 #: The files an output folder holds, in the order they are committed (summary last).
-OUTPUT_FILES = ("trajectories.parquet", "scores.parquet", "plays.parquet", "summary.json")
+OUTPUT_FILES = (
+    "trajectories.parquet", "scores.parquet", "plays.parquet", "passers.parquet", "summary.json"
+)
 
 
 TRAJECTORIES_SCHEMA = pa.schema(
@@ -113,16 +118,22 @@ PLAYS_SCHEMA = pa.schema(
     ]
 )
 
+#: ``plays.parquet``: the play columns, then the quarterback's decision
+#: (:data:`ghosting.decision.tables.DECISION_PLAY_FIELDS`, added per game by
+#: :func:`ghosting.decision.pipeline_step.add_decision`).
+PLAYS_OUTPUT_SCHEMA = pa.schema([*PLAYS_SCHEMA, *DECISION_PLAY_FIELDS])
+
 
 SCHEMAS = {
     "trajectories": TRAJECTORIES_SCHEMA,
     "scores": SCORES_SCHEMA,
-    "plays": PLAYS_SCHEMA,
+    "plays": PLAYS_OUTPUT_SCHEMA,
+    "passers": PASSERS_SCHEMA,  # derived from plays at the end of a run
 }
 
 
 class Results:
-    """The output of :func:`run`: three pyarrow tables and a summary.
+    """The output of :func:`run`: four pyarrow tables and a summary.
 
     - ``trajectories``: ghost positions per (play, defender, target option, frame),
       plus the real positions of every player and the ball over the same frames
@@ -132,7 +143,12 @@ class Results:
       the real target's rows;
     - ``plays``: one row per play of the input (scored or skipped, with the
       reason): real and ghost play scores and the target options ranked by the
-      receiver's predicted separation from the nearest ghost defender at arrival;
+      receiver's predicted separation from the nearest ghost defender at arrival,
+      then the quarterback's decision: the passer, the line of scrimmage, every
+      option with its own flight, P(complete), expected yards and rank
+      (``decision_options``), and whether a better option existed (DESIGN section 10);
+    - ``passers``: per passer, plays judged, the share with a better option and the
+      expected yards left on the field;
     - ``summary``: counts, model, Trajectory Score table, throughput, settings.
 
     >>> results = ghosting.run(ghosting.synth.generate_plays(4, seed=0))  # doctest: +SKIP
@@ -146,10 +162,12 @@ class Results:
         scores: pa.Table,
         plays: pa.Table,
         summary: dict[str, Any],
+        passers: pa.Table | None = None,
     ) -> None:
         self.trajectories = trajectories
         self.scores = scores
         self.plays = plays
+        self.passers = passers_table(plays) if passers is None else passers
         self.summary = summary
 
     def __repr__(self) -> str:
@@ -161,7 +179,7 @@ class Results:
         )
 
     def to_pandas(self, table: str | None = None) -> Any:
-        """One table as a pandas DataFrame, or a dict of all three when ``table`` is None.
+        """One table as a pandas DataFrame, or a dict of all four when ``table`` is None.
 
         Needs pandas (``pip install "ghosting[pandas]"``).
         """
@@ -179,7 +197,7 @@ class Results:
         return getattr(self, table).to_pandas()
 
     def write(self, outdir: str | os.PathLike[str]) -> Path:
-        """Write the four output files into ``outdir``, atomically; return its path.
+        """Write the five output files into ``outdir``, atomically; return its path.
 
         Files are written into a temporary folder beside ``outdir`` and renamed into
         place only when all of them are complete.
@@ -256,6 +274,7 @@ class _MemorySink:
         for name, schema in SCHEMAS.items():
             parts = self.parts[name]
             out[name] = pa.concat_tables(parts) if parts else schema.empty_table()
+        out["passers"] = passers_table(out["plays"])
         return out
 
 
@@ -281,5 +300,8 @@ class _ParquetSink:
             writer = self.writers.pop(name, None)
             if writer is not None:
                 writer.close()
-            elif complete:
+            elif complete and name != "passers":
                 pq.write_table(schema.empty_table(), self.folder / f"{name}.parquet")
+        if complete:  # the per-passer table, from the finished plays table
+            plays = pq.read_table(self.folder / "plays.parquet")
+            pq.write_table(passers_table(plays), self.folder / "passers.parquet")
