@@ -66,3 +66,19 @@ def test_a_model_without_windows_leaves_the_decision_empty():
     assert set(results.plays["decision_reason"].to_pylist()) == {
         "the model cannot ghost every defender per option"}
     assert results.passers.num_rows == 0
+
+
+def test_report_shows_the_passer_table_and_the_options(tmp_path):
+    from ghosting.report import render_report
+
+    results = ghosting.run(ghosting.synth.generate_plays(6, seed=4))
+    out = results.write(tmp_path / "out")
+    text = render_report(out, top=3, pictures=False)
+    assert "The quarterback&#x27;s decision" in text or "The quarterback's decision" in text
+    for name in results.passers["passer_name"].to_pylist():
+        assert name in text
+    better = [p for p in results.plays.to_pylist() if p["better_option"]]
+    if better:
+        assert "exp. yards" in text and "(real target)" in text
+    else:
+        assert "No play had a better option" in text
