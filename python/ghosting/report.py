@@ -171,7 +171,7 @@ def render_report(outdir: str | os.PathLike[str], *, top: int = 5, pictures: boo
     parts.append(_table(["trajectories", "n", "PS", "DR", "SP", "TS", "play"], ts_rows))
 
     chosen = better_options(plays, top)
-    parts.append("<h2>Plays where the quarterback had a better option</h2>")
+    parts.append("<h2>Plays with a more open receiver (ghosted backs, real flight)</h2>")
     if not chosen.num_rows:
         parts.append("<p>No play: the model never leaves another receiver more open.</p>")
     else:
@@ -211,6 +211,9 @@ def render_report(outdir: str | os.PathLike[str], *, top: int = 5, pictures: boo
             )
         )
         parts.extend(figures)
+    from .decision.report_section import decision_section
+
+    parts.extend(decision_section(folder, plays, top, _picture if pictures else None))
     settings = summary.get("settings", {})
     parts.append("<h2>Settings</h2>")
     parts.append(
