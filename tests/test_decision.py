@@ -244,3 +244,30 @@ def test_decision_on_the_2021_game(data_dir):
         pc.equal(pa.array(result.values.rank), 1))
     assert firsts.num_rows == int((d.n_options > 0).sum())
     assert 0 < d.better_option[d.judged].mean() < 1
+
+
+def test_option_windows_equal_cutting_each_option_alone():
+    from ghosting.decision.options import option_rows, option_windows
+    from ghosting.model.features import extract_windows
+
+    tracking = ghosting.synth.generate_plays(6, seed=7)
+    plays = ghosting.pass_plays(tracking).to_pylist()
+    ix = PlayIndex(tracking)
+    opts = build_options(ix, plays, play_facts(ix, plays), DecisionModels.load().air_time)
+    alone = extract_windows(tracking, option_rows(opts, plays), history=5, defenders="all")
+    batched = option_windows(tracking, opts, plays, 5)
+
+    def order(w):
+        return w.take(np.lexsort((w.nfl_id, w.target_nfl_id, w.play_id, w.game_id)))
+
+    alone, batched = order(alone), order(batched)
+    assert len(alone) == len(batched) > 0
+    for name in ("game_id", "play_id", "nfl_id", "target_nfl_id", "flight_frames", "catch",
+                 "context", "is_back"):
+        np.testing.assert_array_equal(getattr(alone, name), getattr(batched, name))
+    model = ghosting.GhostModel.load()
+    pa_, sa = model.predict_windows(alone)
+    pb, sb = model.predict_windows(batched)
+    width = min(pa_.shape[1], pb.shape[1])
+    np.testing.assert_array_equal(pa_[:, :width], pb[:, :width])
+    np.testing.assert_array_equal(sa[:, :width], sb[:, :width])

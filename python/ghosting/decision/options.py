@@ -252,6 +252,57 @@ def arrival_separations(
     return out
 
 
+def option_windows(
+    tracking: Any, options: Options, plays: Sequence[Mapping[str, Any]], history: int
+) -> Windows:
+    """Windows of every defender for every analysable option, each cut to the option's
+    own flight and landing at the receiver's position at its arrival.
+
+    One :func:`~ghosting.model.features.extract_windows` pass per play (every option
+    at once, up to the play's longest option flight), then each window is trimmed in
+    numpy: positions past its option's arrival become NaN and its catch point is the
+    receiver's position at that frame. Same windows as cutting each option alone
+    (:func:`option_rows`), without re-reading the play once per option.
+    """
+    keep = np.flatnonzero(options.analysable)
+    if keep.size == 0:
+        return extract_windows(tracking, [], history=history)
+    flights: dict[tuple[int, int, int], int] = {}
+    longest: dict[int, int] = {}
+    receivers: dict[int, list[int]] = {}
+    for k in keep.tolist():
+        r = int(options.play_row[k])
+        fl = int(options.flight_frames[k])
+        flights[(int(options.game_id[k]), int(options.play_id[k]), int(options.nfl_id[k]))] = fl
+        longest[r] = max(longest.get(r, 0), fl)
+        receivers.setdefault(r, []).append(int(options.nfl_id[k]))
+    rows = []
+    for r in sorted(longest):
+        row = plays[r]
+        pf = int(row["pass_forward_frame"])
+        rows.append({
+            "game_id": int(row["game_id"]), "play_id": int(row["play_id"]), "analysable": True,
+            "pass_forward_frame": pf, "arrival_frame": pf + longest[r],
+            "ball_land_x": None, "ball_land_y": None,
+            "targeted_receiver": int(row["targeted_receiver"]),
+            "eligible_receivers": receivers[r],
+            "defensive_backs": list(row.get("defensive_backs") or []),
+        })
+    w = extract_windows(tracking, rows, history=history, defenders="all", targets="all")
+    if not len(w):
+        return w
+    flight = np.array([flights.get((int(g), int(p), int(t)), 0) for g, p, t in
+                       zip(w.game_id, w.play_id, w.target_nfl_id, strict=True)], np.int64)
+    w = w.take(flight > 0)
+    flight = flight[flight > 0]
+    past = np.arange(w.defender.shape[1])[None, :] > (w.lead + flight)[:, None]
+    w.defender[past] = np.nan
+    w.receiver[past] = np.nan
+    w.flight_frames = flight
+    w.catch = w.receiver[np.arange(len(w)), w.lead + flight].copy()
+    return w
+
+
 def ghost_options(
     tracking: Any,
     options: Options,
@@ -265,8 +316,7 @@ def ghost_options(
     Options the model cannot ghost (no defender tracked at pass forward, receiver
     missing) become not analysable with the reason ``"no ghost prediction"``.
     """
-    rows = option_rows(options, plays)
-    w = extract_windows(tracking, rows, history=ghost_model.history, defenders="all")
+    w = option_windows(tracking, options, plays, ghost_model.history)
     if len(w):
         pos, sig = ghost_model.predict_windows(w)
         last = w.flight_frames - 1
