@@ -271,3 +271,33 @@ def test_option_windows_equal_cutting_each_option_alone():
     width = min(pa_.shape[1], pb.shape[1])
     np.testing.assert_array_equal(pa_[:, :width], pb[:, :width])
     np.testing.assert_array_equal(sa[:, :width], sb[:, :width])
+
+
+def test_a_play_without_ball_rows_is_not_judged_and_says_why():
+    tracking = ghosting.synth.generate_plays(2, seed=6)
+    plays = ghosting.pass_plays(tracking).to_pylist()
+    no_ball = tracking.filter(pc.not_equal(tracking["nfl_id"], ghosting.BALL_ID))
+    result = analyse_plays(no_ball, plays, ghosting.GhostModel.load(), DecisionModels.load())
+    assert not result.decisions.judged.any()
+    assert set(result.options.reason.tolist()) == {
+        "no line of scrimmage (no ball in the tracking)"}
+    assert set(result.decisions.reason.tolist()) == {
+        "real target: no line of scrimmage (no ball in the tracking)"}
+
+
+def test_missing_tracking_columns_name_the_column():
+    tracking = ghosting.synth.generate_plays(1, seed=0).drop_columns(["side"])
+    with pytest.raises(ghosting.InputError, match="'side'"):
+        PlayIndex(tracking)
+
+
+def test_an_option_with_a_missing_feature_says_which():
+    comp = CompletionModel(["separation_1", "rusher_distance"], np.zeros(2), np.ones(2), 0.0,
+                           np.array([1.0, 1.0]))
+    opts = _options([(0, 11, True, 2.0, 5.0), (0, 12, False, 3.0, 8.0)])
+    opts.rusher_distance[:] = np.nan
+    values = value_options(opts, comp)
+    assert not np.isfinite(values.expected_yards).any()
+    assert opts.reason.tolist() == ["no value: rusher_distance unknown"] * 2
+    assert decide(opts, values, 1).reason.tolist() == [
+        "real target: no value: rusher_distance unknown"]

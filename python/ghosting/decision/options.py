@@ -154,11 +154,14 @@ def build_options(
     no_passer = ~np.isfinite(passer_arr).all(axis=1)
     reason[no_passer] = "no passer at pass forward"
     ok &= ~no_passer
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[np.array(rec["play_row"], np.int64)]
+    no_los = ok & ~np.isfinite(los)
+    reason[no_los] = "no line of scrimmage (no ball in the tracking)"
+    ok &= ~no_los
     flight[~ok] = 0
     rows = np.arange(n)
     catch = np.where(ok[:, None], path_arr[rows, np.maximum(flight - 1, 0)], np.nan)
     air_distance = np.hypot(*(catch - passer_arr).T)
-    los = np.asarray(facts["line_of_scrimmage"], np.float64)[np.array(rec["play_row"], np.int64)]
     nan = np.full(n, np.nan)
     return Options(
         play_row=np.array(rec["play_row"], np.int64),

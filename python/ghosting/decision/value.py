@@ -75,6 +75,10 @@ def value_options(options: Options, completion: CompletionModel) -> OptionValues
             grads.append(dp * np.where(np.isfinite(sig), sig, 0.0))
     yards = options.air_yards
     ok = options.analysable & np.isfinite(p) & np.isfinite(yards)
+    for k in np.flatnonzero(options.analysable & ~ok):  # say which input is missing
+        missing = [f for f in completion.features if not np.isfinite(values[f][k])]
+        options.reason[k] = (f"no value: {', '.join(missing)} unknown" if missing
+                             else "no value: air yards unknown")
     ev = np.where(ok, p * yards, np.nan)
     spread = np.sqrt(sum(g**2 for g in grads)) if grads else np.zeros(len(options))
     sigma_ghost = np.where(ok, np.abs(yards) * spread, np.nan)
