@@ -8,7 +8,7 @@ the modelled air time to the receiver's real position at that frame has elapsed.
 
 >>> import numpy as np
 >>> model = AirTimeModel.fit(np.array([10.0, 20.0, 40.0]), np.array([0.6, 1.1, 2.1]))
->>> round(model.predict(np.array([30.0]))[0], 2)
+>>> round(float(model.predict(np.array([30.0]))[0]), 2)
 1.6
 """
 
