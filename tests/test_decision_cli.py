@@ -74,3 +74,19 @@ def test_train_decision_reproduces_the_shipped_cards(data_dir: Path, tmp_path: P
         made = json.loads((tmp_path / "c" / f"{name}.json").read_text())
         shipped = json.loads((DEFAULT_DECISION_DIR / f"{name}.json").read_text())
         assert made == shipped, name
+
+
+@pytest.mark.slow
+def test_held_out_completion_beats_the_base_rate(data_dir: Path, tmp_path: Path) -> None:
+    """The acceptance figure: on the 33 test games the completion model's Brier score is
+    below the base rate's (docs/decision.md)."""
+    out = tmp_path / "eval.json"
+    code = main(["evaluate", str(data_dir / "bdb2019"), str(data_dir / "bdb2021"),
+                 str(data_dir / "ngs_highlights"), "--json", str(out), "-q"])
+    assert code == 0
+    rep = json.loads(out.read_text())["decision"]
+    comp = rep["completion"]
+    assert comp["n_passes"] == 175
+    assert comp["model"]["brier"] < comp["base_rate"]["brier"]
+    by_source = {s["name"]: s for s in rep["decisions"]["sources"]}
+    assert by_source["highlights.parquet"]["judged"] == 42
