@@ -2,9 +2,11 @@
 
 One page, no external files: the run's summary (counts, skipped plays by
 reason, model, throughput, settings), the Trajectory Score table (real against
-ghost trajectories), and the plays where the quarterback had a better option by
-the model — a receiver the ghost defenders would have left more open than the
-real target — each with its picture embedded as a base64 PNG.
+ghost trajectories), the plays where the ghost backs would have left another
+receiver more open than the real target, and the quarterback's decision
+(:mod:`ghosting.decision.report_section`: the passer table and the plays with a
+better option by expected yards, with every option), each play with its picture
+embedded as a base64 PNG.
 
 >>> from ghosting.report import write_report
 >>> write_report("out/", "report.html")  # doctest: +SKIP
