@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..schema import BALL_ID
@@ -47,12 +48,23 @@ def _col(table: pa.Table, name: str, dtype: Any = None) -> np.ndarray:
     return col.fill_null(0).to_numpy().astype(dtype)
 
 
+def _flag(table: pa.Table, name: str, values: Sequence[str]) -> np.ndarray:
+    """True where the string column ``name`` is one of ``values`` (False when absent)."""
+    if name not in table.column_names:
+        return np.zeros(table.num_rows, bool)
+    hit = pc.is_in(table.column(name), value_set=pa.array(list(values), pa.string()))
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool)
+
+
 class PlayIndex:
     """Tracking columns as numpy arrays plus each play's row range.
 
-    ``rows(game_id, play_id)`` returns the ``slice`` of the play's rows (a
-    :class:`~ghosting.PlayError`-free ``None`` when the play is absent). The table must
-    be grouped by play, as :func:`ghosting.read_tracking` sorts it.
+    ``rows(game_id, play_id)`` returns the ``slice`` of the play's rows (None when the
+    play is absent). String columns become boolean flags (``is_offense``,
+    ``is_defense``, ``is_qb``, ``is_snap``) and an outcome code per row (1 complete,
+    0 not, -1 no outcome event); names, positions and clubs stay pyarrow columns
+    read only for the players :meth:`describe` is asked about. The table must be
+    grouped by play, as :func:`ghosting.read_tracking` sorts it.
     """
 
     def __init__(self, tracking: pa.Table) -> None:
@@ -62,17 +74,21 @@ class PlayIndex:
         self.frame = _col(tracking, "frame_id", np.int64)
         self.x = _col(tracking, "x", np.float64)
         self.y = _col(tracking, "y", np.float64)
-        self.side = _col(tracking, "side")
-        names = tracking.column_names
+        if "side" not in tracking.column_names:
+            raise InputError("tracking table has no column 'side'")
+        self.is_offense = _flag(tracking, "side", ["offense"])
+        self.is_defense = _flag(tracking, "side", ["defense"])
+        self.is_qb = _flag(tracking, "position", ["QB"])
+        self.is_snap = _flag(tracking, "event", ["ball_snap"])
+        self.outcome = np.full(tracking.num_rows, -1, np.int8)
+        self.outcome[_flag(tracking, "event", sorted(INCOMPLETE_EVENTS))] = 0
+        self.outcome[_flag(tracking, "event", sorted(COMPLETE_EVENTS))] = 1
         n = tracking.num_rows
-        none = np.full(n, None, dtype=object)
-        self.event = _col(tracking, "event") if "event" in names else none
-        self.position = _col(tracking, "position") if "position" in names else none
-        self.name = _col(tracking, "display_name") if "display_name" in names else none
-        self.club = _col(tracking, "club") if "club" in names else none
-        self.jersey = (
-            _col(tracking, "jersey_number") if "jersey_number" in names else none
-        )
+        self._strings = {
+            key: tracking.column(col) if col in tracking.column_names else pa.nulls(n)
+            for key, col in (("name", "display_name"), ("position", "position"),
+                             ("club", "club"), ("jersey_number", "jersey_number"))
+        }
         self._bounds: dict[tuple[int, int], slice] = {}
         if n:
             change = np.flatnonzero((np.diff(self.game) != 0) | (np.diff(self.play) != 0)) + 1
@@ -102,26 +118,54 @@ class PlayIndex:
 
     def describe(self, sl: slice, nfl_id: int) -> dict[str, Any]:
         """The player's name, position, club and jersey (first non-null of each)."""
-        idx = np.flatnonzero(self.nfl[sl] == nfl_id) + sl.start
+        idx = np.flatnonzero(self.nfl[sl] == nfl_id)[:50] + sl.start
+        take = pa.array(idx, pa.int64())
         out: dict[str, Any] = {}
-        for key, arr in (
-            ("name", self.name), ("position", self.position), ("club", self.club),
-            ("jersey_number", self.jersey),
-        ):
-            vals = [v for v in arr[idx[:50]] if v is not None and v == v]
+        for key, col in self._strings.items():
+            vals = [v for v in col.take(take).to_pylist() if v is not None and v == v]
             out[key] = vals[0] if vals else None
         if out["jersey_number"] is not None:
             out["jersey_number"] = int(out["jersey_number"])
+        return out
+
+    def describe_many(
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
+    ) -> list[dict[str, Any]]:
+        """:meth:`describe` of many players at once: one ``take`` per column on each
+        player's first row, :meth:`describe` only where that row has a null."""
+        first = np.full(len(nfl_ids), -1, np.int64)
+        for k, (g, p, nid) in enumerate(zip(game_ids.tolist(), play_ids.tolist(),
+                                            nfl_ids.tolist(), strict=True)):
+            sl = self.rows(g, p)
+            if sl is not None:
+                hit = np.flatnonzero(self.nfl[sl] == nid)
+                if hit.size:
+                    first[k] = hit[0] + sl.start
+        found = first >= 0
+        take = pa.array(np.where(found, first, 0), pa.int64())
+        cols = {key: col.take(take).to_pylist() for key, col in self._strings.items()}
+        out: list[dict[str, Any]] = []
+        for k in range(len(nfl_ids)):
+            if not found[k]:
+                out.append({key: None for key in self._strings})
+                continue
+            rec = {key: cols[key][k] for key in self._strings}
+            if any(v is None for v in rec.values()):
+                sl = self.rows(int(game_ids[k]), int(play_ids[k]))
+                rec = self.describe(sl, int(nfl_ids[k])) if sl is not None else rec
+            elif rec["jersey_number"] is not None:
+                rec["jersey_number"] = int(rec["jersey_number"])
+            out.append(rec)
         return out
 
 
 def _passer(ix: PlayIndex, sl: slice, pf: int) -> int | None:
     at = ix.at_frame(sl, pf)
     ball = at[ix.nfl[at] == BALL_ID]
-    offense = at[ix.side[at] == "offense"]
+    offense = at[ix.is_offense[at]]
     if offense.size == 0:
         return None
-    qbs = offense[ix.position[offense] == "QB"]
+    qbs = offense[ix.is_qb[offense]]
     pool = qbs if qbs.size else offense
     if ball.size:
         bx, by = ix.x[ball[0]], ix.y[ball[0]]
@@ -139,7 +183,7 @@ def _line_of_scrimmage(ix: PlayIndex, sl: slice) -> tuple[float, str | None]:
     ball = ball[np.isfinite(ix.x[ball])]
     if ball.size == 0:
         return float("nan"), None
-    snaps = np.flatnonzero(ix.event[sl] == "ball_snap") + sl.start
+    snaps = np.flatnonzero(ix.is_snap[sl]) + sl.start
     if snaps.size:
         frame = ix.frame[snaps].min()
         hit = ball[ix.frame[ball] == frame]
@@ -149,15 +193,14 @@ def _line_of_scrimmage(ix: PlayIndex, sl: slice) -> tuple[float, str | None]:
 
 
 def _outcome(ix: PlayIndex, sl: slice, pf: int) -> bool | None:
-    ev = ix.event[sl]
+    """The first outcome event at or after pass forward: True complete, False not."""
     fr = ix.frame[sl]
-    best: tuple[int, bool] | None = None
-    for i in np.flatnonzero(fr >= pf):
-        e = ev[i]
-        if e in COMPLETE_EVENTS or e in INCOMPLETE_EVENTS:
-            if best is None or fr[i] < best[0]:
-                best = (int(fr[i]), e in COMPLETE_EVENTS)
-    return None if best is None else best[1]
+    code = ix.outcome[sl]
+    hit = np.flatnonzero((fr >= pf) & (code >= 0))
+    if hit.size == 0:
+        return None
+    first = hit[int(np.argmin(fr[hit]))]  # argmin returns the first of equal frames
+    return bool(code[first] == 1)
 
 
 def play_facts(

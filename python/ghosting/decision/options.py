@@ -89,7 +89,7 @@ def _nearest_two(d: np.ndarray) -> tuple[float, float, int]:
 
 def _rusher_distance(ix: PlayIndex, sl: slice, pf: int, passer_xy: np.ndarray) -> float:
     at = ix.at_frame(sl, pf)
-    defense = at[ix.side[at] == "defense"]
+    defense = at[ix.is_defense[at]]
     if defense.size == 0 or not np.isfinite(passer_xy).all():
         return float("nan")
     d = np.hypot(ix.x[defense] - passer_xy[0], ix.y[defense] - passer_xy[1])
@@ -379,7 +379,7 @@ def real_pass_features(
         cx, cy = row.get("ball_land_x"), row.get("ball_land_y")
         if cx is None or cy is None or not (np.isfinite(cx) and np.isfinite(cy)):
             cx, cy = rx, ry
-        defense = at[index.side[at] == "defense"]
+        defense = at[index.is_defense[at]]
         s1, s2, _ = _nearest_two(np.hypot(index.x[defense] - rx, index.y[defense] - ry))
         out["air_distance"][i] = float(np.hypot(cx - passer[0], cy - passer[1]))
         out["separation_1"][i] = s1

@@ -89,11 +89,7 @@ def decision_columns(result: Any) -> pa.Table:
     one row per play of ``result.plays``."""
     n = len(result.plays)
     f, d, o, v = result.facts, result.decisions, result.options, result.values
-    ix = result.index
-    info = []
-    for k in range(len(o)):
-        sl = ix.rows(int(o.game_id[k]), int(o.play_id[k]))
-        info.append(ix.describe(sl, int(o.nfl_id[k])) if sl is not None else {})
+    info = result.index.describe_many(o.game_id, o.play_id, o.nfl_id)
     valued = np.isfinite(v.expected_yards)
     fin = np.isfinite
     opt = pa.StructArray.from_arrays(
