@@ -90,3 +90,14 @@ def test_held_out_completion_beats_the_base_rate(data_dir: Path, tmp_path: Path)
     assert comp["model"]["brier"] < comp["base_rate"]["brier"]
     by_source = {s["name"]: s for s in rep["decisions"]["sources"]}
     assert by_source["highlights.parquet"]["judged"] == 42
+
+
+def test_train_decision_output_that_is_a_file_exits_1(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    game = data_dir / "ngs_highlights" / "highlights.parquet"
+    before = game.stat().st_mtime_ns
+    code = main(["train-decision", str(data_dir / "ngs_highlights"), "-o", str(game), "-q"])
+    assert code == 1
+    assert "is not a folder" in capsys.readouterr().err
+    assert game.stat().st_mtime_ns == before

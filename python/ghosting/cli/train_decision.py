@@ -31,10 +31,11 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..decision.train import pass_results_near, train_decision
+    from ..decision.train import check_output_folder, pass_results_near, train_decision
     from ..model import GhostModel
     from ..model.data import load_sources
 
+    check_output_folder(args.output)  # before minutes of reading
     model = GhostModel.load(args.model)
     datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
     cards = train_decision(datasets, model, args.output,

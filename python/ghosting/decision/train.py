@@ -32,7 +32,10 @@ from .facts import PlayIndex, play_facts
 from .options import real_pass_features
 from .sigma import SigmaCalibration, sigma_coverage
 
-__all__ = ["train_decision", "PassTable", "pass_table", "game_split", "ghost_errors"]
+__all__ = [
+    "train_decision", "PassTable", "pass_table", "game_split", "ghost_errors",
+    "check_output_folder", "read_pass_results", "pass_results_near",
+]
 
 #: L2 penalties tried for the completion model (chosen on validation log loss).
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
@@ -265,6 +268,14 @@ def split_counts(passes: PassTable) -> dict[str, Any]:
     return out
 
 
+def check_output_folder(output: str | os.PathLike[str]) -> Path:
+    """``output`` as a Path; an existing file there (an input, say) is an InputError."""
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"output folder {str(out)!r} exists and is not a folder")
+    return out
+
+
 def train_decision(
     datasets: Sequence[tuple[str, pa.Table, pa.Table]],
     ghost_model: Any,
@@ -341,8 +352,11 @@ def train_decision(
     )
     say(f"completion: l2 {full.l2}, validation Brier {full_info['validation']['brier']:.4f} "
         f"(separation only {sep_info['validation']['brier']:.4f})")
-    out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_output_folder(output)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create output folder {str(out)!r}: {exc}") from exc
     cards = {"air_time": air_card, "completion": comp_card, "sigma": sigma_card}
     for name, card in cards.items():
         with atomic_path(out / f"{name}.json") as tmp:
