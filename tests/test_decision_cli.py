@@ -101,3 +101,23 @@ def test_train_decision_output_that_is_a_file_exits_1(
     assert code == 1
     assert "is not a folder" in capsys.readouterr().err
     assert game.stat().st_mtime_ns == before
+
+
+def test_evaluate_without_a_test_split_skips_the_decision(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from ghosting.model import DEFAULT_MODEL_DIR
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, model_dir)
+    card = json.loads((model_dir / "card.json").read_text())
+    del card["training"]["split_by_game"]["test"]
+    (model_dir / "card.json").write_text(json.dumps(card))
+    out = tmp_path / "eval.json"
+    code = main(["evaluate", str(data_dir / "bdb2021" / "week13_game_2018120600.csv.gz"),
+                 "--model", str(model_dir), "--json", str(out)])
+    assert code == 0
+    assert "decision figures skipped" in capsys.readouterr().out
+    assert "test" in json.loads(out.read_text())["decision"]["skipped"]

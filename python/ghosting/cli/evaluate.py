@@ -85,15 +85,23 @@ def _decision_report(args: argparse.Namespace, datasets: Any, model: Any) -> dic
     """The decision analysis's held-out figures (DESIGN section 10)."""
     from ..decision import DecisionModels
     from ..decision.evaluate import evaluate_decision
-    from ..decision.train import pass_results_near
+    from ..decision.train import game_split, pass_results_near
+    from ..errors import ModelError
 
+    models = DecisionModels.load(args.decision)  # a bad card is an error
+    try:
+        game_split(model)
+    except ModelError as exc:  # a model without a test split: no held-out games to judge on
+        return {"skipped": str(exc)}
     return evaluate_decision(
-        datasets, model, DecisionModels.load(args.decision),
-        pass_results=pass_results_near(args.data),
+        datasets, model, models, pass_results=pass_results_near(args.data)
     )
 
 
 def _print_decision(rep: dict[str, Any]) -> None:
+    if "skipped" in rep:
+        print(f"decision figures skipped: {rep['skipped']}")
+        return
     comp = rep["completion"]
     dec = rep["decisions"]
     gvr = rep["ghost_vs_real"]
