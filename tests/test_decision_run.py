@@ -82,3 +82,27 @@ def test_report_shows_the_passer_table_and_the_options(tmp_path):
         assert "exp. yards" in text and "(real target)" in text
     else:
         assert "No play had a better option" in text
+
+
+def test_cards_fitted_for_another_ghost_model_warn():
+    import pytest
+
+    from ghosting.decision import pipeline_step
+
+    base = ghosting.GhostModel.load()
+
+    class Other:  # the shipped network under another identity
+        card = base.card
+        history = base.history
+        sha256 = "0" * 64
+
+        def predict_plays(self, *args, **kwargs):
+            return base.predict_plays(*args, **kwargs)
+
+        def predict_windows(self, *args, **kwargs):
+            return base.predict_windows(*args, **kwargs)
+
+    pipeline_step._WARNED.discard("0" * 64)
+    with pytest.warns(ghosting.GhostingWarning, match="train-decision"):
+        results = ghosting.run(ghosting.synth.generate_plays(2, seed=2), model=Other())
+    assert all(results.plays["decision_judged"].to_pylist())

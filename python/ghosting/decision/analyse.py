@@ -45,6 +45,7 @@ class DecisionModels:
     air_time: AirTimeModel
     completion: CompletionModel
     sigma: SigmaCalibration
+    sigma_card_model: str | None = None  # sha256 of the ghost model the sigma was fitted for
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> DecisionModels:
@@ -61,6 +62,7 @@ class DecisionModels:
             CompletionModel.load(d / "completion.json"),
             SigmaCalibration.from_card(sigma_card.get("sigma_calibration", {}),
                                        str(d / "sigma.json")),
+            sigma_card.get("ghost_model_sha256"),
         )
 
 

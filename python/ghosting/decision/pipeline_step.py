@@ -11,15 +11,34 @@ from __future__ import annotations
 
 import functools
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from ..errors import GhostingWarning
 from .analyse import DecisionModels, analyse_plays
 from .tables import decision_columns, empty_decision_columns
 
 __all__ = ["add_decision", "default_models", "DECISION_SECONDS"]
+
+_WARNED: set[str] = set()
+
+
+def _check_cards(models: DecisionModels, model: Any) -> None:
+    """Warn once per model when the cards' sigma calibration was fitted for another one."""
+    fitted_for = models.sigma_card_model
+    digest = getattr(model, "sha256", None)
+    if fitted_for and digest and digest != fitted_for and digest not in _WARNED:
+        _WARNED.add(digest)
+        warnings.warn(
+            f"the decision cards were fitted for ghost model {fitted_for[:12]}..., not "
+            f"{digest[:12]}...: its sigma calibration may not fit (refit them with "
+            "`ghosting train-decision`)",
+            GhostingWarning,
+            stacklevel=3,
+        )
 
 #: Wall time spent in the decision step in this process (the benchmark reads it).
 DECISION_SECONDS = [0.0]
@@ -49,10 +68,12 @@ def add_decision(
     if not (hasattr(model, "predict_windows") and hasattr(model, "history")):
         extra = empty_decision_columns(n, "the model cannot ghost every defender per option")
     else:
+        models = models or default_models()
+        _check_cards(models, model)
         rows = plays.to_pylist()
         use = [r if ok else dict(r, analysable=False, reason="not scored")
                for r, ok in zip(rows, scored.tolist(), strict=True)]
-        result = analyse_plays(cleaned, use, model, models or default_models())
+        result = analyse_plays(cleaned, use, model, models)
         extra = decision_columns(result)
         reasons = extra["decision_reason"].to_pylist()
         if not all(scored):
