@@ -324,13 +324,13 @@ def test_to_pandas_keeps_integers(demo_results) -> None:
     assert traj["frame_id"].dtype == pd.Int32Dtype()
     assert traj["nfl_id"].tolist() == demo_results.trajectories["nfl_id"].to_pylist()
     assert plays["down"].isna().all()  # synthetic plays have no down
-    assert set(demo_results.to_pandas()) == {"trajectories", "scores", "plays"}
+    assert set(demo_results.to_pandas()) == {"trajectories", "scores", "plays", "passers"}
 
 
 def test_to_polars(demo_results) -> None:
     pl = pytest.importorskip("polars")
     frames = demo_results.to_polars()
-    assert set(frames) == {"trajectories", "scores", "plays"}
+    assert set(frames) == {"trajectories", "scores", "plays", "passers"}
     plays = frames["plays"]
     assert isinstance(plays, pl.DataFrame)
     assert plays.schema["game_id"] == pl.Int64 and plays.schema["arrival_frame"] == pl.Int32

@@ -60,7 +60,7 @@ def assert_tables_equal(a: pa.Table, b: pa.Table) -> None:
 def test_tables_have_the_documented_schemas(results: Results) -> None:
     assert results.trajectories.schema.equals(pipeline.TRAJECTORIES_SCHEMA)
     assert results.scores.schema.equals(pipeline.SCORES_SCHEMA)
-    assert results.plays.schema.equals(pipeline.PLAYS_SCHEMA)
+    assert results.plays.schema.equals(pipeline.PLAYS_OUTPUT_SCHEMA)
     assert set(pc.unique(results.trajectories["kind"]).to_pylist()) == {"real", "ghost"}
 
 
@@ -284,7 +284,7 @@ def test_to_pandas(results: Results, monkeypatch) -> None:
     pytest.importorskip("pandas")
     plays = results.to_pandas("plays")
     assert len(plays) == results.plays.num_rows
-    assert set(results.to_pandas()) == {"trajectories", "scores", "plays"}
+    assert set(results.to_pandas()) == {"trajectories", "scores", "plays", "passers"}
     with pytest.raises(ghosting.InputError, match="table must be"):
         results.to_pandas("nope")
     monkeypatch.setitem(sys.modules, "pandas", None)

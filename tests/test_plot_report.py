@@ -13,6 +13,7 @@ import pytest
 
 import ghosting
 from ghosting.cli import main
+from ghosting.decision.report_section import better_decisions
 from ghosting.pipeline import run_files
 from ghosting.plot import parse_play, plot_play
 from ghosting.report import better_options, write_report
@@ -103,8 +104,9 @@ def test_report_is_self_contained(outdir, tmp_path, capsys) -> None:
     assert text.startswith("<!DOCTYPE html>")
     assert "Trajectory Score" in text and "ghost all options" in text
     chosen = better_options(pq.read_table(outdir / "plays.parquet"), 3)
+    decided = better_decisions(pq.read_table(outdir / "plays.parquet"), 3)
     images = re.findall(r'<img [^>]*src="([^"]+)"', text)
-    assert len(images) == chosen.num_rows
+    assert len(images) == chosen.num_rows + decided.num_rows  # both sections' plays
     assert all(src.startswith("data:image/png;base64,") and len(src) > 10_000 for src in images)
     for game_id, play_id in zip(chosen["game_id"].to_pylist(), chosen["play_id"].to_pylist(),
                                 strict=True):

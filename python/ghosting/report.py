@@ -3,7 +3,9 @@
 One page for analysts, no external files: what was scored (and why the rest was
 not), the Trajectory Score of real against ghost trajectories, the plays where the
 quarterback had a more open receiver by the model — each with its description,
-situation, the players' names and its picture — every scored play, and one row per
+situation, the players' names and its picture —, the quarterback's decision
+(:mod:`ghosting.decision.report_section`: the passer table and the plays with a
+better option by expected yards, with every option), every scored play, and one row per
 defensive back (trajectories, mean Trajectory Score real against ghost). Every table
 sorts by a click on its header (a few lines of inline script, nothing fetched).
 
@@ -27,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .decision.report_section import decision_section
 from .errors import InputError
 
 __all__ = ["write_report", "better_options", "render_report", "defender_table"]
@@ -291,6 +294,7 @@ def render_report(outdir: str | os.PathLike[str], *, top: int = 5, pictures: boo
                 f"{html.escape(str(r))} ({_fmt(n)})" for r, n in skipped.items()) + ".</p>")
         parts.extend(_ts_section(summary))
         parts.extend(_better_section(folder, plays, names, top, pictures))
+        parts.extend(decision_section(folder, plays, top, _picture if pictures else None))
         parts.append("<h2>Every scored play</h2>")
         parts.append("<p class='muted'>Separation: the receiver's predicted distance to the "
                      "nearest ghost defender when the ball arrives, had the ball gone to him. "
@@ -341,7 +345,7 @@ def _ts_section(summary: dict[str, Any]) -> list[str]:
 def _better_section(folder: Path, plays: pa.Table, names: dict[tuple[int, int], str], top: int,
                     pictures: bool) -> list[str]:
     chosen = better_options(plays, top)
-    parts = ["<h2>Plays where the quarterback had a more open receiver</h2>"]
+    parts = ["<h2>Plays with a more open receiver (ghosted backs, real flight)</h2>"]
     if not chosen.num_rows:
         parts.append("<p>On no scored play does the model leave another receiver more open "
                      "than the one targeted.</p>")

@@ -26,7 +26,9 @@ from .._util import terminal_safe
 from ..errors import GhostingError
 
 # In the order `ghosting --help` lists them.
-SUBCOMMANDS = ("run", "clean", "score", "train", "evaluate", "plot", "animate", "report")
+SUBCOMMANDS = (
+    "run", "clean", "score", "train", "train-decision", "evaluate", "plot", "animate", "report"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ghosting {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
-        module_name = f"{__name__}.{name}"
+        module_name = f"{__name__}.{name.replace('-', '_')}"
         if importlib.util.find_spec(module_name) is None:
             continue
         importlib.import_module(module_name).register(subparsers)

@@ -31,6 +31,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--json", required=True, metavar="OUT.json", help="report file")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random checks")
+    parser.add_argument(
+        "--decision", metavar="DIR",
+        help="decision cards folder (air_time.json, completion.json, sigma.json; default: "
+        "shipped); their held-out figures go under the report's 'decision' key",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     parser.set_defaults(func=run)
 
@@ -53,11 +58,13 @@ def run(args: argparse.Namespace) -> int:
     model = GhostModel.load(args.model, sha256=args.model_sha256)
     datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
     report = evaluate_model(datasets, model, seed=args.seed)
+    report["decision"] = _decision_report(args, datasets, model)
     report["arguments"] = {
         "data": [str(d) for d in args.data],
         "targets": args.targets,
         "model": args.model,
         "seed": args.seed,
+        "decision": args.decision,
     }
     with atomic_path(args.json) as tmp:
         tmp.write_text(json.dumps(_clean_json(report), indent=2) + "\n")
@@ -75,4 +82,41 @@ def run(args: argparse.Namespace) -> int:
             f"what-if validity: {report['what_if_validity']:.3f} "
             f"({report['what_if_cases']} cases)"
         )
+        _print_decision(report["decision"])
     return 0
+
+
+def _decision_report(args: argparse.Namespace, datasets: Any, model: Any) -> dict[str, Any]:
+    """The decision analysis's held-out figures (DESIGN section 10)."""
+    from ..decision import DecisionModels
+    from ..decision.evaluate import evaluate_decision
+    from ..decision.train import game_split, pass_results_near
+    from ..errors import ModelError
+
+    models = DecisionModels.load(args.decision)  # a bad card is an error
+    try:
+        game_split(model)
+    except ModelError as exc:  # a model without a test split: no held-out games to judge on
+        return {"skipped": str(exc)}
+    return evaluate_decision(
+        datasets, model, models, pass_results=pass_results_near(args.data)
+    )
+
+
+def _print_decision(rep: dict[str, Any]) -> None:
+    if "skipped" in rep:
+        print(f"decision figures skipped: {rep['skipped']}")
+        return
+    comp = rep["completion"]
+    dec = rep["decisions"]
+    gvr = rep["ghost_vs_real"]
+    print(
+        f"completion ({comp['n_passes']} test passes): Brier model "
+        f"{comp['model']['brier']:.4f}, separation only "
+        f"{comp['separation_only']['brier']:.4f}, base rate {comp['base_rate']['brier']:.4f}; "
+        f"AUC {comp['model']['auc']:.3f}\n"
+        f"P(complete) ghost vs real positions: r = {gvr['correlation']:.3f}, mean difference "
+        f"{gvr['mean_difference']:+.4f}\n"
+        f"decisions ({dec['judged']} plays): real target first {dec['real_target_first']:.3f}, "
+        f"better option {dec['better_option']:.3f} (old rule {dec['old_rule_better_option']:.3f})"
+    )

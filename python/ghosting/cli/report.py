@@ -14,8 +14,9 @@ def register(subparsers: Any) -> None:
         help="write a self-contained HTML report (pictures need the extra 'plot')",
         description=(
             "Write one HTML page (pictures embedded) about an output folder of "
-            "`ghosting run`: the summary, the Trajectory Score table, and the plays where "
-            "the quarterback had a more open receiver by the model, with their pictures."
+            "`ghosting run`: the summary, the Trajectory Score table, the plays where "
+            "the quarterback had a more open receiver by the model, and the quarterback's "
+            "decision (passer table; plays with a better option, their options and pictures)."
         ),
     )
     add_run_folder(parser, output_help="HTML file to write")

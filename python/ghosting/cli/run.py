@@ -112,7 +112,8 @@ def format_summary(summary: dict[str, Any], outdir: str) -> str:
     lines.append(
         f"ghost trajectories {counts['ghost_trajectories']:,} over "
         f"{counts['target_options']:,} target options; "
-        f"{counts['plays_with_better_option']} plays with a more open receiver by the model"
+        f"{counts['plays_with_better_option']} of {counts['plays_judged']} judged plays with "
+        "a better option (expected yards beyond margin and uncertainty)"
     )
     lines.append("Trajectory Score            n        PS       DR      SP       TS   play")
     for name, row in summary["trajectory_score"].items():

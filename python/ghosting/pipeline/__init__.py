@@ -25,6 +25,7 @@ from .arrays import split_games
 from .outputs import (
     OPTION_TYPE,
     OUTPUT_FILES,
+    PLAYS_OUTPUT_SCHEMA,
     PLAYS_SCHEMA,
     SCHEMAS,
     SCORES_SCHEMA,
@@ -43,6 +44,7 @@ __all__ = [
     "OUTPUT_FILES",
     "TRAJECTORIES_SCHEMA",
     "SCORES_SCHEMA",
+    "PLAYS_OUTPUT_SCHEMA",
     "PLAYS_SCHEMA",
     "OPTION_TYPE",
     "SCHEMAS",

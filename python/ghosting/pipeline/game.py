@@ -182,7 +182,8 @@ def _ghost_game(
     scores = _scores_table(g, real)
     sink.add("scores", context.add_player_columns(scores, names, situation, SCORES_SCHEMA))
     play_rows = _plays_table(plays, ok, reason, g, real_play, tally)
-    sink.add("plays", context.add_play_columns(play_rows, names, situation, PLAYS_SCHEMA))
+    play_rows = context.add_play_columns(play_rows, names, situation, PLAYS_SCHEMA)
+    sink.add("plays", _add_decision(play_rows, cleaned, plays, ok, model, tally))
 
     tally.ghost_trajectories += len(g.play)
     tally.options += len(g.options) - 1
@@ -192,6 +193,23 @@ def _ghost_game(
     tally.ghost_target.add({k: v[g.is_real] for k, v in stats.items()})
     tally.real.add({k: real[k][g.is_real] for k in _STAT_FIELDS})
     tally.real_trajectories += int(np.isfinite(real["weight"]).sum())
+
+
+def _add_decision(
+    plays_out: pa.Table, cleaned: pa.Table, plays: pa.Table, ok: np.ndarray, model: Any,
+    tally: _Tally,
+) -> pa.Table:
+    """The decision columns (DESIGN section 10) appended to the game's plays table."""
+    from ..decision.pipeline_step import add_decision
+
+    out = add_decision(plays_out, cleaned, plays, ok, model)
+    judged = _np(out["decision_judged"], bool, False)
+    tally.decision_judged += int(judged.sum())
+    tally.decision_better += int((_np(out["better_option"], bool, False) & judged).sum())
+    tally.decision_target_first += int(
+        (_np(out["target_rank"], np.int64, 0) == 1).sum()
+    )
+    return out
 
 
 def _score_real(

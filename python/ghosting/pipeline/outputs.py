@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .._util import exchange_paths, remove_owned, staging_name, stale_staging
+from ..decision.tables import DECISION_PLAY_FIELDS, PASSERS_SCHEMA, passers_table
 from ..errors import GhostingError, GhostingWarning, InputError
 from .context import PLAY_FIELDS, PLAYER_FIELDS, TARGET_FIELDS
 
@@ -27,6 +28,8 @@ __all__ = [
     "TRAJECTORIES_SCHEMA",
     "SCORES_SCHEMA",
     "PLAYS_SCHEMA",
+    "PLAYS_OUTPUT_SCHEMA",
+    "PASSERS_SCHEMA",
     "OPTION_TYPE",
     "Results",
     "staging_dir",
@@ -35,7 +38,9 @@ __all__ = [
 
 
 #: The files an output folder holds, in the order they are committed (summary last).
-OUTPUT_FILES = ("trajectories.parquet", "scores.parquet", "plays.parquet", "summary.json")
+OUTPUT_FILES = (
+    "trajectories.parquet", "scores.parquet", "plays.parquet", "passers.parquet", "summary.json"
+)
 
 
 TRAJECTORIES_SCHEMA = pa.schema(
@@ -141,16 +146,21 @@ PLAYS_SCHEMA = pa.schema(
         pa.field("best_option_display_name", pa.string()),
     ]
 )
+#: ``plays.parquet``: the play columns, then the quarterback's decision
+#: (:data:`ghosting.decision.tables.DECISION_PLAY_FIELDS`, added per game by
+#: :func:`ghosting.decision.pipeline_step.add_decision`).
+PLAYS_OUTPUT_SCHEMA = pa.schema([*PLAYS_SCHEMA, *DECISION_PLAY_FIELDS])
 
 SCHEMAS = {
     "trajectories": TRAJECTORIES_SCHEMA,
     "scores": SCORES_SCHEMA,
-    "plays": PLAYS_SCHEMA,
+    "plays": PLAYS_OUTPUT_SCHEMA,
+    "passers": PASSERS_SCHEMA,  # derived from plays at the end of a run
 }
 
 
 class Results:
-    """The output of :func:`run`: three pyarrow tables and a summary.
+    """The output of :func:`run`: four pyarrow tables and a summary.
 
     Positions are in yards in the normalised frame (the offense moves toward +x; plays
     going left are mirrored): :func:`ghosting.to_raw_coordinates` maps any of these
@@ -183,7 +193,15 @@ class Results:
         ``play_description, quarter, game_clock, down, yards_to_go, possession_team,
         play_direction, line_of_scrimmage, first_down_line`` (x of the ball at the snap,
         and that plus the yards to go); ``passer_nfl_id, passer_display_name``;
-        ``target_display_name, target_position, target_club, best_option_display_name``.
+        ``target_display_name, target_position, target_club, best_option_display_name``;
+        then the quarterback's decision (``docs/decision.md``): ``decision_judged,
+        decision_reason, target_p_complete, target_expected_yards, target_rank,
+        best_alternative, best_alternative_expected_yards, expected_yards_gain,
+        better_option`` and ``decision_options`` (every option with its own flight,
+        P(complete), expected yards and rank).
+
+    ``passers`` — per passer: plays judged, the share with a better option and the
+        expected yards left on the field.
 
     ``summary`` — counts, model, Trajectory Score table, throughput, settings.
 
@@ -199,10 +217,12 @@ class Results:
         scores: pa.Table,
         plays: pa.Table,
         summary: dict[str, Any],
+        passers: pa.Table | None = None,
     ) -> None:
         self.trajectories = trajectories
         self.scores = scores
         self.plays = plays
+        self.passers = passers_table(plays) if passers is None else passers
         self.summary = summary
 
     def __repr__(self) -> str:
@@ -222,7 +242,7 @@ class Results:
         return (table,)
 
     def to_pandas(self, table: str | None = None) -> Any:
-        """One table as a pandas DataFrame, or a dict of all three when ``table`` is None.
+        """One table as a pandas DataFrame, or a dict of all four when ``table`` is None.
 
         Integer ids and frames stay integers (pandas' nullable ``Int64``/``Int32``, so a
         missing id is ``<NA>``, never a float), flags are nullable ``boolean`` and text is
@@ -260,7 +280,7 @@ class Results:
         return frames if table is None else frames[table]
 
     def write(self, outdir: str | os.PathLike[str]) -> Path:
-        """Write the four output files into ``outdir``, atomically; return its path.
+        """Write the five output files into ``outdir``, atomically; return its path.
 
         Files are written into a temporary folder beside ``outdir`` and renamed into
         place only when all of them are complete.
@@ -433,6 +453,7 @@ class _MemorySink:
         for name, schema in SCHEMAS.items():
             parts = self.parts[name]
             out[name] = pa.concat_tables(parts) if parts else schema.empty_table()
+        out["passers"] = passers_table(out["plays"])
         return out
 
 
@@ -458,5 +479,8 @@ class _ParquetSink:
             writer = self.writers.pop(name, None)
             if writer is not None:
                 writer.close()
-            elif complete:
+            elif complete and name != "passers":
                 pq.write_table(schema.empty_table(), self.folder / f"{name}.parquet")
+        if complete:  # the per-passer table, from the finished plays table
+            plays = pq.read_table(self.folder / "plays.parquet")
+            pq.write_table(passers_table(plays), self.folder / "passers.parquet")

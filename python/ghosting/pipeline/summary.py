@@ -61,7 +61,10 @@ class _Tally:
     real_trajectories: int = 0
     options: int = 0
     infeasible_ghosts: int = 0
-    better_option_plays: int = 0
+    better_option_plays: int = 0  # the old rule: any separation gain above 0 yd
+    decision_judged: int = 0
+    decision_better: int = 0  # the decision rule (ghosting.decision.value)
+    decision_target_first: int = 0
     cleaning: dict[str, int] = field(default_factory=dict)
     real: _Mean = field(default_factory=_Mean)
     ghost_target: _Mean = field(default_factory=_Mean)
@@ -127,7 +130,10 @@ class _Tally:
                 "ghost_trajectories": self.ghost_trajectories,
                 "real_trajectories": self.real_trajectories,
                 "infeasible_ghost_trajectories": self.infeasible_ghosts,
-                "plays_with_better_option": self.better_option_plays,
+                "plays_judged": self.decision_judged,
+                "plays_with_better_option": self.decision_better,
+                "plays_real_target_first": self.decision_target_first,
+                "plays_with_more_open_receiver": self.better_option_plays,
             },
             "cleaning": dict(sorted(self.cleaning.items())),
             "model": model_info,

@@ -1,0 +1,262 @@
+"""Per-play facts the decision analysis needs, read from the tracking table.
+
+:class:`PlayIndex` holds the tracking columns as numpy arrays and the row range of
+every play (one pass over the table); :func:`play_facts` gives, for each pass play,
+the passer (the offensive player at QB nearest the ball at pass forward, else the
+offensive player nearest the ball), the line of scrimmage (the ball's x at the
+``ball_snap`` frame, else at its first tracked frame) and the pass's outcome from the
+events (``pass_outcome_caught`` / ``pass_outcome_touchdown`` complete,
+``pass_outcome_incomplete`` / ``pass_outcome_interception`` not), or from a plays
+file's ``passResult`` when the events give none.
+
+>>> import ghosting
+>>> tracking = ghosting.synth.generate_plays(2, seed=0)
+>>> facts = play_facts(PlayIndex(tracking), ghosting.pass_plays(tracking).to_pylist())
+>>> len(facts["passer_nfl_id"]) == 2
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError
+from ..schema import BALL_ID
+
+__all__ = ["PlayIndex", "play_facts", "COMPLETE_EVENTS", "INCOMPLETE_EVENTS"]
+
+#: Events that end a pass as complete, and as not complete (DESIGN section 10).
+COMPLETE_EVENTS = frozenset({"pass_outcome_caught", "pass_outcome_touchdown"})
+INCOMPLETE_EVENTS = frozenset({"pass_outcome_incomplete", "pass_outcome_interception"})
+#: ``passResult`` codes of the Big Data Bowl plays files: C complete; I, IN not.
+PASS_RESULT_LABELS = {"C": True, "I": False, "IN": False}
+
+
+def _col(table: pa.Table, name: str, dtype: Any = None) -> np.ndarray:
+    if name not in table.column_names:
+        raise InputError(f"tracking table has no column {name!r}")
+    col = table.column(name)
+    if dtype is None:
+        return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
+    if pa.types.is_floating(col.type):
+        return col.to_numpy().astype(dtype)
+    return col.fill_null(0).to_numpy().astype(dtype)
+
+
+def _flag(table: pa.Table, name: str, values: Sequence[str]) -> np.ndarray:
+    """True where the string column ``name`` is one of ``values`` (False when absent)."""
+    if name not in table.column_names:
+        return np.zeros(table.num_rows, bool)
+    hit = pc.is_in(table.column(name), value_set=pa.array(list(values), pa.string()))
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool)
+
+
+class PlayIndex:
+    """Tracking columns as numpy arrays plus each play's row range.
+
+    ``rows(game_id, play_id)`` returns the ``slice`` of the play's rows (None when the
+    play is absent). String columns become boolean flags (``is_offense``,
+    ``is_defense``, ``is_qb``, ``is_snap``) and an outcome code per row (1 complete,
+    0 not, -1 no outcome event); names, positions and clubs stay pyarrow columns
+    read only for the players :meth:`describe` is asked about. The table must be
+    grouped by play, as :func:`ghosting.read_tracking` sorts it.
+    """
+
+    def __init__(self, tracking: pa.Table) -> None:
+        self.game = _col(tracking, "game_id", np.int64)
+        self.play = _col(tracking, "play_id", np.int64)
+        self.nfl = _col(tracking, "nfl_id", np.int64)
+        self.frame = _col(tracking, "frame_id", np.int64)
+        self.x = _col(tracking, "x", np.float64)
+        self.y = _col(tracking, "y", np.float64)
+        if "side" not in tracking.column_names:
+            raise InputError("tracking table has no column 'side'")
+        self.is_offense = _flag(tracking, "side", ["offense"])
+        self.is_defense = _flag(tracking, "side", ["defense"])
+        self.is_qb = _flag(tracking, "position", ["QB"])
+        self.is_snap = _flag(tracking, "event", ["ball_snap"])
+        self.outcome = np.full(tracking.num_rows, -1, np.int8)
+        self.outcome[_flag(tracking, "event", sorted(INCOMPLETE_EVENTS))] = 0
+        self.outcome[_flag(tracking, "event", sorted(COMPLETE_EVENTS))] = 1
+        n = tracking.num_rows
+        self._strings = {
+            key: tracking.column(col) if col in tracking.column_names else pa.nulls(n)
+            for key, col in (("name", "display_name"), ("position", "position"),
+                             ("club", "club"), ("jersey_number", "jersey_number"))
+        }
+        self._bounds: dict[tuple[int, int], slice] = {}
+        if n:
+            change = np.flatnonzero((np.diff(self.game) != 0) | (np.diff(self.play) != 0)) + 1
+            starts = np.r_[0, change]
+            ends = np.r_[change, n]
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+                key = (int(self.game[s]), int(self.play[s]))
+                if key in self._bounds:
+                    raise InputError(
+                        "tracking table is not grouped by (game_id, play_id): sort it as "
+                        "read_tracking does"
+                    )
+                self._bounds[key] = slice(s, e)
+
+    def rows(self, game_id: int, play_id: int) -> slice | None:
+        """The play's row range, or None when the play is not in the table."""
+        return self._bounds.get((int(game_id), int(play_id)))
+
+    def player(self, sl: slice, nfl_id: int) -> np.ndarray:
+        """Row indices of one player in the play ``sl``, in frame order."""
+        idx = np.flatnonzero(self.nfl[sl] == nfl_id) + sl.start
+        return idx[np.argsort(self.frame[idx], kind="stable")]
+
+    def at_frame(self, sl: slice, frame: int) -> np.ndarray:
+        """Row indices of the play ``sl`` at ``frame``."""
+        return np.flatnonzero(self.frame[sl] == frame) + sl.start
+
+    def describe(self, sl: slice, nfl_id: int) -> dict[str, Any]:
+        """The player's name, position, club and jersey (first non-null of each)."""
+        idx = np.flatnonzero(self.nfl[sl] == nfl_id)[:50] + sl.start
+        take = pa.array(idx, pa.int64())
+        out: dict[str, Any] = {}
+        for key, col in self._strings.items():
+            vals = [v for v in col.take(take).to_pylist() if v is not None and v == v]
+            out[key] = vals[0] if vals else None
+        if out["jersey_number"] is not None:
+            out["jersey_number"] = int(out["jersey_number"])
+        return out
+
+    def describe_many(
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
+    ) -> list[dict[str, Any]]:
+        """:meth:`describe` of many players at once: one ``take`` per column on each
+        player's first row, :meth:`describe` only where that row has a null."""
+        first = np.full(len(nfl_ids), -1, np.int64)
+        for k, (g, p, nid) in enumerate(zip(game_ids.tolist(), play_ids.tolist(),
+                                            nfl_ids.tolist(), strict=True)):
+            sl = self.rows(g, p)
+            if sl is not None:
+                hit = np.flatnonzero(self.nfl[sl] == nid)
+                if hit.size:
+                    first[k] = hit[0] + sl.start
+        found = first >= 0
+        take = pa.array(np.where(found, first, 0), pa.int64())
+        cols = {key: col.take(take).to_pylist() for key, col in self._strings.items()}
+        out: list[dict[str, Any]] = []
+        for k in range(len(nfl_ids)):
+            if not found[k]:
+                out.append({key: None for key in self._strings})
+                continue
+            rec = {key: cols[key][k] for key in self._strings}
+            if any(v is None for v in rec.values()):
+                sl = self.rows(int(game_ids[k]), int(play_ids[k]))
+                rec = self.describe(sl, int(nfl_ids[k])) if sl is not None else rec
+            elif rec["jersey_number"] is not None:
+                rec["jersey_number"] = int(rec["jersey_number"])
+            out.append(rec)
+        return out
+
+
+def _passer(ix: PlayIndex, sl: slice, pf: int) -> int | None:
+    at = ix.at_frame(sl, pf)
+    ball = at[ix.nfl[at] == BALL_ID]
+    offense = at[ix.is_offense[at]]
+    if offense.size == 0:
+        return None
+    qbs = offense[ix.is_qb[offense]]
+    pool = qbs if qbs.size else offense
+    if ball.size:
+        bx, by = ix.x[ball[0]], ix.y[ball[0]]
+        d = np.hypot(ix.x[pool] - bx, ix.y[pool] - by)
+        d = np.where(np.isfinite(d), d, np.inf)
+        return int(ix.nfl[pool[int(np.argmin(d))]])
+    if qbs.size:
+        return int(ix.nfl[qbs[0]])
+    return None
+
+
+def _line_of_scrimmage(ix: PlayIndex, sl: slice) -> tuple[float, str | None]:
+    ball = np.flatnonzero(ix.nfl[sl] == BALL_ID) + sl.start
+    ball = ball[np.argsort(ix.frame[ball], kind="stable")]
+    ball = ball[np.isfinite(ix.x[ball])]
+    if ball.size == 0:
+        return float("nan"), None
+    snaps = np.flatnonzero(ix.is_snap[sl]) + sl.start
+    if snaps.size:
+        frame = ix.frame[snaps].min()
+        hit = ball[ix.frame[ball] == frame]
+        if hit.size:
+            return float(ix.x[hit[0]]), "ball_snap"
+    return float(ix.x[ball[0]]), "first_ball_frame"
+
+
+def _outcome(ix: PlayIndex, sl: slice, pf: int) -> bool | None:
+    """The first outcome event at or after pass forward: True complete, False not."""
+    fr = ix.frame[sl]
+    code = ix.outcome[sl]
+    hit = np.flatnonzero((fr >= pf) & (code >= 0))
+    if hit.size == 0:
+        return None
+    first = hit[int(np.argmin(fr[hit]))]  # argmin returns the first of equal frames
+    return bool(code[first] == 1)
+
+
+def play_facts(
+    index: PlayIndex,
+    plays: Sequence[Mapping[str, Any]],
+    pass_results: Mapping[tuple[int, int], bool] | None = None,
+) -> dict[str, np.ndarray]:
+    """Passer, line of scrimmage and outcome of each play (arrays aligned with ``plays``).
+
+    Keys: ``passer_nfl_id`` (int64, -1 where none: check ``has_passer``),
+    ``has_passer``, ``passer_name`` (object), ``passer_x``, ``passer_y`` (at pass
+    forward), ``line_of_scrimmage`` (x, NaN without ball rows), ``los_source``
+    (``"ball_snap"`` | ``"first_ball_frame"`` | None), ``complete`` (object: True,
+    False or None), ``label_source`` (``"events"`` | ``"pass_result"`` | None).
+    ``pass_results`` maps ``(game_id, play_id)`` to a plays file's verdict.
+    """
+    n = len(plays)
+    out: dict[str, np.ndarray] = {
+        "passer_nfl_id": np.full(n, -1, np.int64),
+        "has_passer": np.zeros(n, bool),
+        "passer_name": np.full(n, None, object),
+        "passer_x": np.full(n, np.nan),
+        "passer_y": np.full(n, np.nan),
+        "line_of_scrimmage": np.full(n, np.nan),
+        "los_source": np.full(n, None, object),
+        "complete": np.full(n, None, object),
+        "label_source": np.full(n, None, object),
+    }
+    for i, row in enumerate(plays):
+        sl = index.rows(row["game_id"], row["play_id"])
+        if sl is None:
+            continue
+        pf = row.get("pass_forward_frame")
+        los, los_src = _line_of_scrimmage(index, sl)
+        out["line_of_scrimmage"][i] = los
+        out["los_source"][i] = los_src
+        if pf is None:
+            continue
+        pf = int(pf)
+        passer = _passer(index, sl, pf)
+        if passer is not None:
+            out["passer_nfl_id"][i] = passer
+            out["has_passer"][i] = True
+            out["passer_name"][i] = index.describe(sl, passer)["name"]
+            at = index.player(sl, passer)
+            at = at[index.frame[at] == pf]
+            if at.size:
+                out["passer_x"][i] = index.x[at[0]]
+                out["passer_y"][i] = index.y[at[0]]
+        label = _outcome(index, sl, pf)
+        if label is not None:
+            out["complete"][i] = label
+            out["label_source"][i] = "events"
+        elif pass_results is not None:
+            verdict = pass_results.get((int(row["game_id"]), int(row["play_id"])))
+            if verdict is not None:
+                out["complete"][i] = bool(verdict)
+                out["label_source"][i] = "pass_result"
+    return out

@@ -1,0 +1,391 @@
+"""The options of each pass play: every eligible receiver (the real target included),
+its own flight, and the ghosts of every defender rolled out to that arrival.
+
+:func:`build_options` finds each option's arrival frame from the air-time model
+(:func:`~ghosting.decision.air_time.arrival_frames`); options whose route ends before
+the ball could arrive are kept with ``analysable = False`` and their reason.
+:func:`ghost_options` ghosts all defenders of every analysable option in one batched
+roll-out and measures, at the option's arrival, the separations of the two nearest
+ghosts from the receiver's real position and their calibrated sigmas.
+:func:`real_pass_features` measures the same features on the real pass from the real
+positions (training data of the completion model, and the validation reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from ..model.features import Windows, extract_windows
+from ..schema import DT, FIELD_WIDTH
+from .air_time import MAX_FLIGHT_FRAMES, AirTimeModel, arrival_frames
+from .facts import PlayIndex
+from .sigma import SigmaCalibration
+
+__all__ = ["Options", "build_options", "ghost_options", "real_pass_features", "GOAL_LINE_X"]
+
+#: x of the goal line the offense attacks (normalised coordinates): a catch in the end
+#: zone gains the yards to the goal line, no more.
+GOAL_LINE_X = 110.0
+
+
+@dataclass
+class Options:
+    """One row per (play, receiver option); per-option arrays of equal length."""
+
+    play_row: np.ndarray  # index into the plays sequence
+    game_id: np.ndarray
+    play_id: np.ndarray
+    nfl_id: np.ndarray  # the receiver
+    is_real_target: np.ndarray
+    analysable: np.ndarray
+    reason: np.ndarray  # object: None or why the option cannot be judged
+    pass_forward_frame: np.ndarray
+    flight_frames: np.ndarray  # 0 where not analysable
+    catch_x: np.ndarray  # the receiver's real position at the option's arrival
+    catch_y: np.ndarray
+    air_distance: np.ndarray
+    air_time: np.ndarray
+    air_yards: np.ndarray  # catch x - line of scrimmage (capped at the goal line)
+    sideline_distance: np.ndarray
+    rusher_distance: np.ndarray
+    separation_1: np.ndarray  # nearest (ghost) defender at arrival
+    separation_2: np.ndarray
+    nearest_defender: np.ndarray  # int64 nfl_id, 0 where none
+    sigma_1: np.ndarray  # calibrated sigma of the nearest ghost at arrival (yd)
+    sigma_2: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.game_id.shape[0])
+
+    def take(self, index: np.ndarray) -> Options:
+        """The options ``index`` (mask or indices)."""
+        return Options(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    def feature_values(self) -> dict[str, np.ndarray]:
+        """The completion model's inputs, keyed by feature name."""
+        return {
+            "air_distance": self.air_distance,
+            "separation_1": self.separation_1,
+            "separation_2": self.separation_2,
+            "sideline_distance": self.sideline_distance,
+            "rusher_distance": self.rusher_distance,
+            "air_time": self.air_time,
+        }
+
+
+def _nearest_two(d: np.ndarray) -> tuple[float, float, int]:
+    finite = np.where(np.isfinite(d), d, np.inf)
+    if finite.size == 0 or not np.isfinite(finite).any():
+        return float("nan"), float("nan"), -1
+    order = np.argsort(finite, kind="stable")
+    s1 = float(finite[order[0]])
+    s2 = float(finite[order[1]]) if finite.size > 1 and np.isfinite(finite[order[1]]) else 20.0
+    return s1, s2, int(order[0])
+
+
+def _rusher_distance(ix: PlayIndex, sl: slice, pf: int, passer_xy: np.ndarray) -> float:
+    at = ix.at_frame(sl, pf)
+    defense = at[ix.is_defense[at]]
+    if defense.size == 0 or not np.isfinite(passer_xy).all():
+        return float("nan")
+    d = np.hypot(ix.x[defense] - passer_xy[0], ix.y[defense] - passer_xy[1])
+    d = d[np.isfinite(d)]
+    return float(d.min()) if d.size else float("nan")
+
+
+def _yards(catch_x: np.ndarray, los: np.ndarray) -> np.ndarray:
+    return np.minimum(catch_x, GOAL_LINE_X) - los
+
+
+def build_options(
+    index: PlayIndex,
+    plays: Sequence[Mapping[str, Any]],
+    facts: Mapping[str, np.ndarray],
+    air_time: AirTimeModel,
+    *,
+    max_flight: int = MAX_FLIGHT_FRAMES,
+) -> Options:
+    """Every option of every play with a pass window and a passer, with its arrival.
+
+    Options are the play's eligible receivers plus the real target. Features that
+    need ghosts (separations, sigmas) are NaN until :func:`ghost_options`.
+    """
+    rec: dict[str, list[Any]] = {f.name: [] for f in fields(Options)}
+    paths: list[np.ndarray] = []
+    passers: list[np.ndarray] = []
+    for i, row in enumerate(plays):
+        pf = row.get("pass_forward_frame")
+        target = row.get("targeted_receiver")
+        sl = index.rows(row["game_id"], row["play_id"])
+        if sl is None or pf is None or target is None:
+            continue
+        pf = int(pf)
+        receivers = [int(v) for v in (row.get("eligible_receivers") or [])]
+        if int(target) not in receivers:
+            receivers.append(int(target))
+        passer_xy = np.array([facts["passer_x"][i], facts["passer_y"][i]])
+        rusher = _rusher_distance(index, sl, pf, passer_xy)
+        for rid in receivers:
+            idx = index.player(sl, rid)
+            path = np.full((max_flight, 2), np.nan)
+            t = index.frame[idx] - pf
+            keep = (t >= 1) & (t <= max_flight)
+            path[t[keep] - 1, 0] = index.x[idx[keep]]
+            path[t[keep] - 1, 1] = index.y[idx[keep]]
+            paths.append(path)
+            passers.append(passer_xy)
+            rec["play_row"].append(i)
+            rec["game_id"].append(int(row["game_id"]))
+            rec["play_id"].append(int(row["play_id"]))
+            rec["nfl_id"].append(rid)
+            rec["is_real_target"].append(rid == int(target))
+            rec["pass_forward_frame"].append(pf)
+            rec["rusher_distance"].append(rusher)
+    n = len(rec["game_id"])
+    if n == 0:
+        return _empty_options()
+    path_arr = np.stack(paths)
+    passer_arr = np.stack(passers)
+    flight, ok, reason = arrival_frames(air_time, passer_arr, path_arr, max_flight=max_flight)
+    no_passer = ~np.isfinite(passer_arr).all(axis=1)
+    reason[no_passer] = "no passer at pass forward"
+    ok &= ~no_passer
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[np.array(rec["play_row"], np.int64)]
+    no_los = ok & ~np.isfinite(los)
+    reason[no_los] = "no line of scrimmage (no ball in the tracking)"
+    ok &= ~no_los
+    flight[~ok] = 0
+    rows = np.arange(n)
+    catch = np.where(ok[:, None], path_arr[rows, np.maximum(flight - 1, 0)], np.nan)
+    air_distance = np.hypot(*(catch - passer_arr).T)
+    nan = np.full(n, np.nan)
+    return Options(
+        play_row=np.array(rec["play_row"], np.int64),
+        game_id=np.array(rec["game_id"], np.int64),
+        play_id=np.array(rec["play_id"], np.int64),
+        nfl_id=np.array(rec["nfl_id"], np.int64),
+        is_real_target=np.array(rec["is_real_target"], bool),
+        analysable=ok,
+        reason=reason,
+        pass_forward_frame=np.array(rec["pass_forward_frame"], np.int64),
+        flight_frames=flight,
+        catch_x=catch[:, 0],
+        catch_y=catch[:, 1],
+        air_distance=air_distance,
+        air_time=np.where(ok, flight * DT, np.nan),
+        air_yards=_yards(catch[:, 0], los),
+        sideline_distance=np.minimum(catch[:, 1], FIELD_WIDTH - catch[:, 1]),
+        rusher_distance=np.array(rec["rusher_distance"], np.float64),
+        separation_1=nan.copy(),
+        separation_2=nan.copy(),
+        nearest_defender=np.zeros(n, np.int64),
+        sigma_1=nan.copy(),
+        sigma_2=nan.copy(),
+    )
+
+
+def _empty_options() -> Options:
+    z = np.zeros(0, np.int64)
+    f = np.zeros(0)
+    return Options(
+        play_row=z, game_id=z, play_id=z, nfl_id=z, is_real_target=np.zeros(0, bool),
+        analysable=np.zeros(0, bool), reason=np.zeros(0, object), pass_forward_frame=z,
+        flight_frames=z, catch_x=f, catch_y=f, air_distance=f, air_time=f, air_yards=f,
+        sideline_distance=f, rusher_distance=f, separation_1=f, separation_2=f,
+        nearest_defender=z, sigma_1=f, sigma_2=f,
+    )
+
+
+def option_rows(options: Options, plays: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``pass_plays``-shaped rows, one per analysable option: the option's receiver as
+    the target and its own arrival frame (the landing point: his position there)."""
+    out = []
+    for k in np.flatnonzero(options.analysable):
+        row = plays[int(options.play_row[k])]
+        pf = int(options.pass_forward_frame[k])
+        rid = int(options.nfl_id[k])
+        out.append(
+            {
+                "game_id": int(options.game_id[k]),
+                "play_id": int(options.play_id[k]),
+                "analysable": True,
+                "pass_forward_frame": pf,
+                "arrival_frame": pf + int(options.flight_frames[k]),
+                "ball_land_x": None,
+                "ball_land_y": None,
+                "targeted_receiver": rid,
+                "eligible_receivers": [rid],
+                "defensive_backs": list(row.get("defensive_backs") or []),
+            }
+        )
+    return out
+
+
+def arrival_separations(
+    w: Windows, end_xy: np.ndarray, end_sigma: np.ndarray
+) -> dict[tuple[int, int, int], tuple[float, float, int, float, float]]:
+    """Per (game, play, receiver): the two nearest defenders' distances to the receiver's
+    position at arrival, the nearest's nfl_id, and the two sigmas (vectorised)."""
+    n = len(w)
+    if n == 0:
+        return {}
+    rows = np.arange(n)
+    rec_end = w.receiver[rows, w.lead + w.flight_frames]
+    dist = np.hypot(*(end_xy - rec_end).T)
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    order = np.lexsort((w.nfl_id, dist, w.target_nfl_id, w.play_id, w.game_id))
+    g, p, t = w.game_id[order], w.play_id[order], w.target_nfl_id[order]
+    start = np.r_[0, np.flatnonzero((np.diff(g) != 0) | (np.diff(p) != 0) | (np.diff(t) != 0)) + 1]
+    end = np.r_[start[1:], n]
+    out = {}
+    for s, e in zip(start.tolist(), end.tolist(), strict=True):
+        i1 = order[s]
+        s1 = float(dist[i1])
+        if e - s > 1:
+            i2 = order[s + 1]
+            s2, sig2 = float(dist[i2]), float(end_sigma[i2])
+        else:
+            s2, sig2 = 20.0, 0.0
+        key = (int(g[s]), int(p[s]), int(t[s]))
+        out[key] = (s1, s2, int(w.nfl_id[i1]), float(end_sigma[i1]), sig2)
+    return out
+
+
+def option_windows(
+    tracking: Any, options: Options, plays: Sequence[Mapping[str, Any]], history: int
+) -> Windows:
+    """Windows of every defender for every analysable option, each cut to the option's
+    own flight and landing at the receiver's position at its arrival.
+
+    One :func:`~ghosting.model.features.extract_windows` pass per play (every option
+    at once, up to the play's longest option flight), then each window is trimmed in
+    numpy: positions past its option's arrival become NaN and its catch point is the
+    receiver's position at that frame. Same windows as cutting each option alone
+    (:func:`option_rows`), without re-reading the play once per option.
+    """
+    keep = np.flatnonzero(options.analysable)
+    if keep.size == 0:
+        return extract_windows(tracking, [], history=history)
+    flights: dict[tuple[int, int, int], int] = {}
+    longest: dict[int, int] = {}
+    receivers: dict[int, list[int]] = {}
+    for k in keep.tolist():
+        r = int(options.play_row[k])
+        fl = int(options.flight_frames[k])
+        flights[(int(options.game_id[k]), int(options.play_id[k]), int(options.nfl_id[k]))] = fl
+        longest[r] = max(longest.get(r, 0), fl)
+        receivers.setdefault(r, []).append(int(options.nfl_id[k]))
+    rows = []
+    for r in sorted(longest):
+        row = plays[r]
+        pf = int(row["pass_forward_frame"])
+        rows.append({
+            "game_id": int(row["game_id"]), "play_id": int(row["play_id"]), "analysable": True,
+            "pass_forward_frame": pf, "arrival_frame": pf + longest[r],
+            "ball_land_x": None, "ball_land_y": None,
+            "targeted_receiver": int(row["targeted_receiver"]),
+            "eligible_receivers": receivers[r],
+            "defensive_backs": list(row.get("defensive_backs") or []),
+        })
+    w = extract_windows(tracking, rows, history=history, defenders="all", targets="all")
+    if not len(w):
+        return w
+    flight = np.array([flights.get((int(g), int(p), int(t)), 0) for g, p, t in
+                       zip(w.game_id, w.play_id, w.target_nfl_id, strict=True)], np.int64)
+    w = w.take(flight > 0)
+    flight = flight[flight > 0]
+    past = np.arange(w.defender.shape[1])[None, :] > (w.lead + flight)[:, None]
+    w.defender[past] = np.nan
+    w.receiver[past] = np.nan
+    w.flight_frames = flight
+    w.catch = w.receiver[np.arange(len(w)), w.lead + flight].copy()
+    return w
+
+
+def ghost_options(
+    tracking: Any,
+    options: Options,
+    plays: Sequence[Mapping[str, Any]],
+    ghost_model: Any,
+    sigma: SigmaCalibration | None = None,
+) -> Options:
+    """Ghost every defender for every analysable option (one batched roll-out to each
+    option's own arrival) and fill separations, nearest defender and sigmas in place.
+
+    Options the model cannot ghost (no defender tracked at pass forward, receiver
+    missing) become not analysable with the reason ``"no ghost prediction"``.
+    """
+    w = option_windows(tracking, options, plays, ghost_model.history)
+    if len(w):
+        pos, sig = ghost_model.predict_windows(w)
+        last = w.flight_frames - 1
+        idx = np.arange(len(w))
+        end_xy = pos[idx, last]
+        end_sig = sig[idx, last]
+        if sigma is not None:
+            end_sig = end_sig * sigma.scale_at(w.flight_frames)
+        found = arrival_separations(w, end_xy, end_sig)
+    else:
+        found = {}
+    for k in np.flatnonzero(options.analysable):
+        key = (int(options.game_id[k]), int(options.play_id[k]), int(options.nfl_id[k]))
+        hit = found.get(key)
+        if hit is None or not np.isfinite(hit[0]):
+            options.analysable[k] = False
+            options.reason[k] = "no ghost prediction"
+            continue
+        s1, s2, nearest, sg1, sg2 = hit
+        options.separation_1[k] = s1
+        options.separation_2[k] = s2
+        options.nearest_defender[k] = nearest
+        options.sigma_1[k] = sg1
+        options.sigma_2[k] = sg2
+    return options
+
+
+def real_pass_features(
+    index: PlayIndex,
+    plays: Sequence[Mapping[str, Any]],
+    facts: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Completion features of each play's real pass from the real positions.
+
+    Catch point = the ball's landing point; separations are those of the real
+    defenders at the real arrival frame from the receiver's real position. Returns
+    arrays aligned with ``plays`` (NaN where the play has no pass window or target),
+    keyed by feature name, plus ``air_yards``.
+    """
+    n = len(plays)
+    out = {k: np.full(n, np.nan) for k in (
+        "air_distance", "separation_1", "separation_2", "sideline_distance",
+        "rusher_distance", "air_time", "air_yards",
+    )}
+    for i, row in enumerate(plays):
+        sl = index.rows(row["game_id"], row["play_id"])
+        pf, arr, target = (row.get(k) for k in ("pass_forward_frame", "arrival_frame",
+                                                 "targeted_receiver"))
+        if sl is None or pf is None or arr is None or target is None:
+            continue
+        passer = np.array([facts["passer_x"][i], facts["passer_y"][i]])
+        at = index.at_frame(sl, int(arr))
+        rec = at[index.nfl[at] == int(target)]
+        if rec.size == 0 or not np.isfinite(passer).all():
+            continue
+        rx, ry = index.x[rec[0]], index.y[rec[0]]
+        cx, cy = row.get("ball_land_x"), row.get("ball_land_y")
+        if cx is None or cy is None or not (np.isfinite(cx) and np.isfinite(cy)):
+            cx, cy = rx, ry
+        defense = at[index.is_defense[at]]
+        s1, s2, _ = _nearest_two(np.hypot(index.x[defense] - rx, index.y[defense] - ry))
+        out["air_distance"][i] = float(np.hypot(cx - passer[0], cy - passer[1]))
+        out["separation_1"][i] = s1
+        out["separation_2"][i] = s2
+        out["sideline_distance"][i] = float(min(ry, FIELD_WIDTH - ry))
+        out["rusher_distance"][i] = _rusher_distance(index, sl, int(pf), passer)
+        out["air_time"][i] = (int(arr) - int(pf)) * DT
+        out["air_yards"][i] = float(min(cx, GOAL_LINE_X) - facts["line_of_scrimmage"][i])
+    return out

@@ -1,0 +1,108 @@
+"""The decision part of the HTML report (:mod:`ghosting.report`): the passer table
+and, for the plays where a better option existed, the play's description (when the
+plays table carries one), every option with its name, value and rank, and the play's
+picture (one panel per option)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..errors import GhostingError
+from .tables import passers_table
+from .value import MARGIN_YARDS, Z_UNCERTAINTY
+
+__all__ = ["decision_section", "better_decisions"]
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return html.escape(str(value))
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def better_decisions(plays: pa.Table, top: int = 5) -> pa.Table:
+    """The ``top`` plays with a better option, largest expected-yards gain first."""
+    if "better_option" not in plays.column_names:
+        return plays.slice(0, 0)
+    chosen = plays.filter(pc.fill_null(plays["better_option"], False))
+    return chosen.sort_by([("expected_yards_gain", "descending"), ("game_id", "ascending"),
+                           ("play_id", "ascending")]).slice(0, top)
+
+
+def _who(o: dict[str, Any]) -> str:
+    jersey = f"#{o['jersey_number']}" if o.get("jersey_number") is not None else None
+    label = o.get("display_name") or jersey or str(o["nfl_id"])
+    pos = f" ({o['position']})" if o.get("position") else ""
+    return html.escape(f"{label}{pos}")
+
+
+def decision_section(
+    folder: Path, plays: pa.Table, top: int, picture: Any | None = None
+) -> list[str]:
+    """HTML parts of the decision section; ``picture(data)`` renders a play's PNG tag
+    (None: no pictures). Empty when the output folder predates the decision columns."""
+    if "decision_judged" not in plays.column_names:
+        return []
+    path = folder / "passers.parquet"
+    passers = pq.read_table(path) if path.is_file() else passers_table(plays)
+    parts = [
+        "<h2>The quarterback's decision</h2>",
+        "<p class='muted'>Every eligible receiver gets his own flight (air-time model) and "
+        "every defender is ghosted for it; expected yards = P(complete) × yards past the "
+        "line of scrimmage at the catch (no yards after the catch). A better option beats "
+        f"the real target's expected yards by more than {MARGIN_YARDS:g} yd and by more than "
+        f"{Z_UNCERTAINTY:g} σ of the difference.</p>",
+    ]
+    rows = [
+        [_fmt(p["passer_display_name"] or p["passer_nfl_id"]), _fmt(p["plays"]), _fmt(p["plays_judged"]),
+         _fmt(p["better_option_share"], 2), _fmt(p["real_target_first_share"], 2),
+         _fmt(p["expected_yards"]), _fmt(p["expected_yards_left"])]
+        for p in passers.to_pylist()
+    ]
+    parts.append(_table(["passer", "plays", "judged", "better option (share)",
+                         "real target first (share)", "expected yards",
+                         "expected yards left"], rows))
+    chosen = better_decisions(plays, top)
+    if not chosen.num_rows:
+        parts.append("<p>No play had a better option under the rule.</p>")
+        return parts
+    from ..plot import load_play
+
+    for p in chosen.to_pylist():
+        parts.append(f"<h3>game {p['game_id']} play {p['play_id']} · passer "
+                     f"{_fmt(p.get('passer_display_name'))}</h3>")
+        desc = p.get("play_description")
+        if desc:
+            parts.append(f"<p>{html.escape(str(desc))}</p>")
+        opt_rows = [
+            [_fmt(o["rank"]), _who(o) + (" (real target)" if o["is_real_target"] else ""),
+             _fmt(o.get("club")), _fmt(o["p_complete"], 2), _fmt(o["expected_yards"]),
+             _fmt(o["sigma_expected_yards"]), _fmt(o["air_yards"]), _fmt(o["separation"]),
+             _fmt(o["flight_frames"]), "yes" if o["better"] else "",
+             _fmt(o.get("reason"))]
+            for o in p["decision_options"]
+        ]
+        parts.append(_table(["rank", "receiver", "club", "P(complete)", "exp. yards", "σ",
+                             "air yards", "sep. (yd)", "flight", "better", "not valued"],
+                            opt_rows))
+        if picture is not None:
+            try:
+                data = load_play(folder, p["game_id"], p["play_id"])
+            except GhostingError:  # a picture is a bonus: the table stands without it
+                continue
+            parts.append(f"<figure>{picture(data)}</figure>")
+    return parts

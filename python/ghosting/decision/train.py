@@ -1,0 +1,392 @@
+"""Fitting the decision cards: air time, sigma calibration, completion probability.
+
+Uses the ghost model card's split by game (``training.split_by_game``): every model
+is fitted on the training games' real passes, its choices (polynomial degree, L2
+penalty) are made on the validation games, and the test games are only measured
+(by :func:`ghosting.decision.evaluate.evaluate_decision`). Nothing here needs the
+``train`` extra: numpy least squares and Newton's method.
+
+>>> from ghosting.decision.train import train_decision   # doctest: +SKIP
+>>> cards = train_decision(datasets, model, "cards/")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .._util import atomic_path
+from ..errors import InputError, ModelError
+from ..model.features import extract_windows
+from .air_time import AirTimeModel
+from .analyse import SIGMA_FORMAT
+from .completion import FEATURES, CompletionModel, classification_metrics, completion_features
+from .facts import PlayIndex, play_facts
+from .options import real_pass_features
+from .sigma import SigmaCalibration, sigma_coverage
+
+__all__ = [
+    "train_decision", "PassTable", "pass_table", "game_split", "ghost_errors",
+    "check_output_folder", "read_pass_results", "pass_results_near",
+]
+
+#: L2 penalties tried for the completion model (chosen on validation log loss).
+L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
+#: Feature sets tried for the completion model (chosen, with the penalty, on validation
+#: log loss); the separation-only model is always fitted too, as the comparison.
+FEATURE_SETS = (
+    FEATURES,
+    ("air_distance", "separation_1", "separation_2", "sideline_distance"),
+    ("air_distance", "separation_1", "separation_2"),
+    ("separation_1", "separation_2"),
+)
+#: Degrees tried for the air-time polynomial (chosen on validation RMSE).
+DEGREES = (1, 2)
+SPLITS = ("train", "validation", "test")
+
+
+def game_split(ghost_model: Any) -> dict[int, str]:
+    """game_id -> ``"train"`` | ``"validation"`` | ``"test"`` from the ghost model's card."""
+    split = ghost_model.card.get("training", {}).get("split_by_game")
+    if not isinstance(split, dict) or not all(k in split for k in SPLITS):
+        raise ModelError(
+            "ghost model card lists no train/validation/test split by game "
+            "(training.split_by_game): the decision models cannot use the same games"
+        )
+    return {int(g): k for k in SPLITS for g in split[k]}
+
+
+@dataclass
+class PassTable:
+    """The real targeted passes of a set of datasets, one entry per pass."""
+
+    source: np.ndarray  # dataset name
+    game_id: np.ndarray
+    play_id: np.ndarray
+    split: np.ndarray  # train / validation / test / unknown
+    complete: np.ndarray  # float: 1, 0 or NaN (no label)
+    label_source: np.ndarray
+    features: dict[str, np.ndarray]
+
+
+def read_pass_results(path: str | os.PathLike[str]) -> dict[tuple[int, int], bool]:
+    """``(game_id, play_id) -> complete`` from a Big Data Bowl plays file's ``passResult``
+    (C complete; I, IN not; other codes, such as S for a sack, are no pass)."""
+    import pyarrow.csv as pv
+
+    from .facts import PASS_RESULT_LABELS
+
+    try:
+        table = pv.read_csv(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"{path}: cannot read the plays file: {exc}") from exc
+    names = {n.lower(): n for n in table.column_names}
+    needed = [names.get("gameid"), names.get("playid"), names.get("passresult")]
+    if None in needed:
+        return {}
+    g, p, r = (table.column(str(n)).to_pylist() for n in needed)
+    out = {}
+    for gi, pi, ri in zip(g, p, r, strict=True):
+        if gi is None or pi is None or ri not in PASS_RESULT_LABELS:
+            continue
+        out[(int(gi), int(pi))] = PASS_RESULT_LABELS[ri]
+    return out
+
+
+def pass_table(
+    datasets: Sequence[tuple[str, pa.Table, pa.Table]],
+    split: dict[int, str],
+    pass_results: dict[tuple[int, int], bool] | None = None,
+) -> PassTable:
+    """Features (real positions) and labels of every analysable targeted pass."""
+    parts: dict[str, list[Any]] = {k: [] for k in ("source", "game", "play", "split",
+                                                   "complete", "label")}
+    feats: dict[str, list[np.ndarray]] = {}
+    for name, tracking, plays in datasets:
+        rows = [r for r in plays.to_pylist()
+                if r.get("analysable") and r.get("targeted_receiver") is not None]
+        if not rows:
+            continue
+        ix = PlayIndex(tracking)
+        facts = play_facts(ix, rows, pass_results)
+        f = real_pass_features(ix, rows, facts)
+        for k, v in f.items():
+            feats.setdefault(k, []).append(v)
+        parts["source"].extend([name] * len(rows))
+        parts["game"].extend(int(r["game_id"]) for r in rows)
+        parts["play"].extend(int(r["play_id"]) for r in rows)
+        parts["split"].extend(split.get(int(r["game_id"]), "unknown") for r in rows)
+        parts["complete"].extend(
+            np.nan if c is None else float(bool(c)) for c in facts["complete"]
+        )
+        parts["label"].extend(facts["label_source"].tolist())
+    return PassTable(
+        source=np.array(parts["source"], object),
+        game_id=np.array(parts["game"], np.int64),
+        play_id=np.array(parts["play"], np.int64),
+        split=np.array(parts["split"], object),
+        complete=np.array(parts["complete"], np.float64),
+        label_source=np.array(parts["label"], object),
+        features={k: np.concatenate(v) for k, v in feats.items()},
+    )
+
+
+def ghost_errors(
+    datasets: Sequence[tuple[str, pa.Table, pa.Table]],
+    ghost_model: Any,
+    games: set[int],
+) -> dict[str, np.ndarray]:
+    """Ghost every defender for the real target (real flight) on the plays of ``games``;
+    return per-frame errors ``err`` and ``sigma`` (N, T), ``is_back``, ``position`` and
+    the window keys (``game_id``, ``play_id``, ``nfl_id``) and ``end_xy`` (ghost at arrival)."""
+    errs, sigs, backs, pos_names, keys, ends, reals = [], [], [], [], [], [], []
+    for _name, tracking, plays in datasets:
+        rows = [r for r in plays.to_pylist() if r.get("analysable")
+                and r.get("targeted_receiver") is not None and int(r["game_id"]) in games]
+        if not rows:
+            continue
+        w = extract_windows(tracking, rows, history=ghost_model.history, defenders="all")
+        if not len(w):
+            continue
+        pred, sigma = ghost_model.predict_windows(w)
+        t_max = pred.shape[1]
+        real = w.defender[:, w.lead + 1 : w.lead + 1 + t_max]
+        err = np.hypot(*np.moveaxis(pred - real, -1, 0))
+        valid = np.arange(1, t_max + 1)[None, :] <= w.flight_frames[:, None]
+        errs.append(_pad(np.where(valid, err, np.nan)))
+        sigs.append(_pad(np.where(valid, sigma, np.nan)))
+        backs.append(w.is_back)
+        ix = PlayIndex(tracking)
+        names = []
+        for g, p, d in zip(w.game_id, w.play_id, w.nfl_id, strict=True):
+            sl = ix.rows(int(g), int(p))
+            names.append(ix.describe(sl, int(d))["position"] if sl is not None else None)
+        pos_names.append(np.array(names, object))
+        keys.append(np.column_stack([w.game_id, w.play_id, w.nfl_id]))
+        idx = np.arange(len(w))
+        ends.append(pred[idx, w.flight_frames - 1])
+        reals.append(real[idx, w.flight_frames - 1])
+    if not errs:
+        z = np.zeros((0, 1))
+        return {"err": z, "sigma": z, "is_back": np.zeros(0, bool),
+                "position": np.zeros(0, object), "keys": np.zeros((0, 3), np.int64),
+                "end_xy": np.zeros((0, 2)), "real_end_xy": np.zeros((0, 2))}
+    width = max(e.shape[1] for e in errs)
+    return {
+        "err": np.concatenate([_pad(e, width) for e in errs]),
+        "sigma": np.concatenate([_pad(s, width) for s in sigs]),
+        "is_back": np.concatenate(backs),
+        "position": np.concatenate(pos_names),
+        "keys": np.concatenate(keys),
+        "end_xy": np.concatenate(ends),
+        "real_end_xy": np.concatenate(reals),
+    }
+
+
+def _pad(a: np.ndarray, width: int | None = None) -> np.ndarray:
+    width = a.shape[1] if width is None else width
+    out = np.full((a.shape[0], width), np.nan)
+    out[:, : a.shape[1]] = a
+    return out
+
+
+def fit_air_time(passes: PassTable) -> tuple[AirTimeModel, dict[str, Any]]:
+    """The air-time polynomial: fitted on training passes, degree chosen on validation."""
+    d = passes.features["air_distance"]
+    t = passes.features["air_time"]
+    tr = passes.split == "train"
+    va = passes.split == "validation"
+    tried = {}
+    best: tuple[float, int, AirTimeModel] | None = None
+    for degree in DEGREES:
+        m = AirTimeModel.fit(d[tr], t[tr], degree)
+        rmse = m.metrics(d[va], t[va])["rmse"]
+        tried[str(degree)] = rmse
+        if best is None or rmse < best[0] - 1e-4:  # a higher degree must clearly help
+            best = (rmse, degree, m)
+    assert best is not None
+    model = best[2]
+    info = {
+        "degree": best[1],
+        "validation_rmse_by_degree": tried,
+        "metrics": {
+            "train": model.metrics(d[tr], t[tr]),
+            "validation": model.metrics(d[va], t[va]),
+        },
+    }
+    return model, info
+
+
+def _fit_completion(
+    passes: PassTable, features: Sequence[str]
+) -> tuple[CompletionModel, dict[str, Any]]:
+    tr = (passes.split == "train") & np.isfinite(passes.complete)
+    va = (passes.split == "validation") & np.isfinite(passes.complete)
+    x = completion_features(passes.features, features)
+    tr &= np.isfinite(x).all(axis=1)
+    va &= np.isfinite(x).all(axis=1)
+    tried = {}
+    best: tuple[float, CompletionModel] | None = None
+    for l2 in L2_GRID:
+        m = CompletionModel.fit(x[tr], passes.complete[tr], features, l2=l2)
+        ll = classification_metrics(m.predict(x[va]), passes.complete[va])["log_loss"]
+        tried[str(l2)] = ll
+        if best is None or ll < best[0]:
+            best = (ll, m)
+    assert best is not None
+    m = best[1]
+    return m, {
+        "l2_grid_validation_log_loss": tried,
+        "n_train": int(tr.sum()),
+        "n_validation": int(va.sum()),
+        "train": classification_metrics(m.predict(x[tr]), passes.complete[tr]),
+        "validation": classification_metrics(m.predict(x[va]), passes.complete[va]),
+    }
+
+
+def split_counts(passes: PassTable) -> dict[str, Any]:
+    """Passes, labelled passes and completions per split."""
+    out = {}
+    for s in (*SPLITS, "unknown"):
+        m = passes.split == s
+        lab = m & np.isfinite(passes.complete)
+        out[s] = {
+            "passes": int(m.sum()),
+            "labelled": int(lab.sum()),
+            "complete": int(np.nansum(passes.complete[lab])),
+            "games": int(np.unique(passes.game_id[m]).size),
+            "by_source": {str(k): int((m & (passes.source == k)).sum())
+                          for k in np.unique(passes.source)},
+        }
+    return out
+
+
+def check_output_folder(output: str | os.PathLike[str]) -> Path:
+    """``output`` as a Path; an existing file there (an input, say) is an InputError."""
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"output folder {str(out)!r} exists and is not a folder")
+    return out
+
+
+def train_decision(
+    datasets: Sequence[tuple[str, pa.Table, pa.Table]],
+    ghost_model: Any,
+    output: str | os.PathLike[str],
+    *,
+    pass_results: dict[tuple[int, int], bool] | None = None,
+    log: Callable[[str], Any] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Fit the three decision cards and write them into ``output`` (atomically per file).
+
+    Returns the cards ``{"air_time": ..., "completion": ..., "sigma": ...}``. Only the
+    training and validation games are used; the test games are left for
+    :func:`~ghosting.decision.evaluate.evaluate_decision`.
+    """
+    say = log or (lambda msg: None)
+    split = game_split(ghost_model)
+    passes = pass_table(datasets, split, pass_results)
+    counts = split_counts(passes)
+    if counts["train"]["labelled"] < 10:
+        raise InputError(
+            f"only {counts['train']['labelled']} labelled passes in the ghost model's training "
+            "games: pass the data the ghost model was trained on"
+        )
+    games = {
+        s: sorted(int(g) for g in np.unique(passes.game_id[passes.split == s]))
+        for s in ("train", "validation")
+    }
+    common = {
+        "ghost_model_sha256": ghost_model.sha256,
+        "split": "the ghost model card's training.split_by_game: fitted on train, chosen on "
+        "validation, measured on test by `ghosting evaluate`",
+        "passes_by_split": counts,
+        "training_games": games["train"],
+        "validation_games": games["validation"],
+        "licence": ghost_model.card.get("licence"),
+    }
+    air, air_info = fit_air_time(passes)
+    say(f"air time: degree {air_info['degree']}, validation RMSE "
+        f"{air_info['metrics']['validation']['rmse']:.3f} s")
+    air_card = air.to_card(**air_info, **common)
+
+    val_errors = ghost_errors(datasets, ghost_model, set(games["validation"]))
+    cal = SigmaCalibration.fit(val_errors["err"], val_errors["sigma"])
+    sigma_card = {
+        "format": SIGMA_FORMAT,
+        "meaning": "multiply the ghost model's per-frame sigma by the scale of its horizon "
+        "bucket (frames after pass forward); fitted by maximum likelihood on the "
+        "validation games, every defender, the real target and the real flight",
+        "sigma_calibration": cal.to_card(),
+        "validation_coverage_raw": sigma_coverage(val_errors["err"], val_errors["sigma"]),
+        "validation_coverage_calibrated": sigma_coverage(
+            val_errors["err"], val_errors["sigma"], cal
+        ),
+        **common,
+    }
+    say(f"sigma scales by horizon: {', '.join(f'{s:.2f}' for s in cal.scales)}")
+
+    fits = [_fit_completion(passes, fs) for fs in FEATURE_SETS]
+    by_set = {",".join(m.features): min(i["l2_grid_validation_log_loss"].values())
+              for m, i in fits}
+    full, full_info = min(fits, key=lambda mi: min(mi[1]["l2_grid_validation_log_loss"].values()))
+    full_info = dict(full_info, validation_log_loss_by_feature_set=by_set)
+    sep, sep_info = _fit_completion(passes, ["separation_1"])
+    tr = (passes.split == "train") & np.isfinite(passes.complete)
+    rate = float(passes.complete[tr].mean())
+    comp_card = full.to_card(
+        labels="tracking events (pass_outcome_caught / pass_outcome_touchdown complete; "
+        "pass_outcome_incomplete / pass_outcome_interception not), else a plays file's "
+        "passResult (C complete; I, IN not)",
+        fit=full_info,
+        base_rate=rate,
+        separation_only=sep.to_card(fit=sep_info),
+        **common,
+    )
+    say(f"completion: l2 {full.l2}, validation Brier {full_info['validation']['brier']:.4f} "
+        f"(separation only {sep_info['validation']['brier']:.4f})")
+    out = check_output_folder(output)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create output folder {str(out)!r}: {exc}") from exc
+    cards = {"air_time": air_card, "completion": comp_card, "sigma": sigma_card}
+    for name, card in cards.items():
+        with atomic_path(out / f"{name}.json") as tmp:
+            tmp.write_text(json.dumps(_finite(card), indent=1) + "\n")
+    return cards
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.generic):
+        return _finite(value.item())
+    return value
+
+
+def pass_results_near(sources: Sequence[str | os.PathLike[str]]) -> dict[tuple[int, int], bool]:
+    """The ``passResult`` of every plays file (``plays.csv[.gz]``) beside the tracking
+    files of ``sources`` (a file without the column contributes nothing)."""
+    from ..model.data import tracking_files
+
+    out: dict[tuple[int, int], bool] = {}
+    seen: set[Path] = set()
+    for path in tracking_files(sources):
+        for name in ("plays.csv", "plays.csv.gz"):
+            cand = path.parent / name
+            if cand.is_file() and cand not in seen:
+                seen.add(cand)
+                out.update(read_pass_results(cand))
+    return out

@@ -1,0 +1,228 @@
+"""Option value and the decision rule (DESIGN section 10), vectorised over options.
+
+* **Expected yards** of an option = P(complete) x ``air_yards``, the yards the catch
+  would gain past the line of scrimmage (the ball's x at the snap; a catch in the end
+  zone gains the yards to the goal line). No yards-after-catch term: the package
+  makes no YAC model, so an option's value is what the catch itself gains.
+* **Uncertainty**, two parts: (1) the ghosts' calibrated sigma at arrival moves the
+  two separations; propagated through the completion model (central differences) it
+  gives ``|air_yards| * sqrt((dP/ds1 sigma1)^2 + (dP/ds2 sigma2)^2)``; (2) the
+  completion model's own estimation error (the covariance of its coefficients, in
+  the card) gives ``|air_yards| P (1 - P) sqrt(z' C z)``. For the difference between
+  an alternative and the real target the second part is computed on the difference
+  of the two gradients (the same coefficients move both), the first adds in quadrature.
+* **Better option**: an alternative whose expected yards exceed the real target's by
+  more than :data:`MARGIN_YARDS` *and* by more than :data:`Z_UNCERTAINTY` times the
+  uncertainty of the difference.
+
+>>> import numpy as np
+>>> better_than_real(np.array([4.0, 4.0, 0.5]), np.array([1.0, 5.0, 0.1])).tolist()
+[True, False, False]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .completion import CompletionModel, completion_features
+from .options import Options
+
+__all__ = [
+    "MARGIN_YARDS",
+    "Z_UNCERTAINTY",
+    "OptionValues",
+    "value_options",
+    "better_than_real",
+    "gain_sigma",
+    "Decisions",
+    "decide",
+]
+
+#: An alternative must beat the real target's expected yards by more than this.
+MARGIN_YARDS = 1.0
+#: ... and by more than this many standard deviations of the difference.
+Z_UNCERTAINTY = 1.0
+#: Step of the central differences for dP/dseparation (yd).
+_STEP = 0.25
+
+
+@dataclass
+class OptionValues:
+    """Per option: P(complete), expected yards, its sigma, and its rank in its play."""
+
+    p_complete: np.ndarray
+    expected_yards: np.ndarray
+    sigma_expected_yards: np.ndarray  # both parts of the uncertainty, in quadrature
+    rank: np.ndarray  # 1 = highest expected yards among the play's analysable options; 0 = none
+    sigma_ghost: np.ndarray  # the part from the ghosts' sigma
+    gradient: np.ndarray  # (N, F+1) d expected_yards / d coefficients
+    covariance: np.ndarray  # (F+1, F+1) of the completion model's coefficients
+
+
+def value_options(options: Options, completion: CompletionModel) -> OptionValues:
+    """P(complete), expected yards, their uncertainty and rank of every option."""
+    values = options.feature_values()
+    p = completion.predict_values(values)
+    grads = []
+    for name, sig in (("separation_1", options.sigma_1), ("separation_2", options.sigma_2)):
+        if name in completion.features:
+            up = dict(values, **{name: values[name] + _STEP})
+            down = dict(values, **{name: np.maximum(values[name] - _STEP, 0.0)})
+            width = values[name] + _STEP - np.maximum(values[name] - _STEP, 0.0)
+            dp = (completion.predict_values(up) - completion.predict_values(down)) / width
+            grads.append(dp * np.where(np.isfinite(sig), sig, 0.0))
+    yards = options.air_yards
+    ok = options.analysable & np.isfinite(p) & np.isfinite(yards)
+    for k in np.flatnonzero(options.analysable & ~ok):  # say which input is missing
+        missing = [f for f in completion.features if not np.isfinite(values[f][k])]
+        options.reason[k] = (f"no value: {', '.join(missing)} unknown" if missing
+                             else "no value: air yards unknown")
+    ev = np.where(ok, p * yards, np.nan)
+    spread = np.sqrt(sum(g**2 for g in grads)) if grads else np.zeros(len(options))
+    sigma_ghost = np.where(ok, np.abs(yards) * spread, np.nan)
+    x = (completion_features(values, completion.features) if completion.features
+         else np.zeros((len(options), 0)))
+    grad = completion.logit_gradient(x) * np.where(ok, yards * p * (1 - p), 0.0)[:, None]
+    grad = np.where(np.isfinite(grad), grad, 0.0)
+    cov = (completion.covariance if completion.covariance is not None
+           else np.zeros((grad.shape[1], grad.shape[1])))
+    param_var = np.einsum("ni,ij,nj->n", grad, cov, grad)
+    sigma_ev = np.where(ok, np.sqrt(sigma_ghost**2 + np.maximum(param_var, 0.0)), np.nan)
+    return OptionValues(
+        p_complete=np.where(ok, p, np.nan),
+        expected_yards=ev,
+        sigma_expected_yards=sigma_ev,
+        rank=_rank(options.game_id, options.play_id, options.nfl_id, ev),
+        sigma_ghost=sigma_ghost,
+        gradient=grad,
+        covariance=cov,
+    )
+
+
+def _rank(game: np.ndarray, play: np.ndarray, nfl: np.ndarray, ev: np.ndarray) -> np.ndarray:
+    """Rank by expected yards within each play (1 = best; ties by nfl_id; 0 = no value)."""
+    n = ev.size
+    rank = np.zeros(n, np.int32)
+    if n == 0:
+        return rank
+    key = np.where(np.isfinite(ev), -ev, np.inf)
+    order = np.lexsort((nfl, key, play, game))
+    g, p = game[order], play[order]
+    new = np.r_[True, (np.diff(g) != 0) | (np.diff(p) != 0)]
+    start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    r = (np.arange(n) - start + 1).astype(np.int32)
+    r[~np.isfinite(ev[order])] = 0
+    rank[order] = r
+    return rank
+
+
+def better_than_real(
+    gain: np.ndarray,
+    sigma_gain: np.ndarray,
+    margin: float = MARGIN_YARDS,
+    z: float = Z_UNCERTAINTY,
+) -> np.ndarray:
+    """True where an alternative's expected-yards ``gain`` over the real target beats
+    the margin and ``z`` times the gain's uncertainty ``sigma_gain``."""
+    gain = np.asarray(gain, np.float64)
+    return np.asarray((gain > margin) & (gain > z * np.asarray(sigma_gain)) & np.isfinite(gain))
+
+
+def gain_sigma(values: OptionValues, alt: np.ndarray, real: np.ndarray) -> np.ndarray:
+    """Uncertainty of expected yards(alt) - expected yards(real) for index pairs."""
+    g = values.gradient[alt] - values.gradient[real]
+    param = np.einsum("ni,ij,nj->n", g, values.covariance, g)
+    ghost = values.sigma_ghost[alt] ** 2 + values.sigma_ghost[real] ** 2
+    return np.sqrt(np.maximum(param, 0.0) + ghost)
+
+
+@dataclass
+class Decisions:
+    """Per play (aligned with the plays sequence the options came from)."""
+
+    judged: np.ndarray  # bool: the real target and at least one alternative have a value
+    reason: np.ndarray  # object: why not judged
+    target_expected_yards: np.ndarray
+    target_p_complete: np.ndarray
+    target_rank: np.ndarray  # int32, 0 where not judged
+    best_alternative: np.ndarray  # int64 nfl_id, 0 where none
+    best_alternative_expected_yards: np.ndarray
+    expected_yards_gain: np.ndarray  # best alternative - real target (may be negative)
+    better_option: np.ndarray  # bool: the rule says a better option existed
+    n_options: np.ndarray  # int32: analysable options
+    is_better: np.ndarray  # per option: this option passes the rule against the real target
+    sigma_gain: np.ndarray  # per option: uncertainty of its gain over the real target
+
+
+def decide(
+    options: Options,
+    values: OptionValues,
+    n_plays: int,
+    margin: float = MARGIN_YARDS,
+    z: float = Z_UNCERTAINTY,
+) -> Decisions:
+    """Apply the decision rule to every play (vectorised over options)."""
+    row = options.play_row
+    ev = values.expected_yards
+    valued = np.isfinite(ev)
+    real = options.is_real_target
+    t_ev = np.full(n_plays, np.nan)
+    t_p = np.full(n_plays, np.nan)
+    t_rank = np.zeros(n_plays, np.int32)
+    has_real = np.zeros(n_plays, bool)
+    m = real & valued
+    t_ev[row[m]] = ev[m]
+    t_p[row[m]] = values.p_complete[m]
+    t_rank[row[m]] = values.rank[m]
+    has_real[row[m]] = True
+    n_opt = np.bincount(row[valued], minlength=n_plays).astype(np.int32)
+    alt = ~real & valued
+    best_ev = np.full(n_plays, -np.inf)
+    np.maximum.at(best_ev, row[alt], ev[alt])
+    is_best_alt = alt & (ev == best_ev[row])
+    best_id = np.zeros(n_plays, np.int64)
+    # the first (lowest nfl_id) of tied best alternatives
+    for k in np.flatnonzero(is_best_alt)[np.argsort(-options.nfl_id[is_best_alt], kind="stable")]:
+        best_id[row[k]] = options.nfl_id[k]
+    has_alt = np.isfinite(best_ev)
+    judged = has_real & has_alt
+    real_of_play = np.full(n_plays, -1, np.int64)
+    real_of_play[row[m]] = np.flatnonzero(m)
+    cand = np.flatnonzero(alt & judged[row])
+    is_better = np.zeros(len(options), bool)
+    sigma_gain = np.full(len(options), np.nan)
+    if cand.size:
+        sigma_gain[cand] = gain_sigma(values, cand, real_of_play[row[cand]])
+        is_better[cand] = better_than_real(
+            ev[cand] - t_ev[row[cand]], sigma_gain[cand], margin, z
+        )
+    better = np.zeros(n_plays, bool)
+    better[row[is_better]] = True
+    reason = np.full(n_plays, None, dtype=object)
+    seen = np.zeros(n_plays, bool)
+    seen[row] = True
+    reason[~seen] = "no options (no pass window, passer or target)"
+    reason[seen & ~has_real] = "real target has no value"
+    reason[seen & has_real & ~has_alt] = "no alternative with a value"
+    # the real target's own reason when it has one
+    for k in np.flatnonzero(real & ~valued):
+        if options.reason[k] is not None:
+            reason[row[k]] = f"real target: {options.reason[k]}"
+    best_alt_ev = np.where(has_alt, best_ev, np.nan)
+    reason[judged] = None
+    return Decisions(
+        judged=judged,
+        reason=reason,
+        target_expected_yards=t_ev,
+        target_p_complete=t_p,
+        target_rank=np.where(judged, t_rank, 0).astype(np.int32),
+        best_alternative=np.where(has_alt, best_id, 0),
+        best_alternative_expected_yards=best_alt_ev,
+        expected_yards_gain=np.where(judged, best_alt_ev - t_ev, np.nan),
+        better_option=better,
+        n_options=n_opt,
+        is_better=is_better,
+        sigma_gain=sigma_gain,
+    )
