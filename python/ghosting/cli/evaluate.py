@@ -12,7 +12,14 @@ import math
 from typing import Any
 
 from .._util import atomic_path
-from ._common import add_training_data, stderr_log
+from ._common import (
+    add_cleaning_options,
+    add_training_data,
+    check_cleaning_options,
+    cleaning_options,
+    read_inputs,
+    stderr_log,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -26,6 +33,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--model", metavar="DIR", help="model directory (default: shipped)")
     parser.add_argument("--json", required=True, metavar="OUT.json", help="report file")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random checks")
+    add_cleaning_options(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     parser.set_defaults(func=run)
 
@@ -44,15 +52,22 @@ def run(args: argparse.Namespace) -> int:
     from ..model import GhostModel
     from ..model.data import load_sources
     from ..model.evaluate import evaluate_model
+    from ..pipeline import check_outputs, expand_inputs
 
+    cleaning = cleaning_options(args)
+    check_cleaning_options(cleaning)
+    check_outputs({**read_inputs(args, "data"), "INPUT": [*args.data, *expand_inputs(args.data)]},
+                  {"--json": args.json})  # fmt: skip
     model = GhostModel.load(args.model)
-    datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
+    datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet),
+                            cleaning=cleaning)  # fmt: skip
     report = evaluate_model(datasets, model, seed=args.seed)
     report["arguments"] = {
         "data": [str(d) for d in args.data],
         "targets": args.targets,
         "model": args.model,
         "seed": args.seed,
+        "cleaning": cleaning,
     }
     with atomic_path(args.json) as tmp:
         tmp.write_text(json.dumps(_clean_json(report), indent=2) + "\n")

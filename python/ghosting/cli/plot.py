@@ -25,6 +25,9 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..pipeline import check_outputs
+
+    check_outputs({"OUTDIR": args.outdir}, {"-o": args.output})
     from ..plot import parse_play, plot_play
 
     game_id, play_id = parse_play(args.play)

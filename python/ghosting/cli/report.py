@@ -27,6 +27,9 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..pipeline import check_outputs
+
+    check_outputs({"OUTDIR": args.outdir}, {"-o": args.output})
     from ..report import write_report
 
     write_report(args.outdir, args.output, top=args.top, pictures=not args.no_pictures)

@@ -12,7 +12,15 @@ import pyarrow as pa
 
 from .._util import atomic_path
 from ..errors import InputError
-from ._common import add_scoring_choices, add_side_files, side_files
+from ._common import (
+    add_cleaning_options,
+    add_scoring_choices,
+    add_side_files,
+    check_cleaning_options,
+    cleaning_options,
+    read_inputs,
+    side_files,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -23,34 +31,37 @@ def register(subparsers: Any) -> None:
             "Read tracking files, clean them, and score every defensive back (or every "
             "defender) of every pass play from pass forward to arrival against the "
             "targeted receiver with the Trajectory Score. Writes one row per defender "
-            "(-o), optionally one row per play (--plays) and a JSON summary (--json); "
+            "(-o), optionally one row per play (--play-scores) and a JSON summary (--json); "
             "every play of the input is either scored or listed as skipped with a reason."
         ),
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="tracking files (any layout)")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="tracking files, folders or glob patterns (any layout)")  # fmt: skip
     parser.add_argument(
         "-o", "--output", required=True, metavar="SCORES.parquet", help="per-defender scores"
     )
-    parser.add_argument("--plays", metavar="PLAYS.parquet", help="also write per-play scores")
+    parser.add_argument("--play-scores", metavar="PLAY_SCORES.parquet",
+                        help="also write per-play scores")  # fmt: skip
     parser.add_argument("--json", metavar="SUMMARY.json", help="also write the summary as JSON")
-    add_scoring_choices(
-        parser, policies=("play", "track", "sample", "none"), defenders_help="defenders to score"
-    )
+    add_cleaning_options(parser, policies=("play", "track", "sample", "none"))
+    add_scoring_choices(parser, defenders_help="defenders to score")
     parser.add_argument(
         "--weights", choices=("uniform", "linear"), default="uniform", help="PS frame weights"
     )
-    add_side_files(parser, plays_flag="--play-info")
+    add_side_files(parser)
     parser.set_defaults(func=main)
 
 
-def _clean(tracking: pa.Table, policy: str) -> tuple[pa.Table, dict[Any, str]]:
-    """Clean with ``policy``; return the table and why cleaning dropped each play
-    (key ``(game_id, play_id)``) or track (key ``(game_id, play_id, nfl_id)``)."""
+def _clean(tracking: pa.Table, options: dict[str, Any]) -> tuple[pa.Table, dict[Any, str]]:
+    """Clean with ``options`` (:func:`ghosting.clean`'s keywords); return the table and
+    why cleaning dropped each play (key ``(game_id, play_id)``) or track (key
+    ``(game_id, play_id, nfl_id)``)."""
+    policy = options["policy"]
     if policy == "none":
         return tracking, {}
     from ..cleaning import clean
 
-    cleaned, report = clean(tracking, policy=policy)
+    cleaned, report = clean(tracking, **options)
     dropped: dict[Any, str] = {}
     for row in report.dropped_plays:
         who = f" (nfl_id {', '.join(map(str, row['nfl_ids']))})" if row.get("nfl_ids") else ""
@@ -118,7 +129,7 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
             all_plays |= _play_keys(game)
             if args.policy == "track":
                 defenders |= _defender_keys(game, args.defenders)
-            cleaned, game_dropped = _clean(game, args.policy)
+            cleaned, game_dropped = _clean(game, cleaning_options(args))
             dropped.update(game_dropped)
             parts.append(
                 score_real(
@@ -193,14 +204,17 @@ def _fmt(value: Any) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    for name in ("output", "plays", "json"):
-        path = getattr(args, name)
-        if path is not None and path in args.inputs:
-            raise InputError(f"--{name} {path} would overwrite an input file")
+    from ..pipeline import check_outputs, expand_inputs
+
+    check_cleaning_options(cleaning_options(args))
+    args.paths = expand_inputs(args.inputs)
+    check_outputs({**read_inputs(args), "INPUT": [*args.inputs, *args.paths]},
+                  {"-o": args.output, "--play-scores": args.play_scores,
+                   "--json": args.json})  # fmt: skip
     result, summary = score_files(args)
     _write_parquet(result.trajectories, args.output)
-    if args.plays:
-        _write_parquet(result.plays, args.plays)
+    if args.play_scores:
+        _write_parquet(result.plays, args.play_scores)
     if args.json:
         with atomic_path(args.json) as tmp:
             tmp.write_text(json.dumps(summary, indent=2) + "\n")

@@ -1,29 +1,37 @@
-"""Reading the input game by game: canonical tables as they are, shipped layouts
-through :func:`ghosting.read_tracking`, Parquet files streamed."""
+"""Reading the input game by game, every game whole across every input file.
+
+A first pass reads only the game and play id columns of each file (Parquet: those
+two columns; text files: those two columns of the text) to learn which games each
+file holds and where. Files that share a game are read together: each game's rows
+are taken from every file that has them and go through one
+:func:`ghosting.read_tracking` call (the one reader path of every command), so a
+play split across files is one play, a 2026 output file pairs with its input file,
+and exact duplicate rows (the same file given twice under two names, a copy) are
+dropped and counted. Canonical tables (ghosting's own Parquet) are used as they
+are. Memory: a Parquet file whose plays each sit in one run of rows is read a row
+group at a time (about one game in memory); otherwise, and for text files, the
+file's needed columns are held while its games are processed.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .._util import run_starts
 from ..errors import GhostingError, InputError
 from ..schema import CANONICAL_SCHEMA
-from .arrays import _np, split_games
+from .arrays import split_games
 
-_GAME_COLUMNS = ("game_id", "gameId")
-
-
-_PLAY_COLUMNS = ("play_id", "playId")
-
-
-_BATCH_ROWS = 1 << 18
+_KEYS = ("game_id", "play_id", "nfl_id", "frame_id")
 
 
 def _is_parquet(path: Path) -> bool:
@@ -44,15 +52,7 @@ def _canonical(
     from ..io import read_tracking
 
     if isinstance(source, pa.Table) and _is_canonical(source.column_names):
-        try:
-            fields = [*CANONICAL_SCHEMA, *(f for f in source.schema if f.name not in
-                                           CANONICAL_SCHEMA.names)]
-            table = source.select([f.name for f in fields]).cast(pa.schema(fields))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise InputError(
-                f"{name or 'tracking table'}: canonical columns of the wrong type ({exc})"
-            ) from exc
-        return _sorted(table)
+        return _as_canonical(source, name or "tracking table")
     if name is None or isinstance(source, (str, os.PathLike)):
         return read_tracking(source, **(extra or {}))
     try:  # a chunk of a file: name the file in the error
@@ -61,22 +61,28 @@ def _canonical(
         raise type(exc)(f"{name}: {exc}") from exc
 
 
+def _as_canonical(table: pa.Table, name: str) -> pa.Table:
+    """A table with the canonical columns, cast to their types and sorted."""
+    try:
+        fields = [*CANONICAL_SCHEMA, *(f for f in table.schema if f.name not in
+                                       CANONICAL_SCHEMA.names)]  # fmt: skip
+        table = table.select([f.name for f in fields]).cast(pa.schema(fields))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError(f"{name}: canonical columns of the wrong type ({exc})") from exc
+    for key in _KEYS:
+        nulls = table[key].null_count
+        if nulls:
+            raise InputError(f"{name}: column {key} has {nulls:,} null value(s)")
+    return _sorted(table)
+
+
 def _sorted(table: pa.Table) -> pa.Table:
-    """``table`` sorted by (game_id, play_id, nfl_id, frame_id) (no copy when it is)."""
-    keys = [_np(table[k], np.int64, -1) for k in ("game_id", "play_id", "nfl_id", "frame_id")]
-    if len(keys[0]) < 2:
-        return table
-    # Lexicographic order of consecutive rows, vectorised: a row is in order when at
-    # the first key that differs from the previous row's, it is larger.
-    decided = np.zeros(len(keys[0]) - 1, dtype=bool)
-    in_order = np.ones(len(keys[0]) - 1, dtype=bool)
-    for key in keys:
-        step = np.sign(key[1:] - key[:-1])
-        in_order &= decided | (step >= 0)
-        decided |= step != 0
-    if in_order.all():
-        return table
-    return table.take(pa.array(np.lexsort(keys[::-1])))
+    """``table`` sorted by (game_id, play_id, nfl_id, frame_id) (no copy when it is);
+    its key columns hold no nulls."""
+    from ..io.normalise import sort_order
+
+    order = sort_order(table)
+    return table if order is None else table.take(pa.array(order))
 
 
 def _read_targets(targets: Any) -> pa.Table | None:
@@ -94,6 +100,306 @@ def _read_side_file(path: str | os.PathLike[str]) -> pa.Table:
     if not Path(path).is_file():
         raise InputError(f"{path}: no such file")
     return read_raw(str(path))
+
+
+def _ids(
+    column: pa.ChunkedArray | pa.Array, path: Path, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """An id column as int64 values and a validity mask (no sentinel: where the mask
+    is False the value is meaningless). Strings and integral floats (``33131.0``)
+    are read as integers; anything else is an InputError naming file and column."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        text = pc.utf8_trim_whitespace(column)
+        column = pc.if_else(pc.equal(pc.binary_length(text), 0),
+                            pa.scalar(None, text.type), text)  # fmt: skip
+        try:
+            column = column.cast(pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            try:
+                column = column.cast(pa.float64())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise InputError(f"{path}: column {name!r} holds values that are not ids "
+                                 f"({exc})") from exc  # fmt: skip
+    if pa.types.is_floating(column.type):
+        values = column.to_numpy(zero_copy_only=False).astype(np.float64)
+        valid = np.isfinite(values)
+        whole = valid & (np.abs(values) < 2.0**53)
+        if np.any(valid & ((np.floor(values) != values) | ~whole)):
+            bad = values[valid & ((np.floor(values) != values) | ~whole)][0]
+            raise InputError(f"{path}: column {name!r} holds {bad!r}, not an integer id")
+        return np.where(valid, values, 0).astype(np.int64), valid
+    if pa.types.is_integer(column.type) or pa.types.is_null(column.type):
+        valid = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        values = pc.fill_null(column.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+        return np.asarray(values, dtype=np.int64), valid
+    raise InputError(f"{path}: column {name!r} is {column.type}, not an id")
+
+
+@dataclass
+class _File:
+    """One input file: where each of its games lies, and how to read its rows."""
+
+    path: Path
+    parquet: bool
+    canonical: bool
+    columns: list[str]
+    dictionary: list[str]
+    types: dict[str, pa.DataType] | None
+    games: np.ndarray  # the distinct valid game ids, in order of first appearance
+    runs: dict[int, list[tuple[int, int]]]  # contiguous: game -> row ranges
+    order: np.ndarray | None = None  # scattered: row order grouping games
+    bounds: dict[int, tuple[int, int]] = field(default_factory=dict)  # into ``order``
+    rows: int = 0
+    rows_without_game: int = 0
+    layout: str = "canonical"
+    _table: pa.Table | None = None
+    _group: tuple[int, pa.Table] | None = None
+    _parquet: tuple[pq.ParquetFile, np.ndarray] | None = None
+
+    def read(self, game: int) -> pa.Table:
+        """The raw rows of ``game`` (source columns, as the file stores them)."""
+        try:
+            if self.order is not None or not self.parquet:
+                return self._from_whole(game)
+            return pa.concat_tables([self._range(a, b) for a, b in self.runs[game]])
+        except (OSError, pa.ArrowException, EOFError) as exc:
+            raise InputError(f"{self.path}: cannot read the file ({exc})") from exc
+
+    def _from_whole(self, game: int) -> pa.Table:
+        if self._table is None:
+            self._table = self._read_all()
+            if self.order is not None:
+                self._table = self._table.take(pa.array(self.order))
+                self.order = np.zeros(0, dtype=np.int64)  # keep "scattered", free memory
+        if self.bounds:
+            a, b = self.bounds[game]
+            return self._table.slice(a, b - a)
+        return pa.concat_tables([self._table.slice(a, b - a) for a, b in self.runs[game]])
+
+    def _read_all(self) -> pa.Table:
+        from ..io.sources import read_raw
+
+        if self.parquet:
+            return pq.read_table(self.path, columns=self.columns,
+                                 read_dictionary=self.dictionary or None)  # fmt: skip
+        return read_raw(str(self.path), self.columns, self.types)
+
+    def _range(self, start: int, stop: int) -> pa.Table:
+        """Rows [start, stop) of a Parquet file, read a row group at a time (the last
+        row group read is kept: the next game usually starts in it)."""
+        if self._parquet is None:
+            pf = pq.ParquetFile(self.path, read_dictionary=self.dictionary or None)
+            counts = [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
+            self._parquet = pf, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        pf, edges = self._parquet
+        sizes = np.diff(edges)
+        first = int(np.searchsorted(edges, start, side="right") - 1)
+        parts = []
+        group = first
+        while group < len(sizes) and edges[group] < stop:
+            if self._group is not None and self._group[0] == group:
+                table = self._group[1]
+            else:
+                table = pf.read_row_group(group, columns=self.columns)
+                self._group = (group, table)
+            lo = max(start - int(edges[group]), 0)
+            hi = min(stop - int(edges[group]), table.num_rows)
+            parts.append(table.slice(lo, hi - lo))
+            group += 1
+        return pa.concat_tables(parts) if parts else pa.table({})
+
+    def release(self) -> None:
+        self._table = None
+        self._group = None
+        self._parquet = None
+
+
+def _key_columns(names: Sequence[str], path: Path) -> tuple[str, str, bool, Any]:
+    """The source names of the game and play id columns, whether the file is a
+    canonical table, and its layout (None when canonical)."""
+    from ..io.layouts import check_required, detect_layout
+
+    if _is_canonical(names):
+        return "game_id", "play_id", True, None
+    layout = detect_layout(list(names), str(path))
+    check_required(layout, list(names), str(path))
+    source = {canon: src for src, canon in layout.rename.items() if src in names}
+    if "game_id" not in source or "play_id" not in source:
+        raise InputError(f"{path}: no game and play id columns")
+    return source["game_id"], source["play_id"], False, layout
+
+
+def _scan(path: Path) -> _File:
+    """The first pass over one file: its games and where their rows are."""
+    from ..io.normalise import csv_column_types
+    from ..io.sources import header, read_raw
+
+    parquet = _is_parquet(path)
+    types: dict[str, pa.DataType] | None = None
+    try:
+        if parquet:
+            pf = pq.ParquetFile(path)
+            schema = pf.schema_arrow
+            names = schema.names
+            game_col, play_col, canonical, layout = _key_columns(names, path)
+            keys = pf.read(columns=[game_col, play_col])
+        else:
+            names = header(str(path))
+            game_col, play_col, canonical, layout = _key_columns(names, path)
+            types = csv_column_types(layout) if layout is not None else None
+            key_types = {k: pa.string() for k in (game_col, play_col)}
+            keys = read_raw(str(path), [game_col, play_col], key_types)
+    except (OSError, pa.ArrowException, EOFError) as exc:
+        raise InputError(f"{path}: cannot read the file ({exc})") from exc
+    if canonical:
+        columns = list(names)
+    else:
+        columns = layout.source_columns(list(names))
+    dictionary: list[str] = []
+    if parquet and not canonical:
+        # Strings (descriptions, names: one value per play or player, repeated on every
+        # row) stay dictionary-encoded as Parquet stores them: a fraction of the memory.
+        dictionary = [f.name for f in schema if f.name in columns and
+                      (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+    games, game_ok = _ids(keys.column(game_col), path, game_col)
+    plays, play_ok = _ids(keys.column(play_col), path, play_col)
+    n = keys.num_rows
+    del keys
+    play_runs = run_starts(game_ok, games, play_ok, plays)
+    first = play_runs[:-1]
+    pair = np.column_stack([game_ok[first], games[first], play_ok[first], plays[first]])
+    contiguous = len(np.unique(pair, axis=0)) == len(first)
+    file = _File(path, parquet, canonical, columns, dictionary, types,
+                 games=np.zeros(0, np.int64), runs={}, rows=n,
+                 rows_without_game=int(n - game_ok.sum()),
+                 layout=layout.name if layout is not None else "canonical")  # fmt: skip
+    if contiguous:
+        bounds = run_starts(game_ok, games)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            if game_ok[a]:
+                file.runs.setdefault(int(games[a]), []).append((int(a), int(b)))
+        file.games = np.array(list(file.runs), dtype=np.int64)
+        return file
+    valid_rows = np.flatnonzero(game_ok)
+    order = valid_rows[np.argsort(games[valid_rows], kind="stable")]
+    sorted_games = games[order]
+    bounds = run_starts(sorted_games)
+    ids = sorted_games[bounds[:-1]]
+    first_row = np.minimum.reduceat(order, bounds[:-1]) if len(ids) else ids
+    for gid, a, b in zip(ids.tolist(), bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        file.bounds[int(gid)] = (int(a), int(b))
+    file.games = ids[np.argsort(first_row, kind="stable")]
+    file.order = order
+    return file
+
+
+@dataclass
+class GameStream:
+    """The games of the input files, each one whole across files: ``n_games`` and
+    iteration over ``(label, canonical table)``; after iteration, what was dropped."""
+
+    files: list[_File]
+    extra: dict[str, Any]
+    duplicate_rows_dropped: int = 0
+    rows_without_game: int = 0
+
+    @property
+    def unpaired_2026_outputs(self) -> bool:
+        """BDB 2026 output files are given without any 2026 input file."""
+        layouts = {f.layout for f in self.files}
+        return "bdb2026_output" in layouts and "bdb2026_input" not in layouts
+
+    @property
+    def n_games(self) -> int:
+        return len(np.unique(np.concatenate([f.games for f in self.files]))) if self.files else 0
+
+    def clusters(self) -> list[list[int]]:
+        """Groups of files that share a game (union-find), in input order."""
+        parent = list(range(len(self.files)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        owner: dict[int, int] = {}
+        for i, file in enumerate(self.files):
+            for gid in file.games.tolist():
+                j = owner.setdefault(gid, i)
+                if j != i:
+                    parent[root(i)] = root(j)
+        groups: dict[int, list[int]] = {}
+        for i in range(len(self.files)):
+            groups.setdefault(root(i), []).append(i)
+        return sorted(groups.values(), key=lambda g: g[0])
+
+    def __iter__(self) -> Iterator[tuple[str, pa.Table]]:
+        self.rows_without_game = sum(f.rows_without_game for f in self.files)
+        for group in self.clusters():
+            files = [self.files[i] for i in group]
+            label = " + ".join(f.path.name for f in files)
+            if len(files) == 1:
+                games = files[0].games.tolist()
+            else:
+                games = np.unique(np.concatenate([f.games for f in files])).tolist()
+            for gid in games:
+                have = [f for f in files if gid in f.runs or gid in f.bounds]
+                yield label, self._game(have, gid)
+            for f in files:
+                f.release()
+
+    def _game(self, files: list[_File], gid: int) -> pa.Table:
+        """One game's canonical table from the raw rows of ``files``."""
+        from ..io import read_report
+        from ..io.normalise import sort_and_deduplicate
+
+        canon = [_as_canonical(f.read(gid), str(f.path)) for f in files if f.canonical]
+        raw = [(f, f.read(gid)) for f in files if not f.canonical]
+        parts = []
+        if raw:
+            names = ", ".join(str(f.path) for f, _ in raw)
+            table = _canonical([t for _, t in raw] if len(raw) > 1 else raw[0][1],
+                               names, self.extra)  # fmt: skip
+            self.duplicate_rows_dropped += int(
+                read_report(table).get("exact_duplicates_dropped", 0) or 0
+            )
+            parts.append(table)
+        parts.extend(canon)
+        if len(parts) == 1 and len(canon) <= 1:
+            return parts[0]
+        from ..io.pairing import plain_strings
+
+        unified = [plain_strings(p.replace_schema_metadata(None)) for p in parts]
+        table, dropped, _ = sort_and_deduplicate(
+            pa.concat_tables(unified, promote_options="default")
+        )
+        self.duplicate_rows_dropped += dropped
+        return table
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def game_stream(paths: Sequence[Path], extra: dict[str, Any]) -> GameStream:
+    """Scan ``paths`` (the first pass: game ids only) and return their games as a
+    :class:`GameStream`. A file given twice (same path, or a link to it) is read once."""
+    files: list[_File] = []
+    kept: list[Path] = []
+    for path in paths:
+        if any(_same_file(path, k) for k in kept):
+            continue
+        kept.append(path)
+        files.append(_scan(path))
+    return GameStream(files, extra)
 
 
 def _check_input(path: Path) -> None:
@@ -116,96 +422,7 @@ def _check_input(path: Path) -> None:
         detect_layout(header(str(path)), str(path))
 
 
-def _parquet_columns(pf: pq.ParquetFile, path: Path) -> list[str]:
-    """The columns of a Parquet file that reading it needs (its layout's columns)."""
-    from ..io.layouts import detect_layout
-
-    names = pf.schema_arrow.names
-    if _is_canonical(names):
-        return names
-    return detect_layout(names, str(path)).source_columns(names)
-
-
-def _parquet_games(path: Path, extra: dict[str, Any]) -> tuple[int, Iterator[pa.Table]]:
-    """Read a Parquet file game by game: ``(number of chunks, iterator of canonical
-    tables)``.
-
-    When every play's rows are together (sorted files have them) the file is
-    streamed batch by batch and cut where the game changes, so memory holds one
-    game (a game may come in several runs, each of whole plays). Otherwise only
-    the columns the layout needs are read, and each game is taken out of them in
-    turn. A file without game and play columns is read whole.
-    """
-    pf = pq.ParquetFile(path)
-    names = pf.schema_arrow.names
-    column = next((c for c in _GAME_COLUMNS if c in names), None)
-    play_column = next((c for c in _PLAY_COLUMNS if c in names), None)
-    if column is None or play_column is None:
-        table = _canonical(
-            pq.read_table(path, columns=_parquet_columns(pf, path)), str(path), extra
-        )
-        n = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
-        return n, split_games(table)
-    columns = _parquet_columns(pf, path)
-    # Strings (descriptions, names: one value per play or player, repeated on every row)
-    # stay dictionary-encoded as Parquet stores them: a fraction of the memory.
-    dictionary = [] if _is_canonical(names) else [
-        f.name
-        for f in pf.schema_arrow
-        if f.name in columns and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
-    ]
-    keys = pf.read(columns=[column, play_column])
-    games = _np(keys[column], np.int64, -1)
-    plays = _np(keys[play_column], np.int64, -1)
-    del keys
-    play_runs = run_starts(games, plays)[:-1]
-    pairs = np.column_stack([games[play_runs], plays[play_runs]])
-    if len(np.unique(pairs, axis=0)) != len(pairs):  # some play's rows are scattered
-        order = np.argsort(games, kind="stable")
-        bounds = run_starts(games[order])
-        del games, plays, pairs
-
-        def by_game() -> Iterator[pa.Table]:
-            raw = pq.read_table(path, columns=columns, read_dictionary=dictionary)
-            raw = raw.take(pa.array(order))  # one gather; each game is then a slice
-            for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-                yield _canonical(raw.slice(int(start), int(stop - start)), str(path), extra)
-
-        return len(bounds) - 1, by_game()
-    n_chunks = len(run_starts(games)) - 1
-    del games, plays, pairs
-
-    def chunks() -> Iterator[pa.Table]:
-        pending: list[pa.RecordBatch] = []
-        last: int | None = None
-        reader = pq.ParquetFile(path, read_dictionary=dictionary)
-        for batch in reader.iter_batches(batch_size=_BATCH_ROWS, columns=columns):
-            ids = _np(batch.column(column), np.int64, -1)
-            if not len(ids):
-                continue
-            if last is not None and ids[0] != last:
-                yield _canonical(pa.Table.from_batches(pending), str(path), extra)
-                pending = []
-            cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
-            start = 0
-            for cut in cuts:
-                pending.append(batch.slice(start, cut - start))
-                yield _canonical(pa.Table.from_batches(pending), str(path), extra)
-                pending = []
-                start = int(cut)
-            pending.append(batch.slice(start))
-            last = int(ids[-1])
-        if pending:
-            yield _canonical(pa.Table.from_batches(pending), str(path), extra)
-
-    return n_chunks, chunks()
-
-
-def _input_games(path: Path, extra: dict[str, Any]) -> tuple[int | None, Iterator[pa.Table]]:
-    """The games of one input file, read as lazily as its format allows (Parquet game
-    by game; text files whole, then split by game)."""
-    if _is_parquet(path):
-        return _parquet_games(path, extra)
-    table = _canonical(str(path), extra=extra)
-    n_games = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
-    return n_games, split_games(table)
+def _table_games(table: pa.Table) -> tuple[int, Iterator[pa.Table]]:
+    """The games of an in-memory canonical table."""
+    n = len(pc.unique(table["game_id"])) if table.num_rows else 0
+    return n, split_games(table)
