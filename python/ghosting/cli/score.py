@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from .._util import atomic_path
 from ..errors import InputError
+from ..pipeline.summary import nothing_scored_hint
 from ._common import (
     add_cleaning_options,
     add_scoring_choices,
@@ -21,6 +22,9 @@ from ._common import (
     read_inputs,
     side_files,
 )
+
+#: Exit code of a run that read pass plays but scored none (outputs written).
+NOTHING_SCORED = 3
 
 
 def register(subparsers: Any) -> None:
@@ -111,37 +115,41 @@ def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, in
 
 
 def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """Read, clean and score file by file and game by game (memory bounded by one
-    input file); return the scores and a summary accounting for every play."""
+    """Read, clean and score game by game, each game whole across the input files
+    (as ``ghosting run`` reads them); return the scores and a summary accounting for
+    every play."""
     from .._util import progress
-    from ..io import read_targets, read_tracking
-    from ..pipeline import split_games
+    from ..io import read_targets
+    from ..pipeline.inputs import _read_side_file, game_stream
     from ..scoring import RealScores, score_real
 
     targets = read_targets(args.targets) if args.targets else None
+    side = {k: _read_side_file(v) for k, v in side_files(args).items() if v is not None}
+    stream = game_stream(args.paths, side)
     parts: list[Any] = []
     all_plays: set[tuple[int, int]] = set()
     defenders: set[tuple[int, int, int]] = set()
     dropped: dict[Any, str] = {}
-    for path in progress(args.inputs, desc="score"):
-        tracking = read_tracking(path, **side_files(args))
-        for game in split_games(tracking):  # read_tracking sorts by game: zero-copy slices
-            all_plays |= _play_keys(game)
-            if args.policy == "track":
-                defenders |= _defender_keys(game, args.defenders)
-            cleaned, game_dropped = _clean(game, cleaning_options(args))
-            dropped.update(game_dropped)
-            parts.append(
-                score_real(
-                    cleaned,
-                    targets=targets,
-                    defenders=args.defenders,
-                    reference=args.reference,
-                    weights=args.weights,
-                )
+    options = cleaning_options(args)
+    for _, game in progress(stream, total=stream.n_games, desc="score"):
+        all_plays |= _play_keys(game)
+        if args.policy == "track":
+            defenders |= _defender_keys(game, args.defenders)
+        cleaned, game_dropped = _clean(game, options)
+        dropped.update(game_dropped)
+        parts.append(
+            score_real(
+                cleaned,
+                targets=targets,
+                defenders=args.defenders,
+                reference=args.reference,
+                weights=args.weights,
+                v_max=args.v_max,
+                dt=args.dt,
             )
+        )
     if not parts:
-        raise InputError(f"no tracking rows in {', '.join(map(str, args.inputs))}")
+        raise InputError(f"no tracking rows in {', '.join(map(str, args.paths))}")
     result = RealScores(
         trajectories=pa.concat_tables([r.trajectories for r in parts]),
         plays=pa.concat_tables([r.plays for r in parts]),
@@ -183,11 +191,19 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         n_plays_skipped=len(skipped),
         skipped_reasons=dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
         skipped_plays=skipped,
-        inputs=[str(p) for p in args.inputs],
+        inputs=[str(f.path) for f in stream.files],
+        duplicate_rows_dropped=stream.duplicate_rows_dropped,
+        repeated_inputs_ignored=len(args.paths) - len(stream.files),
+        cleaning=options,
         policy=args.policy,
         defenders=args.defenders,
         reference=args.reference,
         weights=args.weights,
+    )
+    summary["unpaired_2026_outputs"] = stream.unpaired_2026_outputs
+    summary["hint"] = nothing_scored_hint(
+        summary["n_plays"], summary["n_plays_scored"], reasons,
+        unpaired_2026_outputs=stream.unpaired_2026_outputs,
     )
     return result, summary
 
@@ -207,7 +223,7 @@ def main(args: argparse.Namespace) -> int:
     from ..pipeline import check_outputs, expand_inputs
 
     check_cleaning_options(cleaning_options(args))
-    args.paths = expand_inputs(args.inputs)
+    args.paths = expand_inputs(args.inputs, keep_repeats=True)
     check_outputs({**read_inputs(args), "INPUT": [*args.inputs, *args.paths]},
                   {"-o": args.output, "--play-scores": args.play_scores,
                    "--json": args.json})  # fmt: skip
@@ -231,4 +247,9 @@ def main(args: argparse.Namespace) -> int:
         f"mean play score {_fmt(summary['mean_play_score'])}\n"
     )
     out.write(f"wrote {args.output}\n")
-    return 0
+    if summary["hint"]:
+        print(f"ghosting score: {summary['hint']}", file=sys.stderr)
+    no_pass_plays = not summary["unpaired_2026_outputs"] and all(
+        reason.startswith("no pass_forward") for reason in summary["skipped_reasons"]
+    )
+    return 0 if summary["n_plays_scored"] or no_pass_plays else NOTHING_SCORED

@@ -186,7 +186,7 @@ def run_files(
         raise InputError("give input files or demo_plays")
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
-    paths = expand_inputs(inputs) if inputs is not None else []
+    paths = expand_inputs(inputs, keep_repeats=True) if inputs is not None else []
     side_paths = {"players": players, "plays": plays, "games": games}
     model_dir = model if isinstance(model, (str, os.PathLike)) else None
     check_outputs(
@@ -210,7 +210,8 @@ def run_files(
             return
         yield "ghosting", stream.n_games, (table for _, table in stream)
 
-    labels = [str(p) for p in paths] if inputs is not None else [f"demo:{demo_plays}"]
+    labels = ([str(f.path) for f in stream.files] if stream is not None
+              else [f"demo:{demo_plays}"])  # fmt: skip
     with staging_dir(outdir) as tmp:
         sink = _ParquetSink(tmp)
         try:

@@ -33,6 +33,9 @@ from .arrays import split_games
 
 _KEYS = ("game_id", "play_id", "nfl_id", "frame_id")
 
+#: Rows per batch when a Parquet file is streamed.
+_BATCH_ROWS = 1 << 16
+
 
 def _is_parquet(path: Path) -> bool:
     return path.suffix.lower() in {".parquet", ".pq", ".parq"}
@@ -157,8 +160,7 @@ class _File:
     rows_without_game: int = 0
     layout: str = "canonical"
     _table: pa.Table | None = None
-    _group: tuple[int, pa.Table] | None = None
-    _parquet: tuple[pq.ParquetFile, np.ndarray] | None = None
+    _cursor: tuple[int, Iterator[pa.RecordBatch], pa.RecordBatch | None] | None = None
 
     def read(self, game: int) -> pa.Table:
         """The raw rows of ``game`` (source columns, as the file stores them)."""
@@ -189,33 +191,37 @@ class _File:
         return read_raw(str(self.path), self.columns, self.types)
 
     def _range(self, start: int, stop: int) -> pa.Table:
-        """Rows [start, stop) of a Parquet file, read a row group at a time (the last
-        row group read is kept: the next game usually starts in it)."""
-        if self._parquet is None:
+        """Rows [start, stop) of a Parquet file, from a batch reader that moves forward
+        through the file (rows are asked for in file order when the file is sorted;
+        asking for earlier rows restarts it)."""
+        if self._cursor is None or self._cursor[0] > start:
             pf = pq.ParquetFile(self.path, read_dictionary=self.dictionary or None)
-            counts = [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
-            self._parquet = pf, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        pf, edges = self._parquet
-        sizes = np.diff(edges)
-        first = int(np.searchsorted(edges, start, side="right") - 1)
-        parts = []
-        group = first
-        while group < len(sizes) and edges[group] < stop:
-            if self._group is not None and self._group[0] == group:
-                table = self._group[1]
-            else:
-                table = pf.read_row_group(group, columns=self.columns)
-                self._group = (group, table)
-            lo = max(start - int(edges[group]), 0)
-            hi = min(stop - int(edges[group]), table.num_rows)
-            parts.append(table.slice(lo, hi - lo))
-            group += 1
-        return pa.concat_tables(parts) if parts else pa.table({})
+            batches = pf.iter_batches(batch_size=_BATCH_ROWS, columns=self.columns)
+            self._cursor = (0, batches, None)
+        position, batches, pending = self._cursor
+        parts: list[pa.RecordBatch] = []
+        while position < stop:
+            if pending is None:
+                pending = next(batches, None)
+                if pending is None:
+                    break
+            end = position + pending.num_rows
+            if end > start:
+                lo = max(start - position, 0)
+                hi = min(stop, end) - position
+                parts.append(pending.slice(lo, hi - lo))
+            if end <= stop:
+                position, pending = end, None
+            else:  # the batch goes on past this range: keep it for the next
+                break
+        self._cursor = (position, batches, pending)
+        if not parts:
+            raise InputError(f"{self.path}: rows {start}-{stop} are missing (file changed?)")
+        return pa.Table.from_batches(parts)
 
     def release(self) -> None:
         self._table = None
-        self._group = None
-        self._parquet = None
+        self._cursor = None
 
 
 def _key_columns(names: Sequence[str], path: Path) -> tuple[str, str, bool, Any]:

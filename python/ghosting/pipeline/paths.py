@@ -28,12 +28,13 @@ def _has_glob(text: str) -> bool:
     return any(c in text for c in _GLOB_CHARS)
 
 
-def expand_inputs(sources: Sequence[InputPath]) -> list[Path]:
+def expand_inputs(sources: Sequence[InputPath], *, keep_repeats: bool = False) -> list[Path]:
     """The tracking files named by ``sources``: files as given, folders searched as
     ``ghosting train`` and ``evaluate`` search them (their tracking files and those of
     their sub-folders, companion files such as ``players.csv`` left out), and glob
     patterns (``week*.csv.gz``) expanded in sorted order. A file named twice (or
-    through a symbolic or hard link) is kept once, at its first place.
+    through a symbolic or hard link) is kept once, at its first place, unless
+    ``keep_repeats`` (the reader then counts the repeats).
 
     Raises :class:`~ghosting.errors.InputError` naming a source that does not exist,
     a pattern that matches nothing, or a folder without tracking files.
@@ -66,7 +67,7 @@ def expand_inputs(sources: Sequence[InputPath]) -> list[Path]:
             for file in files:
                 st = file.stat()
                 key = (st.st_dev, st.st_ino)
-                if key not in seen:
+                if keep_repeats or key not in seen:
                     seen.add(key)
                     out.append(file)
     if not out:
