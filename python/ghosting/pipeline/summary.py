@@ -39,14 +39,17 @@ def nothing_scored_hint(
     *,
     unpaired_2026_outputs: bool = False,
 ) -> str | None:
-    """Why nothing was scored, from the most common skip reason (None when a play was
-    scored). Plays of a BDB 2026 output file without its input have no events, ball
+    """Why nothing was scored, from the most common skip reason of the plays with a
+    pass (None when a play was scored). Plays of a BDB 2026 output file without its input have no events, ball
     or sides: the hint names the missing input file."""
     if plays_scored:
         return None
     if not plays_read:
         return "nothing was scored: no plays in the input"
-    reason, count = max(skipped.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))
+    # Plays without a pass are not the problem when there are pass plays: the most
+    # common reason among the others says why the pass plays were not scored.
+    passes = {r: n for r, n in skipped.items() if not r.startswith("no pass_forward")}
+    reason, count = max((passes or skipped).items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))
     text = f"nothing was scored: {count} of {plays_read} plays skipped as '{reason}'"
     if unpaired_2026_outputs:
         return (f"{text}; a BDB 2026 output file holds only x, y while the ball is in the "
