@@ -129,8 +129,8 @@ def check_outputs(
 
     def refuse(out_label: str, out: Path, in_label: str, source: Path, how: str) -> None:
         raise InputError(
-            f"{out_label} {out} {how} the input {in_label} {source}: refusing to write "
-            "there (nothing was written); choose an output outside the inputs"
+            f"{out_label} {out} {how} the input {in_label} {source}: writing there would "
+            "overwrite an input; nothing was written (choose an output outside the inputs)"
         )
 
     for out_label, out in written:
