@@ -56,9 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
     cleaning = cleaning_options(args)
     check_cleaning_options(cleaning)
+    model = GhostModel.load(args.model)
     check_outputs({**read_inputs(args, "data"), "INPUT": [*args.data, *expand_inputs(args.data)]},
                   {"--json": args.json})  # fmt: skip
-    model = GhostModel.load(args.model)
     datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet),
                             cleaning=cleaning)  # fmt: skip
     report = evaluate_model(datasets, model, seed=args.seed)
