@@ -40,8 +40,8 @@ def nothing_scored_hint(
     unpaired_2026_outputs: bool = False,
 ) -> str | None:
     """Why nothing was scored, from the most common skip reason of the plays with a
-    pass (None when a play was scored). Plays of a BDB 2026 output file without its input have no events, ball
-    or sides: the hint names the missing input file."""
+    pass (None when a play was scored). Plays of a BDB 2026 output file without its
+    input have no events, ball or sides: the hint names the missing input file."""
     if plays_scored:
         return None
     if not plays_read:
