@@ -15,7 +15,10 @@ file's needed columns are held while its games are processed.
 
 from __future__ import annotations
 
+import gzip
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +36,14 @@ from .arrays import split_games
 
 _KEYS = ("game_id", "play_id", "nfl_id", "frame_id")
 
-#: Rows per batch when a Parquet file is streamed.
+#: Rows per batch when a file is streamed.
 _BATCH_ROWS = 1 << 16
+
+#: About how many rows one temporary bucket of a scattered file holds (whole games).
+_BUCKET_ROWS = 1 << 18
+
+#: Rows a bucket collects in memory before they are appended to its file.
+_FLUSH_ROWS = 1 << 13
 
 
 def _is_parquet(path: Path) -> bool:
@@ -142,9 +151,42 @@ def _ids(
     raise InputError(f"{path}: column {name!r} is {column.type}, not an id")
 
 
+def _text_batches(
+    path: Path, columns: Sequence[str], types: dict[str, pa.DataType] | None
+) -> Iterator[pa.RecordBatch]:
+    """A CSV/TSV file (gzip or not) read batch by batch, as ``read_raw`` reads it whole
+    (the same delimiter, null values and forced types; dictionary types read plain)."""
+    import pyarrow.csv as pacsv
+
+    from ..io.sources import _NULLS, _delimiter, _first_line, _opener
+
+    line = _first_line(path)
+    compression = "gzip" if _opener(path) is gzip.open else None
+    plain = {k: (v.value_type if pa.types.is_dictionary(v) else v)
+             for k, v in (types or {}).items() if k in columns}  # fmt: skip
+    convert = pacsv.ConvertOptions(include_columns=list(columns), column_types=plain,
+                                   null_values=_NULLS, strings_can_be_null=True)  # fmt: skip
+    stream = pa.input_stream(str(path), compression=compression)
+    reader = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 22),
+                            parse_options=pacsv.ParseOptions(delimiter=_delimiter(line)),
+                            convert_options=convert)  # fmt: skip
+    try:
+        yield from reader
+    finally:
+        reader.close()
+
+
 @dataclass
 class _File:
-    """One input file: where each of its games lies, and how to read its rows."""
+    """One input file: where each of its games lies, and how to read its rows.
+
+    A file whose plays each sit in one run of rows ("contiguous", as sorted files are)
+    is read forward batch by batch, each game's rows cut out of the stream. Any other
+    file is first copied, batch by batch, into temporary Parquet buckets of whole
+    games (about :data:`_BUCKET_ROWS` rows each) beside the system's temporary files;
+    a game is then read from its bucket. Either way memory holds about one game (or
+    one bucket), not the file.
+    """
 
     path: Path
     parquet: bool
@@ -152,52 +194,55 @@ class _File:
     columns: list[str]
     dictionary: list[str]
     types: dict[str, pa.DataType] | None
-    games: np.ndarray  # the distinct valid game ids, in order of first appearance
+    game_column: str
+    games: np.ndarray  # the distinct valid game ids, in reading order
     runs: dict[int, list[tuple[int, int]]]  # contiguous: game -> row ranges
-    order: np.ndarray | None = None  # scattered: row order grouping games
-    bounds: dict[int, tuple[int, int]] = field(default_factory=dict)  # into ``order``
     rows: int = 0
     rows_without_game: int = 0
     layout: str = "canonical"
-    _table: pa.Table | None = None
+    row_bucket: np.ndarray | None = None  # scattered: each row's bucket (n_buckets: none)
+    bucket_of_game: dict[int, int] = field(default_factory=dict)
     _cursor: tuple[int, Iterator[pa.RecordBatch], pa.RecordBatch | None] | None = None
+    _spill: Path | None = None
+    _bucket: tuple[int, pa.Table, dict[int, tuple[int, int]]] | None = None
+
+    def use_buckets(self) -> None:
+        """Read this contiguous file through buckets (for a game order not its own)."""
+        ids = np.array(sorted(self.runs), dtype=np.int64)
+        counts = np.array([sum(b - a for a, b in self.runs[g]) for g in ids.tolist()])
+        bucket = _buckets(counts)
+        self.row_bucket = np.full(self.rows, int(bucket.max(initial=-1)) + 1, dtype=np.int32)
+        for gid, b in zip(ids.tolist(), bucket.tolist(), strict=True):
+            for start, stop in self.runs[gid]:
+                self.row_bucket[start:stop] = b
+        self.bucket_of_game = dict(zip(ids.tolist(), bucket.tolist(), strict=True))
+        self.runs = {}
+
+    def holds(self, game: int) -> bool:
+        return game in self.runs or game in self.bucket_of_game
 
     def read(self, game: int) -> pa.Table:
         """The raw rows of ``game`` (source columns, as the file stores them)."""
         try:
-            if self.order is not None or not self.parquet:
-                return self._from_whole(game)
+            if self.row_bucket is not None:
+                return self._from_bucket(game)
             return pa.concat_tables([self._range(a, b) for a, b in self.runs[game]])
         except (OSError, pa.ArrowException, EOFError) as exc:
             raise InputError(f"{self.path}: cannot read the file ({exc})") from exc
 
-    def _from_whole(self, game: int) -> pa.Table:
-        if self._table is None:
-            self._table = self._read_all()
-            if self.order is not None:
-                self._table = self._table.take(pa.array(self.order))
-                self.order = np.zeros(0, dtype=np.int64)  # keep "scattered", free memory
-        if self.bounds:
-            a, b = self.bounds[game]
-            return self._table.slice(a, b - a)
-        return pa.concat_tables([self._table.slice(a, b - a) for a, b in self.runs[game]])
-
-    def _read_all(self) -> pa.Table:
-        from ..io.sources import read_raw
-
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The file's needed columns, batch by batch from the start."""
         if self.parquet:
-            return pq.read_table(self.path, columns=self.columns,
-                                 read_dictionary=self.dictionary or None)  # fmt: skip
-        return read_raw(str(self.path), self.columns, self.types)
+            pf = pq.ParquetFile(self.path, read_dictionary=self.dictionary or None)
+            return pf.iter_batches(batch_size=_BATCH_ROWS, columns=self.columns)
+        return _text_batches(self.path, self.columns, self.types)
 
     def _range(self, start: int, stop: int) -> pa.Table:
-        """Rows [start, stop) of a Parquet file, from a batch reader that moves forward
-        through the file (rows are asked for in file order when the file is sorted;
-        asking for earlier rows restarts it)."""
+        """Rows [start, stop), from a batch reader that moves forward through the file
+        (sorted files are asked for rows in file order; asking for earlier rows
+        restarts it)."""
         if self._cursor is None or self._cursor[0] > start:
-            pf = pq.ParquetFile(self.path, read_dictionary=self.dictionary or None)
-            batches = pf.iter_batches(batch_size=_BATCH_ROWS, columns=self.columns)
-            self._cursor = (0, batches, None)
+            self._cursor = (0, self.batches(), None)
         position, batches, pending = self._cursor
         parts: list[pa.RecordBatch] = []
         while position < stop:
@@ -219,9 +264,71 @@ class _File:
             raise InputError(f"{self.path}: rows {start}-{stop} are missing (file changed?)")
         return pa.Table.from_batches(parts)
 
+    def _write_buckets(self) -> Path:
+        """Copy the file into one temporary Parquet file per bucket of whole games."""
+        assert self.row_bucket is not None
+        n_buckets = int(self.row_bucket.max(initial=0)) + 1
+        folder = Path(tempfile.mkdtemp(prefix="ghosting-buckets-"))
+        self._spill = folder
+        writers: dict[int, pq.ParquetWriter] = {}
+        pending: dict[int, list[pa.Table]] = {}
+        sizes: dict[int, int] = {}
+
+        def flush(b: int) -> None:
+            table = pa.concat_tables(pending.pop(b))
+            sizes.pop(b, None)
+            if b not in writers:
+                writers[b] = pq.ParquetWriter(folder / f"{b}.parquet", table.schema)
+            writers[b].write_table(table)
+
+        position = 0
+        try:
+            for batch in self.batches():
+                table = pa.Table.from_batches([batch])
+                buckets = self.row_bucket[position: position + batch.num_rows]
+                position += batch.num_rows
+                order = np.argsort(buckets, kind="stable")
+                bounds = run_starts(buckets[order])
+                for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+                    bucket = int(buckets[order[a]])
+                    if bucket >= n_buckets:  # rows without a game id
+                        continue
+                    pending.setdefault(bucket, []).append(table.take(pa.array(order[a:b])))
+                    sizes[bucket] = sizes.get(bucket, 0) + int(b - a)
+                    if sizes[bucket] >= _FLUSH_ROWS:
+                        flush(bucket)
+            for bucket in list(pending):
+                flush(bucket)
+        finally:
+            for writer in writers.values():
+                writer.close()
+        return folder
+
+    def _from_bucket(self, game: int) -> pa.Table:
+        bucket = self.bucket_of_game[game]
+        if self._bucket is None or self._bucket[0] != bucket:
+            folder = self._spill or self._write_buckets()
+            self._bucket = None
+            table = pq.read_table(folder / f"{bucket}.parquet")
+            ids, _ = _ids(table.column(self.game_column), self.path, self.game_column)
+            order = np.argsort(ids, kind="stable")
+            table = table.take(pa.array(order))
+            ids = ids[order]
+            bounds = run_starts(ids)
+            where = {int(ids[a]): (int(a), int(b))
+                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)}  # fmt: skip
+            self._bucket = (bucket, table, where)
+        _, table, where = self._bucket
+        a, b = where[game]
+        return table.slice(a, b - a)
+
     def release(self) -> None:
-        self._table = None
+        """Close readers, forget buffers and remove the temporary buckets."""
         self._cursor = None
+        self._bucket = None
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
 
 
 def _key_columns(names: Sequence[str], path: Path) -> tuple[str, str, bool, Any]:
@@ -240,9 +347,10 @@ def _key_columns(names: Sequence[str], path: Path) -> tuple[str, str, bool, Any]
 
 
 def _scan(path: Path) -> _File:
-    """The first pass over one file: its games and where their rows are."""
+    """The first pass over one file: its games and where their rows are (only the
+    game and play id columns are read, batch by batch for text files)."""
     from ..io.normalise import csv_column_types
-    from ..io.sources import header, read_raw
+    from ..io.sources import header
 
     parquet = _is_parquet(path)
     types: dict[str, pa.DataType] | None = None
@@ -253,54 +361,76 @@ def _scan(path: Path) -> _File:
             names = schema.names
             game_col, play_col, canonical, layout = _key_columns(names, path)
             keys = pf.read(columns=[game_col, play_col])
+            game_parts = [keys.column(game_col)]
+            play_parts = [keys.column(play_col)]
+            del keys
         else:
             names = header(str(path))
             game_col, play_col, canonical, layout = _key_columns(names, path)
             types = csv_column_types(layout) if layout is not None else None
-            key_types = {k: pa.string() for k in (game_col, play_col)}
-            keys = read_raw(str(path), [game_col, play_col], key_types)
+            text = {k: pa.string() for k in (game_col, play_col)}
+            game_parts, play_parts = [], []
+            for batch in _text_batches(path, [game_col, play_col], text):
+                game_parts.append(batch.column(game_col))
+                play_parts.append(batch.column(play_col))
     except (OSError, pa.ArrowException, EOFError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc})") from exc
-    if canonical:
-        columns = list(names)
-    else:
-        columns = layout.source_columns(list(names))
+    columns = list(names) if canonical else layout.source_columns(list(names))
     dictionary: list[str] = []
     if parquet and not canonical:
         # Strings (descriptions, names: one value per play or player, repeated on every
         # row) stay dictionary-encoded as Parquet stores them: a fraction of the memory.
         dictionary = [f.name for f in schema if f.name in columns and
                       (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
-    games, game_ok = _ids(keys.column(game_col), path, game_col)
-    plays, play_ok = _ids(keys.column(play_col), path, play_col)
-    n = keys.num_rows
-    del keys
-    play_runs = run_starts(game_ok, games, play_ok, plays)
-    first = play_runs[:-1]
-    pair = np.column_stack([game_ok[first], games[first], play_ok[first], plays[first]])
-    contiguous = len(np.unique(pair, axis=0)) == len(first)
-    file = _File(path, parquet, canonical, columns, dictionary, types,
+    games, game_ok = _ids_of(game_parts, path, game_col)
+    plays, play_ok = _ids_of(play_parts, path, play_col)
+    del game_parts, play_parts
+    n = len(games)
+    file = _File(path, parquet, canonical, columns, dictionary, types, game_col,
                  games=np.zeros(0, np.int64), runs={}, rows=n,
                  rows_without_game=int(n - game_ok.sum()),
                  layout=layout.name if layout is not None else "canonical")  # fmt: skip
-    if contiguous:
+    play_runs = run_starts(game_ok, games, play_ok, plays)
+    first = play_runs[:-1]
+    pair = np.column_stack([game_ok[first], games[first], play_ok[first], plays[first]])
+    del plays, play_ok
+    if len(np.unique(pair, axis=0)) == len(first):  # every play in one run of rows
         bounds = run_starts(game_ok, games)
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             if game_ok[a]:
                 file.runs.setdefault(int(games[a]), []).append((int(a), int(b)))
         file.games = np.array(list(file.runs), dtype=np.int64)
         return file
-    valid_rows = np.flatnonzero(game_ok)
-    order = valid_rows[np.argsort(games[valid_rows], kind="stable")]
-    sorted_games = games[order]
-    bounds = run_starts(sorted_games)
-    ids = sorted_games[bounds[:-1]]
-    first_row = np.minimum.reduceat(order, bounds[:-1]) if len(ids) else ids
-    for gid, a, b in zip(ids.tolist(), bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        file.bounds[int(gid)] = (int(a), int(b))
-    file.games = ids[np.argsort(first_row, kind="stable")]
-    file.order = order
+    # Scattered: buckets of whole games, consecutive game ids, about _BUCKET_ROWS rows.
+    ids, counts = np.unique(games[game_ok], return_counts=True)
+    bucket = _buckets(counts)
+    n_buckets = int(bucket.max(initial=-1)) + 1
+    row_bucket = np.full(n, n_buckets, dtype=np.int32)  # n_buckets: no game id
+    row_bucket[game_ok] = bucket[np.searchsorted(ids, games[game_ok])]
+    file.row_bucket = row_bucket
+    file.bucket_of_game = dict(zip(ids.tolist(), bucket.tolist(), strict=True))
+    file.games = ids
     return file
+
+
+def _buckets(counts: np.ndarray) -> np.ndarray:
+    """Bucket numbers 0, 1, ... for consecutive games of ``counts`` rows, about
+    :data:`_BUCKET_ROWS` rows a bucket (a game is never split)."""
+    if not len(counts):
+        return np.zeros(0, dtype=np.int32)
+    before = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    bucket = before // _BUCKET_ROWS
+    return np.unique(bucket, return_inverse=True)[1].astype(np.int32).ravel()
+
+
+def _ids_of(
+    parts: Sequence[pa.ChunkedArray | pa.Array], path: Path, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_ids` of a column read in parts."""
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, bool)
+    values, valid = zip(*(_ids(p, path, name) for p in parts), strict=True)
+    return np.concatenate(values), np.concatenate(valid)
 
 
 @dataclass
@@ -349,15 +479,20 @@ class GameStream:
         for group in self.clusters():
             files = [self.files[i] for i in group]
             label = " + ".join(f.path.name for f in files)
-            if len(files) == 1:
-                games = files[0].games.tolist()
-            else:
-                games = np.unique(np.concatenate([f.games for f in files])).tolist()
-            for gid in games:
-                have = [f for f in files if gid in f.runs or gid in f.bounds]
-                yield label, self._game(have, gid)
-            for f in files:
-                f.release()
+            try:
+                if len(files) == 1:
+                    games = files[0].games.tolist()
+                else:  # games in id order; a file not in that order goes to buckets
+                    games = np.unique(np.concatenate([f.games for f in files])).tolist()
+                    for f in files:
+                        if f.row_bucket is None and np.any(np.diff(f.games) < 0):
+                            f.use_buckets()
+                for gid in games:
+                    have = [f for f in files if f.holds(gid)]
+                    yield label, self._game(have, gid)
+            finally:
+                for f in files:
+                    f.release()
 
     def _game(self, files: list[_File], gid: int) -> pa.Table:
         """One game's canonical table from the raw rows of ``files``."""
