@@ -545,3 +545,77 @@ def test_a_null_key_matches_no_id_not_even_minus_one() -> None:
     right = pa.table({"play_id": pa.array([1, 1, 1], pa.int64()),
                       "nfl_id": pa.array([None, -1, 7], pa.int64())})  # fmt: skip
     assert _row_index(left, right, ["play_id", "nfl_id"]).tolist() == [1, -1, -1]
+
+
+# ---- 9. memory: any row order is read in bounded pieces ----------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_scattered_rows_go_through_small_buckets(data_dir, tmp_path, monkeypatch, fmt):
+    """Rows in random order: copied into temporary buckets of whole games, read bucket
+    by bucket; the answer is the sorted file's, and no temporary file is left."""
+    from ghosting.pipeline import inputs
+
+    table = _highlights_games(data_dir, 3)
+    shuffled = table.take(pa.array(np.random.default_rng(5).permutation(table.num_rows)))
+    pq.write_table(table, tmp_path / "sorted.parquet")
+    path = tmp_path / f"shuffled.{fmt}"
+    if fmt == "parquet":
+        pq.write_table(shuffled, path, row_group_size=4000)
+    else:
+        pacsv.write_csv(shuffled, path)
+    want = pipeline.run_files([tmp_path / "sorted.parquet"], tmp_path / "a")["counts"]
+    spill = tmp_path / "tmp"
+    spill.mkdir()
+    monkeypatch.setattr(inputs.tempfile, "tempdir", str(spill))
+    monkeypatch.setattr(inputs, "_BUCKET_ROWS", 6000)  # each game (> 6000 rows) its own
+    monkeypatch.setattr(inputs, "_BATCH_ROWS", 2500)
+    monkeypatch.setattr(inputs, "_FLUSH_ROWS", 700)
+    scanned = inputs._scan(path)
+    assert scanned.bucketed and scanned.bucket_of.tolist() == [0, 1, 2]
+    got = pipeline.run_files([path], tmp_path / "b")["counts"]
+    for key in ("rows_read", "games", "plays_read", "plays_scored", "skipped_by_reason",
+                "ghost_trajectories", "duplicate_rows_dropped"):  # fmt: skip
+        assert got[key] == want[key], key
+    assert list(spill.iterdir()) == []
+
+
+def test_buckets_are_removed_when_the_run_fails(data_dir, tmp_path, monkeypatch):
+    from ghosting.pipeline import inputs
+
+    table = _highlights_games(data_dir, 2)
+    path = tmp_path / "shuffled.parquet"
+    pq.write_table(table.take(pa.array(np.random.default_rng(1).permutation(table.num_rows))),
+                   path)  # fmt: skip
+    spill = tmp_path / "tmp"
+    spill.mkdir()
+    monkeypatch.setattr(inputs.tempfile, "tempdir", str(spill))
+
+    class Failing:
+        card: dict[str, Any] = {}
+
+        def predict_plays(self, *args, **kwargs):
+            assert len(list(spill.iterdir())) == 1  # the buckets exist while the run does
+            raise ghosting.errors.ModelError("the model broke")
+
+    with pytest.raises(ghosting.errors.ModelError, match="the model broke"):
+        pipeline.run_files([path], tmp_path / "out", model=Failing())
+    assert list(spill.iterdir()) == [] and not (tmp_path / "out").exists()
+
+
+def test_files_sharing_games_in_different_orders(data_dir, tmp_path):
+    """Two files of the same games, one in reverse game order: games are read in id
+    order, the reversed file through buckets; every play once."""
+    table = _highlights_games(data_dir, 3)
+    frames = table["frame"]
+    early = table.filter(pc.less(frames, 150))
+    late = table.filter(pc.greater_equal(frames, 150)).sort_by([("gameId", "descending"),
+                                                                 ("playId", "ascending")])
+    pq.write_table(early, tmp_path / "early.parquet")
+    pq.write_table(late, tmp_path / "late.parquet")
+    pq.write_table(table, tmp_path / "whole.parquet")
+    got = pipeline.run_files([tmp_path / "early.parquet", tmp_path / "late.parquet"],
+                             tmp_path / "o")["counts"]  # fmt: skip
+    want = pipeline.run_files([tmp_path / "whole.parquet"], tmp_path / "w")["counts"]
+    for key in ("rows_read", "plays_read", "plays_scored", "skipped_by_reason"):
+        assert got[key] == want[key], key

@@ -131,23 +131,26 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     defenders: set[tuple[int, int, int]] = set()
     dropped: dict[Any, str] = {}
     options = cleaning_options(args)
-    for _, game in progress(stream, total=stream.n_games, desc="score"):
-        all_plays |= _play_keys(game)
-        if args.policy == "track":
-            defenders |= _defender_keys(game, args.defenders)
-        cleaned, game_dropped = _clean(game, options)
-        dropped.update(game_dropped)
-        parts.append(
-            score_real(
-                cleaned,
-                targets=targets,
-                defenders=args.defenders,
-                reference=args.reference,
-                weights=args.weights,
-                v_max=args.v_max,
-                dt=args.dt,
+    try:
+        for _, game in progress(stream, total=stream.n_games, desc="score"):
+            all_plays |= _play_keys(game)
+            if args.policy == "track":
+                defenders |= _defender_keys(game, args.defenders)
+            cleaned, game_dropped = _clean(game, options)
+            dropped.update(game_dropped)
+            parts.append(
+                score_real(
+                    cleaned,
+                    targets=targets,
+                    defenders=args.defenders,
+                    reference=args.reference,
+                    weights=args.weights,
+                    v_max=args.v_max,
+                    dt=args.dt,
+                )
             )
-        )
+    finally:
+        stream.close()
     if not parts:
         raise InputError(f"no tracking rows in {', '.join(map(str, args.paths))}")
     result = RealScores(

@@ -222,6 +222,9 @@ def run_files(
         except BaseException:
             sink.close(complete=False)
             raise
+        finally:
+            if stream is not None:
+                stream.close()  # temporary buckets go, whatever happened
         sink.close()
         if stream is not None:
             tally.duplicate_rows_dropped = stream.duplicate_rows_dropped

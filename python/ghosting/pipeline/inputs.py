@@ -200,31 +200,32 @@ class _File:
     rows: int = 0
     rows_without_game: int = 0
     layout: str = "canonical"
-    row_bucket: np.ndarray | None = None  # scattered: each row's bucket (n_buckets: none)
-    bucket_of_game: dict[int, int] = field(default_factory=dict)
+    counts: dict[int, int] = field(default_factory=dict)  # rows per game
+    bucket_ids: np.ndarray | None = None  # scattered: the games in id order ...
+    bucket_of: np.ndarray | None = None  # ... and the bucket of each
     _cursor: tuple[int, Iterator[pa.RecordBatch], pa.RecordBatch | None] | None = None
     _spill: Path | None = None
     _bucket: tuple[int, pa.Table, dict[int, tuple[int, int]]] | None = None
 
     def use_buckets(self) -> None:
-        """Read this contiguous file through buckets (for a game order not its own)."""
-        ids = np.array(sorted(self.runs), dtype=np.int64)
-        counts = np.array([sum(b - a for a, b in self.runs[g]) for g in ids.tolist()])
-        bucket = _buckets(counts)
-        self.row_bucket = np.full(self.rows, int(bucket.max(initial=-1)) + 1, dtype=np.int32)
-        for gid, b in zip(ids.tolist(), bucket.tolist(), strict=True):
-            for start, stop in self.runs[gid]:
-                self.row_bucket[start:stop] = b
-        self.bucket_of_game = dict(zip(ids.tolist(), bucket.tolist(), strict=True))
+        """Read this file through buckets of whole games in game-id order (a scattered
+        file; or a contiguous one when its games are wanted in an order not its own)."""
+        ids = np.array(sorted(self.counts), dtype=np.int64)
+        self.bucket_ids = ids
+        self.bucket_of = _buckets(np.array([self.counts[g] for g in ids.tolist()]))
         self.runs = {}
 
+    @property
+    def bucketed(self) -> bool:
+        return self.bucket_ids is not None
+
     def holds(self, game: int) -> bool:
-        return game in self.runs or game in self.bucket_of_game
+        return game in self.counts
 
     def read(self, game: int) -> pa.Table:
         """The raw rows of ``game`` (source columns, as the file stores them)."""
         try:
-            if self.row_bucket is not None:
+            if self.bucketed:
                 return self._from_bucket(game)
             return pa.concat_tables([self._range(a, b) for a, b in self.runs[game]])
         except (OSError, pa.ArrowException, EOFError) as exc:
@@ -266,8 +267,8 @@ class _File:
 
     def _write_buckets(self) -> Path:
         """Copy the file into one temporary Parquet file per bucket of whole games."""
-        assert self.row_bucket is not None
-        n_buckets = int(self.row_bucket.max(initial=0)) + 1
+        assert self.bucket_ids is not None and self.bucket_of is not None
+        ids, bucket_of = self.bucket_ids, self.bucket_of
         folder = Path(tempfile.mkdtemp(prefix="ghosting-buckets-"))
         self._spill = folder
         writers: dict[int, pq.ParquetWriter] = {}
@@ -281,19 +282,19 @@ class _File:
                 writers[b] = pq.ParquetWriter(folder / f"{b}.parquet", table.schema)
             writers[b].write_table(table)
 
-        position = 0
         try:
             for batch in self.batches():
-                table = pa.Table.from_batches([batch])
-                buckets = self.row_bucket[position: position + batch.num_rows]
-                position += batch.num_rows
+                games, valid = _ids(batch.column(self.game_column), self.path,
+                                    self.game_column)  # fmt: skip
+                rows = np.flatnonzero(valid)  # rows without a game id are left out
+                buckets = bucket_of[np.searchsorted(ids, games[rows])]
                 order = np.argsort(buckets, kind="stable")
                 bounds = run_starts(buckets[order])
+                table = pa.Table.from_batches([batch])
                 for a, b in zip(bounds[:-1], bounds[1:], strict=True):
                     bucket = int(buckets[order[a]])
-                    if bucket >= n_buckets:  # rows without a game id
-                        continue
-                    pending.setdefault(bucket, []).append(table.take(pa.array(order[a:b])))
+                    take = pa.array(rows[order[a:b]])
+                    pending.setdefault(bucket, []).append(table.take(take))
                     sizes[bucket] = sizes.get(bucket, 0) + int(b - a)
                     if sizes[bucket] >= _FLUSH_ROWS:
                         flush(bucket)
@@ -305,7 +306,8 @@ class _File:
         return folder
 
     def _from_bucket(self, game: int) -> pa.Table:
-        bucket = self.bucket_of_game[game]
+        assert self.bucket_ids is not None and self.bucket_of is not None
+        bucket = int(self.bucket_of[np.searchsorted(self.bucket_ids, game)])
         if self._bucket is None or self._bucket[0] != bucket:
             folder = self._spill or self._write_buckets()
             self._bucket = None
@@ -347,8 +349,9 @@ def _key_columns(names: Sequence[str], path: Path) -> tuple[str, str, bool, Any]
 
 
 def _scan(path: Path) -> _File:
-    """The first pass over one file: its games and where their rows are (only the
-    game and play id columns are read, batch by batch for text files)."""
+    """The first pass over one file, batch by batch over its game and play id columns
+    only: its games, their row counts, and (while every play sits in one run of rows)
+    where each game's runs are. Memory: a batch, and a few numbers per play."""
     from ..io.normalise import csv_column_types
     from ..io.sources import header
 
@@ -360,19 +363,17 @@ def _scan(path: Path) -> _File:
             schema = pf.schema_arrow
             names = schema.names
             game_col, play_col, canonical, layout = _key_columns(names, path)
-            keys = pf.read(columns=[game_col, play_col])
-            game_parts = [keys.column(game_col)]
-            play_parts = [keys.column(play_col)]
-            del keys
+            batches = pf.iter_batches(batch_size=_BATCH_ROWS, columns=[game_col, play_col])
         else:
             names = header(str(path))
             game_col, play_col, canonical, layout = _key_columns(names, path)
             types = csv_column_types(layout) if layout is not None else None
             text = {k: pa.string() for k in (game_col, play_col)}
-            game_parts, play_parts = [], []
-            for batch in _text_batches(path, [game_col, play_col], text):
-                game_parts.append(batch.column(game_col))
-                play_parts.append(batch.column(play_col))
+            batches = _text_batches(path, [game_col, play_col], text)
+        scan = _KeyScan()
+        for batch in batches:
+            scan.add(*_ids(batch.column(game_col), path, game_col),
+                     *_ids(batch.column(play_col), path, play_col))  # fmt: skip
     except (OSError, pa.ArrowException, EOFError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc})") from exc
     columns = list(names) if canonical else layout.source_columns(list(names))
@@ -382,35 +383,71 @@ def _scan(path: Path) -> _File:
         # row) stay dictionary-encoded as Parquet stores them: a fraction of the memory.
         dictionary = [f.name for f in schema if f.name in columns and
                       (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
-    games, game_ok = _ids_of(game_parts, path, game_col)
-    plays, play_ok = _ids_of(play_parts, path, play_col)
-    del game_parts, play_parts
-    n = len(games)
     file = _File(path, parquet, canonical, columns, dictionary, types, game_col,
-                 games=np.zeros(0, np.int64), runs={}, rows=n,
-                 rows_without_game=int(n - game_ok.sum()),
+                 games=np.array(list(scan.counts), dtype=np.int64), runs={}, rows=scan.rows,
+                 rows_without_game=scan.invalid, counts=scan.counts,
                  layout=layout.name if layout is not None else "canonical")  # fmt: skip
-    play_runs = run_starts(game_ok, games, play_ok, plays)
-    first = play_runs[:-1]
-    pair = np.column_stack([game_ok[first], games[first], play_ok[first], plays[first]])
-    del plays, play_ok
-    if len(np.unique(pair, axis=0)) == len(first):  # every play in one run of rows
-        bounds = run_starts(game_ok, games)
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            if game_ok[a]:
-                file.runs.setdefault(int(games[a]), []).append((int(a), int(b)))
-        file.games = np.array(list(file.runs), dtype=np.int64)
-        return file
-    # Scattered: buckets of whole games, consecutive game ids, about _BUCKET_ROWS rows.
-    ids, counts = np.unique(games[game_ok], return_counts=True)
-    bucket = _buckets(counts)
-    n_buckets = int(bucket.max(initial=-1)) + 1
-    row_bucket = np.full(n, n_buckets, dtype=np.int32)  # n_buckets: no game id
-    row_bucket[game_ok] = bucket[np.searchsorted(ids, games[game_ok])]
-    file.row_bucket = row_bucket
-    file.bucket_of_game = dict(zip(ids.tolist(), bucket.tolist(), strict=True))
-    file.games = ids
+    if scan.contiguous:
+        file.runs = scan.game_runs()
+    else:
+        file.use_buckets()
+        file.games = file.bucket_ids if file.bucket_ids is not None else file.games
     return file
+
+
+class _KeyScan:
+    """Game and play ids fed batch by batch: rows per game (in order of first
+    appearance), whether every (game, play) pair's rows form one run, and the runs of
+    each game while they do."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.invalid = 0
+        self.counts: dict[int, int] = {}
+        self.contiguous = True
+        self._seen: set[tuple[bool, int, bool, int]] = set()
+        self._last: tuple[bool, int, bool, int] | None = None
+        self._starts: list[tuple[bool, int, int]] = []  # (valid, game, first row) runs
+
+    def add(self, games: np.ndarray, game_ok: np.ndarray, plays: np.ndarray,
+            play_ok: np.ndarray) -> None:  # fmt: skip
+        n = len(games)
+        if not n:
+            return
+        valid = games[game_ok]
+        ids, counts = np.unique(valid, return_counts=True)
+        first = np.unique(valid, return_index=True)[1]
+        for gid, count in zip(ids[np.argsort(first)].tolist(),
+                              counts[np.argsort(first)].tolist(), strict=True):  # fmt: skip
+            self.counts[gid] = self.counts.get(gid, 0) + count
+        self.invalid += int(n - len(valid))
+        if self.contiguous:
+            starts = run_starts(game_ok, games, play_ok, plays)[:-1]
+            keys = zip(game_ok[starts].tolist(), games[starts].tolist(),
+                       play_ok[starts].tolist(), plays[starts].tolist(), strict=True)  # fmt: skip
+            for start, key in zip(starts.tolist(), keys, strict=True):
+                if start == 0 and key == self._last:
+                    continue  # the run goes on from the previous batch
+                if key in self._seen:
+                    self.contiguous = False
+                    self._starts = []
+                    break
+                self._seen.add(key)
+                if not self._starts or self._starts[-1][:2] != key[:2]:
+                    self._starts.append((key[0], key[1], self.rows + start))
+            last = n - 1
+            self._last = (bool(game_ok[last]), int(games[last]), bool(play_ok[last]),
+                          int(plays[last]))  # fmt: skip
+        self.rows += n
+
+    def game_runs(self) -> dict[int, list[tuple[int, int]]]:
+        """game -> its row ranges (contiguous files only)."""
+        runs: dict[int, list[tuple[int, int]]] = {}
+        stops = [start for _, _, start in self._starts[1:]] + [self.rows]
+        for (valid, gid, start), stop in zip(self._starts, stops, strict=True):
+            if valid:
+                runs.setdefault(gid, []).append((start, stop))
+        return {gid: runs[gid] for gid in self.counts if gid in runs}
 
 
 def _buckets(counts: np.ndarray) -> np.ndarray:
@@ -421,16 +458,6 @@ def _buckets(counts: np.ndarray) -> np.ndarray:
     before = np.concatenate([[0], np.cumsum(counts)[:-1]])
     bucket = before // _BUCKET_ROWS
     return np.unique(bucket, return_inverse=True)[1].astype(np.int32).ravel()
-
-
-def _ids_of(
-    parts: Sequence[pa.ChunkedArray | pa.Array], path: Path, name: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_ids` of a column read in parts."""
-    if not parts:
-        return np.zeros(0, np.int64), np.zeros(0, bool)
-    values, valid = zip(*(_ids(p, path, name) for p in parts), strict=True)
-    return np.concatenate(values), np.concatenate(valid)
 
 
 @dataclass
@@ -485,7 +512,7 @@ class GameStream:
                 else:  # games in id order; a file not in that order goes to buckets
                     games = np.unique(np.concatenate([f.games for f in files])).tolist()
                     for f in files:
-                        if f.row_bucket is None and np.any(np.diff(f.games) < 0):
+                        if not f.bucketed and np.any(np.diff(f.games) < 0):
                             f.use_buckets()
                 for gid in games:
                     have = [f for f in files if f.holds(gid)]
@@ -493,6 +520,11 @@ class GameStream:
             finally:
                 for f in files:
                     f.release()
+
+    def close(self) -> None:
+        """Release every file (readers, buffers, temporary buckets); idempotent."""
+        for f in self.files:
+            f.release()
 
     def _game(self, files: list[_File], gid: int) -> pa.Table:
         """One game's canonical table from the raw rows of ``files``."""
