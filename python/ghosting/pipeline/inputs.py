@@ -151,6 +151,15 @@ def _ids(
     raise InputError(f"{path}: column {name!r} is {column.type}, not an id")
 
 
+def _parquet_batches(pf: pq.ParquetFile, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    """A Parquet file's ``columns`` batch by batch, one reader per row group: a single
+    reader over the whole file kept the memory of the row groups it had passed
+    (measured with pyarrow 26.0: about 32 MB more at each 1 M-row row group)."""
+    for group in range(pf.num_row_groups):
+        yield from pf.iter_batches(batch_size=_BATCH_ROWS, columns=list(columns),
+                                   row_groups=[group])  # fmt: skip
+
+
 def _text_batches(
     path: Path, columns: Sequence[str], types: dict[str, pa.DataType] | None
 ) -> Iterator[pa.RecordBatch]:
@@ -235,7 +244,7 @@ class _File:
         """The file's needed columns, batch by batch from the start."""
         if self.parquet:
             pf = pq.ParquetFile(self.path, read_dictionary=self.dictionary or None)
-            return pf.iter_batches(batch_size=_BATCH_ROWS, columns=self.columns)
+            return _parquet_batches(pf, self.columns)
         return _text_batches(self.path, self.columns, self.types)
 
     def _range(self, start: int, stop: int) -> pa.Table:
@@ -363,7 +372,7 @@ def _scan(path: Path) -> _File:
             schema = pf.schema_arrow
             names = schema.names
             game_col, play_col, canonical, layout = _key_columns(names, path)
-            batches = pf.iter_batches(batch_size=_BATCH_ROWS, columns=[game_col, play_col])
+            batches = _parquet_batches(pf, [game_col, play_col])
         else:
             names = header(str(path))
             game_col, play_col, canonical, layout = _key_columns(names, path)
