@@ -570,7 +570,6 @@ def test_scattered_rows_go_through_small_buckets(data_dir, tmp_path, monkeypatch
     monkeypatch.setattr(inputs.tempfile, "tempdir", str(spill))
     monkeypatch.setattr(inputs, "_BUCKET_ROWS", 6000)  # each game (> 6000 rows) its own
     monkeypatch.setattr(inputs, "_BATCH_ROWS", 2500)
-    monkeypatch.setattr(inputs, "_FLUSH_ROWS", 700)
     scanned = inputs._scan(path)
     assert scanned.bucketed and scanned.bucket_of.tolist() == [0, 1, 2]
     got = pipeline.run_files([path], tmp_path / "b")["counts"]

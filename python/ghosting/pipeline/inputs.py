@@ -42,8 +42,6 @@ _BATCH_ROWS = 1 << 16
 #: About how many rows one temporary bucket of a scattered file holds (whole games).
 _BUCKET_ROWS = 1 << 18
 
-#: Rows a bucket collects in memory before they are appended to its file.
-_FLUSH_ROWS = 1 << 13
 
 
 def _is_parquet(path: Path) -> bool:
@@ -191,10 +189,11 @@ class _File:
 
     A file whose plays each sit in one run of rows ("contiguous", as sorted files are)
     is read forward batch by batch, each game's rows cut out of the stream. Any other
-    file is first copied, batch by batch, into temporary Parquet buckets of whole
-    games (about :data:`_BUCKET_ROWS` rows each) beside the system's temporary files;
-    a game is then read from its bucket. Either way memory holds about one game (or
-    one bucket), not the file.
+    file (plays scattered, or a game's plays in several runs) is first copied, batch by
+    batch, into temporary buckets of whole games (Arrow streams, zstd; about
+    :data:`_BUCKET_ROWS` rows each) among the system's temporary files; a game is then
+    read from its bucket. Either way memory holds about one batch and one game (or one
+    bucket), not the file.
     """
 
     path: Path
@@ -275,22 +274,14 @@ class _File:
         return pa.Table.from_batches(parts)
 
     def _write_buckets(self) -> Path:
-        """Copy the file into one temporary Parquet file per bucket of whole games."""
+        """Copy the file into one temporary Arrow stream (zstd) per bucket of whole
+        games: a stream writer holds no rows, whatever the number of buckets."""
         assert self.bucket_ids is not None and self.bucket_of is not None
         ids, bucket_of = self.bucket_ids, self.bucket_of
         folder = Path(tempfile.mkdtemp(prefix="ghosting-buckets-"))
         self._spill = folder
-        writers: dict[int, pq.ParquetWriter] = {}
-        pending: dict[int, list[pa.Table]] = {}
-        sizes: dict[int, int] = {}
-
-        def flush(b: int) -> None:
-            table = pa.concat_tables(pending.pop(b))
-            sizes.pop(b, None)
-            if b not in writers:
-                writers[b] = pq.ParquetWriter(folder / f"{b}.parquet", table.schema)
-            writers[b].write_table(table)
-
+        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        writers: dict[int, Any] = {}
         try:
             for batch in self.batches():
                 games, valid = _ids(batch.column(self.game_column), self.path,
@@ -299,19 +290,18 @@ class _File:
                 buckets = bucket_of[np.searchsorted(ids, games[rows])]
                 order = np.argsort(buckets, kind="stable")
                 bounds = run_starts(buckets[order])
-                table = pa.Table.from_batches([batch])
                 for a, b in zip(bounds[:-1], bounds[1:], strict=True):
                     bucket = int(buckets[order[a]])
-                    take = pa.array(rows[order[a:b]])
-                    pending.setdefault(bucket, []).append(table.take(take))
-                    sizes[bucket] = sizes.get(bucket, 0) + int(b - a)
-                    if sizes[bucket] >= _FLUSH_ROWS:
-                        flush(bucket)
-            for bucket in list(pending):
-                flush(bucket)
+                    part = batch.take(pa.array(rows[order[a:b]]))
+                    if bucket not in writers:
+                        sink = pa.OSFile(str(folder / f"{bucket}.arrows"), "wb")
+                        writers[bucket] = (sink, pa.ipc.new_stream(sink, part.schema,
+                                                                   options=options))
+                    writers[bucket][1].write_batch(part)
         finally:
-            for writer in writers.values():
+            for sink, writer in writers.values():
                 writer.close()
+                sink.close()
         return folder
 
     def _from_bucket(self, game: int) -> pa.Table:
@@ -320,7 +310,8 @@ class _File:
         if self._bucket is None or self._bucket[0] != bucket:
             folder = self._spill or self._write_buckets()
             self._bucket = None
-            table = pq.read_table(folder / f"{bucket}.parquet")
+            with pa.OSFile(str(folder / f"{bucket}.arrows"), "rb") as source:
+                table = pa.ipc.open_stream(source).read_all()
             ids, _ = _ids(table.column(self.game_column), self.path, self.game_column)
             order = np.argsort(ids, kind="stable")
             table = table.take(pa.array(order))
@@ -396,9 +387,10 @@ def _scan(path: Path) -> _File:
                  games=np.array(list(scan.counts), dtype=np.int64), runs={}, rows=scan.rows,
                  rows_without_game=scan.invalid, counts=scan.counts,
                  layout=layout.name if layout is not None else "canonical")  # fmt: skip
-    if scan.contiguous:
-        file.runs = scan.game_runs()
-    else:
+    runs = scan.game_runs() if scan.contiguous else {}
+    if scan.contiguous and all(len(r) == 1 for r in runs.values()):
+        file.runs = runs
+    else:  # plays scattered, or a game's plays in several runs: read through buckets
         file.use_buckets()
         file.games = file.bucket_ids if file.bucket_ids is not None else file.games
     return file
