@@ -190,7 +190,7 @@ class _File:
     A file whose plays each sit in one run of rows ("contiguous", as sorted files are)
     is read forward batch by batch, each game's rows cut out of the stream. Any other
     file (plays scattered, or a game's plays in several runs) is first copied, batch by
-    batch, into temporary buckets of whole games (Arrow streams, zstd; about
+    batch, into temporary buckets of whole games (Arrow streams, lz4; about
     :data:`_BUCKET_ROWS` rows each) among the system's temporary files; a game is then
     read from its bucket. Either way memory holds about one batch and one game (or one
     bucket), not the file.
@@ -274,13 +274,13 @@ class _File:
         return pa.Table.from_batches(parts)
 
     def _write_buckets(self) -> Path:
-        """Copy the file into one temporary Arrow stream (zstd) per bucket of whole
+        """Copy the file into one temporary Arrow stream (lz4) per bucket of whole
         games: a stream writer holds no rows, whatever the number of buckets."""
         assert self.bucket_ids is not None and self.bucket_of is not None
         ids, bucket_of = self.bucket_ids, self.bucket_of
         folder = Path(tempfile.mkdtemp(prefix="ghosting-buckets-"))
         self._spill = folder
-        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        options = pa.ipc.IpcWriteOptions(compression="lz4")
         writers: dict[int, Any] = {}
         try:
             for batch in self.batches():
@@ -290,9 +290,10 @@ class _File:
                 buckets = bucket_of[np.searchsorted(ids, games[rows])]
                 order = np.argsort(buckets, kind="stable")
                 bounds = run_starts(buckets[order])
+                grouped = batch.take(pa.array(rows[order]))  # one gather, then slices
                 for a, b in zip(bounds[:-1], bounds[1:], strict=True):
                     bucket = int(buckets[order[a]])
-                    part = batch.take(pa.array(rows[order[a:b]]))
+                    part = grouped.slice(int(a), int(b - a))
                     if bucket not in writers:
                         sink = pa.OSFile(str(folder / f"{bucket}.arrows"), "wb")
                         writers[bucket] = (sink, pa.ipc.new_stream(sink, part.schema,
@@ -378,9 +379,10 @@ def _scan(path: Path) -> _File:
         raise InputError(f"{path}: cannot read the file ({exc})") from exc
     columns = list(names) if canonical else layout.source_columns(list(names))
     dictionary: list[str] = []
-    if parquet and not canonical:
+    if parquet:
         # Strings (descriptions, names: one value per play or player, repeated on every
-        # row) stay dictionary-encoded as Parquet stores them: a fraction of the memory.
+        # row) stay dictionary-encoded as Parquet stores them: a fraction of the memory,
+        # and cheap to gather into buckets.
         dictionary = [f.name for f in schema if f.name in columns and
                       (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
     file = _File(path, parquet, canonical, columns, dictionary, types, game_col,
