@@ -346,8 +346,7 @@ def _spy_games(monkeypatch) -> list[int]:
 
 
 def _reorder(demo: pa.Table, layout: str) -> tuple[pa.Table, int]:
-    """The demo rows in a file order, and how many chunks streaming should give (one
-    per game: a game's runs of plays are read together)."""
+    """The demo rows in a file order, and how many chunks streaming should give."""
     if layout == "sorted":
         return demo, 2
     if layout == "games interleaved by play":  # whole plays, the two games alternating
@@ -355,7 +354,7 @@ def _reorder(demo: pa.Table, layout: str) -> tuple[pa.Table, int]:
         _, play_index = np.unique(keys, axis=0, return_inverse=True)
         play_index = play_index.ravel()  # 0..4 in the first game, 5..9 in the second
         order = np.argsort((play_index % 5) * 2 + play_index // 5, kind="stable")
-        return demo.take(pa.array(order)), 2
+        return demo.take(pa.array(order)), 10
     # rows scattered: the file is read whole and split by game
     return demo.take(pa.array(np.random.default_rng(2).permutation(demo.num_rows))), 2
 

@@ -132,7 +132,7 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     dropped: dict[Any, str] = {}
     options = cleaning_options(args)
     try:
-        for _, game in progress(stream, total=stream.n_games, desc="score"):
+        for _, game in progress(stream, total=stream.n_chunks, desc="score"):
             all_plays |= _play_keys(game)
             if args.policy == "track":
                 defenders |= _defender_keys(game, args.defenders)

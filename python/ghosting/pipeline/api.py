@@ -208,7 +208,7 @@ def run_files(
             demo = generate_plays(int(demo_plays or 0), seed=demo_seed)
             yield ("demo", *_table_games(demo))
             return
-        yield "ghosting", stream.n_games, (table for _, table in stream)
+        yield "ghosting", stream.n_chunks, (table for _, table in stream)
 
     labels = ([str(f.path) for f in stream.files] if stream is not None
               else [f"demo:{demo_plays}"])  # fmt: skip

@@ -227,6 +227,11 @@ class _File:
     def bucketed(self) -> bool:
         return self.bucket_ids is not None
 
+    def runs_in_order(self) -> list[tuple[int, int, int]]:
+        """``(game, start, stop)`` of every run of rows, in file order."""
+        return sorted(((g, a, b) for g, runs in self.runs.items() for a, b in runs),
+                      key=lambda run: run[1])  # fmt: skip
+
     def holds(self, game: int) -> bool:
         return game in self.counts
 
@@ -389,10 +394,9 @@ def _scan(path: Path) -> _File:
                  games=np.array(list(scan.counts), dtype=np.int64), runs={}, rows=scan.rows,
                  rows_without_game=scan.invalid, counts=scan.counts,
                  layout=layout.name if layout is not None else "canonical")  # fmt: skip
-    runs = scan.game_runs() if scan.contiguous else {}
-    if scan.contiguous and all(len(r) == 1 for r in runs.values()):
-        file.runs = runs
-    else:  # plays scattered, or a game's plays in several runs: read through buckets
+    if scan.contiguous:  # a game's plays may still come in several runs of rows
+        file.runs = scan.game_runs()
+    else:  # plays scattered: read through buckets
         file.use_buckets()
         file.games = file.bucket_ids if file.bucket_ids is not None else file.games
     return file
@@ -483,6 +487,19 @@ class GameStream:
     def n_games(self) -> int:
         return len(np.unique(np.concatenate([f.games for f in self.files]))) if self.files else 0
 
+    @property
+    def n_chunks(self) -> int:
+        """How many tables iteration yields (a game in several runs of a single file
+        comes in several pieces of whole plays)."""
+        total = 0
+        for group in self.clusters():
+            files = [self.files[i] for i in group]
+            if len(files) == 1 and not files[0].bucketed:
+                total += sum(len(r) for r in files[0].runs.values())
+            else:
+                total += len(np.unique(np.concatenate([f.games for f in files])))
+        return total
+
     def clusters(self) -> list[list[int]]:
         """Groups of files that share a game (union-find), in input order."""
         parent = list(range(len(self.files)))
@@ -510,12 +527,20 @@ class GameStream:
             files = [self.files[i] for i in group]
             label = " + ".join(f.path.name for f in files)
             try:
+                if len(files) == 1 and not files[0].bucketed:
+                    # One file, every play in one run: stream it in file order, a run of
+                    # whole plays at a time (a game in several runs comes in pieces).
+                    only = files[0]
+                    for gid, start, stop in only.runs_in_order():
+                        yield label, self._piece(only, gid, start, stop)
+                    continue
                 if len(files) == 1:
                     games = files[0].games.tolist()
-                else:  # games in id order; a file not in that order goes to buckets
+                else:  # games in id order, each whole; other files go through buckets
                     games = np.unique(np.concatenate([f.games for f in files])).tolist()
                     for f in files:
-                        if not f.bucketed and np.any(np.diff(f.games) < 0):
+                        if not f.bucketed and (np.any(np.diff(f.games) < 0) or any(
+                                len(r) > 1 for r in f.runs.values())):  # fmt: skip
                             f.use_buckets()
                 for gid in games:
                     have = [f for f in files if f.holds(gid)]
@@ -529,14 +554,27 @@ class GameStream:
         for f in self.files:
             f.release()
 
+    def _piece(self, file: _File, gid: int, start: int, stop: int) -> pa.Table:
+        """Rows [start, stop) of ``file`` (whole plays of game ``gid``), canonical."""
+        try:
+            raw = file._range(start, stop)
+        except (OSError, pa.ArrowException, EOFError) as exc:
+            raise InputError(f"{file.path}: cannot read the file ({exc})") from exc
+        return self._canonical_parts([(file, raw)])
+
     def _game(self, files: list[_File], gid: int) -> pa.Table:
         """One game's canonical table from the raw rows of ``files``."""
+        return self._canonical_parts([(f, f.read(gid)) for f in files])
+
+    def _canonical_parts(self, parts: list[tuple[_File, pa.Table]]) -> pa.Table:
+        """One canonical table from raw pieces of files (one ``read_tracking`` call for
+        the raw ones; exact duplicate rows dropped and counted)."""
         from ..io import read_report
         from ..io.normalise import sort_and_deduplicate
 
-        canon = [_as_canonical(f.read(gid), str(f.path)) for f in files if f.canonical]
-        raw = [(f, f.read(gid)) for f in files if not f.canonical]
-        parts = []
+        canon = [_as_canonical(t, str(f.path)) for f, t in parts if f.canonical]
+        raw = [(f, t) for f, t in parts if not f.canonical]
+        tables = []
         if raw:
             names = ", ".join(str(f.path) for f, _ in raw)
             table = _canonical([t for _, t in raw] if len(raw) > 1 else raw[0][1],
@@ -544,13 +582,13 @@ class GameStream:
             self.duplicate_rows_dropped += int(
                 read_report(table).get("exact_duplicates_dropped", 0) or 0
             )
-            parts.append(table)
-        parts.extend(canon)
-        if len(parts) == 1 and len(canon) <= 1:
-            return parts[0]
+            tables.append(table)
+        tables.extend(canon)
+        if len(tables) == 1 and len(canon) <= 1:
+            return tables[0]
         from ..io.pairing import plain_strings
 
-        unified = [plain_strings(p.replace_schema_metadata(None)) for p in parts]
+        unified = [plain_strings(t.replace_schema_metadata(None)) for t in tables]
         table, dropped, _ = sort_and_deduplicate(
             pa.concat_tables(unified, promote_options="default")
         )
