@@ -165,20 +165,28 @@ def _text_batches(
     (the same delimiter, null values and forced types; dictionary types read plain)."""
     import pyarrow.csv as pacsv
 
-    from ..io.sources import _NULLS, _delimiter, _first_line, _opener
+    from ..io.sources import _NULLS, _csv_error, _delimiter, _first_line, _opener, _split_header
 
     line = _first_line(path)
+    delimiter = _delimiter(line)
     compression = "gzip" if _opener(path) is gzip.open else None
     plain = {k: (v.value_type if pa.types.is_dictionary(v) else v)
              for k, v in (types or {}).items() if k in columns}  # fmt: skip
     convert = pacsv.ConvertOptions(include_columns=list(columns), column_types=plain,
                                    null_values=_NULLS, strings_can_be_null=True)  # fmt: skip
-    stream = pa.input_stream(str(path), compression=compression)
-    reader = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 22),
-                            parse_options=pacsv.ParseOptions(delimiter=_delimiter(line)),
-                            convert_options=convert)  # fmt: skip
+    try:
+        stream = pa.input_stream(str(path), compression=compression)
+        reader = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 22),
+                                parse_options=pacsv.ParseOptions(delimiter=delimiter),
+                                convert_options=convert)  # fmt: skip
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):
+            raise InputError(f"{path}: the file is empty") from exc
+        raise _csv_error(path, str(exc), _split_header(line, delimiter)) from exc
     try:
         yield from reader
+    except pa.ArrowInvalid as exc:  # name the column where pyarrow gives its number
+        raise _csv_error(path, str(exc), _split_header(line, delimiter)) from exc
     finally:
         reader.close()
 
@@ -450,6 +458,8 @@ class _KeyScan:
     def game_runs(self) -> dict[int, list[tuple[int, int]]]:
         """game -> its row ranges (contiguous files only)."""
         runs: dict[int, list[tuple[int, int]]] = {}
+        if not self._starts:  # no rows
+            return runs
         stops = [start for _, _, start in self._starts[1:]] + [self.rows]
         for (valid, gid, start), stop in zip(self._starts, stops, strict=True):
             if valid:
