@@ -113,7 +113,7 @@ def cli_outputs(command: str, out: Path) -> list[str]:
         return ["-o", str(out / "run_out"), "--json"]
     if command == "clean":
         return ["-o", str(out / "clean.parquet"), "--report", str(out / "clean.json")]
-    return ["-o", str(out / "scores.parquet"), "--plays", str(out / "plays.parquet"),
+    return ["-o", str(out / "scores.parquet"), "--play-scores", str(out / "plays.parquet"),
             "--json", str(out / "summary.json")]  # fmt: skip
 
 
@@ -176,9 +176,11 @@ def _unknown_layout(tmp: Path, plays: pa.Table) -> Path:
 
 
 def _directory(tmp: Path, plays: pa.Table) -> Path:
+    """A folder without tracking files (a folder of tracking files is an input: see
+    tests/test_hardening_cli.py)."""
     path = tmp / "week1"
     path.mkdir()
-    write_csv(plays, path / "inside.csv")
+    (path / "notes.txt").write_text("no tracking here\n")
     return path
 
 
@@ -329,7 +331,7 @@ def test_malformed_plays_and_players_files(tmp_path: Path, good: Path) -> None:
         with pytest.raises(ghosting.GhostingError, match="plays.csv"):
             ghosting.read_tracking(good, **{side: bad})
     assert_cli_fails("run", [good, "--plays", bad], tmp_path, "plays.csv")
-    assert_cli_fails("score", [good, "--play-info", bad], tmp_path, "plays.csv")
+    assert_cli_fails("score", [good, "--plays", bad], tmp_path, "plays.csv")
     assert_cli_fails("run", [good, "--players", tmp_path / "none.csv"], tmp_path, "none.csv")
 
 

@@ -286,7 +286,11 @@ def test_real_highlights_duplicates_and_off_field(data_dir):
     # Conflicting duplicate (player, frame) rows are kept by the reader for cleaning.
     assert report.flagged["DUPLICATE_FRAME"] > 0
     # Players standing off the field (sidelines before and after the live play).
+    # The default tolerance is 1 yd (DESIGN section 4).
     df = tracking.select(["nfl_id", "x", "y"]).to_pandas()
+    off = (df.nfl_id != 0) & ((df.x < -1) | (df.x > 121) | (df.y < -1) | (df.y > 160 / 3 + 1))
+    assert report.flagged["OFF_FIELD"] == int(off.sum()) > 40_000
+    _, strict = ghosting.clean(tracking, "track", window="all", field_tolerance=0.0)
     off = (df.nfl_id != 0) & ((df.x < 0) | (df.x > 120) | (df.y < 0) | (df.y > 160 / 3))
-    assert report.flagged["OFF_FIELD"] == int(off.sum()) > 50_000
+    assert strict.flagged["OFF_FIELD"] == int(off.sum()) > 50_000
     assert {t["nfl_id"] for t in report.dropped_tracks} and report.tracks_out < report.tracks_in

@@ -83,7 +83,7 @@ def test_policy_and_limits(inputs, tmp_path):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda d: ["missing.parquet"], "input file(s) not found: missing.parquet"),
+        (lambda d: ["missing.parquet"], "missing.parquet: no such file or folder"),
         (lambda d: [_write(d / "odd.csv", "a,b\n1,2\n")], "odd.csv: the columns match no known"),
         (lambda d: [_write(d / "junk.parquet", "not parquet")], "junk.parquet"),
     ],

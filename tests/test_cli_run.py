@@ -115,11 +115,11 @@ def test_bad_arguments_fail_without_outputs(tmp_path, capsys, args, message) -> 
     assert not out.exists()
 
 
-def test_folder_as_input_fails(tmp_path, capsys) -> None:
+def test_empty_folder_as_input_fails(tmp_path, capsys) -> None:
     (tmp_path / "data").mkdir()
     code, _, err = _run([str(tmp_path / "data"), "-o", str(tmp_path / "out")], capsys)
     assert code == 1
-    assert "is a folder" in err
+    assert "data: a folder without tracking files" in err
     assert _files(tmp_path) == ["data"]
 
 
@@ -185,9 +185,10 @@ def test_side_files_give_2019_tracking_its_positions(data_dir, tmp_path, capsys)
     the side files the pass plays are ghosted."""
     folder = data_dir / "bdb2019"
     tracking = str(folder / "tracking_gameId_2017090700.csv.gz")
-    code, stdout, _ = _run([tracking, "-o", str(tmp_path / "bare")], capsys)
-    assert code == 0
+    code, stdout, err = _run([tracking, "-o", str(tmp_path / "bare")], capsys)
+    assert code == 3  # pass plays read, none scored: not a success
     assert json.loads(stdout)["counts"]["plays_scored"] == 0
+    assert "--players" in err and "players.csv" in err
     code, stdout, _ = _run(
         [tracking, "--players", str(folder / "players.csv"), "--plays",
          str(folder / "plays.csv.gz"), "--games", str(folder / "games.csv"),

@@ -71,7 +71,7 @@ def test_score_writes_scores_plays_and_summary(synthetic, tmp_path: Path, capsys
             str(targets),
             "-o",
             str(out),
-            "--plays",
+            "--play-scores",
             str(plays),
             "--json",
             str(summary),

@@ -103,7 +103,7 @@ def test_score_cli_accounts_for_every_play_of_the_2021_game(data_dir: Path, tmp_
         str(data_dir / "bdb2021/targetedReciever.csv"),
         "-o",
         str(out),
-        "--plays",
+        "--play-scores",
         str(plays_out),
         "--json",
         str(summary_out),

@@ -37,7 +37,17 @@ from . import _core
 from .errors import InputError, MissingColumnsError
 from .schema import BALL_ID, CANONICAL_SCHEMA, DT, V_MAX
 
-__all__ = ["clean", "CleaningReport", "REASONS", "POLICIES", "WINDOWS", "reason_names"]
+__all__ = [
+    "clean",
+    "check_options",
+    "CleaningReport",
+    "REASONS",
+    "POLICIES",
+    "WINDOWS",
+    "FIELD_TOLERANCE",
+    "HISTORY",
+    "reason_names",
+]
 
 #: Reason names in bit order (bit i of a flag is REASONS[i]).
 REASONS: tuple[str, ...] = tuple(
@@ -45,6 +55,12 @@ REASONS: tuple[str, ...] = tuple(
 )
 POLICIES = ("play", "track", "sample")
 WINDOWS = ("pass", "all")
+#: Default yards beyond the field still accepted (DESIGN section 4: players legally
+#: step out of bounds; a tracking error puts a player far off). The one definition:
+#: the command line and the pipeline take their default from here.
+FIELD_TOLERANCE = 1.0
+#: Default frames before the pass forward inside the ``"pass"`` analysed window.
+HISTORY = 10
 #: Key of the cleaned table's schema metadata that holds the report as JSON.
 METADATA_KEY = b"ghosting.cleaning_report"
 
@@ -285,15 +301,48 @@ def _reason_counts(codes: np.ndarray, selector_bits: int, selector: int) -> dict
     }
 
 
+def check_options(
+    *,
+    policy: str = "play",
+    v_max: float = V_MAX,
+    dt: float = DT,
+    field_tolerance: float = FIELD_TOLERANCE,
+    window: str = "pass",
+    history: int = HISTORY,
+) -> None:
+    """Raise :class:`~ghosting.errors.InputError` when a cleaning option of
+    :func:`clean` is invalid (the message names it); commands call it before
+    reading anything.
+
+    >>> check_options(field_tolerance=-1.0)
+    Traceback (most recent call last):
+    ...
+    ghosting.errors.InputError: clean: field_tolerance must be a finite number >= 0, got -1.0
+    """
+    if policy not in POLICIES:
+        raise InputError(f"clean: policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    if window not in WINDOWS:
+        raise InputError(f"clean: window must be one of {', '.join(WINDOWS)}, got {window!r}")
+    for name, value in (("v_max", v_max), ("dt", dt)):
+        if not (_is_number(value) and np.isfinite(value) and value > 0):
+            raise InputError(f"clean: {name} must be a finite number > 0, got {value!r}")
+    if not (_is_number(field_tolerance) and np.isfinite(field_tolerance)
+            and field_tolerance >= 0):  # fmt: skip
+        raise InputError(f"clean: field_tolerance must be a finite number >= 0, "
+                         f"got {field_tolerance!r}")  # fmt: skip
+    if isinstance(history, bool) or not isinstance(history, (int, np.integer)) or history < 0:
+        raise InputError(f"clean: history must be an integer >= 0, got {history!r}")
+
+
 def clean(
     tracking: pa.Table,
     policy: str = "play",
     *,
     v_max: float = V_MAX,
     dt: float = DT,
-    field_tolerance: float = 0.0,
+    field_tolerance: float = FIELD_TOLERANCE,
     window: str = "pass",
-    history: int = 10,
+    history: int = HISTORY,
 ) -> tuple[pa.Table, CleaningReport]:
     """Drop the plays, tracks or samples that break the cleaning rules.
 
@@ -310,7 +359,8 @@ def clean(
     dt : float
         Seconds between frames.
     field_tolerance : float
-        Yards beyond the field (120 x 53.3 yd) still accepted.
+        Yards beyond the field (120 x 53.3 yd) still accepted (default
+        :data:`FIELD_TOLERANCE`, 1 yd).
     window : {"pass", "all"}
         The analysed window: ``"pass"`` is from ``history`` frames before the pass
         forward to the arrival (the whole play for plays without a pass);
@@ -335,19 +385,8 @@ def clean(
     >>> report.flagged["LONG_STEP"]
     0
     """
-    if policy not in POLICIES:
-        raise InputError(f"clean: policy must be one of {', '.join(POLICIES)}, got {policy!r}")
-    if window not in WINDOWS:
-        raise InputError(f"clean: window must be one of {', '.join(WINDOWS)}, got {window!r}")
-    for name, value in (("v_max", v_max), ("dt", dt)):
-        if not (_is_number(value) and np.isfinite(value) and value > 0):
-            raise InputError(f"clean: {name} must be a finite number > 0, got {value!r}")
-    if not (_is_number(field_tolerance) and np.isfinite(field_tolerance)
-            and field_tolerance >= 0):  # fmt: skip
-        raise InputError(f"clean: field_tolerance must be a finite number >= 0, "
-                         f"got {field_tolerance!r}")  # fmt: skip
-    if isinstance(history, bool) or not isinstance(history, (int, np.integer)) or history < 0:
-        raise InputError(f"clean: history must be an integer >= 0, got {history!r}")
+    check_options(policy=policy, v_max=v_max, dt=dt, field_tolerance=field_tolerance,
+                  window=window, history=history)  # fmt: skip
     tracking = _check_table(tracking)
 
     game = _numpy(tracking, "game_id", np.int64)

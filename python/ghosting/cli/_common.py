@@ -1,9 +1,13 @@
 """Arguments and helpers shared by the CLI subcommands (not a subcommand itself).
 
+Every flag means one thing in every subcommand: ``--plays`` is always the
+competition's plays.csv (an input); outputs have their own names (``-o``,
+``--play-scores``, ``--json``, ``--report``).
+
 >>> import argparse
 >>> parser = argparse.ArgumentParser()
->>> add_side_files(parser, plays_flag="--play-info")
->>> args = parser.parse_args(["--players", "players.csv", "--play-info", "plays.csv"])
+>>> add_side_files(parser)
+>>> args = parser.parse_args(["--players", "players.csv", "--plays", "plays.csv"])
 >>> side_files(args)
 {'players': 'players.csv', 'plays': 'plays.csv', 'games': None}
 """
@@ -12,8 +16,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+#: The cleaning policies of ``ghosting.clean`` (``score`` adds ``none``).
+CLEANING_POLICIES = ("play", "track", "sample")
 
 
 def add_targets(parser: argparse.ArgumentParser) -> None:
@@ -21,18 +28,18 @@ def add_targets(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--targets", metavar="FILE", help="targeted receivers (gameId,playId,...)")
 
 
-def add_side_files(parser: argparse.ArgumentParser, *, plays_flag: str = "--plays") -> None:
-    """``--targets``, ``--players``, the plays file (``plays_flag``) and ``--games``: the
-    files read beside the tracking; :func:`side_files` gives the last three back."""
+def add_side_files(parser: argparse.ArgumentParser) -> None:
+    """``--targets``, ``--players``, ``--plays`` and ``--games``: the files read beside
+    the tracking; :func:`side_files` gives the last three back."""
     add_targets(parser)
     parser.add_argument(
         "--players", metavar="FILE", help="players.csv: positions (needed for BDB 2019 tracking)"
     )
     parser.add_argument(
-        plays_flag,
+        "--plays",
         dest="plays_file",
         metavar="FILE",
-        help="the competition's plays.csv: possession team and play descriptions (for targets)",
+        help="the competition's plays.csv (an input): possession team and play descriptions",
     )
     parser.add_argument("--games", metavar="FILE", help="games.csv: home and away teams")
 
@@ -43,14 +50,70 @@ def side_files(args: argparse.Namespace) -> dict[str, Any]:
     return {"players": args.players, "plays": args.plays_file, "games": args.games}
 
 
-def add_scoring_choices(
-    parser: argparse.ArgumentParser, *, policies: tuple[str, ...], defenders_help: str
+def read_inputs(args: argparse.Namespace, attribute: str = "inputs") -> dict[str, Any]:
+    """Everything a command reads, by the flag that names it (for
+    :func:`ghosting.pipeline.check_outputs`)."""
+    inputs: dict[str, Any] = {"INPUT": getattr(args, attribute, None)}
+    for flag, name in (("--targets", "targets"), ("--players", "players"),
+                       ("--plays", "plays_file"), ("--games", "games"),
+                       ("--model", "model")):  # fmt: skip
+        inputs[flag] = getattr(args, name, None)
+    return inputs
+
+
+def add_cleaning_options(
+    parser: argparse.ArgumentParser, *, policies: Sequence[str] = CLEANING_POLICIES
 ) -> None:
-    """``--policy`` (one of ``policies``, default play), ``--defenders`` and ``--reference``."""
-    policy_help = "cleaning policy (default: play, drop any play with a flagged sample"
+    """The cleaning options every command that cleans takes (DESIGN section 4):
+    ``--policy``, ``--field-tolerance``, ``--v-max``, ``--dt``, ``--window`` and
+    ``--history``, with the defaults of :func:`ghosting.clean`;
+    :func:`cleaning_options` gives them back as its keywords."""
+    from ..cleaning import FIELD_TOLERANCE, HISTORY, WINDOWS
+    from ..schema import DT, V_MAX
+
+    policy_help = "cleaning policy: drop the whole play (default), the track, or the sample"
     if "none" in policies:
-        policy_help += "; none: score the data as read"
-    parser.add_argument("--policy", choices=policies, default="play", help=policy_help + ")")
+        policy_help += "; none: use the data as read"
+    group = parser.add_argument_group("cleaning (as in ghosting clean)")
+    group.add_argument("--policy", choices=tuple(policies), default="play", help=policy_help)
+    group.add_argument("--field-tolerance", type=float, default=FIELD_TOLERANCE, metavar="YD",
+                       help=f"yards beyond the field still accepted "
+                            f"(default {FIELD_TOLERANCE:g})")  # fmt: skip
+    group.add_argument("--v-max", type=float, default=V_MAX, metavar="YD_PER_S",
+                       help=f"fastest plausible speed, yd/s (default {V_MAX:g}); a step "
+                            "longer than v_max*dt is flagged")  # fmt: skip
+    group.add_argument("--dt", type=float, default=DT, metavar="S",
+                       help=f"seconds between frames (default {DT:g})")  # fmt: skip
+    group.add_argument("--window", choices=WINDOWS, default="pass",
+                       help="analysed frames: around the pass (default) or all")  # fmt: skip
+    group.add_argument("--history", type=int, default=HISTORY, metavar="FRAMES",
+                       help=f"frames before pass forward in the window "
+                            f"(default {HISTORY})")  # fmt: skip
+
+
+def cleaning_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keywords of :func:`ghosting.clean` given by :func:`add_cleaning_options`
+    (``policy`` included)."""
+    return {
+        "policy": args.policy,
+        "field_tolerance": args.field_tolerance,
+        "v_max": args.v_max,
+        "dt": args.dt,
+        "window": args.window,
+        "history": args.history,
+    }
+
+
+def check_cleaning_options(options: Mapping[str, Any]) -> None:
+    """Refuse bad cleaning options before anything is read (the checks of
+    :func:`ghosting.clean`, on an empty table)."""
+    from ..cleaning import check_options
+
+    check_options(**{k: v for k, v in options.items() if k != "policy" or v != "none"})
+
+
+def add_scoring_choices(parser: argparse.ArgumentParser, *, defenders_help: str) -> None:
+    """``--defenders`` and ``--reference``."""
     parser.add_argument(
         "--defenders",
         choices=("backs", "all"),
@@ -66,8 +129,9 @@ def add_scoring_choices(
 
 
 def add_training_data(parser: argparse.ArgumentParser) -> None:
-    """``DATA...`` (tracking files or folders) and ``--targets``."""
-    parser.add_argument("data", nargs="+", metavar="DATA", help="tracking files or folders")
+    """``DATA...`` (tracking files, folders or glob patterns) and ``--targets``."""
+    parser.add_argument("data", nargs="+", metavar="DATA",
+                        help="tracking files, folders or glob patterns")  # fmt: skip
     add_targets(parser)
 
 

@@ -11,44 +11,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ._common import add_cleaning_options, check_cleaning_options, cleaning_options, read_inputs
 
 __all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
-    from ..cleaning import POLICIES, WINDOWS
-    from ..schema import DT, V_MAX
-
     parser = subparsers.add_parser(
         "clean",
         help="drop plays, tracks or samples that break the tracking-data rules",
         description=(
-            "Read tracking files (CSV, TSV, gzip or Parquet, any supported layout), flag "
-            "non-finite or off-field positions, speeds over v_max, steps longer than "
-            "v_max*dt, frame gaps and duplicate frames, and drop what the policy says. "
-            "Writes one Parquet file of the kept rows and a JSON report of what was dropped."
+            "Read tracking files (CSV, TSV, gzip or Parquet, any supported layout; folders "
+            "and glob patterns name the tracking files in them), flag non-finite or "
+            "off-field positions, speeds over v_max, steps longer than v_max*dt, frame "
+            "gaps and duplicate frames, and drop what the policy says. Writes one Parquet "
+            "file of the kept rows and a JSON report of what was dropped."
         ),
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="tracking file(s)")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="tracking files, folders or glob patterns")  # fmt: skip
     parser.add_argument("-o", "--output", required=True, metavar="OUT.parquet",
                         help="Parquet file of the cleaned rows")  # fmt: skip
     parser.add_argument("--report", metavar="REPORT.json", help="JSON report of the cleaning")
-    parser.add_argument("--policy", choices=POLICIES, default="play",
-                        help="drop the whole play (default), the track, or the sample")  # fmt: skip
-    parser.add_argument("--v-max", type=float, default=V_MAX,
-                        help=f"fastest plausible speed, yd/s (default {V_MAX})")  # fmt: skip
-    parser.add_argument("--dt", type=float, default=DT,
-                        help=f"seconds between frames (default {DT})")  # fmt: skip
-    parser.add_argument("--field-tolerance", type=float, default=0.0,
-                        help="yards beyond the field still accepted (default 0)")  # fmt: skip
-    parser.add_argument("--window", choices=WINDOWS, default="pass",
-                        help="analysed frames: around the pass (default) or all")  # fmt: skip
-    parser.add_argument("--history", type=int, default=10,
-                        help="frames before pass forward in the window (default 10)")  # fmt: skip
+    add_cleaning_options(parser)
     parser.add_argument("--layout", default=None, help="force an input layout (default: detect)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     parser.set_defaults(func=run)
@@ -104,39 +92,29 @@ def run(args: argparse.Namespace) -> int:
 
     from .._util import atomic_path, progress
     from ..cleaning import clean
+    from ..pipeline import check_outputs, expand_inputs
 
-    folders = [p for p in args.inputs if Path(p).is_dir()]
-    if folders:
-        raise InputError(f"{', '.join(folders)}: a folder, not a file; give the files in it")
-    missing = [p for p in args.inputs if not Path(p).is_file()]
-    if missing:
-        raise InputError(f"input file(s) not found: {', '.join(missing)}")
-    if args.report and Path(args.report).resolve() == Path(args.output).resolve():
-        raise InputError("--report and --output must be different files")
+    options = cleaning_options(args)
+    check_cleaning_options(options)
+    paths = expand_inputs(args.inputs)
+    check_outputs({**read_inputs(args), "INPUT": [*args.inputs, *paths]},
+                  {"-o": args.output, "--report": args.report})  # fmt: skip
 
     entries: list[dict[str, Any]] = []
     reports = []
     with atomic_path(args.output) as tmp_out:
         writer = None
         try:
-            inputs = progress(args.inputs, desc="cleaning", enabled=None if len(args.inputs) > 1
+            inputs = progress(paths, desc="cleaning", enabled=None if len(paths) > 1
                               else False)  # fmt: skip
             for path in inputs:
-                tracking, read = _read_input(path, args.layout)
-                cleaned, report = clean(
-                    tracking,
-                    args.policy,
-                    v_max=args.v_max,
-                    dt=args.dt,
-                    field_tolerance=args.field_tolerance,
-                    window=args.window,
-                    history=args.history,
-                )
+                tracking, read = _read_input(str(path), args.layout)
+                cleaned, report = clean(tracking, **options)
                 cleaned = cleaned.replace_schema_metadata(None)
                 if writer is None:
                     schema = cleaned.schema
                     writer = pq.ParquetWriter(tmp_out, schema)
-                writer.write_table(_conform(cleaned, schema, path))
+                writer.write_table(_conform(cleaned, schema, str(path)))
                 entries.append(
                     {"path": str(path), "read": read, "cleaning": report.to_dict()}
                 )
@@ -147,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             if writer is not None:
                 writer.close()
         if not any(r.rows_in for r in reports):
-            raise InputError(f"no tracking rows in {', '.join(map(str, args.inputs))}")
+            raise InputError(f"no tracking rows in {', '.join(map(str, paths))}")
         document: dict[str, Any] = {
             "output": str(args.output),
             "inputs": entries,

@@ -12,7 +12,14 @@ import math
 from typing import Any
 
 from .._util import atomic_path
-from ._common import add_training_data, stderr_log
+from ._common import (
+    add_cleaning_options,
+    add_training_data,
+    check_cleaning_options,
+    cleaning_options,
+    read_inputs,
+    stderr_log,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -36,6 +43,7 @@ def register(subparsers: Any) -> None:
         help="decision cards folder (air_time.json, completion.json, sigma.json; default: "
         "shipped); their held-out figures go under the report's 'decision' key",
     )
+    add_cleaning_options(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     parser.set_defaults(func=run)
 
@@ -54,9 +62,15 @@ def run(args: argparse.Namespace) -> int:
     from ..model import GhostModel
     from ..model.data import load_sources
     from ..model.evaluate import evaluate_model
+    from ..pipeline import check_outputs, expand_inputs
 
+    cleaning = cleaning_options(args)
+    check_cleaning_options(cleaning)
     model = GhostModel.load(args.model, sha256=args.model_sha256)
-    datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
+    check_outputs({**read_inputs(args, "data"), "INPUT": [*args.data, *expand_inputs(args.data)]},
+                  {"--json": args.json})  # fmt: skip
+    datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet),
+                            cleaning=cleaning)  # fmt: skip
     report = evaluate_model(datasets, model, seed=args.seed)
     report["decision"] = _decision_report(args, datasets, model)
     report["arguments"] = {
@@ -65,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         "model": args.model,
         "seed": args.seed,
         "decision": args.decision,
+        "cleaning": cleaning,
     }
     with atomic_path(args.json) as tmp:
         tmp.write_text(json.dumps(_clean_json(report), indent=2) + "\n")

@@ -31,6 +31,11 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..pipeline import OUTPUT_FILES, check_outputs
+
+    check_outputs({"OUTDIR": [Path(args.outdir) / f for f in OUTPUT_FILES]}, {"-o": args.output})
     from ..plot import parse_play, plot_play
 
     game_id, play_id = parse_play(args.play)

@@ -28,6 +28,11 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..pipeline import OUTPUT_FILES, check_outputs
+
+    check_outputs({"OUTDIR": [Path(args.outdir) / f for f in OUTPUT_FILES]}, {"-o": args.output})
     from ..report import write_report
 
     write_report(args.outdir, args.output, top=args.top, pictures=not args.no_pictures)

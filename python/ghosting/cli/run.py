@@ -8,12 +8,23 @@ import sys
 from typing import Any
 
 from ..errors import InputError
-from ._common import add_scoring_choices, add_side_files, side_files
+from ._common import (
+    add_cleaning_options,
+    add_scoring_choices,
+    add_side_files,
+    cleaning_options,
+    side_files,
+)
 
 DEMO_PLAYS = 40
 
+#: Exit code of a run that read pass plays but scored none (outputs written).
+NOTHING_SCORED = 3
+
 
 def register(subparsers: Any) -> None:
+    from ..pipeline.settings import MAX_FLIGHT_FRAMES
+
     parser = subparsers.add_parser(
         "run",
         help="ghost and score every pass play",
@@ -22,10 +33,14 @@ def register(subparsers: Any) -> None:
             "real target and for each other eligible receiver, score real and ghost "
             "trajectories with the Trajectory Score, and write trajectories.parquet, "
             "scores.parquet, plays.parquet and summary.json into OUTDIR (atomically). "
-            "Input is streamed game by game."
+            "Input is streamed game by game, each game whole across the input files. "
+            "Exit code 0 when a play was scored or the input has no pass plays, 3 when "
+            "pass plays were read but none could be scored (the outputs say why, and a "
+            "hint is printed), 1 on bad input (nothing written)."
         ),
     )
-    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="tracking files (any layout)")
+    parser.add_argument("inputs", nargs="*", metavar="INPUT",
+                        help="tracking files, folders or glob patterns (any layout)")  # fmt: skip
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -38,7 +53,7 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help=f"number of synthetic plays for --demo (default {DEMO_PLAYS})",
     )
-    add_side_files(parser, plays_flag="--plays")
+    add_side_files(parser)
     parser.add_argument("-o", "--outdir", required=True, metavar="OUTDIR", help="output folder")
     parser.add_argument("--model", metavar="DIR", help="model folder (default: the shipped model)")
     parser.add_argument(
@@ -46,8 +61,12 @@ def register(subparsers: Any) -> None:
         metavar="HEX",
         help="the sha256 the model's ONNX file must have (refuse any other model)",
     )
-    add_scoring_choices(
-        parser, policies=("play", "track", "sample"), defenders_help="defenders to ghost and score"
+    add_cleaning_options(parser)
+    add_scoring_choices(parser, defenders_help="defenders to ghost and score")
+    parser.add_argument(
+        "--max-flight-frames", type=int, default=MAX_FLIGHT_FRAMES, metavar="N",
+        help=f"longest ball flight ghosted, in frames (default {MAX_FLIGHT_FRAMES}, 8 s); "
+        "longer plays are skipped with a reason",
     )
     parser.add_argument(
         "--json",
@@ -67,7 +86,12 @@ def main(args: argparse.Namespace) -> int:
         raise InputError("give one or more INPUT files, or --demo for built-in synthetic plays")
     if args.demo_plays < 1:
         raise InputError(f"--demo-plays must be at least 1, got {args.demo_plays}")
-    settings = RunSettings(policy=args.policy, defenders=args.defenders, reference=args.reference)
+    settings = RunSettings(
+        defenders=args.defenders,
+        reference=args.reference,
+        max_flight_frames=args.max_flight_frames,
+        **cleaning_options(args),
+    )
     machine = args.json or not sys.stdout.isatty()
     model = args.model
     if args.model_sha256 is not None:
@@ -89,7 +113,20 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_summary(summary, args.outdir))
-    return 0
+    return _exit_code(summary)
+
+
+def _exit_code(summary: dict[str, Any]) -> int:
+    """0 when a play was scored or the input has no pass plays; else 3, with the
+    summary's hint on stderr."""
+    from ..pipeline.summary import really_no_pass_plays
+
+    hint = summary.get("hint")
+    if hint:
+        print(f"ghosting run: {hint}", file=sys.stderr)
+    if summary["counts"]["plays_scored"] or really_no_pass_plays(summary):
+        return 0
+    return NOTHING_SCORED
 
 
 def _fmt(value: float | None, digits: int = 4, signed: bool = True) -> str:

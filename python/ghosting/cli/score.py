@@ -12,7 +12,19 @@ import pyarrow as pa
 
 from .._util import atomic_path
 from ..errors import InputError
-from ._common import add_scoring_choices, add_side_files, side_files
+from ..pipeline.summary import nothing_scored_hint
+from ._common import (
+    add_cleaning_options,
+    add_scoring_choices,
+    add_side_files,
+    check_cleaning_options,
+    cleaning_options,
+    read_inputs,
+    side_files,
+)
+
+#: Exit code of a run that read pass plays but scored none (outputs written).
+NOTHING_SCORED = 3
 
 
 def register(subparsers: Any) -> None:
@@ -23,34 +35,37 @@ def register(subparsers: Any) -> None:
             "Read tracking files, clean them, and score every defensive back (or every "
             "defender) of every pass play from pass forward to arrival against the "
             "targeted receiver with the Trajectory Score. Writes one row per defender "
-            "(-o), optionally one row per play (--plays) and a JSON summary (--json); "
+            "(-o), optionally one row per play (--play-scores) and a JSON summary (--json); "
             "every play of the input is either scored or listed as skipped with a reason."
         ),
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="tracking files (any layout)")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="tracking files, folders or glob patterns (any layout)")  # fmt: skip
     parser.add_argument(
         "-o", "--output", required=True, metavar="SCORES.parquet", help="per-defender scores"
     )
-    parser.add_argument("--plays", metavar="PLAYS.parquet", help="also write per-play scores")
+    parser.add_argument("--play-scores", metavar="PLAY_SCORES.parquet",
+                        help="also write per-play scores")  # fmt: skip
     parser.add_argument("--json", metavar="SUMMARY.json", help="also write the summary as JSON")
-    add_scoring_choices(
-        parser, policies=("play", "track", "sample", "none"), defenders_help="defenders to score"
-    )
+    add_cleaning_options(parser, policies=("play", "track", "sample", "none"))
+    add_scoring_choices(parser, defenders_help="defenders to score")
     parser.add_argument(
         "--weights", choices=("uniform", "linear"), default="uniform", help="PS frame weights"
     )
-    add_side_files(parser, plays_flag="--play-info")
+    add_side_files(parser)
     parser.set_defaults(func=main)
 
 
-def _clean(tracking: pa.Table, policy: str) -> tuple[pa.Table, dict[Any, str]]:
-    """Clean with ``policy``; return the table and why cleaning dropped each play
-    (key ``(game_id, play_id)``) or track (key ``(game_id, play_id, nfl_id)``)."""
+def _clean(tracking: pa.Table, options: dict[str, Any]) -> tuple[pa.Table, dict[Any, str]]:
+    """Clean with ``options`` (:func:`ghosting.clean`'s keywords); return the table and
+    why cleaning dropped each play (key ``(game_id, play_id)``) or track (key
+    ``(game_id, play_id, nfl_id)``)."""
+    policy = options["policy"]
     if policy == "none":
         return tracking, {}
     from ..cleaning import clean
 
-    cleaned, report = clean(tracking, policy=policy)
+    cleaned, report = clean(tracking, **options)
     dropped: dict[Any, str] = {}
     for row in report.dropped_plays:
         who = f" (nfl_id {', '.join(map(str, row['nfl_ids']))})" if row.get("nfl_ids") else ""
@@ -100,25 +115,28 @@ def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, in
 
 
 def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """Read, clean and score file by file and game by game (memory bounded by one
-    input file); return the scores and a summary accounting for every play."""
+    """Read, clean and score game by game, each game whole across the input files
+    (as ``ghosting run`` reads them); return the scores and a summary accounting for
+    every play."""
     from .._util import progress
-    from ..io import read_targets, read_tracking
-    from ..pipeline import split_games
+    from ..io import read_targets
+    from ..pipeline.inputs import _read_side_file, game_stream
     from ..scoring import RealScores, score_real
 
     targets = read_targets(args.targets) if args.targets else None
+    side = {k: _read_side_file(v) for k, v in side_files(args).items() if v is not None}
+    stream = game_stream(args.paths, side)
     parts: list[Any] = []
     all_plays: set[tuple[int, int]] = set()
     defenders: set[tuple[int, int, int]] = set()
     dropped: dict[Any, str] = {}
-    for path in progress(args.inputs, desc="score"):
-        tracking = read_tracking(path, **side_files(args))
-        for game in split_games(tracking):  # read_tracking sorts by game: zero-copy slices
+    options = cleaning_options(args)
+    try:
+        for _, game in progress(stream, total=stream.n_chunks, desc="score"):
             all_plays |= _play_keys(game)
             if args.policy == "track":
                 defenders |= _defender_keys(game, args.defenders)
-            cleaned, game_dropped = _clean(game, args.policy)
+            cleaned, game_dropped = _clean(game, options)
             dropped.update(game_dropped)
             parts.append(
                 score_real(
@@ -127,10 +145,14 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
                     defenders=args.defenders,
                     reference=args.reference,
                     weights=args.weights,
+                    v_max=args.v_max,
+                    dt=args.dt,
                 )
             )
+    finally:
+        stream.close()
     if not parts:
-        raise InputError(f"no tracking rows in {', '.join(map(str, args.inputs))}")
+        raise InputError(f"no tracking rows in {', '.join(map(str, args.paths))}")
     result = RealScores(
         trajectories=pa.concat_tables([r.trajectories for r in parts]),
         plays=pa.concat_tables([r.plays for r in parts]),
@@ -172,11 +194,19 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         n_plays_skipped=len(skipped),
         skipped_reasons=dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
         skipped_plays=skipped,
-        inputs=[str(p) for p in args.inputs],
+        inputs=[str(f.path) for f in stream.files],
+        duplicate_rows_dropped=stream.duplicate_rows_dropped,
+        repeated_inputs_ignored=len(args.paths) - len(stream.files),
+        cleaning=options,
         policy=args.policy,
         defenders=args.defenders,
         reference=args.reference,
         weights=args.weights,
+    )
+    summary["unpaired_2026_outputs"] = stream.unpaired_2026_outputs
+    summary["hint"] = nothing_scored_hint(
+        summary["n_plays"], summary["n_plays_scored"], reasons,
+        unpaired_2026_outputs=stream.unpaired_2026_outputs,
     )
     return result, summary
 
@@ -193,14 +223,17 @@ def _fmt(value: Any) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    for name in ("output", "plays", "json"):
-        path = getattr(args, name)
-        if path is not None and path in args.inputs:
-            raise InputError(f"--{name} {path} would overwrite an input file")
+    from ..pipeline import check_outputs, expand_inputs
+
+    check_cleaning_options(cleaning_options(args))
+    args.paths = expand_inputs(args.inputs, keep_repeats=True)
+    check_outputs({**read_inputs(args), "INPUT": [*args.inputs, *args.paths]},
+                  {"-o": args.output, "--play-scores": args.play_scores,
+                   "--json": args.json})  # fmt: skip
     result, summary = score_files(args)
     _write_parquet(result.trajectories, args.output)
-    if args.plays:
-        _write_parquet(result.plays, args.plays)
+    if args.play_scores:
+        _write_parquet(result.plays, args.play_scores)
     if args.json:
         with atomic_path(args.json) as tmp:
             tmp.write_text(json.dumps(summary, indent=2) + "\n")
@@ -217,4 +250,9 @@ def main(args: argparse.Namespace) -> int:
         f"mean play score {_fmt(summary['mean_play_score'])}\n"
     )
     out.write(f"wrote {args.output}\n")
-    return 0
+    if summary["hint"]:
+        print(f"ghosting score: {summary['hint']}", file=sys.stderr)
+    no_pass_plays = not summary["unpaired_2026_outputs"] and all(
+        reason.startswith("no pass_forward") for reason in summary["skipped_reasons"]
+    )
+    return 0 if summary["n_plays_scored"] or no_pass_plays else NOTHING_SCORED

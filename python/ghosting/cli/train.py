@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import add_training_data, stderr_log
+from ._common import (
+    add_cleaning_options,
+    add_training_data,
+    check_cleaning_options,
+    cleaning_options,
+    read_inputs,
+    stderr_log,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -30,12 +37,19 @@ def register(subparsers: Any) -> None:
         help="training epochs (fewer than 1 count as 1; default: the training "
         "configuration's, TrainConfig.epochs)",
     )
+    add_cleaning_options(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..model.train import TrainConfig, train_model
+    from ..pipeline import check_outputs, expand_inputs
+
+    cleaning = cleaning_options(args)
+    check_cleaning_options(cleaning)
+    check_outputs({**read_inputs(args, "data"), "INPUT": [*args.data, *expand_inputs(args.data)]},
+                  {"-o": args.output}, folders=["-o"])  # fmt: skip
 
     config = TrainConfig()
     if args.epochs is not None:
@@ -47,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         targets=args.targets,
         config=config,
         log=stderr_log(args.quiet),
+        cleaning=cleaning,
     )
     full = card["metrics"]["validation_defensive_backs"]
     print(

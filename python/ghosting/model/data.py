@@ -92,10 +92,13 @@ def load_sources(
     *,
     targets: str | os.PathLike[str] | None = None,
     log: Callable[[str], Any] | None = None,
+    cleaning: dict[str, Any] | None = None,
 ) -> list[Dataset]:
     """Read, clean (``play`` policy) and assemble pass plays of every tracking file.
 
-    Returns ``(name, cleaned tracking, pass plays)`` per file with at least one play.
+    ``cleaning`` holds :func:`ghosting.clean`'s keywords (policy, field_tolerance,
+    v_max, ...; default: its defaults with the ``play`` policy). Returns ``(name,
+    cleaned tracking, pass plays)`` per file with at least one play.
     """
     from .. import clean, pass_plays, read_targets, read_tracking
 
@@ -123,7 +126,7 @@ def load_sources(
         if tracking.num_rows == 0:
             say(f"{path}: every play already read from an earlier source")
             continue
-        cleaned, report = clean(tracking, policy="play")
+        cleaned, report = clean(tracking, **(cleaning or {"policy": "play"}))
         plays = pass_plays(cleaned, targets=tgt)
         analysable = int(pc.sum(plays.column("analysable")).as_py() or 0)
         seen = np.union1d(seen, np.unique(key))

@@ -349,11 +349,13 @@ def train_on_tables(
     seed: int = 0,
     config: TrainConfig | None = None,
     log: Any = None,
+    cleaning: dict[str, Any] | None = None,
 ) -> dict:
     """Train on already-read data and write ``ghost.onnx`` and ``card.json`` into ``out_dir``.
 
     ``datasets`` holds ``(name, tracking, plays)``: a cleaned canonical tracking table
-    and its ``pass_plays`` table. Returns the model card.
+    and its ``pass_plays`` table; ``cleaning`` the :func:`ghosting.clean` options it was
+    cleaned with, recorded in the card. Returns the model card.
     """
     torch, lgb, _onnx = require_training()
     cfg = config or TrainConfig()
@@ -517,7 +519,8 @@ def train_on_tables(
             "torch": torch.__version__,
             "onnx_vs_torch_max_abs_diff": onnx_diff,
             "python": platform.python_version(),
-            "cleaning": "play policy (drop plays with any flagged sample in the pass window)",
+            "cleaning": "play policy (drop plays with any flagged sample in the pass window)"
+            if cleaning is None else dict(cleaning),
         },
         "pursuit_caps": caps,
         "metrics": {
@@ -540,14 +543,17 @@ def train_model(
     targets: str | os.PathLike[str] | None = None,
     config: TrainConfig | None = None,
     log: Any = None,
+    cleaning: dict[str, Any] | None = None,
 ) -> dict:
     """Read, clean and train on tracking files; write the model into ``out_dir``.
 
-    Each source is read with :func:`ghosting.read_tracking`, cleaned with the
-    ``play`` policy and turned into pass plays (with ``targets`` when given).
+    Each source is read with :func:`ghosting.read_tracking`, cleaned with
+    ``cleaning`` (:func:`ghosting.clean`'s keywords; default the ``play`` policy and
+    its defaults) and turned into pass plays (with ``targets`` when given).
     """
     from .data import load_sources
 
     require_training()
-    datasets = load_sources(sources, targets=targets, log=log)
-    return train_on_tables(datasets, out_dir, seed=seed, config=config, log=log)
+    datasets = load_sources(sources, targets=targets, log=log, cleaning=cleaning)
+    return train_on_tables(datasets, out_dir, seed=seed, config=config, log=log,
+                           cleaning=cleaning)

@@ -9,7 +9,8 @@ them game by game into an output folder.
 
 Modules: ``api`` (the entry points), ``inputs`` (reading game by game), ``game``
 (one game's ghosts and scores), ``rows`` (its rows of the output tables),
-``outputs`` (the tables, :class:`Results`, atomic output folders), ``summary``
+``outputs`` (the tables, :class:`Results`, atomic output folders), ``paths``
+(folder and glob inputs; no output onto an input), ``summary``
 (the counts of ``summary.json``), ``settings``, ``arrays`` (columnar helpers).
 
 >>> import ghosting
@@ -34,13 +35,17 @@ from .outputs import (
     staging_dir,
     write_summary,
 )
-from .settings import RunSettings
+from .paths import check_outputs, expand_inputs
+from .settings import MAX_FLIGHT_FRAMES, RunSettings
 
 __all__ = [
     "run",
     "run_files",
     "Results",
     "RunSettings",
+    "MAX_FLIGHT_FRAMES",
+    "check_outputs",
+    "expand_inputs",
     "OUTPUT_FILES",
     "TRAJECTORIES_SCHEMA",
     "SCORES_SCHEMA",

@@ -11,13 +11,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-import numpy as np
 import pyarrow as pa
 
 from ..errors import InputError
 from . import game
-from .arrays import _np, split_games
-from .inputs import _canonical, _check_input, _input_games, _read_side_file, _read_targets
+from .inputs import _canonical, _read_side_file, _read_targets, _table_games, game_stream
 from .outputs import Results, _MemorySink, _ParquetSink, staging_dir, write_summary
 from .settings import RunSettings
 from .summary import _Tally
@@ -78,10 +76,11 @@ def _run_games(
     settings: RunSettings,
     sink: _MemorySink | _ParquetSink,
     show_progress: bool,
+    tally: _Tally | None = None,
 ) -> _Tally:
     from .._util import progress
 
-    tally = _Tally()
+    tally = tally or _Tally()
     for name, n_games, games in sources:
         for chunk in progress(games, total=n_games, desc=name, enabled=show_progress):
             game._ghost_game(chunk, targets, model, settings, tally, sink)
@@ -98,6 +97,7 @@ def run(
     reference: str = "catch_point",
     weights: str = "uniform",
     show_progress: bool = False,
+    settings: RunSettings | None = None,
 ) -> Results:
     """Ghost and score every pass play of ``tracking``; return the tables in memory.
 
@@ -120,6 +120,10 @@ def run(
         ``"backs"`` (the defensive backs, default) or ``"all"`` defenders.
     reference, weights
         Trajectory Score options (see :func:`ghosting.trajectory_score`).
+    settings
+        A :class:`RunSettings` with every option (cleaning options, maximum flight,
+        ...); when given, ``policy``, ``defenders``, ``reference`` and ``weights``
+        are ignored.
 
     Returns
     -------
@@ -136,7 +140,7 @@ def run(
     >>> results.plays.column_names[:4]
     ['game_id', 'play_id', 'status', 'reason']
     """
-    settings = RunSettings(
+    settings = settings or RunSettings(
         policy=policy, defenders=defenders, reference=reference, weights=weights
     )
     start = time.perf_counter()
@@ -144,8 +148,7 @@ def run(
     table = _canonical(tracking)
     target_table = _read_targets(targets)
     sink = _MemorySink()
-    n_games = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
-    sources = [("ghosting", n_games, split_games(table))]
+    sources = [("ghosting", *_table_games(table))]
     tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress)
     summary = tally.summary(
         settings=settings,
@@ -180,51 +183,73 @@ def run_files(
     """Ghost and score every pass play of tracking files, streaming game by game into
     ``outdir`` (what ``ghosting run`` does); return the summary.
 
-    ``inputs=None`` with ``demo_plays=N`` ghosts N built-in synthetic plays instead.
-    ``players``, ``plays`` and ``games`` are the competition's side files, passed to
-    :func:`ghosting.read_tracking` (positions for BDB 2019, the possession team).
-    Nothing is written unless every input is read and every game processed: the
-    outputs appear in ``outdir`` together at the end.
+    ``inputs`` are files, folders (their tracking files, as ``ghosting train`` finds
+    them) or glob patterns. Each game is read whole from every input that has rows of
+    it (a play split across files is one play; exact duplicate rows, as from the same
+    data given twice, are dropped and counted). ``inputs=None`` with ``demo_plays=N``
+    ghosts N built-in synthetic plays instead. ``players``, ``plays`` and ``games`` are
+    the competition's side files, passed to :func:`ghosting.read_tracking` (positions
+    for BDB 2019, the possession team). ``outdir`` may not be, contain, or lie inside
+    an input. Nothing is written unless every input is read and every game processed:
+    the outputs appear in ``outdir`` together at the end.
 
     >>> summary = run_files(None, "out/", demo_plays=8)  # doctest: +SKIP
     >>> sorted(p.name for p in Path("out").iterdir())  # doctest: +SKIP
     ['plays.parquet', 'scores.parquet', 'summary.json', 'trajectories.parquet']
     """
+    from .paths import check_outputs, expand_inputs
+
     settings = settings or RunSettings()
     start = time.perf_counter()
-    paths = [Path(p) for p in inputs or []]
     if inputs is None and demo_plays is None:
         raise InputError("give input files or demo_plays")
-    for path in paths:
-        _check_input(path)
-    target_table = _read_targets(str(targets)) if targets is not None else None
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    paths = expand_inputs(inputs, keep_repeats=True) if inputs is not None else []
     side_paths = {"players": players, "plays": plays, "games": games}
+    model_dir = model if isinstance(model, (str, os.PathLike)) else None
+    check_outputs(
+        {"INPUT": [*(inputs or []), *paths], "--targets": targets, "--players": players,
+         "--plays": plays, "--games": games, "--model": model_dir},
+        {"-o": outdir},
+        folders=["-o"],
+    )  # fmt: skip
+    target_table = _read_targets(str(targets)) if targets is not None else None
     side_files = {k: _read_side_file(v) for k, v in side_paths.items() if v is not None}
+    stream = game_stream(paths, side_files) if inputs is not None else None
     ghost_model = _load_model(model)
+    tally = _Tally()
 
     def sources() -> Iterator[tuple[str, int | None, Iterator[pa.Table]]]:
-        if inputs is None:
+        if stream is None:
             from ..synth import generate_plays
 
             demo = generate_plays(int(demo_plays or 0), seed=demo_seed)
-            n = len(np.unique(_np(demo["game_id"], np.int64))) if demo.num_rows else 0
-            yield "demo", n, split_games(demo)
+            yield ("demo", *_table_games(demo))
             return
-        for k, path in enumerate(paths, 1):
-            n_games, games = _input_games(path, side_files)
-            yield f"[{k}/{len(paths)}] {path.name}", n_games, games
+        yield "ghosting", stream.n_chunks, (table for _, table in stream)
 
-    labels = [str(p) for p in paths] if inputs is not None else [f"demo:{demo_plays}"]
+    labels = ([str(f.path) for f in stream.files] if stream is not None
+              else [f"demo:{demo_plays}"])  # fmt: skip
     with staging_dir(outdir) as tmp:
         sink = _ParquetSink(tmp)
         try:
-            tally = _run_games(sources(), target_table, ghost_model, settings, sink, show_progress)
+            _run_games(sources(), target_table, ghost_model, settings, sink, show_progress,
+                       tally)  # fmt: skip
             if inputs is not None and tally.rows_read == 0:
                 raise InputError(f"no tracking rows in {', '.join(labels)}")
         except BaseException:
             sink.close(complete=False)
             raise
+        finally:
+            if stream is not None:
+                stream.close()  # temporary buckets go, whatever happened
         sink.close()
+        if stream is not None:
+            tally.duplicate_rows_dropped = stream.duplicate_rows_dropped
+            tally.rows_without_game_id = stream.rows_without_game
+            tally.repeated_inputs = len(paths) - len(stream.files)
+            tally.unpaired_2026_outputs = stream.unpaired_2026_outputs
         summary = tally.summary(
             settings=settings,
             model_info=_model_info(ghost_model),

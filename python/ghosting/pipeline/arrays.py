@@ -16,7 +16,8 @@ __all__ = ["split_games"]
 
 
 def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None) -> np.ndarray:
-    """A column as a numpy array (nulls replaced by ``fill`` when given)."""
+    """A column as a numpy array (nulls replaced by ``fill`` when given; never use a
+    fill for ids: use a validity mask, any integer can be a real id)."""
     if fill is not None:
         column = pc.fill_null(column, fill)
     out = column.to_numpy(zero_copy_only=False)
@@ -25,20 +26,28 @@ def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None)
 
 def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
     """For each row of ``left``, the index of a row of ``right`` with equal integer
-    ``keys`` (-1 when there is none). Keys are recoded densely and matched with a
-    sorted search (numpy, no Python loop)."""
+    ``keys`` (-1 when there is none; a null key matches nothing). Keys are recoded
+    densely and matched with a sorted search (numpy, no Python loop)."""
     index = np.full(left.num_rows, -1, dtype=np.int64)
     if not left.num_rows or not right.num_rows:
         return index
-    n_left = left.num_rows
-    code_left = np.zeros(n_left, dtype=np.int64)
-    code_right = np.zeros(right.num_rows, dtype=np.int64)
-    radix = 1
-    valid = np.ones(n_left, dtype=bool)
+    valid = np.ones(left.num_rows, dtype=bool)
+    right_valid = np.ones(right.num_rows, dtype=bool)
     for key in keys:
         valid &= _np(pc.is_valid(left[key]), bool)
-        both = np.concatenate([_np(left[key], np.int64, -1), _np(right[key], np.int64, -1)])
-        values, inverse = np.unique(both, return_inverse=True)
+        right_valid &= _np(pc.is_valid(right[key]), bool)
+    right_rows = np.flatnonzero(right_valid)
+    if not len(right_rows):
+        return index
+    n_left = left.num_rows
+    code_left = np.zeros(n_left, dtype=np.int64)
+    code_right = np.zeros(len(right_rows), dtype=np.int64)
+    radix = 1
+    for key in keys:
+        # nulls become 0 here, but their rows are masked (left) or left out (right)
+        ours = _np(pc.fill_null(left[key], 0), np.int64)
+        theirs = _np(pc.fill_null(right[key], 0), np.int64)[right_rows]
+        values, inverse = np.unique(np.concatenate([ours, theirs]), return_inverse=True)
         if radix * len(values) >= 2**62:  # pragma: no cover - astronomically many keys
             raise GhostingError("internal error: too many distinct keys to match")
         code_left = code_left * len(values) + inverse[:n_left]
@@ -49,7 +58,7 @@ def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
     pos = np.searchsorted(sorted_codes, code_left)
     pos = np.minimum(pos, len(sorted_codes) - 1)
     found = (sorted_codes[pos] == code_left) & valid
-    index[found] = order[pos[found]]
+    index[found] = right_rows[order[pos[found]]]
     return index
 
 

@@ -84,11 +84,11 @@ def _trajectory_offsets(rows: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndar
     """Offsets of trajectories (play, target, defender) and of options (play, target) in
     rows sorted by ``_GHOST_KEYS``; the options' offsets index trajectories."""
     play = _np(rows["play_id"], np.int64)
-    target = _np(rows["target_nfl_id"], np.int64, -1)
+    target, target_ok = _int_column(rows["target_nfl_id"])
     defender = _np(rows["nfl_id"], np.int64)
-    traj = run_starts(play, target, defender)
+    traj = run_starts(play, target_ok, target, defender)
     first = traj[:-1]
-    options = run_starts(play[first], target[first])
+    options = run_starts(play[first], target_ok[first], target[first])
     return traj, options, first
 
 
@@ -101,7 +101,7 @@ def _play_status(
     reason = np.array(plays["reason"].to_pylist(), dtype=object)
     ok = _np(plays["analysable"], bool, False)
     reason[~ok & np.array([r is None for r in reason], dtype=bool)] = "not analysable"
-    cleaned, report = clean(game, policy=settings.policy, v_max=settings.v_max, dt=settings.dt)
+    cleaned, report = clean(game, **settings.cleaning())  # type: ignore[arg-type]
     tally.add_cleaning(report)
     dropped = {int(d["play_id"]): ", ".join(d["reasons"]) for d in report.dropped_plays}
     play_ids = _np(plays["play_id"], np.int64)
@@ -110,15 +110,62 @@ def _play_status(
         if why is not None:
             ok[i] = False
             reason[i] = f"cleaning: {why}"
+    # Bounded work: a flight longer than the maximum is bad data; skip it before the
+    # model sees it (a 100,000-frame "flight" would take minutes and give nonsense).
+    forward, forward_ok = _int_column(plays["pass_forward_frame"])
+    arrival, arrival_ok = _int_column(plays["arrival_frame"])
+    frames = arrival - forward + 1
+    too_long = ok & forward_ok & arrival_ok & (frames > settings.max_flight_frames)
+    ok[too_long] = False
+    reason[too_long] = flight_reason(settings)
     return cleaned, ok, reason
+
+
+def flight_reason(settings: RunSettings) -> str:
+    """The skip reason of a play whose ball flight is longer than the maximum."""
+    seconds = settings.max_flight_frames * settings.dt
+    return (f"ball in the air longer than the maximum flight "
+            f"({settings.max_flight_frames} frames, {seconds:g} s)")  # fmt: skip
+
+
+#: The skip reason of a play whose ghosts are not finite or far off the field.
+BROKEN_GHOSTS = "ghost trajectory not finite or far off the field"
+
+
+def _int_column(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """An integer column as int64 values and a validity mask (no sentinel)."""
+    valid = _np(pc.is_valid(column), bool)
+    return _np(pc.fill_null(column, 0), np.int64), valid
+
+
+def _broken_plays(ghosts: pa.Table, settings: RunSettings) -> np.ndarray:
+    """The play ids with a ghost position that is not finite or lies more than
+    ``settings.max_off_field`` yards beyond the field."""
+    from ..schema import FIELD_LENGTH, FIELD_WIDTH
+
+    if not ghosts.num_rows:
+        return np.zeros(0, dtype=np.int64)
+    x, y = _np(ghosts["x"], np.float64), _np(ghosts["y"], np.float64)
+    margin = settings.max_off_field
+    with np.errstate(invalid="ignore"):
+        good = (np.isfinite(x) & np.isfinite(y)
+                & (x >= -margin) & (x <= FIELD_LENGTH + margin)
+                & (y >= -margin) & (y <= FIELD_WIDTH + margin))  # fmt: skip
+    return np.unique(_np(ghosts["play_id"], np.int64)[~good])
 
 
 def _ghost_and_score(
     model: Any, cleaned: pa.Table, plays: pa.Table, candidates: pa.Table, settings: RunSettings
-) -> _Ghosts:
+) -> tuple[_Ghosts, np.ndarray]:
     """Ghost every selected defender for every option of ``candidates`` (one batched
-    model call) and score the trajectories against each option's receiver."""
+    model call) and score the trajectories against each option's receiver. Plays
+    with broken ghosts (non-finite, far off the field) are left out; their ids are
+    returned beside the ghosts."""
     ghosts = _predict(model, cleaned, candidates, settings.defenders)
+    broken = _broken_plays(ghosts, settings)
+    if len(broken):
+        keep = ~np.isin(_np(ghosts["play_id"], np.int64), broken)
+        ghosts = ghosts.filter(pa.array(keep))
     if settings.defenders == "backs":
         keep = _defensive_backs(candidates)
         ghosts = ghosts.filter(pa.array(_row_index(ghosts, keep, ["play_id", "nfl_id"]) >= 0))
@@ -128,9 +175,11 @@ def _ghost_and_score(
     traj, options, first = _trajectory_offsets(ghosts)
     last = traj[1:] - 1
     play = _np(ghosts["play_id"], np.int64)[first]
-    target = _np(ghosts["target_nfl_id"], np.int64, -1)[first]
-    real_target = _np(plays["targeted_receiver"], np.int64, -1)
+    target, target_ok = _int_column(ghosts["target_nfl_id"])
+    target, target_ok = target[first], target_ok[first]
+    real_target, real_ok = _int_column(plays["targeted_receiver"])
     play_row = np.searchsorted(_np(plays["play_id"], np.int64), play)
+    is_real = target_ok & real_ok[play_row] & (target == real_target[play_row])
     return _Ghosts(
         rows=ghosts,
         offsets=traj,
@@ -138,11 +187,11 @@ def _ghost_and_score(
         play=play,
         target=target,
         defender=_np(ghosts["nfl_id"], np.int64)[first],
-        is_real=target == real_target[play_row],
+        is_real=is_real,
         score=_score_batch(gxy, rxy, traj, options, settings),
         feasibility=_feasibility(gxy, traj, settings),
         distance=np.hypot(*(gxy[last] - rxy[last]).T) if len(last) else np.zeros(0),
-    )
+    ), broken
 
 
 def _ghost_game(
@@ -162,11 +211,14 @@ def _ghost_game(
     tally.plays_read += plays.num_rows
     cleaned, ok, reason = _play_status(game, plays, settings, tally)
 
-    g = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
-    has_ghosts = np.isin(_np(plays["play_id"], np.int64), g.play)
+    g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
+    play_ids = _np(plays["play_id"], np.int64)
+    has_ghosts = np.isin(play_ids, g.play)
     n_backs = list_lengths(plays["defensive_backs"])
-    reason[ok & ~has_ghosts & (n_backs == 0)] = "no defensive backs"
-    reason[ok & ~has_ghosts & (n_backs > 0)] = "no ghost prediction"
+    is_broken = ok & np.isin(play_ids, broken)
+    reason[is_broken] = BROKEN_GHOSTS
+    reason[ok & ~is_broken & ~has_ghosts & (n_backs == 0)] = "no defensive backs"
+    reason[ok & ~is_broken & ~has_ghosts & (n_backs > 0)] = "no ghost prediction"
     ok &= has_ghosts
     scored = plays.filter(pa.array(ok))
     tally.plays_scored += int(ok.sum())

@@ -164,14 +164,14 @@ def _plays_table(
         return out
 
     is_best = rank == 1
-    best_option = per_play(o_target, is_best, -1)
+    best_option = per_play(o_target, is_best, 0)
+    has_best = per_play(np.ones(len(o_target), dtype=bool), is_best, False)
     best_sep = per_play(o_sep, is_best, np.nan)
     target_sep = per_play(o_sep, o_real, np.nan)
     ghost_score = per_play(o_score, o_real, np.nan)
     real_score = np.array([real_play.get(int(p), np.nan) for p in play_ids], dtype=np.float64)
     real_score[~ok] = np.nan
     gain = best_sep - target_sep
-    has_best = best_option >= 0
 
     counts = np.bincount(o_row, minlength=n_plays)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)

@@ -15,6 +15,61 @@ from .settings import RunSettings
 _STAT_FIELDS = ("ps", "dr", "sp", "ts")
 
 
+#: Advice for the most common skip reason when nothing was scored (matched by prefix:
+#: the reader's reasons may say more after it).
+_HINTS = (
+    ("sides unknown", "offense and defense are unknown: BDB 2019 tracking needs the "
+     "competition's players.csv (--players FILE, or players= in Python)"),
+    ("no target", "no targeted receiver: give the target file (--targets FILE) or the "
+     "competition's plays.csv (--plays FILE) for the play descriptions"),
+    ("no ball position", "the ball is not tracked at arrival: a BDB 2026 output file needs "
+     "its matching input file (give both: input_2023_wNN.csv and output_2023_wNN.csv)"),
+    ("no pass_forward", "the input has no pass plays (no pass_forward event)"),
+    ("cleaning", "cleaning dropped the plays: see the cleaning counts, and --policy / "
+     "--field-tolerance"),
+    ("ball in the air longer", "every flight is longer than the maximum (a frame-rate or "
+     "event problem in the data)"),
+)
+
+
+def nothing_scored_hint(
+    plays_read: int,
+    plays_scored: int,
+    skipped: dict[str, int],
+    *,
+    unpaired_2026_outputs: bool = False,
+) -> str | None:
+    """Why nothing was scored, from the most common skip reason of the plays with a
+    pass (None when a play was scored). Plays of a BDB 2026 output file without its
+    input have no events, ball or sides: the hint names the missing input file."""
+    if plays_scored:
+        return None
+    if not plays_read:
+        return "nothing was scored: no plays in the input"
+    # Plays without a pass are not the problem when there are pass plays: the most
+    # common reason among the others says why the pass plays were not scored.
+    passes = {r: n for r, n in skipped.items() if not r.startswith("no pass_forward")}
+    reason, count = max((passes or skipped).items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))
+    text = f"nothing was scored: {count} of {plays_read} plays skipped as '{reason}'"
+    if unpaired_2026_outputs:
+        return (f"{text}; a BDB 2026 output file holds only x, y while the ball is in the "
+                "air: give it together with its matching input file "
+                "(input_2023_wNN.csv beside output_2023_wNN.csv)")
+    for prefix, advice in _HINTS:
+        if reason.startswith(prefix) or prefix in reason:
+            return f"{text}; {advice}"
+    return text
+
+
+def really_no_pass_plays(summary: dict[str, Any]) -> bool:
+    """The run scored nothing because the input has no pass plays: every play lacks a
+    pass_forward (and the input is not a BDB 2026 output file without its input)."""
+    counts = summary["counts"]
+    return not counts["unpaired_2026_outputs"] and all(
+        reason.startswith("no pass_forward") for reason in counts["skipped_by_reason"]
+    )
+
+
 @dataclass
 class _Mean:
     """Running means of PS, DR, SP, TS over trajectories with a finite TS."""
@@ -65,6 +120,10 @@ class _Tally:
     decision_judged: int = 0
     decision_better: int = 0  # the decision rule (ghosting.decision.value)
     decision_target_first: int = 0
+    duplicate_rows_dropped: int = 0
+    rows_without_game_id: int = 0
+    repeated_inputs: int = 0
+    unpaired_2026_outputs: bool = False
     cleaning: dict[str, int] = field(default_factory=dict)
     real: _Mean = field(default_factory=_Mean)
     ghost_target: _Mean = field(default_factory=_Mean)
@@ -134,7 +193,13 @@ class _Tally:
                 "plays_with_better_option": self.decision_better,
                 "plays_real_target_first": self.decision_target_first,
                 "plays_with_more_open_receiver": self.better_option_plays,
+                "duplicate_rows_dropped": self.duplicate_rows_dropped,
+                "rows_without_game_id": self.rows_without_game_id,
+                "repeated_inputs_ignored": self.repeated_inputs,
+                "unpaired_2026_outputs": self.unpaired_2026_outputs,
             },
+            "hint": nothing_scored_hint(self.plays_read, self.plays_scored, self.skipped,
+                                        unpaired_2026_outputs=self.unpaired_2026_outputs),
             "cleaning": dict(sorted(self.cleaning.items())),
             "model": model_info,
             "trajectory_score": table,
