@@ -68,7 +68,8 @@ def decision_section(
         f"{Z_UNCERTAINTY:g} σ of the difference.</p>",
     ]
     rows = [
-        [_fmt(p["passer_display_name"] or p["passer_nfl_id"]), _fmt(p["plays"]), _fmt(p["plays_judged"]),
+        [_fmt(p["passer_display_name"] or p["passer_nfl_id"]), _fmt(p["plays"]),
+         _fmt(p["plays_judged"]),
          _fmt(p["better_option_share"], 2), _fmt(p["real_target_first_share"], 2),
          _fmt(p["expected_yards"]), _fmt(p["expected_yards_left"])]
         for p in passers.to_pylist()

@@ -85,7 +85,7 @@ def decision_columns(result: Any) -> pa.Table:
     """The :data:`DECISION_PLAY_FIELDS` of a :class:`~ghosting.decision.DecisionResult`,
     one row per play of ``result.plays``."""
     n = len(result.plays)
-    f, d, o, v = result.facts, result.decisions, result.options, result.values
+    d, o, v = result.decisions, result.options, result.values
     info = result.index.describe_many(o.game_id, o.play_id, o.nfl_id)
     valued = np.isfinite(v.expected_yards)
     fin = np.isfinite
@@ -201,7 +201,8 @@ def passers_table(plays: pa.Table) -> pa.Table:
     out = pa.table(
         {
             "passer_nfl_id": pa.array(ids, pa.int64()),
-            "passer_display_name": pa.array([first_name.get(i) for i in range(ids.size)], pa.string()),
+            "passer_display_name": pa.array([first_name.get(i) for i in range(ids.size)],
+                                            pa.string()),
             "plays": pa.array(np.bincount(inv, minlength=ids.size), pa.int64()),
             "plays_judged": pa.array(n_j.astype(np.int64), pa.int64()),
             "better_option_plays": pa.array(total(better).astype(np.int64), pa.int64()),
