@@ -501,11 +501,6 @@ def whole_hint_is_none(tmp_path: Path) -> bool:
 # ---- 8. ids: no float conversion, no sentinel -------------------------------------------
 
 
-@pytest.mark.xfail(
-    raises=IndexError, strict=False,
-    reason="scoring/real.py packs (play, nfl_id) into one int64 (ids >= 2**32 overflow); "
-    "its fix is another change: remove this mark once it is in",
-)
 def test_ids_above_2_53_survive_the_pipeline(data_dir, tmp_path):
     tracking = ghosting.read_tracking(data_dir / GAME_2021)
     shift = 2**60 + 1

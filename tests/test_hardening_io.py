@@ -133,7 +133,7 @@ def cli_outputs(command: str, out: Path) -> list[str]:
         return ["-o", str(out / "run_out"), "--json"]
     if command == "clean":
         return ["-o", str(out / "clean.parquet"), "--report", str(out / "clean.json")]
-    return ["-o", str(out / "scores.parquet"), "--plays", str(out / "plays.parquet"),
+    return ["-o", str(out / "scores.parquet"), "--play-scores", str(out / "plays.parquet"),
             "--json", str(out / "summary.json")]
 
 
@@ -238,7 +238,7 @@ def test_bad_id_in_a_side_file_cli(case: str, command: str, data_dir: Path,
     build, kind, names = BAD_SIDE_FILES[case]
     bad = build(data_dir, tmp_path)
     side = _side_kwargs(data_dir, kind, bad)
-    plays_flag = "--play-info" if command == "score" else "--plays"
+    plays_flag = "--plays"
     args: list = [data_dir / GAME_2019, "--players", side["players"], plays_flag, side["plays"],
                   "--games", side["games"]]
     if kind == "targets":
@@ -619,7 +619,8 @@ def test_2019_without_players_says_to_pass_them(data_dir: Path, tmp_path: Path) 
     assert all(r == "no pass_forward" or PLAYERS_HINT in r for r in reasons)
     out = tmp_path / "out"
     result = ghosting_cli("score", data_dir / GAME_2019, *cli_outputs("score", out))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr  # pass plays read, none scored
+    assert "--players" in result.stderr  # the hint
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_plays_scored"] == 0
     hinted = {r: n for r, n in summary["skipped_reasons"].items() if PLAYERS_HINT in r}
@@ -649,7 +650,8 @@ def test_2026_output_alone_says_it_needs_its_input(data_dir: Path, tmp_path: Pat
         "positions only: a 2026 output file needs its matching input file"}
     out = tmp_path / "out"
     result = ghosting_cli("score", path, *cli_outputs("score", out))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr  # pass plays read, none scored
+    assert "matching input file" in result.stderr  # the hint
     summary = json.loads((out / "summary.json").read_text())
     assert list(summary["skipped_reasons"]) == [
         "positions only: a 2026 output file needs its matching input file"]
