@@ -31,7 +31,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..decision.train import check_output_folder, pass_results_near, train_decision
+    from ..decision.train import (
+        check_output_folder,
+        depth_plays_near,
+        pass_results_near,
+        train_decision,
+    )
     from ..model import GhostModel
     from ..model.data import load_sources
 
@@ -40,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
     cards = train_decision(datasets, model, args.output,
                            pass_results=pass_results_near(args.data),
+                           depth_plays=depth_plays_near(args.data),
                            log=stderr_log(args.quiet))
     comp = cards["completion"]["fit"]["validation"]
     air = cards["air_time"]["metrics"]["validation"]
