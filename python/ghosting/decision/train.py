@@ -284,6 +284,15 @@ def fit_depth_prior(
     g = np.concatenate([p.game_id for p in used])
     keep = ~np.isin(g, np.array(sorted(exclude), np.int64))
     prior = DepthPrior.fit(d[keep], y[keep], yac[keep])
+    # held-out check of the prior on league passes: 5 folds by game (game_id mod 5)
+    gk, dk, yk, ak = g[keep], d[keep], y[keep], yac[keep]
+    p_cv = np.full(yk.size, np.nan)
+    r_cv = np.full(yk.size, np.nan)
+    for fold in range(5):
+        te = gk % 5 == fold
+        if te.any() and (~te).any():
+            p_cv[te] = DepthPrior.fit(dk[~te], yk[~te], ak[~te]).p_complete(dk[te])
+            r_cv[te] = yk[~te].mean()
     excluded_games = sorted(int(v) for v in np.unique(g[~keep]))
     info = {
         "files": [{"file": "/".join(Path(p.path).parts[-2:]), "rows": p.rows,
@@ -298,6 +307,11 @@ def fit_depth_prior(
         "completions_with_yac": int(np.isfinite(yac[keep]).sum()),
         "games_used": int(np.unique(g[keep]).size),
         "complete_rate": float(y[keep].mean()),
+        "cross_validation": {
+            "folds": "5, by game (game_id mod 5)",
+            "prior": classification_metrics(p_cv, yk),
+            "base_rate": classification_metrics(r_cv, yk),
+        },
         "p_complete_at": {f"{a:g}": float(prior.p_complete(np.array([a]))[0])
                           for a in (-5.0, 0.0, 5.0, 10.0, 20.0, 30.0, 40.0)},
         "yards_after_catch_at": {f"{a:g}": float(prior.yards_after_catch(np.array([a]))[0])
