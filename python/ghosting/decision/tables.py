@@ -37,6 +37,7 @@ DECISION_OPTION_TYPE = pa.struct(
         ("expected_yards", pa.float64()),
         ("sigma_expected_yards", pa.float64()),
         ("air_yards", pa.float64()),  # catch x (capped at the goal line) - line of scrimmage
+        ("yards_after_catch", pa.float64()),  # the depth prior's, up to the goal line
         ("separation", pa.float64()),  # nearest ghost defender (all defenders) at arrival
         ("second_separation", pa.float64()),
         ("nearest_defender", pa.int64()),
@@ -85,7 +86,7 @@ def decision_columns(result: Any) -> pa.Table:
     """The :data:`DECISION_PLAY_FIELDS` of a :class:`~ghosting.decision.DecisionResult`,
     one row per play of ``result.plays``."""
     n = len(result.plays)
-    f, d, o, v = result.facts, result.decisions, result.options, result.values
+    d, o, v = result.decisions, result.options, result.values
     info = result.index.describe_many(o.game_id, o.play_id, o.nfl_id)
     valued = np.isfinite(v.expected_yards)
     fin = np.isfinite
@@ -105,6 +106,7 @@ def decision_columns(result: Any) -> pa.Table:
             _masked(v.expected_yards, ~valued, pa.float64()),
             _masked(v.sigma_expected_yards, ~fin(v.sigma_expected_yards), pa.float64()),
             _masked(o.air_yards, ~fin(o.air_yards), pa.float64()),
+            _masked(v.yards_after_catch, ~valued, pa.float64()),
             _masked(o.separation_1, ~fin(o.separation_1), pa.float64()),
             _masked(o.separation_2, ~fin(o.separation_2), pa.float64()),
             _masked(o.nearest_defender, o.nearest_defender <= 0, pa.int64()),
@@ -201,7 +203,8 @@ def passers_table(plays: pa.Table) -> pa.Table:
     out = pa.table(
         {
             "passer_nfl_id": pa.array(ids, pa.int64()),
-            "passer_display_name": pa.array([first_name.get(i) for i in range(ids.size)], pa.string()),
+            "passer_display_name": pa.array([first_name.get(i) for i in range(ids.size)],
+                                            pa.string()),
             "plays": pa.array(np.bincount(inv, minlength=ids.size), pa.int64()),
             "plays_judged": pa.array(n_j.astype(np.int64), pa.int64()),
             "better_option_plays": pa.array(total(better).astype(np.int64), pa.int64()),

@@ -65,6 +65,7 @@ class OptionValues:
     sigma_ghost: np.ndarray  # the part from the ghosts' sigma
     gradient: np.ndarray  # (N, F+1) d expected_yards / d coefficients
     covariance: np.ndarray  # (F+1, F+1) of the completion model's coefficients
+    yards_after_catch: np.ndarray  # the depth prior's (0 without one), NaN without a value
 
 
 def catch_yards(
@@ -131,6 +132,7 @@ def value_options(options: Options, completion: CompletionModel) -> OptionValues
         sigma_ghost=sigma_ghost,
         gradient=grad,
         covariance=cov,
+        yards_after_catch=np.where(ok, yards - options.air_yards, np.nan),
     )
 
 
