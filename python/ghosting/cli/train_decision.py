@@ -1,7 +1,9 @@
 """``ghosting train-decision DATA... -o DIR``: fit the decision cards (DESIGN section 10).
 
 Fits the air-time model, the ghost sigma's calibration and the completion-probability
-model on the ghost model's training games (choices made on its validation games) and
+model (its league depth prior from a Big Data Bowl 2019 ``plays.csv[.gz]`` beside the
+tracking files, without the validation and test games) on the ghost model's training
+games (choices, the better-option margin included, made on its validation games) and
 writes ``air_time.json``, ``completion.json`` and ``sigma.json`` into DIR. Needs no
 extra: numpy only. Load them with ``DecisionModels.load(DIR)``.
 """
