@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import pytest
 
 import ghosting
 from ghosting.decision.tables import DECISION_PLAY_FIELDS, PASSERS_SCHEMA
@@ -30,7 +31,9 @@ def test_run_adds_the_decision_and_the_passers_table(tmp_path):
         assert row["better_option"] == any(o["better"] for o in opts)
         for o in opts:
             if o["analysable"]:
-                assert o["expected_yards"] == o["p_complete"] * o["air_yards"]
+                assert o["yards_after_catch"] >= 0
+                assert o["expected_yards"] == pytest.approx(
+                    o["p_complete"] * (o["air_yards"] + o["yards_after_catch"]), rel=1e-12)
                 assert o["arrival_frame"] - o["flight_frames"] == row["pass_forward_frame"]
     passers = results.passers
     assert passers.schema == PASSERS_SCHEMA

@@ -1,7 +1,9 @@
 """``ghosting train-decision DATA... -o DIR``: fit the decision cards (DESIGN section 10).
 
 Fits the air-time model, the ghost sigma's calibration and the completion-probability
-model on the ghost model's training games (choices made on its validation games) and
+model (its league depth prior from a Big Data Bowl 2019 ``plays.csv[.gz]`` beside the
+tracking files, without the validation and test games) on the ghost model's training
+games (choices, the better-option margin included, made on its validation games) and
 writes ``air_time.json``, ``completion.json`` and ``sigma.json`` into DIR. Needs no
 extra: numpy only. Load them with ``DecisionModels.load(DIR)``.
 """
@@ -31,7 +33,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..decision.train import check_output_folder, pass_results_near, train_decision
+    from ..decision.train import (
+        check_output_folder,
+        depth_plays_near,
+        pass_results_near,
+        train_decision,
+    )
     from ..model import GhostModel
     from ..model.data import load_sources
 
@@ -40,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
     cards = train_decision(datasets, model, args.output,
                            pass_results=pass_results_near(args.data),
+                           depth_plays=depth_plays_near(args.data),
                            log=stderr_log(args.quiet))
     comp = cards["completion"]["fit"]["validation"]
     air = cards["air_time"]["metrics"]["validation"]

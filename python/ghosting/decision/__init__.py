@@ -3,6 +3,8 @@ probability, option value and the "better option" rule.
 
 * :mod:`~ghosting.decision.air_time`: air time against throw distance, and each
   option's own arrival frame;
+* :mod:`~ghosting.decision.prior`: the league depth prior (P(complete | air yards) and
+  yards after catch) from a plays file, the completion model's offset;
 * :mod:`~ghosting.decision.completion`: a logistic completion-probability model in numpy;
 * :mod:`~ghosting.decision.sigma`: calibration of the ghost model's per-frame sigma;
 * :mod:`~ghosting.decision.options`: options, their ghosts (all defenders) and features;

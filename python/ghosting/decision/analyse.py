@@ -30,7 +30,7 @@ from .completion import CompletionModel
 from .facts import PlayIndex, play_facts
 from .options import Options, build_options, ghost_options
 from .sigma import SigmaCalibration
-from .value import Decisions, OptionValues, decide, value_options
+from .value import Decisions, OptionValues, decide, decision_rule, value_options
 
 __all__ = ["DecisionModels", "DecisionResult", "analyse_plays", "DEFAULT_DECISION_DIR"]
 
@@ -99,7 +99,7 @@ def analyse_plays(
     opts = build_options(ix, usable, facts, models.air_time)
     opts = ghost_options(tracking, opts, usable, ghost_model, models.sigma)
     vals = value_options(opts, models.completion)
-    dec = decide(opts, vals, len(rows))
+    dec = decide(opts, vals, len(rows), *decision_rule(models.completion))
     for i, r in enumerate(rows):
         if not r.get("analysable", True) and not dec.judged[i]:
             dec.reason[i] = r.get("reason") or "not analysable"

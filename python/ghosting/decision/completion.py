@@ -10,9 +10,14 @@ means and scales stored in the card):
 * ``rusher_distance``: the nearest defender to the passer at pass forward (yd), [0, 10];
 * ``air_time``: seconds from pass forward to arrival, [0, 6].
 
+With a league depth prior (:class:`~ghosting.decision.prior.DepthPrior`) the logit
+of the prior's P(complete) at the option's ``air_yards`` is an offset: the features
+only adjust it, and the intercept is held at 0 (the training passes are NGS highlights,
+91% complete: a fitted intercept would learn that selection, not football).
+
 The fit is L2-penalised maximum likelihood (Newton's method, deterministic); the
 card holds features, clips, means, scales, coefficients (with their sha256), the
-penalty and the training games. No pickles.
+prior, the penalty and the training games. No pickles.
 
 >>> import numpy as np
 >>> x = np.array([[1.0], [2.0], [3.0], [4.0]]); y = np.array([0, 0, 1, 1])
@@ -35,6 +40,7 @@ import numpy as np
 
 from ..errors import InputError, ModelError
 from .air_time import read_card
+from .prior import DepthPrior
 
 __all__ = [
     "CompletionModel",
@@ -87,18 +93,20 @@ def completion_features(values: dict[str, np.ndarray], names: Sequence[str]) -> 
 
 
 def _newton(
-    z: np.ndarray, y: np.ndarray, l2: float, active: np.ndarray
+    z: np.ndarray, y: np.ndarray, l2: float, active: np.ndarray, offset: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Penalised logistic regression on the ``active`` columns of ``z`` (others 0)."""
+    """Penalised logistic regression (logit = offset + z . beta) on the ``active``
+    columns of ``z`` (the others held at 0)."""
     beta = np.zeros(z.shape[1])
     rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
-    beta[0] = np.log(rate / (1 - rate))
+    if active[0]:
+        beta[0] = np.log(rate / (1 - rate)) - float(np.mean(offset))
     pen = np.full(z.shape[1], l2)
     pen[0] = 0.0
     za = z[:, active]
     hess = np.eye(z.shape[1])
-    for _ in range(100):
-        p = _sigmoid(z @ beta)
+    for _ in range(100 if active.any() else 0):
+        p = _sigmoid(offset + z @ beta)
         grad = za.T @ (p - y) + pen[active] * beta[active]
         h = (za * (p * (1 - p))[:, None]).T @ za + np.diag(pen[active])
         h += 1e-9 * np.eye(h.shape[0])
@@ -106,7 +114,7 @@ def _newton(
         beta[active] -= step
         if np.max(np.abs(step)) < 1e-10:
             break
-    p = _sigmoid(z @ beta)
+    p = _sigmoid(offset + z @ beta)
     hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(pen) + 1e-9 * np.eye(z.shape[1])
     return beta, hess
 
@@ -117,9 +125,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 @dataclass
 class CompletionModel:
-    """P(complete) = sigmoid(intercept + coefficients . (clip(x) - mean) / scale).
+    """P(complete) = sigmoid(offset + intercept + coefficients . (clip(x) - mean) / scale),
+    ``offset`` = logit of the depth prior at the option's air yards (0 without a prior).
 
-    With no features it is the base rate (``sigmoid(intercept)``).
+    With no features and no prior it is the base rate (``sigmoid(intercept)``).
     """
 
     features: list[str]
@@ -130,6 +139,7 @@ class CompletionModel:
     l2: float = 0.0
     covariance: np.ndarray | None = None  # (F+1, F+1), intercept first, standardised
     card: dict[str, Any] = field(default_factory=dict)
+    prior: DepthPrior | None = None
 
     @classmethod
     def fit(
@@ -139,8 +149,13 @@ class CompletionModel:
         features: Sequence[str],
         l2: float = 1.0,
         signs: bool = True,
+        prior: DepthPrior | None = None,
+        air_yards: np.ndarray | None = None,
     ) -> CompletionModel:
         """Fit on the clipped features ``x`` (N, F) and labels ``y`` (N,) in {0, 1}.
+
+        With a ``prior`` (and the passes' ``air_yards``) its logit is the offset and the
+        intercept is held at 0: only the features' adjustments are fitted.
 
         ``l2`` penalises the squared standardised coefficients (not the intercept).
         With ``signs``, a coefficient whose sign contradicts :data:`FEATURE_SIGNS` is
@@ -151,7 +166,13 @@ class CompletionModel:
         x = np.asarray(x, np.float64).reshape(len(y), len(features))
         y = np.asarray(y, np.float64)
         ok = np.isfinite(x).all(axis=1) & np.isfinite(y)
-        x, y = x[ok], y[ok]
+        offset = np.zeros(y.size)
+        if prior is not None:
+            if air_yards is None:
+                raise InputError("a completion fit with a depth prior needs the air yards")
+            offset = prior.logit(np.asarray(air_yards, np.float64))
+            ok &= np.isfinite(offset)
+        x, y, offset = x[ok], y[ok], offset[ok]
         if y.size < 2 or y.min() == y.max():
             raise InputError(
                 f"completion fit needs passes of both outcomes, got {int(y.sum())} complete "
@@ -162,9 +183,10 @@ class CompletionModel:
         scale = np.where(scale > 1e-9, scale, 1.0)
         z = np.column_stack([np.ones(y.size), (x - mean) / scale])
         active = np.ones(z.shape[1], bool)
+        active[0] = prior is None
         want = np.array([0] + [FEATURE_SIGNS.get(f, 0) if signs else 0 for f in features])
         while True:
-            beta, hess = _newton(z, y, float(l2), active)
+            beta, hess = _newton(z, y, float(l2), active, offset)
             wrong = active & (want != 0) & (np.sign(beta) == -want) & (beta != 0)
             if not wrong.any():
                 break
@@ -172,19 +194,34 @@ class CompletionModel:
             active[worst] = False
         # Laplace approximation at the (sign-constrained) optimum over every feature, the
         # ones held at zero included: their effect is unknown, not known to be zero
-        cov = np.linalg.inv(hess)
+        cov = np.zeros_like(hess)
+        free = np.arange(hess.shape[0]) >= (0 if prior is None else 1)  # intercept held at 0
+        cov[np.ix_(free, free)] = np.linalg.inv(hess[np.ix_(free, free)])
         return cls(
-            list(features), mean, scale, float(beta[0]), beta[1:].copy(), float(l2), cov
+            list(features), mean, scale, float(beta[0]), beta[1:].copy(), float(l2), cov,
+            prior=prior,
         )
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """P(complete) for clipped features ``x`` (N, F), NaN where a feature is NaN."""
+    def offset(self, values: dict[str, np.ndarray], n: int) -> np.ndarray:
+        """logit of the depth prior at ``values["air_yards"]`` (zeros without a prior)."""
+        if self.prior is None:
+            return np.zeros(n)
+        if "air_yards" not in values:
+            raise InputError("the completion model's depth prior needs the options' air_yards")
+        return self.prior.logit(np.asarray(values["air_yards"], np.float64))
+
+    def predict(self, x: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+        """P(complete) for clipped features ``x`` (N, F) and the prior's logit ``offset``
+        (N,; needed when the model has a prior), NaN where an input is NaN."""
         x = np.asarray(x, np.float64)
+        if self.prior is not None and offset is None:
+            raise InputError("this completion model has a depth prior: pass its offset")
+        off = np.zeros(x.shape[0]) if offset is None else np.asarray(offset, np.float64)
         if not self.features:
-            return np.full(x.shape[0], float(_sigmoid(np.array(self.intercept))))
-        z = self.intercept + ((x - self.mean) / self.scale) @ self.coefficients
+            return np.asarray(_sigmoid(off + self.intercept))
+        z = off + self.intercept + ((x - self.mean) / self.scale) @ self.coefficients
         p = _sigmoid(z)
-        return np.where(np.isfinite(x).all(axis=1), p, np.nan)
+        return np.where(np.isfinite(x).all(axis=1) & np.isfinite(off), p, np.nan)
 
     def logit_gradient(self, x: np.ndarray) -> np.ndarray:
         """d logit / d parameters (N, F+1) at clipped ``x``: ``[1, (x - mean) / scale]``."""
@@ -196,9 +233,10 @@ class CompletionModel:
     def predict_values(self, values: dict[str, np.ndarray]) -> np.ndarray:
         """P(complete) from per-option arrays keyed by feature name (clipped here)."""
         n = len(next(iter(values.values()))) if values else 0
+        off = self.offset(values, n) if self.prior is not None else None
         if not self.features:
-            return self.predict(np.zeros((n, 0)))
-        return self.predict(completion_features(values, self.features))
+            return self.predict(np.zeros((n, 0)), off)
+        return self.predict(completion_features(values, self.features), off)
 
     # -- card ------------------------------------------------------------------------
     def to_card(self, **extra: Any) -> dict[str, Any]:
@@ -213,10 +251,13 @@ class CompletionModel:
         }
         if self.covariance is not None:
             body["covariance"] = [[float(v) for v in r] for r in self.covariance]
+        if self.prior is not None:
+            body["depth_prior"] = self.prior.to_card()
         return {
             "format": COMPLETION_FORMAT,
-            "model": "P(complete) = 1 / (1 + exp(-(intercept + sum_f coefficients[f] * "
-            "(clip(x_f) - mean[f]) / scale[f])))",
+            "model": "P(complete) = 1 / (1 + exp(-(offset + intercept + sum_f coefficients[f] "
+            "* (clip(x_f) - mean[f]) / scale[f]))), offset = logit of depth_prior's "
+            "p_complete at the option's air yards (0 without a depth_prior)",
             **body,
             "l2": self.l2,
             "sha256": _digest(body),
@@ -255,11 +296,15 @@ class CompletionModel:
             if cov.shape != (len(feats) + 1, len(feats) + 1) or not np.isfinite(cov).all():
                 raise ModelError(f"{source}: covariance must be finite and (F+1) x (F+1)")
         body = {k: card[k] for k in ("features", "clips", "mean", "scale", "intercept",
-                                     "coefficients", "covariance") if k in card}
+                                     "coefficients", "covariance", "depth_prior")
+                if k in card}
         if "sha256" in card and card["sha256"] != _digest(body):
             raise ModelError(f"{source}: coefficients do not match their sha256: corrupt or edited")
+        prior = (DepthPrior.from_card(card["depth_prior"], source)
+                 if card.get("depth_prior") is not None else None)
         rest = {k: v for k, v in card.items() if k not in body}
-        return cls(feats, mean, scale, intercept, coef, float(card.get("l2", 0.0)), cov, rest)
+        return cls(feats, mean, scale, intercept, coef, float(card.get("l2", 0.0)), cov, rest,
+                   prior)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CompletionModel:

@@ -34,10 +34,11 @@ from ..errors import InputError
 from ..model.features import extract_windows
 from .analyse import DecisionModels, analyse_plays
 from .completion import CompletionModel, classification_metrics, reliability_table
-from .facts import PlayIndex, play_facts
-from .options import arrival_separations, real_pass_features
+from .facts import PlayIndex
+from .options import arrival_separations
 from .sigma import sigma_coverage
 from .train import game_split, ghost_errors, pass_table
+from .train import ghost_vs_real as _ghost_vs_real
 
 __all__ = ["evaluate_decision", "LINEBACKERS"]
 
@@ -102,6 +103,8 @@ def evaluate_decision(
         "model": classification_metrics(p_full, y),
         "separation_only": (classification_metrics(sep_model.predict_values(values), y)
                             if sep_model is not None else None),
+        "prior_only": (classification_metrics(comp.prior.p_complete(values["air_yards"]), y)
+                       if comp.prior is not None else None),
         "base_rate": {**classification_metrics(np.full(y.size, base), y),
                       "rate": base},
         "reliability": reliability_table(p_full, y),
@@ -152,7 +155,7 @@ def evaluate_decision(
         totals["better"] += better
         totals["old_plays"] += old["plays"]
         totals["old_better"] += old["better"]
-        g, r = _ghost_vs_real(tracking, rows, ghost_model, comp, ix, pass_results)
+        g, r, _ = _ghost_vs_real(tracking, rows, ghost_model, comp, ix, pass_results)
         gvr_ghost.append(g)
         gvr_real.append(r)
     pg = np.concatenate(gvr_ghost) if gvr_ghost else np.zeros(0)
@@ -187,29 +190,3 @@ def evaluate_decision(
         },
     }
 
-
-def _ghost_vs_real(
-    tracking: pa.Table,
-    rows: list[dict],
-    ghost_model: Any,
-    completion: CompletionModel,
-    ix: PlayIndex,
-    pass_results: Mapping[tuple[int, int], bool] | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """P(complete) of each real target from ghost and from real defender positions."""
-    facts = play_facts(ix, rows, pass_results)
-    real = real_pass_features(ix, rows, facts)
-    w = extract_windows(tracking, rows, history=ghost_model.history, defenders="all")
-    if not len(w):
-        return np.zeros(0), np.zeros(0)
-    pred, sig = ghost_model.predict_windows(w)
-    idx = np.arange(len(w))
-    seps = arrival_separations(w, pred[idx, w.flight_frames - 1], sig[idx, w.flight_frames - 1])
-    ghost = {k: np.array(v, np.float64) for k, v in real.items()}
-    for i, r in enumerate(rows):
-        hit = seps.get((int(r["game_id"]), int(r["play_id"]), int(r["targeted_receiver"])))
-        if hit is None:
-            ghost["separation_1"][i] = np.nan
-            continue
-        ghost["separation_1"][i], ghost["separation_2"][i] = hit[0], hit[1]
-    return completion.predict_values(ghost), completion.predict_values(real)

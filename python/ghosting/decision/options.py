@@ -66,8 +66,10 @@ class Options:
         return Options(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
     def feature_values(self) -> dict[str, np.ndarray]:
-        """The completion model's inputs, keyed by feature name."""
+        """The completion model's inputs, keyed by feature name, and ``air_yards``
+        (the depth prior's input)."""
         return {
+            "air_yards": self.air_yards,
             "air_distance": self.air_distance,
             "separation_1": self.separation_1,
             "separation_2": self.separation_2,

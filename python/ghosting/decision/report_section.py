@@ -20,6 +20,19 @@ from .value import MARGIN_YARDS, Z_UNCERTAINTY
 __all__ = ["decision_section", "better_decisions"]
 
 
+def _shipped_rule() -> tuple[float, float]:
+    """The better-option rule (margin yd, z) of the shipped completion card."""
+    import json
+
+    from .analyse import DEFAULT_DECISION_DIR
+
+    try:
+        rule = json.loads((DEFAULT_DECISION_DIR / "completion.json").read_text())["decision_rule"]
+        return float(rule["margin_yards"]), float(rule["z"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return MARGIN_YARDS, Z_UNCERTAINTY
+
+
 def _fmt(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "–"
@@ -59,13 +72,15 @@ def decision_section(
         return []
     path = folder / "passers.parquet"
     passers = pq.read_table(path) if path.is_file() else passers_table(plays)
+    margin, z = _shipped_rule()
     parts = [
         "<h2>The quarterback's decision</h2>",
         "<p class='muted'>Every eligible receiver gets his own flight (air-time model) and "
-        "every defender is ghosted for it; expected yards = P(complete) × yards past the "
-        "line of scrimmage at the catch (no yards after the catch). A better option beats "
-        f"the real target's expected yards by more than {MARGIN_YARDS:g} yd and by more than "
-        f"{Z_UNCERTAINTY:g} σ of the difference.</p>",
+        "every defender is ghosted for it; expected yards = P(complete) × (yards past the "
+        "line of scrimmage at the catch + the league's mean yards after catch at that "
+        "depth). A better option beats the real target's expected yards by more than the "
+        "completion card's margin (shipped cards: "
+        f"{margin:g} yd) and by more than {z:g} σ of the difference.</p>",
     ]
     rows = [
         [_fmt(p["passer_display_name"] or p["passer_nfl_id"]), _fmt(p["plays"]),

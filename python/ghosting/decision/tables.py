@@ -37,6 +37,7 @@ DECISION_OPTION_TYPE = pa.struct(
         ("expected_yards", pa.float64()),
         ("sigma_expected_yards", pa.float64()),
         ("air_yards", pa.float64()),  # catch x (capped at the goal line) - line of scrimmage
+        ("yards_after_catch", pa.float64()),  # the depth prior's, up to the goal line
         ("separation", pa.float64()),  # nearest ghost defender (all defenders) at arrival
         ("second_separation", pa.float64()),
         ("nearest_defender", pa.int64()),
@@ -105,6 +106,7 @@ def decision_columns(result: Any) -> pa.Table:
             _masked(v.expected_yards, ~valued, pa.float64()),
             _masked(v.sigma_expected_yards, ~fin(v.sigma_expected_yards), pa.float64()),
             _masked(o.air_yards, ~fin(o.air_yards), pa.float64()),
+            _masked(v.yards_after_catch, ~valued, pa.float64()),
             _masked(o.separation_1, ~fin(o.separation_1), pa.float64()),
             _masked(o.separation_2, ~fin(o.separation_2), pa.float64()),
             _masked(o.nearest_defender, o.nearest_defender <= 0, pa.int64()),

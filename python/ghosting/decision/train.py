@@ -29,12 +29,15 @@ from .air_time import AirTimeModel
 from .analyse import SIGMA_FORMAT
 from .completion import FEATURES, CompletionModel, classification_metrics, completion_features
 from .facts import PlayIndex, play_facts
-from .options import real_pass_features
+from .options import arrival_separations, real_pass_features
+from .prior import DepthPlays, DepthPrior, read_depth_plays
 from .sigma import SigmaCalibration, sigma_coverage
+from .value import catch_yards
 
 __all__ = [
     "train_decision", "PassTable", "pass_table", "game_split", "ghost_errors",
-    "check_output_folder", "read_pass_results", "pass_results_near",
+    "check_output_folder", "read_pass_results", "pass_results_near", "depth_plays_near",
+    "fit_depth_prior", "ghost_vs_real", "MARGIN_QUANTILE",
 ]
 
 #: L2 penalties tried for the completion model (chosen on validation log loss).
@@ -50,6 +53,9 @@ FEATURE_SETS = (
 #: Degrees tried for the air-time polynomial (chosen on validation RMSE).
 DEGREES = (1, 2)
 SPLITS = ("train", "validation", "test")
+#: The better-option margin is this quantile of |expected yards from the ghosts -
+#: expected yards from the real defenders| of the validation games' real targets.
+MARGIN_QUANTILE = 0.9
 
 
 def game_split(ghost_model: Any) -> dict[int, str]:
@@ -225,18 +231,28 @@ def fit_air_time(passes: PassTable) -> tuple[AirTimeModel, dict[str, Any]]:
 
 
 def _fit_completion(
-    passes: PassTable, features: Sequence[str]
+    passes: PassTable, features: Sequence[str], prior: DepthPrior | None = None
 ) -> tuple[CompletionModel, dict[str, Any]]:
     tr = (passes.split == "train") & np.isfinite(passes.complete)
     va = (passes.split == "validation") & np.isfinite(passes.complete)
     x = completion_features(passes.features, features)
+    ay = passes.features["air_yards"]
     tr &= np.isfinite(x).all(axis=1)
     va &= np.isfinite(x).all(axis=1)
+    if prior is not None:
+        tr &= np.isfinite(ay)
+        va &= np.isfinite(ay)
+    off = prior.logit(ay) if prior is not None else None
+
+    def pred(m: CompletionModel, k: np.ndarray) -> np.ndarray:
+        return m.predict(x[k], None if off is None else off[k])
+
     tried = {}
     best: tuple[float, CompletionModel] | None = None
     for l2 in L2_GRID:
-        m = CompletionModel.fit(x[tr], passes.complete[tr], features, l2=l2)
-        ll = classification_metrics(m.predict(x[va]), passes.complete[va])["log_loss"]
+        m = CompletionModel.fit(x[tr], passes.complete[tr], features, l2=l2, prior=prior,
+                                air_yards=ay[tr])
+        ll = classification_metrics(pred(m, va), passes.complete[va])["log_loss"]
         tried[str(l2)] = ll
         if best is None or ll < best[0]:
             best = (ll, m)
@@ -246,8 +262,145 @@ def _fit_completion(
         "l2_grid_validation_log_loss": tried,
         "n_train": int(tr.sum()),
         "n_validation": int(va.sum()),
-        "train": classification_metrics(m.predict(x[tr]), passes.complete[tr]),
-        "validation": classification_metrics(m.predict(x[va]), passes.complete[va]),
+        "train": classification_metrics(pred(m, tr), passes.complete[tr]),
+        "validation": classification_metrics(pred(m, va), passes.complete[va]),
+    }
+
+
+def fit_depth_prior(
+    plays: Sequence[DepthPlays], exclude: set[int]
+) -> tuple[DepthPrior, dict[str, Any]]:
+    """The league depth prior from plays files' passes, without the games ``exclude``."""
+    used = [p for p in plays]
+    if not used:
+        raise InputError(
+            "no plays file with PassLength / PassResult / YardsAfterCatch beside the tracking "
+            "data (a Big Data Bowl 2019 plays.csv[.gz]): the completion model's depth prior "
+            "cannot be fitted"
+        )
+    d = np.concatenate([p.air_yards for p in used])
+    y = np.concatenate([p.complete for p in used])
+    yac = np.concatenate([p.yac for p in used])
+    g = np.concatenate([p.game_id for p in used])
+    keep = ~np.isin(g, np.array(sorted(exclude), np.int64))
+    prior = DepthPrior.fit(d[keep], y[keep], yac[keep])
+    # held-out check of the prior on league passes: 5 folds by game (game_id mod 5)
+    gk, dk, yk, ak = g[keep], d[keep], y[keep], yac[keep]
+    p_cv = np.full(yk.size, np.nan)
+    r_cv = np.full(yk.size, np.nan)
+    for fold in range(5):
+        te = gk % 5 == fold
+        if te.any() and (~te).any():
+            p_cv[te] = DepthPrior.fit(dk[~te], yk[~te], ak[~te]).p_complete(dk[te])
+            r_cv[te] = yk[~te].mean()
+    excluded_games = sorted(int(v) for v in np.unique(g[~keep]))
+    info = {
+        "files": [{"file": "/".join(Path(p.path).parts[-2:]), "rows": p.rows,
+                   "passes": int(p.complete.size)} for p in used],
+        "passes": "PassResult C (complete), I or IN (not) with a PassLength; S, R and "
+        "empty rows are no pass",
+        "excluded": "every play of a game in the ghost model's validation or test split",
+        "excluded_games": excluded_games,
+        "excluded_passes": int((~keep).sum()),
+        "passes_used": int(keep.sum()),
+        "complete_used": int(y[keep].sum()),
+        "completions_with_yac": int(np.isfinite(yac[keep]).sum()),
+        "games_used": int(np.unique(g[keep]).size),
+        "complete_rate": float(y[keep].mean()),
+        "cross_validation": {
+            "folds": "5, by game (game_id mod 5)",
+            "prior": classification_metrics(p_cv, yk),
+            "base_rate": classification_metrics(r_cv, yk),
+        },
+        "p_complete_at": {f"{a:g}": float(prior.p_complete(np.array([a]))[0])
+                          for a in (-5.0, 0.0, 5.0, 10.0, 20.0, 30.0, 40.0)},
+        "yards_after_catch_at": {f"{a:g}": float(prior.yards_after_catch(np.array([a]))[0])
+                                 for a in (-5.0, 0.0, 5.0, 10.0, 20.0, 30.0, 40.0)},
+    }
+    return prior, info
+
+
+def depth_plays_near(sources: Sequence[str | os.PathLike[str]]) -> list[DepthPlays]:
+    """The passes of every plays file (``plays.csv[.gz]``) beside the tracking files of
+    ``sources`` that has the depth prior's columns (others contribute nothing)."""
+    from ..model.data import tracking_files
+
+    out: list[DepthPlays] = []
+    seen: set[Path] = set()
+    for path in tracking_files(sources):
+        for name in ("plays.csv", "plays.csv.gz"):
+            cand = path.parent / name
+            if cand.is_file() and cand not in seen:
+                seen.add(cand)
+                found = read_depth_plays(cand)
+                if found is not None:
+                    out.append(found)
+    return out
+
+
+def ghost_vs_real(
+    tracking: pa.Table,
+    rows: list[dict],
+    ghost_model: Any,
+    completion: CompletionModel,
+    ix: PlayIndex,
+    pass_results: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(complete) of each real target from ghost and from real defender positions, and
+    the yards its catch would gain (air yards + the prior's yards after catch)."""
+    facts = play_facts(ix, rows, pass_results)
+    real = real_pass_features(ix, rows, facts)
+    yards = catch_yards(real["air_yards"], None, completion)
+    w = extract_windows(tracking, rows, history=ghost_model.history, defenders="all")
+    if not len(w):
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    pred, sig = ghost_model.predict_windows(w)
+    idx = np.arange(len(w))
+    seps = arrival_separations(w, pred[idx, w.flight_frames - 1], sig[idx, w.flight_frames - 1])
+    ghost = {k: np.array(v, np.float64) for k, v in real.items()}
+    for i, r in enumerate(rows):
+        hit = seps.get((int(r["game_id"]), int(r["play_id"]), int(r["targeted_receiver"])))
+        if hit is None:
+            ghost["separation_1"][i] = np.nan
+            continue
+        ghost["separation_1"][i], ghost["separation_2"][i] = hit[0], hit[1]
+    return completion.predict_values(ghost), completion.predict_values(real), yards
+
+
+def _choose_margin(
+    datasets: Sequence[tuple[str, pa.Table, pa.Table]],
+    ghost_model: Any,
+    completion: CompletionModel,
+    games: set[int],
+    pass_results: Any,
+) -> dict[str, Any]:
+    """The better-option rule from the validation games: the margin is the
+    :data:`MARGIN_QUANTILE` quantile of |expected yards (ghosts) - expected yards (real
+    defenders)| of their real targets, never under 0.5 yd; z stays 1."""
+    diffs = []
+    for _name, tracking, plays in datasets:
+        rows = [r for r in plays.to_pylist() if r.get("analysable")
+                and r.get("targeted_receiver") is not None and int(r["game_id"]) in games]
+        if not rows:
+            continue
+        pg, pr, yards = ghost_vs_real(tracking, rows, ghost_model, completion,
+                                      PlayIndex(tracking), pass_results)
+        diffs.append((pg - pr) * yards)
+    d = np.concatenate(diffs) if diffs else np.zeros(0)
+    d = np.abs(d[np.isfinite(d)])
+    if d.size < 10:
+        raise InputError(f"only {d.size} validation real targets to choose the decision margin")
+    q = float(np.quantile(d, MARGIN_QUANTILE))
+    return {
+        "margin_yards": round(max(q, 0.5), 2),
+        "z": 1.0,
+        "chosen": f"margin = max(0.5, the {MARGIN_QUANTILE:g} quantile of |expected yards from "
+        "the ghosts - expected yards from the real defenders| of the validation games' real "
+        "targets (real flight, every defender ghosted)), rounded to 0.01 yd; z = 1 sigma of "
+        "the difference (the ghosts' sigma is calibrated on the same games)",
+        "n_validation_targets": int(d.size),
+        "validation_abs_difference": {"mean": float(d.mean()), "median": float(np.median(d)),
+                                      f"q{MARGIN_QUANTILE:g}": q},
     }
 
 
@@ -282,6 +435,7 @@ def train_decision(
     output: str | os.PathLike[str],
     *,
     pass_results: dict[tuple[int, int], bool] | None = None,
+    depth_plays: Sequence[DepthPlays] = (),
     log: Callable[[str], Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Fit the three decision cards and write them into ``output`` (atomically per file).
@@ -333,11 +487,20 @@ def train_decision(
     }
     say(f"sigma scales by horizon: {', '.join(f'{s:.2f}' for s in cal.scales)}")
 
-    fits = [_fit_completion(passes, fs) for fs in FEATURE_SETS]
+    held_out = {g for g, s in split.items() if s in ("validation", "test")}
+    prior, prior_info = fit_depth_prior(depth_plays, held_out)
+    say(f"depth prior: {prior_info['passes_used']} passes of {prior_info['games_used']} games "
+        f"(excluded {prior_info['excluded_passes']} of games {prior_info['excluded_games']})")
+    fits = [_fit_completion(passes, fs, prior) for fs in FEATURE_SETS]
     by_set = {",".join(m.features): min(i["l2_grid_validation_log_loss"].values())
               for m, i in fits}
     full, full_info = min(fits, key=lambda mi: min(mi[1]["l2_grid_validation_log_loss"].values()))
-    full_info = dict(full_info, validation_log_loss_by_feature_set=by_set)
+    va = (passes.split == "validation") & np.isfinite(passes.complete)
+    va &= np.isfinite(passes.features["air_yards"])
+    prior_val = classification_metrics(prior.p_complete(passes.features["air_yards"][va]),
+                                       passes.complete[va])
+    full_info = dict(full_info, validation_log_loss_by_feature_set=by_set,
+                     validation_prior_only=prior_val)
     sep, sep_info = _fit_completion(passes, ["separation_1"])
     tr = (passes.split == "train") & np.isfinite(passes.complete)
     rate = float(passes.complete[tr].mean())
@@ -348,8 +511,13 @@ def train_decision(
         fit=full_info,
         base_rate=rate,
         separation_only=sep.to_card(fit=sep_info),
+        depth_prior_fit=prior_info,
         **common,
     )
+    rule = _choose_margin(datasets, ghost_model, CompletionModel.from_card(comp_card),
+                          set(games["validation"]), pass_results)
+    comp_card["decision_rule"] = rule
+    say(f"decision rule: margin {rule['margin_yards']:g} yd, z {rule['z']:g}")
     say(f"completion: l2 {full.l2}, validation Brier {full_info['validation']['brier']:.4f} "
         f"(separation only {sep_info['validation']['brier']:.4f})")
     out = check_output_folder(output)

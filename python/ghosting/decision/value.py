@@ -1,19 +1,22 @@
 """Option value and the decision rule (DESIGN section 10), vectorised over options.
 
-* **Expected yards** of an option = P(complete) x ``air_yards``, the yards the catch
-  would gain past the line of scrimmage (the ball's x at the snap; a catch in the end
-  zone gains the yards to the goal line). No yards-after-catch term: the package
-  makes no YAC model, so an option's value is what the catch itself gains.
+* **Expected yards** of an option = P(complete) x (``air_yards`` + expected yards
+  after catch), ``air_yards`` being the yards the catch would gain past the line of
+  scrimmage (the ball's x at the snap; a catch in the end zone gains the yards to the
+  goal line) and the yards after catch the completion card's depth prior's league
+  mean for a completion at that depth (:mod:`ghosting.decision.prior`), never past
+  the goal line. Without a prior in the card there is no yards-after-catch term.
 * **Uncertainty**, two parts: (1) the ghosts' calibrated sigma at arrival moves the
   two separations; propagated through the completion model (central differences) it
-  gives ``|air_yards| * sqrt((dP/ds1 sigma1)^2 + (dP/ds2 sigma2)^2)``; (2) the
+  gives ``|yards| * sqrt((dP/ds1 sigma1)^2 + (dP/ds2 sigma2)^2)``; (2) the
   completion model's own estimation error (the covariance of its coefficients, in
-  the card) gives ``|air_yards| P (1 - P) sqrt(z' C z)``. For the difference between
+  the card) gives ``|yards| P (1 - P) sqrt(z' C z)``. For the difference between
   an alternative and the real target the second part is computed on the difference
   of the two gradients (the same coefficients move both), the first adds in quadrature.
 * **Better option**: an alternative whose expected yards exceed the real target's by
   more than :data:`MARGIN_YARDS` *and* by more than :data:`Z_UNCERTAINTY` times the
-  uncertainty of the difference.
+  uncertainty of the difference. The completion card's ``decision_rule`` (chosen on
+  the validation games by ``ghosting train-decision``) overrides both defaults.
 
 >>> import numpy as np
 >>> better_than_real(np.array([4.0, 4.0, 0.5]), np.array([1.0, 5.0, 0.1])).tolist()
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .completion import CompletionModel, completion_features
-from .options import Options
+from .options import GOAL_LINE_X, Options
 
 __all__ = [
     "MARGIN_YARDS",
@@ -38,9 +41,12 @@ __all__ = [
     "gain_sigma",
     "Decisions",
     "decide",
+    "catch_yards",
+    "decision_rule",
 ]
 
-#: An alternative must beat the real target's expected yards by more than this.
+#: An alternative must beat the real target's expected yards by more than this (the
+#: default when the completion card has no ``decision_rule``).
 MARGIN_YARDS = 1.0
 #: ... and by more than this many standard deviations of the difference.
 Z_UNCERTAINTY = 1.0
@@ -59,6 +65,34 @@ class OptionValues:
     sigma_ghost: np.ndarray  # the part from the ghosts' sigma
     gradient: np.ndarray  # (N, F+1) d expected_yards / d coefficients
     covariance: np.ndarray  # (F+1, F+1) of the completion model's coefficients
+    yards_after_catch: np.ndarray  # the depth prior's (0 without one), NaN without a value
+
+
+def catch_yards(
+    air_yards: np.ndarray, catch_x: np.ndarray | None, completion: CompletionModel
+) -> np.ndarray:
+    """Yards a completion gains past the line of scrimmage: ``air_yards`` plus the depth
+    prior's expected yards after catch, never past the goal line (``catch_x`` in the
+    normalised frame; None: no cap); ``air_yards`` alone without a prior."""
+    air = np.asarray(air_yards, np.float64)
+    if completion.prior is None:
+        return air
+    yac = completion.prior.yards_after_catch(air)
+    if catch_x is not None:
+        yac = np.minimum(yac, np.maximum(GOAL_LINE_X - np.asarray(catch_x, np.float64), 0.0))
+    return air + yac
+
+
+def decision_rule(completion: CompletionModel) -> tuple[float, float]:
+    """(margin in yards, z) of the better-option rule: the completion card's
+    ``decision_rule`` when it has one, else :data:`MARGIN_YARDS`, :data:`Z_UNCERTAINTY`."""
+    rule = completion.card.get("decision_rule")
+    if isinstance(rule, dict):
+        try:
+            return float(rule["margin_yards"]), float(rule["z"])
+        except (KeyError, TypeError, ValueError):
+            pass
+    return MARGIN_YARDS, Z_UNCERTAINTY
 
 
 def value_options(options: Options, completion: CompletionModel) -> OptionValues:
@@ -73,7 +107,7 @@ def value_options(options: Options, completion: CompletionModel) -> OptionValues
             width = values[name] + _STEP - np.maximum(values[name] - _STEP, 0.0)
             dp = (completion.predict_values(up) - completion.predict_values(down)) / width
             grads.append(dp * np.where(np.isfinite(sig), sig, 0.0))
-    yards = options.air_yards
+    yards = catch_yards(options.air_yards, options.catch_x, completion)
     ok = options.analysable & np.isfinite(p) & np.isfinite(yards)
     for k in np.flatnonzero(options.analysable & ~ok):  # say which input is missing
         missing = [f for f in completion.features if not np.isfinite(values[f][k])]
@@ -98,6 +132,7 @@ def value_options(options: Options, completion: CompletionModel) -> OptionValues
         sigma_ghost=sigma_ghost,
         gradient=grad,
         covariance=cov,
+        yards_after_catch=np.where(ok, yards - options.air_yards, np.nan),
     )
 
 
@@ -163,7 +198,8 @@ def decide(
     margin: float = MARGIN_YARDS,
     z: float = Z_UNCERTAINTY,
 ) -> Decisions:
-    """Apply the decision rule to every play (vectorised over options)."""
+    """Apply the decision rule to every play (vectorised over options); ``margin`` and
+    ``z`` as :func:`better_than_real` (callers pass :func:`decision_rule`'s)."""
     row = options.play_row
     ev = values.expected_yards
     valued = np.isfinite(ev)
