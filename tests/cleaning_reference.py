@@ -53,7 +53,7 @@ def clean_tracks_reference(
     policy: str = "play",
     v_max: float = 12.5,
     dt: float = 0.1,
-    field_tolerance: float = 0.0,
+    field_tolerance: float = 1.0,
 ):
     """Return (flags, keep, track_reasons, play_reasons) like ``_core.clean_tracks``."""
     x = np.asarray(x, dtype=np.float64)

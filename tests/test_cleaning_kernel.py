@@ -106,7 +106,7 @@ def test_each_rule_on_a_hand_made_track():
         s=[1.0, 13.0, np.nan, 1.0, 1.0, 1.0, 1.0, 1.0],
         frame_id=[1, 2, 3, 4, 5, 7, 7, 8],
     )
-    flags, keep, track_reasons, play_reasons = assert_same(arrays, "sample", {})
+    flags, keep, track_reasons, play_reasons = assert_same(arrays, "sample", {"field_tolerance": 0.0})
     assert flags.tolist() == [
         0,
         OVER_SPEED,
@@ -143,8 +143,9 @@ def test_window_limits_what_is_dropped():
 
 def test_field_tolerance():
     arrays = one_play(x=[-0.4, 0.0], y=[53.5, 53.0])
-    assert assert_same(arrays, "sample", {})[0].tolist() == [OFF_FIELD, 0]
+    assert assert_same(arrays, "sample", {"field_tolerance": 0.0})[0].tolist() == [OFF_FIELD, 0]
     assert assert_same(arrays, "sample", {"field_tolerance": 0.5})[0].tolist() == [0, 0]
+    assert assert_same(arrays, "sample", {})[0].tolist() == [0, 0]  # default 1 yd
 
 
 @pytest.mark.parametrize("policy", POLICIES)

@@ -43,7 +43,8 @@ def demo_outdir(tmp_path_factory) -> Path:
 
 def test_score_week_writes_an_output_folder(demo_outdir: Path) -> None:
     names = sorted(p.name for p in demo_outdir.iterdir())
-    assert names == ["plays.parquet", "scores.parquet", "summary.json", "trajectories.parquet"]
+    assert names == ["passers.parquet", "plays.parquet", "scores.parquet", "summary.json",
+                     "trajectories.parquet"]
     summary = json.loads((demo_outdir / "summary.json").read_text())
     assert summary["counts"]["plays_scored"] == 4
 
@@ -60,8 +61,8 @@ def test_qb_decisions_table(demo_outdir: Path) -> None:
     pytest.importorskip("pandas")
     text = _run(EXAMPLES / "qb_decisions.py", demo_outdir)
     header = text.splitlines()[0].split()
-    assert header == ["passes", "target_most_open", "clearly_better_option",
-                      "mean_gain_when_better"]
+    assert header == ["passer_display_name", "plays", "plays_judged",
+                      "real_target_first_share", "better_option_share", "expected_yards_left"]
     import pyarrow.parquet as pq
 
     passers = set(pq.read_table(demo_outdir / "plays.parquet")["passer_display_name"]

@@ -51,6 +51,12 @@ INTROS = {
         "Retrain the ghost-mode model (extra `train`; [../model.md](../model.md)).",
         ["ghosting train ../shared/data -o my_model/ --seed 0"],
     ),
+    "train-decision": (
+        "Refit the decision cards: the league depth prior, the air-time model, the "
+        "completion model and the sigma calibration ([../decision.md](../decision.md)).",
+        ["ghosting train-decision ../shared/data/bdb2019 ../shared/data/bdb2021 "
+         "../shared/data/ngs_highlights -o cards/"],
+    ),
     "evaluate": (
         "Held-out metrics of a model beside the constant-velocity and pursuit baselines "
         "([../model.md](../model.md)).",

@@ -28,7 +28,7 @@ def clean_tracks(
     policy: str = "play",
     v_max: float = 12.5,
     dt: float = 0.1,
-    field_tolerance: float = 0.0,
+    field_tolerance: float = 1.0,
 ) -> tuple[
     npt.NDArray[np.uint8],
     npt.NDArray[np.bool_],

@@ -35,7 +35,7 @@ enum class CleaningPolicy {
 struct CleaningParams {
     double v_max = 12.5;           // yd/s
     double dt = 0.1;               // s between frames
-    double field_tolerance = 0.0;  // yd beyond the field still accepted
+    double field_tolerance = 1.0;  // yd beyond the field still accepted (the default; players legally step out)
 };
 
 // Read-only views of the inputs. Sample arrays have n_samples elements;
