@@ -82,6 +82,7 @@ def run(
     reference: str = "catch_point",
     weights: str = "uniform",
     show_progress: bool = False,
+    client: Any = None,
 ) -> Results:
     """Ghost and score every pass play of ``tracking``; return the tables in memory.
 
@@ -104,6 +105,10 @@ def run(
         ``"backs"`` (the defensive backs, default) or ``"all"`` defenders.
     reference, weights
         Trajectory Score options (see :func:`ghosting.trajectory_score`).
+    client
+        A ``dask.distributed.Client`` (extra ``dask``): run the games on its workers
+        (a path is read by the workers; a table in memory is sent game by game). The
+        results are identical to a single-process run; see ``docs/distributed.md``.
 
     Returns
     -------
@@ -122,12 +127,24 @@ def run(
     )
     start = time.perf_counter()
     ghost_model = _load_model(model)
-    table = _canonical(tracking)
+    table = _canonical(tracking) if client is None else None
     target_table = _read_targets(targets)
     sink = _MemorySink()
-    n_games = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
-    sources = [("ghosting", n_games, split_games(table))]
-    tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress)
+    if client is not None:
+        from . import distributed
+
+        if isinstance(tracking, (str, os.PathLike)):
+            tasks, tables = distributed.list_tasks([tracking]), None
+        else:
+            tasks, tables = distributed.game_tasks(_canonical(tracking))
+        tally, cluster = distributed.run_tasks(
+            client, tasks, tables, ghost_model, target_table, settings, {}, sink, show_progress
+        )
+    else:
+        assert table is not None
+        n_games = len(np.unique(_np(table["game_id"], np.int64))) if table.num_rows else 0
+        sources = [("ghosting", n_games, split_games(table))]
+        tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress)
     summary = tally.summary(
         settings=settings,
         model_info=_model_info(ghost_model),
@@ -135,6 +152,8 @@ def run(
         inputs=[_source_label(tracking)],
         extra_settings={"targets": _source_label(targets) if targets is not None else None},
     )
+    if client is not None:
+        summary["distributed"] = cluster
     return Results(**sink.tables(), summary=summary)
 
 
@@ -157,6 +176,7 @@ def run_files(
     players: str | os.PathLike[str] | None = None,
     plays: str | os.PathLike[str] | None = None,
     games: str | os.PathLike[str] | None = None,
+    client: Any = None,
 ) -> dict[str, Any]:
     """Ghost and score every pass play of tracking files, streaming game by game into
     ``outdir`` (what ``ghosting run`` does); return the summary.
@@ -166,6 +186,12 @@ def run_files(
     :func:`ghosting.read_tracking` (positions for BDB 2019, the possession team).
     Nothing is written unless every input is read and every game processed: the
     outputs appear in ``outdir`` together at the end.
+
+    With ``client`` (a ``dask.distributed.Client``, extra ``dask``) the games run on
+    its workers: the inputs are split into tasks from their metadata, the workers read
+    them (the paths must be readable there too) and the results are written here in
+    input order, identical to a single-process run's; the summary's ``distributed``
+    section says how many workers and tasks ran.
 
     >>> summary = run_files(None, "out/", demo_plays=8)  # doctest: +SKIP
     >>> sorted(p.name for p in Path("out").iterdir())  # doctest: +SKIP
@@ -199,7 +225,15 @@ def run_files(
     with staging_dir(outdir) as tmp:
         sink = _ParquetSink(tmp)
         try:
-            tally = _run_games(sources(), target_table, ghost_model, settings, sink, show_progress)
+            if client is None:
+                tally = _run_games(
+                    sources(), target_table, ghost_model, settings, sink, show_progress
+                )
+            else:
+                tally, cluster = _run_on(
+                    client, paths if inputs is not None else None, demo_plays, demo_seed,
+                    ghost_model, target_table, settings, side_files, sink, show_progress,
+                )  # fmt: skip
             if inputs is not None and tally.rows_read == 0:
                 raise InputError(f"no tracking rows in {', '.join(labels)}")
         except BaseException:
@@ -217,5 +251,33 @@ def run_files(
                 "demo_seed": demo_seed if inputs is None else None,
             },
         )
+        if client is not None:
+            summary["distributed"] = cluster
         write_summary(summary, tmp / "summary.json")
     return summary
+
+
+def _run_on(
+    client: Any,
+    paths: list[Path] | None,
+    demo_plays: int | None,
+    demo_seed: int,
+    model: Any,
+    targets: pa.Table | None,
+    settings: RunSettings,
+    side_files: dict[str, pa.Table],
+    sink: _ParquetSink,
+    show_progress: bool,
+) -> tuple[_Tally, dict[str, Any]]:
+    """``run_files`` on the Dask workers of ``client`` (files, or the demo's games)."""
+    from . import distributed
+
+    if paths is None:
+        from ..synth import generate_plays
+
+        tasks, tables = distributed.game_tasks(generate_plays(int(demo_plays or 0), seed=demo_seed))
+    else:
+        tasks, tables = distributed.list_tasks(paths), None
+    return distributed.run_tasks(
+        client, tasks, tables, model, targets, settings, side_files, sink, show_progress
+    )

@@ -1,0 +1,520 @@
+"""Scale-out on Dask (extra ``dask``): the same per-game pipeline on the workers of a
+``dask.distributed`` cluster, results merged on the client in input order.
+
+The client lists **tasks** from file metadata only (:func:`list_tasks`: a file, or a
+range of a Parquet file's row groups holding whole games); a worker reads its task's
+rows, loads the model once (cached per worker process), runs
+``game._ghost_game`` on each game with an in-memory sink and sends back the output
+tables and one tally per game. The client appends them to the outputs in task order,
+whatever order the tasks finish in, so a Dask run writes exactly what a
+single-process run writes. A task lost with a worker is rerun by Dask; its result is
+taken once.
+
+>>> from ghosting.pipeline.distributed import dask_client  # doctest: +SKIP
+>>> with dask_client(workers=2) as client:  # doctest: +SKIP
+...     summary = ghosting.run_files(["week1.parquet"], "out/", client=client)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .._util import run_starts
+from ..errors import GhostingError, InputError, ModelError
+from .arrays import _np, split_games
+from .outputs import SCHEMAS, _MemorySink, _ParquetSink
+from .settings import RunSettings
+from .summary import _Mean, _PlayMean, _Tally
+
+__all__ = ["Task", "list_tasks", "dask_client", "ordered_results", "INSTALL_HINT"]
+
+INSTALL_HINT = 'pip install "ghosting[dask]"'
+
+
+def _distributed() -> Any:
+    """The ``distributed`` module, or a clear error naming the extra to install."""
+    try:
+        import distributed
+    except ImportError as exc:
+        raise GhostingError(f"running on Dask needs dask.distributed: {INSTALL_HINT}") from exc
+    return distributed
+
+
+# -- tasks -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One unit of work: a whole input file, or row groups ``[start, stop)`` of a Parquet
+    file; ``games`` is the (first, last) game id the task holds when the metadata tells
+    (None: known once the file is read). In-memory runs send a game table instead
+    (``path`` None)."""
+
+    path: str | None
+    row_groups: tuple[int, int] | None = None
+    games: tuple[int, int] | None = None
+
+
+def list_tasks(paths: Sequence[str | os.PathLike[str]]) -> list[Task]:
+    """The tasks of a run over ``paths``, from file metadata only (nothing is read).
+
+    A Parquet file whose row groups are sorted by game (its metadata declares the sort,
+    or each row group holds a single game, in order) becomes one task per run of row
+    groups holding whole games; any other file is one task.
+
+    >>> list_tasks(["week1.csv"])  # doctest: +SKIP
+    [Task(path='week1.csv', row_groups=None, games=None)]
+    """
+    tasks: list[Task] = []
+    for path in paths:
+        ranges = _row_group_ranges(Path(path)) if _is_parquet(Path(path)) else None
+        if not ranges:
+            tasks.append(Task(str(path)))
+            continue
+        tasks.extend(Task(str(path), (a, b), games) for a, b, games in ranges)
+    return tasks
+
+
+def _is_parquet(path: Path) -> bool:
+    from .inputs import _is_parquet as is_parquet
+
+    return is_parquet(path)
+
+
+def _row_group_ranges(path: Path) -> list[tuple[int, int, tuple[int, int]]] | None:
+    """Runs of row groups ``(start, stop, (first game, last game))`` that each hold
+    whole games, or None when the metadata cannot prove where games begin and end."""
+    from .inputs import _GAME_COLUMNS
+
+    meta = pq.ParquetFile(path).metadata
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    column = next((c for c in _GAME_COLUMNS if c in names), None)
+    if column is None or meta.num_row_groups < 2:
+        return None
+    index = names.index(column)
+    bounds = []
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        stats = group.column(index).statistics
+        if group.num_rows == 0 or stats is None or not stats.has_min_max:
+            return None
+        bounds.append((int(stats.min), int(stats.max)))
+    declared = _sorted_by(meta, index)
+    single = all(lo == hi for lo, hi in bounds)
+    ordered = all(bounds[i][1] <= bounds[i + 1][0] for i in range(len(bounds) - 1))
+    if not ordered or not (declared or single):
+        return None
+    ranges = []
+    start = 0
+    for i in range(1, len(bounds) + 1):
+        if i == len(bounds) or bounds[i - 1][1] < bounds[i][0]:
+            ranges.append((start, i, (bounds[start][0], bounds[i - 1][1])))
+            start = i
+    return ranges
+
+
+def _sorted_by(meta: pq.FileMetaData, index: int) -> bool:
+    """Whether every row group declares itself sorted by column ``index`` first."""
+    for i in range(meta.num_row_groups):
+        sorting = meta.row_group(i).sorting_columns
+        if not sorting or sorting[0].column_index != index or sorting[0].descending:
+            return False
+    return True
+
+
+def _task_games(task: Task, table: pa.Table | None, extra: dict[str, Any]) -> Iterator[pa.Table]:
+    """The game tables of one task, exactly as a single-process run cuts them."""
+    from .inputs import _input_games
+
+    if task.path is None:
+        if table is not None:
+            yield table
+        return
+    if task.row_groups is None:
+        yield from _input_games(Path(task.path), extra)[1]
+        return
+    yield from _row_group_games(Path(task.path), task.row_groups, extra)
+
+
+def _row_group_games(
+    path: Path, row_groups: tuple[int, int], extra: dict[str, Any]
+) -> Iterator[pa.Table]:
+    """The games in row groups ``[start, stop)`` of a Parquet file sorted by game."""
+    from .inputs import _GAME_COLUMNS, _canonical, _is_canonical, _parquet_columns
+
+    pf = pq.ParquetFile(path)
+    names = pf.schema_arrow.names
+    columns = _parquet_columns(pf, path)
+    # Strings stay dictionary-encoded, as the single-process reader keeps them.
+    dictionary = [] if _is_canonical(names) else [
+        f.name
+        for f in pf.schema_arrow
+        if f.name in columns and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+    ]
+    pf = pq.ParquetFile(path, read_dictionary=dictionary)
+    start, stop = row_groups
+    raw = pf.read_row_groups(list(range(start, stop)), columns=columns)
+    column = next(c for c in _GAME_COLUMNS if c in names)
+    games = _np(raw[column], np.int64, -1)
+    if np.any(games[1:] < games[:-1]):
+        raise InputError(
+            f"{path}: row groups {start}..{stop - 1} are not sorted by {column} although "
+            "the file's metadata says they are; rewrite the file sorted, or without the "
+            "sorting declaration"
+        )
+    bounds = run_starts(games)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        yield _canonical(raw.slice(int(a), int(b - a)), str(path), extra)
+
+
+# -- the worker side ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _ModelSpec:
+    """How a worker finds the model: a folder (None: the shipped model) and the ONNX
+    sha256 the client loaded; or ``custom`` (the object itself is sent)."""
+
+    directory: str | None
+    sha256: str | None
+    custom: bool = False
+
+
+_MODELS: dict[tuple[str | None, str | None], Any] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _model_spec(model: Any) -> _ModelSpec:
+    from ..model import GhostModel
+    from ..model.ghost import DEFAULT_MODEL_DIR
+
+    if not isinstance(model, GhostModel):
+        return _ModelSpec(None, None, custom=True)
+    directory = Path(model.directory)
+    shipped = directory.resolve() == Path(DEFAULT_MODEL_DIR).resolve()
+    return _ModelSpec(None if shipped else str(directory), model.sha256)
+
+
+def _worker_model(spec: _ModelSpec, custom: Any) -> Any:
+    """The model on this worker: loaded on first use, then the same object (one per
+    worker process, shared by its threads)."""
+    if spec.custom:
+        return custom
+    from ..model import GhostModel
+
+    key = (spec.directory, spec.sha256)
+    with _MODELS_LOCK:
+        model = _MODELS.get(key)
+        if model is None:
+            model = GhostModel.load(spec.directory)
+            if model.sha256 != spec.sha256:
+                raise ModelError(
+                    f"model on worker ({spec.directory or 'shipped'}) has sha256 "
+                    f"{model.sha256[:12]}..., the client's {str(spec.sha256)[:12]}...: "
+                    "install the same ghosting version and model on every machine"
+                )
+            _MODELS[key] = model
+    return model
+
+
+@dataclasses.dataclass
+class _TaskResult:
+    """What a worker sends back for one task: each output table's parts in order, one
+    tally per game, and who ran it."""
+
+    parts: dict[str, list[pa.Table]]
+    tallies: list[_Tally]
+    worker: str
+
+
+def _run_task(
+    task: Task,
+    table: pa.Table | None,
+    spec: _ModelSpec,
+    custom_model: Any,
+    targets: pa.Table | None,
+    settings: RunSettings,
+    extra: dict[str, Any],
+) -> _TaskResult:
+    """Run on a worker: the per-game pipeline over one task's games."""
+    from . import game
+
+    model = _worker_model(spec, custom_model)
+    sink = _MemorySink()
+    tallies = []
+    for chunk in _task_games(task, table, extra):
+        tally = _Tally()
+        game._ghost_game(chunk, targets, model, settings, tally, sink)
+        tallies.append(tally)
+    return _TaskResult(sink.parts, tallies, _worker_address())
+
+
+def _worker_address() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):  # pragma: no cover - run outside a worker
+        return "local"
+
+
+# -- the client side ---------------------------------------------------------------------
+
+
+def _merge_tally(total: _Tally, part: _Tally) -> None:
+    """Add one game's tally to ``total`` exactly as a single-process run adds it: every
+    sum gets the game's sum in one step, so float totals are bitwise the same."""
+    for f in dataclasses.fields(_Tally):
+        mine, theirs = getattr(total, f.name), getattr(part, f.name)
+        if isinstance(mine, bool) or not isinstance(mine, (int, set, dict, _Mean, _PlayMean)):
+            raise GhostingError(f"internal error: cannot merge tally field {f.name}")
+        if isinstance(mine, int):
+            setattr(total, f.name, mine + theirs)
+        elif isinstance(mine, set):
+            mine.update(theirs)
+        elif isinstance(mine, dict):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + value
+        elif isinstance(mine, _Mean):
+            mine.n += theirs.n
+            for key, value in theirs.sums.items():
+                mine.sums[key] += value
+        else:
+            mine.n += theirs.n
+            mine.total += theirs.total
+
+
+class _Progress:
+    """A one-line progress bar over tasks (and the games they held) on stderr."""
+
+    def __init__(self, total: int, desc: str, enabled: bool) -> None:
+        self.total, self.desc, self.enabled = total, desc, enabled
+        self.done = self.games = 0
+
+    def update(self, games: int) -> None:
+        self.done += 1
+        self.games += games
+        if not self.enabled:
+            return
+        filled = int(30 * self.done / max(self.total, 1))
+        sys.stderr.write(
+            f"\r{self.desc} [{'#' * filled}{'-' * (30 - filled)}] "
+            f"{self.done}/{self.total} tasks, {self.games} games"
+        )
+        if self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _threads(client: Any) -> int:
+    workers = client.scheduler_info().get("workers", {})
+    return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+
+
+def _in_order(
+    client: Any, submit: Callable[[int], Any], n: int, window: int | None = None
+) -> Iterator[Any]:
+    """Results of futures ``submit(0) .. submit(n - 1)`` in index order, at most
+    ``window`` of them submitted or waiting at once (bounded client memory). A task's
+    error (a :class:`GhostingError` naming the file, say) is raised here, and every
+    task still pending is cancelled."""
+    distributed = _distributed()
+    window = window or max(4, 4 * _threads(client))
+    index: dict[str, int] = {}
+    pending: dict[int, Any] = {}
+    done: dict[int, Any] = {}
+    futures = distributed.as_completed()
+    submitted = 0
+
+    def top_up() -> None:
+        nonlocal submitted
+        while submitted < n and len(pending) + len(done) < window:
+            future = submit(submitted)
+            index[future.key] = submitted
+            pending[submitted] = future
+            futures.add(future)
+            submitted += 1
+
+    top_up()
+    following = 0
+    try:
+        for future in futures:
+            i = index.pop(future.key)
+            done[i] = future.result()  # raises the task's own error
+            del pending[i]
+            future.release()
+            while following in done:
+                yield done.pop(following)
+                following += 1
+            top_up()
+    finally:
+        if pending:
+            client.cancel(list(pending.values()), force=True)
+
+
+def _share(client: Any, values: list[Any]) -> list[Any]:
+    """Each value sent once to every worker (a future standing for it); None stays None.
+
+    Values are wrapped in a list so that a dict or a list is sent as one object."""
+    return [
+        None if value is None else client.scatter([value], broadcast=True, hash=False)[0]
+        for value in values
+    ]
+
+
+def _release(client: Any, shared: list[Any]) -> None:
+    futures = [f for f in shared if f is not None]
+    if futures:
+        client.cancel(futures, force=True)
+
+
+def ordered_results(
+    client: Any, function: Callable[..., Any], items: Sequence[Any], *args: Any
+) -> Iterator[Any]:
+    """``function(item, *args)`` for each item, run on the Dask workers of ``client``,
+    yielded in the order of ``items`` (used by ``ghosting clean`` and ``score``).
+
+    ``function`` must be importable on the workers; ``args`` are sent once to every
+    worker. A task's exception is raised here and the other tasks are cancelled.
+
+    >>> list(ordered_results(client, abs, [-1, 2, -3]))  # doctest: +SKIP
+    [1, 2, 3]
+    """
+    shared = _share(client, list(args))
+    run = uuid.uuid4().hex[:10]
+    name = getattr(function, "__name__", "task")
+
+    def submit(i: int) -> Any:
+        return client.submit(function, items[i], *shared, key=f"ghosting-{name}-{run}-{i}",
+                             pure=False)  # fmt: skip
+
+    try:
+        yield from _in_order(client, submit, len(items))
+    finally:
+        _release(client, shared)
+
+
+def run_tasks(
+    client: Any,
+    tasks: Sequence[Task],
+    tables: Sequence[pa.Table] | None,
+    model: Any,
+    targets: pa.Table | None,
+    settings: RunSettings,
+    extra: dict[str, Any],
+    sink: _MemorySink | _ParquetSink,
+    show_progress: bool,
+) -> tuple[_Tally, dict[str, Any]]:
+    """Run ``tasks`` on the workers of ``client``; add their tables to ``sink`` and
+    their tallies to one tally, in task order. Returns the tally and what ran where
+    (``scheduler``, ``workers``, ``threads``, ``tasks``) for the summary."""
+    spec = _model_spec(model)
+    shared = _share(client, [model if spec.custom else None, targets, settings, extra])
+    run = uuid.uuid4().hex[:10]
+
+    def submit(i: int) -> Any:
+        table = tables[i] if tables is not None else None
+        data = client.scatter([table], hash=False)[0] if table is not None else None
+        return client.submit(_run_task, tasks[i], data, spec, *shared,
+                             key=f"ghosting-run-{run}-{i}", pure=False)  # fmt: skip
+
+    tally = _Tally()
+    workers: set[str] = set()
+    bar = _Progress(len(tasks), "ghosting", show_progress)
+    try:
+        for result in _in_order(client, submit, len(tasks)):
+            for name in SCHEMAS:
+                for part in result.parts[name]:
+                    sink.add(name, part)
+            for part in result.tallies:
+                _merge_tally(tally, part)
+            workers.add(result.worker)
+            bar.update(len(result.tallies))
+    finally:
+        _release(client, shared)
+    info = {
+        "scheduler": str(client.scheduler.address),
+        "workers": len(workers),
+        "threads": _threads(client),
+        "tasks": len(tasks),
+    }
+    return tally, info
+
+
+def game_tasks(table: pa.Table) -> tuple[list[Task], list[pa.Table]]:
+    """The tasks of a table in memory: one per game (its rows are sent with the task)."""
+    games = list(split_games(table))
+    tasks = []
+    for chunk in games:
+        ids = _np(chunk["game_id"], np.int64)
+        tasks.append(Task(None, None, (int(ids[0]), int(ids[-1]))))
+    return tasks, games
+
+
+@contextlib.contextmanager
+def dask_client(
+    scheduler: str | None = None, workers: int | None = None, *, timeout: float = 20.0
+) -> Iterator[Any]:
+    """A ``distributed.Client``: connected to ``scheduler`` (an address such as
+    ``tcp://10.0.0.5:8786``), or to a new ``LocalCluster`` of ``workers`` processes
+    (one thread each) on this machine, closed at the end; None when both are None
+    (a single-process run).
+
+    >>> with dask_client(workers=2) as client:  # doctest: +SKIP
+    ...     results = ghosting.run(table, client=client)
+    """
+    if scheduler is not None and workers is not None:
+        raise InputError("give --scheduler ADDRESS or --workers N, not both")
+    if scheduler is None and workers is None:
+        yield None
+        return
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    distributed = _distributed()
+    with contextlib.ExitStack() as stack:
+        if workers is not None:
+            cluster = distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            stack.callback(cluster.close)
+            client = distributed.Client(cluster)
+        else:
+            try:
+                client = distributed.Client(scheduler, timeout=timeout)
+            except (OSError, TimeoutError) as exc:
+                raise GhostingError(
+                    f"cannot connect to the Dask scheduler at {scheduler!r}: {exc}"
+                ) from exc
+        stack.callback(client.close)
+        _wait_for_workers(client, timeout)
+        yield client
+
+
+def _wait_for_workers(client: Any, timeout: float) -> None:
+    """Wait until the cluster has a worker (a fresh scheduler may have none yet)."""
+    deadline = time.monotonic() + timeout
+    while not client.scheduler_info().get("workers"):
+        if time.monotonic() > deadline:
+            raise GhostingError(
+                f"the Dask scheduler at {client.scheduler.address} has no workers "
+                f"(waited {timeout:.0f} s): start some with `dask worker ADDRESS`"
+            )
+        time.sleep(0.1)
