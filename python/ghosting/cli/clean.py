@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ._common import add_dask_options, dask_client
 
 __all__ = ["register", "run"]
 
@@ -51,6 +52,7 @@ def register(subparsers: Any) -> None:
                         help="frames before pass forward in the window (default 10)")  # fmt: skip
     parser.add_argument("--layout", default=None, help="force an input layout (default: detect)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_dask_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -99,11 +101,29 @@ def _read_input(path: str, layout: str | None) -> tuple[Any, dict[str, Any]]:
     return table, read_report(table)
 
 
+def _clean_file(path: str, options: dict[str, Any]) -> tuple[Any, dict[str, Any], Any]:
+    """Read and clean one input (in this process or on a Dask worker): the cleaned
+    rows, what the reader did, and the cleaning report."""
+    from ..cleaning import clean
+
+    tracking, read = _read_input(path, options["layout"])
+    cleaned, report = clean(
+        tracking,
+        options["policy"],
+        v_max=options["v_max"],
+        dt=options["dt"],
+        field_tolerance=options["field_tolerance"],
+        window=options["window"],
+        history=options["history"],
+    )
+    return cleaned.replace_schema_metadata(None), read, report
+
+
 def run(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
     from .._util import atomic_path, progress
-    from ..cleaning import clean
+    from ..pipeline.distributed import ordered_results
 
     folders = [p for p in args.inputs if Path(p).is_dir()]
     if folders:
@@ -114,25 +134,20 @@ def run(args: argparse.Namespace) -> int:
     if args.report and Path(args.report).resolve() == Path(args.output).resolve():
         raise InputError("--report and --output must be different files")
 
+    options = {k: getattr(args, k) for k in ("layout", "policy", "v_max", "dt",
+                                              "field_tolerance", "window", "history")}  # fmt: skip
     entries: list[dict[str, Any]] = []
     reports = []
-    with atomic_path(args.output) as tmp_out:
+    with dask_client(args) as client, atomic_path(args.output) as tmp_out:
         writer = None
         try:
-            inputs = progress(args.inputs, desc="cleaning", enabled=None if len(args.inputs) > 1
-                              else False)  # fmt: skip
-            for path in inputs:
-                tracking, read = _read_input(path, args.layout)
-                cleaned, report = clean(
-                    tracking,
-                    args.policy,
-                    v_max=args.v_max,
-                    dt=args.dt,
-                    field_tolerance=args.field_tolerance,
-                    window=args.window,
-                    history=args.history,
-                )
-                cleaned = cleaned.replace_schema_metadata(None)
+            if client is None:
+                results: Any = (_clean_file(path, options) for path in args.inputs)
+            else:
+                results = ordered_results(client, _clean_file, args.inputs, options)
+            results = progress(results, total=len(args.inputs), desc="cleaning",
+                               enabled=None if len(args.inputs) > 1 else False)  # fmt: skip
+            for path, (cleaned, read, report) in zip(args.inputs, results, strict=True):
                 if writer is None:
                     schema = cleaned.schema
                     writer = pq.ParquetWriter(tmp_out, schema)

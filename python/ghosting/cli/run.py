@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from ..errors import InputError
-from ._common import add_scoring_choices, add_side_files, side_files
+from ._common import add_dask_options, add_scoring_choices, add_side_files, dask_client, side_files
 
 DEMO_PLAYS = 40
 
@@ -50,6 +50,7 @@ def register(subparsers: Any) -> None:
         help="no progress bar; print the summary as JSON on stdout "
         "(the default when stdout is not a terminal)",
     )
+    add_dask_options(parser)
     parser.set_defaults(func=main)
 
 
@@ -64,16 +65,18 @@ def main(args: argparse.Namespace) -> int:
         raise InputError(f"--demo-plays must be at least 1, got {args.demo_plays}")
     settings = RunSettings(policy=args.policy, defenders=args.defenders, reference=args.reference)
     machine = args.json or not sys.stdout.isatty()
-    summary = run_files(
-        None if args.demo else args.inputs,
-        args.outdir,
-        targets=args.targets,
-        model=args.model,
-        settings=settings,
-        demo_plays=args.demo_plays if args.demo else None,
-        show_progress=not machine and sys.stderr.isatty(),
-        **side_files(args),
-    )
+    with dask_client(args) as client:
+        summary = run_files(
+            None if args.demo else args.inputs,
+            args.outdir,
+            targets=args.targets,
+            model=args.model,
+            settings=settings,
+            demo_plays=args.demo_plays if args.demo else None,
+            show_progress=not machine and sys.stderr.isatty(),
+            client=client,
+            **side_files(args),
+        )
     if machine:
         json.dump(summary, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -116,6 +119,13 @@ def format_summary(summary: dict[str, Any], outdir: str) -> str:
         f"{tp['seconds']:.1f} s: {tp['plays_per_second']:.1f} plays/s, "
         f"{tp['ghost_trajectories_per_second']:.0f} ghost trajectories/s"
     )
+    cluster = summary.get("distributed")
+    if cluster:
+        lines.append(
+            f"ran on Dask: {cluster['tasks']} task{'' if cluster['tasks'] == 1 else 's'} on "
+            f"{cluster['workers']} worker{'' if cluster['workers'] == 1 else 's'} "
+            f"({cluster['threads']} threads, scheduler {cluster['scheduler']})"
+        )
     model = summary["model"]
     lines.append(f"model {model.get('name')} (card sha256 {str(model.get('card_sha256'))[:12]})")
     lines.append(f"wrote {outdir}: trajectories.parquet scores.parquet plays.parquet summary.json")

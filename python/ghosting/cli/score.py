@@ -12,7 +12,13 @@ import pyarrow as pa
 
 from .._util import atomic_path
 from ..errors import InputError
-from ._common import add_scoring_choices, add_side_files, side_files
+from ._common import (
+    add_dask_options,
+    add_scoring_choices,
+    add_side_files,
+    dask_client,
+    side_files,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -40,6 +46,7 @@ def register(subparsers: Any) -> None:
         "--weights", choices=("uniform", "linear"), default="uniform", help="PS frame weights"
     )
     add_side_files(parser, plays_flag="--play-info")
+    add_dask_options(parser)
     parser.set_defaults(func=main)
 
 
@@ -99,36 +106,67 @@ def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, in
     return set(zip(*(keys.column(c).to_pylist() for c in keys.column_names), strict=True))
 
 
-def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """Read, clean and score file by file and game by game (memory bounded by one
-    input file); return the scores and a summary accounting for every play."""
-    from .._util import progress
-    from ..io import read_targets, read_tracking
+def _score_file(path: str, options: dict[str, Any], targets: Any) -> tuple[Any, ...]:
+    """Read, clean and score one file game by game (in this process or on a Dask
+    worker): its scores per game, play keys, defender keys and what cleaning dropped."""
+    from ..io import read_tracking
     from ..pipeline import split_games
-    from ..scoring import RealScores, score_real
+    from ..scoring import score_real
 
-    targets = read_targets(args.targets) if args.targets else None
     parts: list[Any] = []
     all_plays: set[tuple[int, int]] = set()
     defenders: set[tuple[int, int, int]] = set()
     dropped: dict[Any, str] = {}
-    for path in progress(args.inputs, desc="score"):
-        tracking = read_tracking(path, **side_files(args))
-        for game in split_games(tracking):  # read_tracking sorts by game: zero-copy slices
-            all_plays |= _play_keys(game)
-            if args.policy == "track":
-                defenders |= _defender_keys(game, args.defenders)
-            cleaned, game_dropped = _clean(game, args.policy)
-            dropped.update(game_dropped)
-            parts.append(
-                score_real(
-                    cleaned,
-                    targets=targets,
-                    defenders=args.defenders,
-                    reference=args.reference,
-                    weights=args.weights,
-                )
+    tracking = read_tracking(path, **options["side_files"])
+    for game in split_games(tracking):  # read_tracking sorts by game: zero-copy slices
+        all_plays |= _play_keys(game)
+        if options["policy"] == "track":
+            defenders |= _defender_keys(game, options["defenders"])
+        cleaned, game_dropped = _clean(game, options["policy"])
+        dropped.update(game_dropped)
+        parts.append(
+            score_real(
+                cleaned,
+                targets=targets,
+                defenders=options["defenders"],
+                reference=options["reference"],
+                weights=options["weights"],
             )
+        )
+    return parts, all_plays, defenders, dropped
+
+
+def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """Read, clean and score file by file and game by game (memory bounded by one
+    input file; with ``--scheduler``/``--workers`` the files are scored on Dask
+    workers and merged in input order); return the scores and a summary accounting
+    for every play."""
+    from .._util import progress
+    from ..io import read_targets
+    from ..pipeline.distributed import ordered_results
+    from ..scoring import RealScores
+
+    targets = read_targets(args.targets) if args.targets else None
+    options = {
+        "side_files": side_files(args),
+        **{k: getattr(args, k) for k in ("policy", "defenders", "reference", "weights")},
+    }
+    parts: list[Any] = []
+    all_plays: set[tuple[int, int]] = set()
+    defenders: set[tuple[int, int, int]] = set()
+    dropped: dict[Any, str] = {}
+    with dask_client(args) as client:
+        if client is None:
+            results: Any = (_score_file(path, options, targets) for path in args.inputs)
+        else:
+            results = ordered_results(client, _score_file, args.inputs, options, targets)
+        for file_parts, file_plays, file_defenders, file_dropped in progress(
+            results, total=len(args.inputs), desc="score"
+        ):
+            parts.extend(file_parts)
+            all_plays |= file_plays
+            defenders |= file_defenders
+            dropped.update(file_dropped)
     if not parts:
         raise InputError(f"no tracking rows in {', '.join(map(str, args.inputs))}")
     result = RealScores(

@@ -254,6 +254,8 @@ def _run_task(
     from . import game
 
     model = _worker_model(spec, custom_model)
+    table, targets = _aligned(table), _aligned(targets)
+    extra = {name: _aligned(value) for name, value in extra.items()}
     sink = _MemorySink()
     tallies = []
     for chunk in _task_games(task, table, extra):
@@ -261,6 +263,38 @@ def _run_task(
         game._ghost_game(chunk, targets, model, settings, tally, sink)
         tallies.append(tally)
     return _TaskResult(sink.parts, tallies, _worker_address())
+
+
+def _aligned(table: Any) -> Any:
+    """``table`` in freshly allocated memory. Arrow buffers unpickled from the network
+    can sit at any offset, which Arrow's compute engine warns about on every call."""
+    if not isinstance(table, pa.Table):
+        return table
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return pa.ipc.open_stream(sink.getvalue()).read_all()
+
+
+def _aligned_tree(value: Any) -> Any:
+    """``value`` with every Arrow table inside it (in lists, tuples, dicts, dataclasses)
+    re-allocated by :func:`_aligned`."""
+    if isinstance(value, pa.Table):
+        return _aligned(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_aligned_tree(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _aligned_tree(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _aligned_tree(getattr(value, f.name)) for f in dataclasses.fields(value)
+                   if f.init}  # fmt: skip
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _call(function: Callable[..., Any], item: Any, *args: Any) -> Any:
+    """Run on a worker: ``function(item, *args)`` on re-aligned arguments."""
+    return function(item, *(_aligned_tree(a) for a in args))
 
 
 def _worker_address() -> str:
@@ -399,11 +433,12 @@ def ordered_results(
     name = getattr(function, "__name__", "task")
 
     def submit(i: int) -> Any:
-        return client.submit(function, items[i], *shared, key=f"ghosting-{name}-{run}-{i}",
-                             pure=False)  # fmt: skip
+        return client.submit(_call, function, items[i], *shared,
+                             key=f"ghosting-{name}-{run}-{i}", pure=False)  # fmt: skip
 
     try:
-        yield from _in_order(client, submit, len(items))
+        for result in _in_order(client, submit, len(items)):
+            yield _aligned_tree(result)
     finally:
         _release(client, shared)
 
@@ -439,7 +474,7 @@ def run_tasks(
         for result in _in_order(client, submit, len(tasks)):
             for name in SCHEMAS:
                 for part in result.parts[name]:
-                    sink.add(name, part)
+                    sink.add(name, _aligned(part))
             for part in result.tallies:
                 _merge_tally(tally, part)
             workers.add(result.worker)
