@@ -59,10 +59,10 @@ def _distributed() -> Any:
 
 @dataclasses.dataclass(frozen=True)
 class Task:
-    """One unit of work: a whole input file, or row groups ``[start, stop)`` of a Parquet
-    file; ``games`` is the (first, last) game id the task holds when the metadata tells
-    (None: known once the file is read). In-memory runs send a game table instead
-    (``path`` None)."""
+    """One unit of work: a whole input file, or the games ``games = (first, last)`` (game
+    ids, inclusive) of row groups ``[start, stop)`` of a Parquet file sorted by game.
+    ``games`` is None for a whole file (known once it is read). In-memory runs send a
+    game table with the task instead (``path`` None)."""
 
     path: str | None
     row_groups: tuple[int, int] | None = None
@@ -73,8 +73,8 @@ def list_tasks(paths: Sequence[str | os.PathLike[str]]) -> list[Task]:
     """The tasks of a run over ``paths``, from file metadata only (nothing is read).
 
     A Parquet file whose row groups are sorted by game (its metadata declares the sort,
-    or each row group holds a single game, in order) becomes one task per run of row
-    groups holding whole games; any other file is one task.
+    or each row group holds a single game, in order) becomes about one task per row
+    group, each holding the whole games that end in it; any other file is one task.
 
     >>> list_tasks(["week1.csv"])  # doctest: +SKIP
     [Task(path='week1.csv', row_groups=None, games=None)]
@@ -96,8 +96,11 @@ def _is_parquet(path: Path) -> bool:
 
 
 def _row_group_ranges(path: Path) -> list[tuple[int, int, tuple[int, int]]] | None:
-    """Runs of row groups ``(start, stop, (first game, last game))`` that each hold
-    whole games, or None when the metadata cannot prove where games begin and end."""
+    """Tasks ``(start, stop, (first game, last game))`` of a Parquet file sorted by game:
+    one per row group where a new game ends, holding the games that end there, read
+    from row groups ``[start, stop)`` (a game running on into the next row groups
+    brings them along; a row group cut through a game is read by both tasks, each
+    keeping its own games). None when the metadata cannot prove the file is sorted."""
     from .inputs import _GAME_COLUMNS
 
     meta = pq.ParquetFile(path).metadata
@@ -119,11 +122,16 @@ def _row_group_ranges(path: Path) -> list[tuple[int, int, tuple[int, int]]] | No
     if not ordered or not (declared or single):
         return None
     ranges = []
-    start = 0
-    for i in range(1, len(bounds) + 1):
-        if i == len(bounds) or bounds[i - 1][1] < bounds[i][0]:
-            ranges.append((start, i, (bounds[start][0], bounds[i - 1][1])))
-            start = i
+    previous: int | None = None  # the last game of the previous task
+    for i, (low, high) in enumerate(bounds):
+        if previous is not None and high == previous:
+            continue  # the previous task's last game, continued
+        first = low if previous is None or low > previous else previous + 1
+        stop = i + 1
+        while stop < len(bounds) and bounds[stop][0] == high:
+            stop += 1
+        ranges.append((i, stop, (first, high)))
+        previous = high
     return ranges
 
 
@@ -147,13 +155,17 @@ def _task_games(task: Task, table: pa.Table | None, extra: dict[str, Any]) -> It
     if task.row_groups is None:
         yield from _input_games(Path(task.path), extra)[1]
         return
-    yield from _row_group_games(Path(task.path), task.row_groups, extra)
+    yield from _row_group_games(Path(task.path), task.row_groups, task.games, extra)
 
 
 def _row_group_games(
-    path: Path, row_groups: tuple[int, int], extra: dict[str, Any]
+    path: Path,
+    row_groups: tuple[int, int],
+    games: tuple[int, int] | None,
+    extra: dict[str, Any],
 ) -> Iterator[pa.Table]:
-    """The games in row groups ``[start, stop)`` of a Parquet file sorted by game."""
+    """The games ``first..last`` (all when None) in row groups ``[start, stop)`` of a
+    Parquet file sorted by game."""
     from .inputs import _GAME_COLUMNS, _canonical, _is_canonical, _parquet_columns
 
     pf = pq.ParquetFile(path)
@@ -169,14 +181,15 @@ def _row_group_games(
     start, stop = row_groups
     raw = pf.read_row_groups(list(range(start, stop)), columns=columns)
     column = next(c for c in _GAME_COLUMNS if c in names)
-    games = _np(raw[column], np.int64, -1)
-    if np.any(games[1:] < games[:-1]):
+    ids = _np(raw[column], np.int64, -1)
+    if np.any(ids[1:] < ids[:-1]):
         raise InputError(
             f"{path}: row groups {start}..{stop - 1} are not sorted by {column} although "
             "the file's metadata says they are; rewrite the file sorted, or without the "
             "sorting declaration"
         )
-    bounds = run_starts(games)
+    lo, hi = (0, len(ids)) if games is None else np.searchsorted(ids, [games[0], games[1] + 1])
+    bounds = run_starts(ids[lo:hi]) + lo
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         yield _canonical(raw.slice(int(a), int(b - a)), str(path), extra)
 
