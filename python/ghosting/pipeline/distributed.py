@@ -252,6 +252,7 @@ class _TaskResult:
     parts: dict[str, list[pa.Table]]
     tallies: list[_Tally]
     worker: str
+    seconds: float
 
 
 def _run_task(
@@ -266,16 +267,23 @@ def _run_task(
     """Run on a worker: the per-game pipeline over one task's games."""
     from . import game
 
+    start = time.perf_counter()
     model = _worker_model(spec, custom_model)
     table, targets = _aligned(table), _aligned(targets)
     extra = {name: _aligned(value) for name, value in extra.items()}
     sink = _MemorySink()
     tallies = []
-    for chunk in _task_games(task, table, extra):
-        tally = _Tally()
-        game._ghost_game(chunk, targets, model, settings, tally, sink)
-        tallies.append(tally)
-    return _TaskResult(sink.parts, tallies, _worker_address())
+    try:
+        for chunk in _task_games(task, table, extra):
+            tally = _Tally()
+            game._ghost_game(chunk, targets, model, settings, tally, sink)
+            tallies.append(tally)
+    except OSError as exc:  # the client could read it (it checked), this worker cannot
+        raise InputError(
+            f"{task.path}: cannot be read on Dask worker {_worker_address()} ({exc}); "
+            "inputs must be on storage that every worker reads under the same path"
+        ) from exc
+    return _TaskResult(sink.parts, tallies, _worker_address(), time.perf_counter() - start)
 
 
 def _aligned(table: Any) -> Any:
@@ -469,7 +477,8 @@ def run_tasks(
 ) -> tuple[_Tally, dict[str, Any]]:
     """Run ``tasks`` on the workers of ``client``; add their tables to ``sink`` and
     their tallies to one tally, in task order. Returns the tally and what ran where
-    (``scheduler``, ``workers``, ``threads``, ``tasks``) for the summary."""
+    (``scheduler``, ``workers`` that ran tasks, ``threads``, ``tasks``, and
+    ``task_seconds``, the workers' time in the tasks) for the summary."""
     spec = _model_spec(model)
     shared = _share(client, [model if spec.custom else None, targets, settings, extra])
     run = uuid.uuid4().hex[:10]
@@ -482,6 +491,7 @@ def run_tasks(
 
     tally = _Tally()
     workers: set[str] = set()
+    busy = 0.0
     bar = _Progress(len(tasks), "ghosting", show_progress)
     try:
         for result in _in_order(client, submit, len(tasks)):
@@ -491,6 +501,7 @@ def run_tasks(
             for part in result.tallies:
                 _merge_tally(tally, part)
             workers.add(result.worker)
+            busy += result.seconds
             bar.update(len(result.tallies))
     finally:
         _release(client, shared)
@@ -499,6 +510,7 @@ def run_tasks(
         "workers": len(workers),
         "threads": _threads(client),
         "tasks": len(tasks),
+        "task_seconds": round(busy, 3),
     }
     return tally, info
 
@@ -540,7 +552,7 @@ def dask_client(
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,  # task errors are raised here, once
             )
             stack.callback(cluster.close)
             client = distributed.Client(cluster)

@@ -1,0 +1,119 @@
+"""``ghosting run`` on one process against a 2-worker Dask ``LocalCluster``, on a
+season-sized synthetic input, in the same run; and Dask's overhead per task.
+
+The input is written once as one Parquet file per week (sorted by game, row groups
+that declare it, so each week splits into several tasks), about 20 M rows in all
+(a season: 160 games of 60 pass plays). Both runs read the same files and write the
+same outputs (checked byte for byte). Run::
+
+    python -m pytest bench/test_bench_distributed.py --benchmark-enable -s
+
+``GHOSTING_BENCH_PLAYS`` sets the number of plays (default 9,600, a season).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import ghosting
+from ghosting.pipeline import OUTPUT_FILES, run_files
+from ghosting.pipeline.distributed import list_tasks, ordered_results
+
+distributed = pytest.importorskip("distributed")
+
+N_PLAYS = int(os.environ.get("GHOSTING_BENCH_PLAYS", "9600"))
+PLAYS_PER_GAME = 60
+WEEKS = 16
+ROW_GROUP_ROWS = 1 << 18
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory) -> list[Path]:
+    """The synthetic season, one Parquet file per week (generated week by week)."""
+    folder = tmp_path_factory.mktemp("season")
+    games = max(1, N_PLAYS // PLAYS_PER_GAME)
+    paths = []
+    first_game = 2030090700
+    for week in range(WEEKS):
+        n_games = games // WEEKS + (1 if week < games % WEEKS else 0)
+        if not n_games:
+            continue
+        table = ghosting.synth.generate_plays(
+            n_games * PLAYS_PER_GAME,
+            seed=100 + week,
+            start_game_id=first_game,
+            plays_per_game=PLAYS_PER_GAME,
+        )
+        first_game += n_games
+        path = folder / f"week{week + 1:02d}.parquet"
+        sorting = [pq.SortingColumn(table.column_names.index("game_id"))]
+        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, sorting_columns=sorting)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        silence_logs=50,
+    )  # fmt: skip
+    with distributed.Client(cluster) as c:
+        c.wait_for_workers(2)
+        yield c
+    cluster.close()
+
+
+def _noop(item: int) -> int:
+    return item
+
+
+@pytest.mark.benchmark(group="distributed")
+def test_task_round_trip(benchmark, client) -> None:
+    """Dask's overhead per task: 200 trivial tasks through the same ordered loop."""
+    items = list(range(200))
+    result = benchmark.pedantic(
+        lambda: list(ordered_results(client, _noop, items)), rounds=3, warmup_rounds=1
+    )
+    assert result == items
+
+
+def test_ratio(season: list[Path], client, tmp_path: Path, capsys) -> None:
+    """One process vs a 2-worker LocalCluster on the same files, as a ratio."""
+    model = ghosting.GhostModel.load()
+    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in season)
+    tasks = list_tasks(season)
+    run_files(season[:1], tmp_path / "warm", model=model, client=client)  # workers' model
+    start = time.perf_counter()
+    single = run_files(season, tmp_path / "single", model=model)
+    t_single = time.perf_counter() - start
+    start = time.perf_counter()
+    dask = run_files(season, tmp_path / "dask", model=model, client=client)
+    t_dask = time.perf_counter() - start
+    for name in OUTPUT_FILES[:3]:
+        assert (tmp_path / "single" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
+    assert dask["counts"] == single["counts"]
+    items = list(range(200))
+    start = time.perf_counter()
+    assert list(ordered_results(client, _noop, items)) == items
+    round_trip = (time.perf_counter() - start) / len(items)
+    workers = dask["distributed"]["workers"]
+    extra = (workers * t_dask - t_single) / len(tasks)
+    with capsys.disabled():
+        print(f"\n{rows:,} rows, {single['counts']['games']} games, "
+              f"{single['counts']['plays_read']:,} plays, {len(season)} files, "
+              f"{len(tasks)} tasks")  # fmt: skip
+        print("| | s | rows/s | plays/s |")
+        print("|---|---|---|---|")
+        for name, t in (("one process", t_single), (f"LocalCluster, {workers} workers", t_dask)):
+            print(f"| {name} | {t:.1f} | {rows / t / 1e6:.2f} M | "
+                  f"{single['counts']['plays_read'] / t:.0f} |")  # fmt: skip
+        print(f"ratio: {t_single / t_dask:.2f}x")
+        print(f"overhead per task: {round_trip * 1e3:.1f} ms round trip of a trivial task; "
+              f"{extra * 1e3:.0f} ms of worker time per task beyond one process's")  # fmt: skip
+    assert t_single / t_dask > 1.0
