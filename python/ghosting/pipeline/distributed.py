@@ -26,6 +26,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError
 from pathlib import Path
 from typing import Any
 
@@ -381,12 +382,18 @@ def _threads(client: Any) -> int:
 
 
 def _in_order(
-    client: Any, submit: Callable[[int], Any], n: int, window: int | None = None
+    client: Any,
+    submit: Callable[[int], Any],
+    n: int,
+    window: int | None = None,
+    describe: Callable[[int], str] = str,
 ) -> Iterator[Any]:
     """Results of futures ``submit(0) .. submit(n - 1)`` in index order, at most
     ``window`` of them submitted or waiting at once (bounded client memory). A task's
     error (a :class:`GhostingError` naming the file, say) is raised here, and every
-    task still pending is cancelled."""
+    task still pending is cancelled; Dask's own failures (a task that kept killing
+    its workers, a lost scheduler) become a :class:`GhostingError` naming the task
+    (``describe(i)``)."""
     distributed = _distributed()
     window = window or max(4, 4 * _threads(client))
     index: dict[str, int] = {}
@@ -409,7 +416,18 @@ def _in_order(
     try:
         for future in futures:
             i = index.pop(future.key)
-            done[i] = future.result()  # raises the task's own error
+            try:
+                done[i] = future.result()  # raises the task's own error
+            except distributed.KilledWorker as exc:
+                raise GhostingError(
+                    f"{describe(i)}: Dask gave the task up after it lost its worker "
+                    f"too often ({exc}); see distributed.scheduler.allowed-failures"
+                ) from exc
+            except (CancelledError, distributed.comm.CommClosedError) as exc:
+                raise GhostingError(
+                    f"{describe(i)}: the Dask run stopped ({type(exc).__name__}: {exc}); "
+                    "was the scheduler shut down?"
+                ) from exc
             del pending[i]
             future.release()
             while following in done:
@@ -458,7 +476,7 @@ def ordered_results(
                              key=f"ghosting-{name}-{run}-{i}", pure=False)  # fmt: skip
 
     try:
-        for result in _in_order(client, submit, len(items)):
+        for result in _in_order(client, submit, len(items), describe=lambda i: str(items[i])):
             yield _aligned_tree(result)
     finally:
         _release(client, shared)
@@ -494,7 +512,7 @@ def run_tasks(
     busy = 0.0
     bar = _Progress(len(tasks), "ghosting", show_progress)
     try:
-        for result in _in_order(client, submit, len(tasks)):
+        for result in _in_order(client, submit, len(tasks), describe=lambda i: _label(tasks[i])):
             for name in SCHEMAS:
                 for part in result.parts[name]:
                     sink.add(name, _aligned(part))
@@ -513,6 +531,15 @@ def run_tasks(
         "task_seconds": round(busy, 3),
     }
     return tally, info
+
+
+def _label(task: Task) -> str:
+    """A task as a user reads it: the file (and row groups), or the game in memory."""
+    if task.path is None:
+        return f"game {task.games[0] if task.games else '?'}"
+    if task.row_groups is None:
+        return task.path
+    return f"{task.path} (row groups {task.row_groups[0]}..{task.row_groups[1] - 1})"
 
 
 def game_tasks(table: pa.Table) -> tuple[list[Task], list[pa.Table]]:
