@@ -22,7 +22,8 @@ import pytest
 
 import ghosting
 from ghosting.pipeline import OUTPUT_FILES, run_files
-from ghosting.pipeline.distributed import list_tasks, ordered_results
+from ghosting.pipeline.distributed import ordered_results
+from ghosting.pipeline.tasks import list_tasks
 
 distributed = pytest.importorskip("distributed")
 

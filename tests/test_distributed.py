@@ -21,7 +21,8 @@ import ghosting
 from ghosting.cli import main as cli
 from ghosting.errors import GhostingError, InputError
 from ghosting.pipeline import OUTPUT_FILES, run_files
-from ghosting.pipeline.distributed import Task, dask_client, list_tasks
+from ghosting.pipeline.distributed import dask_client
+from ghosting.pipeline.tasks import Task, _row_group_games, _task_games, list_tasks
 
 distributed = pytest.importorskip("distributed")
 
@@ -110,7 +111,6 @@ def test_a_text_file_is_one_task(tmp_path: Path) -> None:
 def test_sorted_parquet_splits_into_tasks_of_whole_games(tmp_path: Path, rows_per_group) -> None:
     """Row groups cut through games anywhere: every game is in exactly one task, whole,
     and the tasks' games are the single-process reader's, in order."""
-    from ghosting.pipeline.distributed import _task_games
     from ghosting.pipeline.inputs import _input_games
 
     table = ghosting.synth.generate_plays(8, seed=1, plays_per_game=2, descriptions=False)
@@ -150,8 +150,6 @@ def test_a_false_sort_declaration_is_a_clean_error(tmp_path: Path) -> None:
     path = tmp_path / "liar.parquet"
     sorting = [pq.SortingColumn(0)]  # game_id, claimed but false
     pq.write_table(shuffled, path, row_group_size=shuffled.num_rows, sorting_columns=sorting)
-    from ghosting.pipeline.distributed import _row_group_games
-
     with pytest.raises(InputError, match=r"liar\.parquet: row groups 0\.\.0 are not sorted"):
         list(_row_group_games(path, (0, 1), None, {}))
 

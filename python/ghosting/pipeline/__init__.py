@@ -11,7 +11,8 @@ Modules: ``api`` (the entry points), ``inputs`` (reading game by game), ``game``
 (one game's ghosts and scores), ``rows`` (its rows of the output tables),
 ``outputs`` (the tables, :class:`Results`, atomic output folders), ``summary``
 (the counts of ``summary.json``), ``settings``, ``arrays`` (columnar helpers),
-``distributed`` (the same games on Dask workers, extra ``dask``).
+``tasks`` (a run's tasks from file metadata) and ``distributed`` (the same games
+on Dask workers, extra ``dask``).
 
 >>> import ghosting
 >>> results = ghosting.run(ghosting.synth.generate_plays(4, seed=0))
