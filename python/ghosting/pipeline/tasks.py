@@ -25,6 +25,9 @@ from .arrays import _np, split_games
 
 __all__ = ["Task", "list_tasks", "game_tasks"]
 
+#: Rows per batch when a task reads on into the next row groups to finish its last game.
+_CONTINUATION_ROWS = 1 << 15
+
 
 @dataclasses.dataclass(frozen=True)
 class Task:
@@ -148,8 +151,18 @@ def _row_group_games(
     ]
     pf = pq.ParquetFile(path, read_dictionary=dictionary)
     start, stop = row_groups
-    raw = pf.read_row_groups(list(range(start, stop)), columns=columns)
     column = next(c for c in _GAME_COLUMNS if c in names)
+    parts = [pf.read_row_group(start, columns=columns)]
+    if stop > start + 1:  # the last game runs on: read on until it ends
+        for batch in pf.iter_batches(
+            batch_size=_CONTINUATION_ROWS, row_groups=range(start + 1, stop), columns=columns
+        ):
+            ids = _np(batch.column(column), np.int64, -1)
+            keep = len(ids) if games is None else int(np.searchsorted(ids, games[1], "right"))
+            parts.append(pa.Table.from_batches([batch.slice(0, keep)], schema=parts[0].schema))
+            if keep < len(ids):
+                break
+    raw = pa.concat_tables(parts)
     ids = _np(raw[column], np.int64, -1)
     if np.any(ids[1:] < ids[:-1]):
         raise InputError(
