@@ -378,8 +378,8 @@ def run_tasks(
     try:
         for result in _in_order(client, submit, len(tasks), describe=lambda i: _label(tasks[i])):
             for name in SCHEMAS:
-                for part in result.parts[name]:
-                    sink.add(name, _aligned(part))
+                for part in result.parts[name]:  # tables kept in memory are re-aligned
+                    sink.add(name, _aligned(part) if isinstance(sink, _MemorySink) else part)
             for part in result.tallies:
                 _merge_tally(tally, part)
             workers.add(result.worker)
@@ -419,13 +419,18 @@ def dask_client(
     distributed = _distributed()
     with contextlib.ExitStack() as stack:
         if workers is not None:
-            cluster = distributed.LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.CRITICAL,  # task errors are raised here, once
-            )
+            import dask
+
+            # The workers' statistical profiler samples every task's stack 100 times a
+            # second: measurable CPU on a busy machine, and nobody reads its profiles.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,  # task errors are raised here, once
+                )
             stack.callback(cluster.close)
             client = distributed.Client(cluster)
         else:
