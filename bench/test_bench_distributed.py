@@ -23,7 +23,7 @@ import pytest
 
 import ghosting
 from ghosting.pipeline import OUTPUT_FILES, run_files
-from ghosting.pipeline.distributed import ordered_results
+from ghosting.pipeline.distributed import dask_client, ordered_results
 from ghosting.pipeline.tasks import list_tasks
 
 distributed = pytest.importorskip("distributed")
@@ -62,14 +62,10 @@ def season(tmp_path_factory) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-        silence_logs=50,
-    )  # fmt: skip
-    with distributed.Client(cluster) as c:
+    """The LocalCluster ``ghosting run --workers 2`` starts."""
+    with dask_client(workers=2) as c:
         c.wait_for_workers(2)
         yield c
-    cluster.close()
 
 
 def _noop(item: int) -> int:
