@@ -344,3 +344,21 @@ def test_without_dask_the_error_says_what_to_install(
     err = capsys.readouterr().err
     assert 'pip install "ghosting[dask]"' in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+def _worker_settings() -> tuple:
+    import dask
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), dask.config.get(
+        "distributed.worker.profile.enabled"
+    )
+
+
+def test_the_local_cluster_of_workers_n(monkeypatch) -> None:
+    """``--workers N``: N processes of one thread, without the two Dask defaults that
+    cost this workload CPU (the profiler, the nanny's malloc trim threshold)."""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with dask_client(workers=1) as client:
+        info = client.scheduler_info()["workers"]
+        assert [w["nthreads"] for w in info.values()] == [1]
+        assert list(client.run(_worker_settings).values()) == [(None, False)]

@@ -421,9 +421,15 @@ def dask_client(
         if workers is not None:
             import dask
 
-            # The workers' statistical profiler samples every task's stack 100 times a
-            # second: measurable CPU on a busy machine, and nobody reads its profiles.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            # Two Dask defaults that cost this workload CPU: the workers' statistical
+            # profiler (samples every task's stack 100 times a second; nobody reads it)
+            # and the nanny's MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
+            # adaptive mmap threshold, so every large numpy temporary is a fresh mmap
+            # and its pages fault in again (about 4x the system CPU of one process).
+            with dask.config.set({
+                "distributed.worker.profile.enabled": False,
+                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+            }):
                 cluster = distributed.LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
