@@ -33,7 +33,7 @@ RAW_HIGHLIGHT_GAMES = {2018092311, 2018111807, 2018121600, 2018123015}
 def client():
     """A 2-worker LocalCluster in processes, one thread each."""
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
         silence_logs=50,
     )  # fmt: skip
     with distributed.Client(cluster) as c:

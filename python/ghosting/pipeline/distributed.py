@@ -434,7 +434,7 @@ def dask_client(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: never "already in use"
                     silence_logs=logging.CRITICAL,  # task errors are raised here, once
                 )
             stack.callback(cluster.close)
