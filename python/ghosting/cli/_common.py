@@ -149,3 +149,28 @@ def add_run_folder(parser: argparse.ArgumentParser, *, output_help: str) -> None
     """``OUTDIR`` (an output folder of ``ghosting run``) and ``-o/--output FILE``."""
     parser.add_argument("outdir", metavar="OUTDIR", help="output folder of ghosting run")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help=output_help)
+
+
+def add_dask_options(parser: argparse.ArgumentParser) -> None:
+    """``--scheduler ADDRESS`` and ``--workers N``: run on Dask (extra ``dask``)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster of this scheduler (tcp://HOST:8786); inputs must be "
+        'readable by its workers (needs: pip install "ghosting[dask]")',
+    )
+    group.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="run on a Dask LocalCluster of N worker processes on this machine",
+    )
+
+
+def dask_client(args: argparse.Namespace) -> Any:
+    """A context manager giving the Dask client of ``--scheduler``/``--workers`` (None
+    without either: a single-process run)."""
+    from ..pipeline.distributed import dask_client as connect
+
+    return connect(args.scheduler, args.workers)

@@ -14,7 +14,14 @@ import sys
 from typing import Any
 
 from ..errors import InputError
-from ._common import add_cleaning_options, check_cleaning_options, cleaning_options, read_inputs
+from ._common import (
+    add_cleaning_options,
+    add_dask_options,
+    check_cleaning_options,
+    cleaning_options,
+    dask_client,
+    read_inputs,
+)
 
 __all__ = ["register", "run"]
 
@@ -39,6 +46,7 @@ def register(subparsers: Any) -> None:
     add_cleaning_options(parser)
     parser.add_argument("--layout", default=None, help="force an input layout (default: detect)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_dask_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -87,12 +95,24 @@ def _read_input(path: str, layout: str | None) -> tuple[Any, dict[str, Any]]:
     return table, read_report(table)
 
 
+def _clean_file(
+    path: str, layout: str | None, options: dict[str, Any]
+) -> tuple[Any, dict[str, Any], Any]:
+    """Read and clean one input (in this process or on a Dask worker): the cleaned
+    rows, what the reader did, and the cleaning report."""
+    from ..cleaning import clean
+
+    tracking, read = _read_input(path, layout)
+    cleaned, report = clean(tracking, **options)
+    return cleaned.replace_schema_metadata(None), read, report
+
+
 def run(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
     from .._util import atomic_path, progress
-    from ..cleaning import clean
     from ..pipeline import check_outputs, expand_inputs
+    from ..pipeline.distributed import ordered_results
 
     options = cleaning_options(args)
     check_cleaning_options(options)
@@ -102,15 +122,17 @@ def run(args: argparse.Namespace) -> int:
 
     entries: list[dict[str, Any]] = []
     reports = []
-    with atomic_path(args.output) as tmp_out:
+    with dask_client(args) as client, atomic_path(args.output) as tmp_out:
         writer = None
         try:
-            inputs = progress(paths, desc="cleaning", enabled=None if len(paths) > 1
-                              else False)  # fmt: skip
-            for path in inputs:
-                tracking, read = _read_input(str(path), args.layout)
-                cleaned, report = clean(tracking, **options)
-                cleaned = cleaned.replace_schema_metadata(None)
+            files = [str(path) for path in paths]
+            if client is None:
+                results: Any = (_clean_file(path, args.layout, options) for path in files)
+            else:
+                results = ordered_results(client, _clean_file, files, args.layout, options)
+            results = progress(results, total=len(files), desc="cleaning",
+                               enabled=None if len(files) > 1 else False)  # fmt: skip
+            for path, (cleaned, read, report) in zip(files, results, strict=True):
                 if writer is None:
                     schema = cleaned.schema
                     writer = pq.ParquetWriter(tmp_out, schema)

@@ -10,9 +10,11 @@ from typing import Any
 from ..errors import InputError
 from ._common import (
     add_cleaning_options,
+    add_dask_options,
     add_scoring_choices,
     add_side_files,
     cleaning_options,
+    dask_client,
     side_files,
 )
 
@@ -74,6 +76,7 @@ def register(subparsers: Any) -> None:
         help="no progress bar; print the summary as JSON on stdout "
         "(the default when stdout is not a terminal)",
     )
+    add_dask_options(parser)
     parser.set_defaults(func=main)
 
 
@@ -98,16 +101,18 @@ def main(args: argparse.Namespace) -> int:
         from ..model import GhostModel
 
         model = GhostModel.load(args.model, sha256=args.model_sha256)
-    summary = run_files(
-        None if args.demo else args.inputs,
-        args.outdir,
-        targets=args.targets,
-        model=model,
-        settings=settings,
-        demo_plays=args.demo_plays if args.demo else None,
-        show_progress=not machine and sys.stderr.isatty(),
-        **side_files(args),
-    )
+    with dask_client(args) as client:
+        summary = run_files(
+            None if args.demo else args.inputs,
+            args.outdir,
+            targets=args.targets,
+            model=model,
+            settings=settings,
+            demo_plays=args.demo_plays if args.demo else None,
+            show_progress=not machine and sys.stderr.isatty(),
+            client=client,
+            **side_files(args),
+        )
     if machine:
         json.dump(summary, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -164,6 +169,13 @@ def format_summary(summary: dict[str, Any], outdir: str) -> str:
         f"{tp['seconds']:.1f} s: {tp['plays_per_second']:.1f} plays/s, "
         f"{tp['ghost_trajectories_per_second']:.0f} ghost trajectories/s"
     )
+    cluster = summary.get("distributed")
+    if cluster:
+        lines.append(
+            f"ran on Dask: {cluster['tasks']} task{'' if cluster['tasks'] == 1 else 's'} on "
+            f"{cluster['workers']} worker{'' if cluster['workers'] == 1 else 's'} "
+            f"({cluster['threads']} threads, scheduler {cluster['scheduler']})"
+        )
     model = summary["model"]
     lines.append(f"model {model.get('name')} (card sha256 {str(model.get('card_sha256'))[:12]})")
     lines.append(f"wrote {outdir}: trajectories.parquet scores.parquet plays.parquet summary.json")

@@ -15,10 +15,12 @@ from ..errors import InputError
 from ..pipeline.summary import nothing_scored_hint
 from ._common import (
     add_cleaning_options,
+    add_dask_options,
     add_scoring_choices,
     add_side_files,
     check_cleaning_options,
     cleaning_options,
+    dask_client,
     read_inputs,
     side_files,
 )
@@ -53,6 +55,7 @@ def register(subparsers: Any) -> None:
         "--weights", choices=("uniform", "linear"), default="uniform", help="PS frame weights"
     )
     add_side_files(parser)
+    add_dask_options(parser)
     parser.set_defaults(func=main)
 
 
@@ -114,43 +117,91 @@ def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, in
     return set(zip(*(keys.column(c).to_pylist() for c in keys.column_names), strict=True))
 
 
-def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """Read, clean and score game by game, each game whole across the input files
-    (as ``ghosting run`` reads them); return the scores and a summary accounting for
-    every play."""
-    from .._util import progress
-    from ..io import read_targets
-    from ..pipeline.inputs import _read_side_file, game_stream
-    from ..scoring import RealScores, score_real
+def _score_games(
+    games: Any, options: dict[str, Any], targets: Any
+) -> tuple[list[Any], set[tuple[int, int]], set[tuple[int, int, int]], dict[Any, str]]:
+    """Clean and score each game table of ``games``: the scores per game, the play
+    keys, the defender keys (track policy) and why cleaning dropped what it dropped."""
+    from ..scoring import score_real
 
-    targets = read_targets(args.targets) if args.targets else None
-    side = {k: _read_side_file(v) for k, v in side_files(args).items() if v is not None}
-    stream = game_stream(args.paths, side)
+    cleaning = options["cleaning"]
     parts: list[Any] = []
     all_plays: set[tuple[int, int]] = set()
     defenders: set[tuple[int, int, int]] = set()
     dropped: dict[Any, str] = {}
-    options = cleaning_options(args)
-    try:
-        for _, game in progress(stream, total=stream.n_chunks, desc="score"):
-            all_plays |= _play_keys(game)
-            if args.policy == "track":
-                defenders |= _defender_keys(game, args.defenders)
-            cleaned, game_dropped = _clean(game, options)
-            dropped.update(game_dropped)
-            parts.append(
-                score_real(
-                    cleaned,
-                    targets=targets,
-                    defenders=args.defenders,
-                    reference=args.reference,
-                    weights=args.weights,
-                    v_max=args.v_max,
-                    dt=args.dt,
-                )
+    for game in games:
+        all_plays |= _play_keys(game)
+        if cleaning["policy"] == "track":
+            defenders |= _defender_keys(game, options["defenders"])
+        cleaned, game_dropped = _clean(game, cleaning)
+        dropped.update(game_dropped)
+        parts.append(
+            score_real(
+                cleaned,
+                targets=targets,
+                defenders=options["defenders"],
+                reference=options["reference"],
+                weights=options["weights"],
+                v_max=cleaning["v_max"],
+                dt=cleaning["dt"],
             )
-    finally:
-        stream.close()
+        )
+    return parts, all_plays, defenders, dropped
+
+
+def _score_task(task: Any, options: dict[str, Any], targets: Any, side: Any) -> tuple[Any, ...]:
+    """Run on a Dask worker: score one task's games (whole games, as a single process
+    reads them); what :func:`_score_games` returns, and the duplicate rows dropped."""
+    from ..pipeline.tasks import TaskReader
+
+    reader = TaskReader(task, None, side)
+    return (*_score_games(reader, options, targets), reader.duplicate_rows_dropped)
+
+
+def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """Read, clean and score game by game, each game whole across the input files
+    (as ``ghosting run`` reads them; with ``--scheduler``/``--workers`` on Dask
+    workers, tasks of whole games merged in the same order); return the scores and a
+    summary accounting for every play."""
+    from .._util import progress
+    from ..io import read_targets
+    from ..pipeline.distributed import file_tasks, ordered_results
+    from ..pipeline.inputs import _read_side_file, game_stream
+    from ..scoring import RealScores
+
+    targets = read_targets(args.targets) if args.targets else None
+    side = {k: _read_side_file(v) for k, v in side_files(args).items() if v is not None}
+    options = {
+        "cleaning": cleaning_options(args),
+        **{k: getattr(args, k) for k in ("defenders", "reference", "weights")},
+    }
+    parts: list[Any] = []
+    all_plays: set[tuple[int, int]] = set()
+    defenders: set[tuple[int, int, int]] = set()
+    dropped: dict[Any, str] = {}
+    with dask_client(args) as client:
+        if client is None:
+            stream = game_stream(args.paths, side)
+            try:
+                games = progress((t for _, t in stream), total=stream.n_chunks, desc="score")
+                parts, all_plays, defenders, dropped = _score_games(games, options, targets)
+            finally:
+                stream.close()
+            kept = [str(f.path) for f in stream.files]
+            duplicates, unpaired = stream.duplicate_rows_dropped, stream.unpaired_2026_outputs
+        else:
+            plan = file_tasks(client, args.paths)
+            results = ordered_results(client, _score_task, plan.tasks, options, targets, side)
+            duplicates = 0
+            for task_parts, plays, task_defenders, task_dropped, dups in progress(
+                results, total=len(plan.tasks), desc="score"
+            ):
+                parts.extend(task_parts)
+                all_plays |= plays
+                defenders |= task_defenders
+                dropped.update(task_dropped)
+                duplicates += dups
+            kept, unpaired = plan.files, plan.unpaired_2026_outputs
     if not parts:
         raise InputError(f"no tracking rows in {', '.join(map(str, args.paths))}")
     result = RealScores(
@@ -194,19 +245,19 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         n_plays_skipped=len(skipped),
         skipped_reasons=dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
         skipped_plays=skipped,
-        inputs=[str(f.path) for f in stream.files],
-        duplicate_rows_dropped=stream.duplicate_rows_dropped,
-        repeated_inputs_ignored=len(args.paths) - len(stream.files),
-        cleaning=options,
+        inputs=kept,
+        duplicate_rows_dropped=duplicates,
+        repeated_inputs_ignored=len(args.paths) - len(kept),
+        cleaning=options["cleaning"],
         policy=args.policy,
         defenders=args.defenders,
         reference=args.reference,
         weights=args.weights,
     )
-    summary["unpaired_2026_outputs"] = stream.unpaired_2026_outputs
+    summary["unpaired_2026_outputs"] = unpaired
     summary["hint"] = nothing_scored_hint(
         summary["n_plays"], summary["n_plays_scored"], reasons,
-        unpaired_2026_outputs=stream.unpaired_2026_outputs,
+        unpaired_2026_outputs=unpaired,
     )
     return result, summary
 

@@ -54,7 +54,12 @@ def _named(table: pa.Table, path: Path) -> pa.Table:
 
 
 def _csv_error(path: Path, message: str, names: list[str]) -> InputError:
-    """pyarrow's CSV message, with the column's name where it gives only its number."""
+    """pyarrow's CSV message, with the column's name where it gives only its number.
+
+    pyarrow names the row ("Row #2: ") in some reads of a file and not in others (a
+    Dask worker's message had it where this process's did not), so the row number is
+    left out: the same file gives the same message wherever it is read."""
+    message = re.sub(r"Row #\d+: ", "", message)
     match = re.search(r"CSV column #(\d+)", message)
     if match and int(match.group(1)) < len(names):
         column = names[int(match.group(1))]

@@ -11,7 +11,9 @@ Modules: ``api`` (the entry points), ``inputs`` (reading game by game), ``game``
 (one game's ghosts and scores), ``rows`` (its rows of the output tables),
 ``outputs`` (the tables, :class:`Results`, atomic output folders), ``paths``
 (folder and glob inputs; no output onto an input), ``summary``
-(the counts of ``summary.json``), ``settings``, ``arrays`` (columnar helpers).
+(the counts of ``summary.json``), ``settings``, ``arrays`` (columnar helpers),
+``tasks`` (a run's Dask tasks, whole games, from metadata) and ``distributed``
+(the same games on Dask workers, extra ``dask``).
 
 >>> import ghosting
 >>> results = ghosting.run(ghosting.synth.generate_plays(4, seed=0))

@@ -98,6 +98,7 @@ def run(
     weights: str = "uniform",
     show_progress: bool = False,
     settings: RunSettings | None = None,
+    client: Any = None,
 ) -> Results:
     """Ghost and score every pass play of ``tracking``; return the tables in memory.
 
@@ -124,6 +125,10 @@ def run(
         A :class:`RunSettings` with every option (cleaning options, maximum flight,
         ...); when given, ``policy``, ``defenders``, ``reference`` and ``weights``
         are ignored.
+    client
+        A ``dask.distributed.Client`` (extra ``dask``): run the games on its workers
+        (a path is read by the workers; a table in memory is sent game by game). The
+        results are identical to a single-process run; see ``docs/distributed.md``.
 
     Returns
     -------
@@ -145,11 +150,24 @@ def run(
     )
     start = time.perf_counter()
     ghost_model = _load_model(model)
-    table = _canonical(tracking)
+    table = _canonical(tracking) if client is None else None
     target_table = _read_targets(targets)
     sink = _MemorySink()
-    sources = [("ghosting", *_table_games(table))]
-    tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress)
+    if client is not None:
+        from . import distributed
+
+        if isinstance(tracking, (str, os.PathLike)):
+            tasks, tables = distributed.list_tasks([tracking]), None
+        else:
+            tasks, tables = distributed.game_tasks(_canonical(tracking))
+        tally, cluster = distributed.run_tasks(
+            client, tasks, tables, ghost_model, target_table, settings, {}, sink, show_progress
+        )
+        tally.duplicate_rows_dropped = 0  # as here: a table read whole reports none
+    else:
+        assert table is not None
+        sources = [("ghosting", *_table_games(table))]
+        tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress)
     summary = tally.summary(
         settings=settings,
         model_info=_model_info(ghost_model),
@@ -157,6 +175,8 @@ def run(
         inputs=[_source_label(tracking)],
         extra_settings={"targets": _source_label(targets) if targets is not None else None},
     )
+    if client is not None:
+        summary["distributed"] = cluster
     return Results(**sink.tables(), summary=summary)
 
 
@@ -179,6 +199,7 @@ def run_files(
     players: str | os.PathLike[str] | None = None,
     plays: str | os.PathLike[str] | None = None,
     games: str | os.PathLike[str] | None = None,
+    client: Any = None,
 ) -> dict[str, Any]:
     """Ghost and score every pass play of tracking files, streaming game by game into
     ``outdir`` (what ``ghosting run`` does); return the summary.
@@ -192,6 +213,14 @@ def run_files(
     for BDB 2019, the possession team). ``outdir`` may not be, contain, or lie inside
     an input. Nothing is written unless every input is read and every game processed:
     the outputs appear in ``outdir`` together at the end.
+
+    With ``client`` (a ``dask.distributed.Client``, extra ``dask``) the games run on
+    its workers: the inputs are split into tasks of whole games (files sharing a game
+    make one task; a Parquet file sorted by game is split by row groups from its
+    metadata; the first pass over game ids runs on the workers), the workers read
+    them (the paths must be readable there too) and the results are written here in
+    the order a single-process run writes them, identical to its outputs; the
+    summary's ``distributed`` section says how many workers and tasks ran.
 
     >>> summary = run_files(None, "out/", demo_plays=8)  # doctest: +SKIP
     >>> sorted(p.name for p in Path("out").iterdir())  # doctest: +SKIP
@@ -216,7 +245,12 @@ def run_files(
     )  # fmt: skip
     target_table = _read_targets(str(targets)) if targets is not None else None
     side_files = {k: _read_side_file(v) for k, v in side_paths.items() if v is not None}
-    stream = game_stream(paths, side_files) if inputs is not None else None
+    plan = None
+    if client is not None and inputs is not None:
+        from .distributed import file_tasks
+
+        plan = file_tasks(client, paths)  # the first pass, on the workers
+    stream = game_stream(paths, side_files) if inputs is not None and client is None else None
     ghost_model = _load_model(model)
     tally = _Tally()
 
@@ -230,12 +264,18 @@ def run_files(
         yield "ghosting", stream.n_chunks, (table for _, table in stream)
 
     labels = ([str(f.path) for f in stream.files] if stream is not None
-              else [f"demo:{demo_plays}"])  # fmt: skip
+              else plan.files if plan is not None else [f"demo:{demo_plays}"])  # fmt: skip
     with staging_dir(outdir) as tmp:
         sink = _ParquetSink(tmp)
         try:
-            _run_games(sources(), target_table, ghost_model, settings, sink, show_progress,
-                       tally)  # fmt: skip
+            if client is None:
+                _run_games(sources(), target_table, ghost_model, settings, sink, show_progress,
+                           tally)  # fmt: skip
+            else:
+                tally, cluster = _run_on(
+                    client, plan, demo_plays, demo_seed, ghost_model, target_table, settings,
+                    side_files, sink, show_progress,
+                )  # fmt: skip
             if inputs is not None and tally.rows_read == 0:
                 raise InputError(f"no tracking rows in {', '.join(labels)}")
         except BaseException:
@@ -250,6 +290,10 @@ def run_files(
             tally.rows_without_game_id = stream.rows_without_game
             tally.repeated_inputs = len(paths) - len(stream.files)
             tally.unpaired_2026_outputs = stream.unpaired_2026_outputs
+        if plan is not None:  # duplicate rows were counted by the tasks
+            tally.rows_without_game_id = plan.rows_without_game
+            tally.repeated_inputs = plan.repeated_inputs
+            tally.unpaired_2026_outputs = plan.unpaired_2026_outputs
         summary = tally.summary(
             settings=settings,
             model_info=_model_info(ghost_model),
@@ -261,5 +305,33 @@ def run_files(
                 "demo_seed": demo_seed if inputs is None else None,
             },
         )
+        if client is not None:
+            summary["distributed"] = cluster
         write_summary(summary, tmp / "summary.json")
     return summary
+
+
+def _run_on(
+    client: Any,
+    plan: Any,
+    demo_plays: int | None,
+    demo_seed: int,
+    model: Any,
+    targets: pa.Table | None,
+    settings: RunSettings,
+    side_files: dict[str, pa.Table],
+    sink: _ParquetSink,
+    show_progress: bool,
+) -> tuple[_Tally, dict[str, Any]]:
+    """``run_files`` on the Dask workers of ``client`` (files, or the demo's games)."""
+    from . import distributed
+
+    if plan is None:
+        from ..synth import generate_plays
+
+        tasks, tables = distributed.game_tasks(generate_plays(int(demo_plays or 0), seed=demo_seed))
+    else:
+        tasks, tables = plan.tasks, None
+    return distributed.run_tasks(
+        client, tasks, tables, model, targets, settings, side_files, sink, show_progress
+    )
