@@ -106,7 +106,8 @@ def test_each_rule_on_a_hand_made_track():
         s=[1.0, 13.0, np.nan, 1.0, 1.0, 1.0, 1.0, 1.0],
         frame_id=[1, 2, 3, 4, 5, 7, 7, 8],
     )
-    flags, keep, track_reasons, play_reasons = assert_same(arrays, "sample", {"field_tolerance": 0.0})
+    no_tolerance = {"field_tolerance": 0.0}
+    flags, keep, track_reasons, play_reasons = assert_same(arrays, "sample", no_tolerance)
     assert flags.tolist() == [
         0,
         OVER_SPEED,
