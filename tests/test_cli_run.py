@@ -242,3 +242,42 @@ def test_interrupted_run_leaves_no_output(tmp_path, capsys, monkeypatch) -> None
     assert code == 130 and "interrupted" in err
     assert len(calls) == 2
     assert _files(tmp_path) == ["two_games.parquet"]
+
+
+def _schema(value: object) -> object:
+    """The key structure of a JSON value (dict keys, recursively; not the values)."""
+    if isinstance(value, dict):
+        return {k: _schema(v) for k, v in value.items()}
+    return None
+
+
+def test_run_and_score_summaries_share_the_schema(data_dir, tmp_path, capsys) -> None:
+    game, targets = str(data_dir / BDB2021), str(data_dir / TARGETS)
+    assert _run([game, "--targets", targets, "-o", str(tmp_path / "run")], capsys)[0] == 0
+    assert main(["score", game, "--targets", targets, "-o", str(tmp_path / "s.parquet"),
+                 "--json", str(tmp_path / "score.json")]) == 0  # fmt: skip
+    capsys.readouterr()
+    run = json.loads((tmp_path / "run" / "summary.json").read_text())
+    score = json.loads((tmp_path / "score.json").read_text())
+    assert (run["command"], score["command"]) == ("run", "score")
+    shared = {"ghosting_version", "command", "inputs", "counts", "skipped_plays_by_reason",
+              "hint", "trajectory_score", "settings"}  # fmt: skip
+    assert shared <= set(run) and shared <= set(score)
+    assert run["inputs"] == score["inputs"] == [game]
+    # the shared counts: same names, same meaning
+    for key in ("games", "plays_read", "plays_scored", "plays_skipped", "skipped_by_reason",
+                "duplicate_rows_dropped", "repeated_inputs_ignored", "unpaired_2026_outputs"):
+        assert key in run["counts"] and key in score["counts"], key
+    assert run["counts"]["plays_read"] == score["counts"]["plays_read"] == 73
+    assert set(_schema(score["trajectory_score"]["real"])) == set(  # type: ignore[arg-type]
+        _schema(run["trajectory_score"]["real"]))  # type: ignore[arg-type]
+    shared_settings = {"policy", "defenders", "reference", "v_max", "dt"}
+    assert shared_settings <= set(run["settings"]) & set(score["settings"])
+    for summary in (run, score):
+        counts, listed = summary["counts"], summary["skipped_plays_by_reason"]
+        assert set(listed) == set(counts["skipped_by_reason"])
+        assert {r: len(p) for r, p in listed.items()} == counts["skipped_by_reason"]
+        plays = [tuple(p) for keys in listed.values() for p in keys]
+        assert len(plays) == len(set(plays)) == counts["plays_skipped"]  # each under one reason
+        assert counts["plays_scored"] + counts["plays_skipped"] == 73
+        assert all(not any(ch.isdigit() for ch in r) for r in listed), list(listed)

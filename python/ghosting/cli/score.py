@@ -212,8 +212,8 @@ def score_summary(
     traj = result.trajectories
     real = _Mean()
     if traj.num_rows and all(c in traj.column_names for c in ("ps", "dr", "sp", "ts")):
-        real.add({c: traj.column(c).fill_null(np.nan).to_numpy() for c in ("ps", "dr", "sp",
-                                                                              "ts")})
+        real.add({c: traj.column(c).cast(pa.float64()).fill_null(np.nan).to_numpy()
+                  for c in ("ps", "dr", "sp", "ts")})
     play = result.plays.column("play_score").fill_null(np.nan).to_numpy()
     finite = play[np.isfinite(play)]
     return _json_ready({
