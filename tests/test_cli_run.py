@@ -281,3 +281,28 @@ def test_run_and_score_summaries_share_the_schema(data_dir, tmp_path, capsys) ->
         assert len(plays) == len(set(plays)) == counts["plays_skipped"]  # each under one reason
         assert counts["plays_scored"] + counts["plays_skipped"] == 73
         assert all(not any(ch.isdigit() for ch in r) for r in listed), list(listed)
+
+
+def test_cleaning_reasons_are_categories_with_the_plays_listed(data_dir, tmp_path, capsys):
+    """With no field tolerance, cleaning drops 3 plays of the 2021 game for players off
+    the field: one reason for all three (no nfl ids in it), the plays listed under it, the
+    nfl ids with each listed play; run skips them too."""
+    game, targets = str(data_dir / BDB2021), str(data_dir / TARGETS)
+    common = ["--targets", targets, "--field-tolerance", "0"]
+    assert main(["score", game, *common, "-o", str(tmp_path / "s.parquet"),
+                 "--json", str(tmp_path / "score.json")]) == 0  # fmt: skip
+    assert _run([game, *common, "-o", str(tmp_path / "run")], capsys)[0] == 0
+    score = json.loads((tmp_path / "score.json").read_text())
+    run = json.loads((tmp_path / "run" / "summary.json").read_text())
+    reason = "cleaning (play policy): OFF_FIELD"
+    assert score["counts"]["skipped_by_reason"][reason] == 3
+    listed = score["skipped_plays_by_reason"][reason]
+    assert len(listed) == 3 and all(g == 2018120600 for g, _ in listed)
+    rows = [p for p in score["skipped_plays"] if p["reason"] == reason]
+    assert sorted([p["game_id"], p["play_id"]] for p in rows) == listed
+    assert all(p["nfl_ids"] and all(isinstance(n, int) for n in p["nfl_ids"]) for p in rows)
+    # run skips a play for its first reason: the cleaning ones are among score's
+    ran = run["skipped_plays_by_reason"]["cleaning: OFF_FIELD"]
+    assert ran and all(p in listed for p in ran)
+    every = [p for plays in run["skipped_plays_by_reason"].values() for p in plays]
+    assert all(p in every for p in listed)  # skipped by run too, under one reason
