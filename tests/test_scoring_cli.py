@@ -111,7 +111,8 @@ def test_score_writes_scores_plays_and_summary(synthetic, tmp_path: Path, capsys
     np.testing.assert_allclose(
         scores.column("ts").to_numpy(), direct.trajectories.column("ts").to_numpy()
     )
-    assert report["trajectory_score"]["real"]["ts"] == pytest.approx(float(np.mean(scores.column("ts").to_numpy())))
+    mean_ts = float(np.mean(scores.column("ts").to_numpy()))
+    assert report["trajectory_score"]["real"]["ts"] == pytest.approx(mean_ts)
 
 
 def test_score_options_change_the_scores(synthetic, tmp_path: Path):
