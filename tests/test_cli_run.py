@@ -242,3 +242,67 @@ def test_interrupted_run_leaves_no_output(tmp_path, capsys, monkeypatch) -> None
     assert code == 130 and "interrupted" in err
     assert len(calls) == 2
     assert _files(tmp_path) == ["two_games.parquet"]
+
+
+def _schema(value: object) -> object:
+    """The key structure of a JSON value (dict keys, recursively; not the values)."""
+    if isinstance(value, dict):
+        return {k: _schema(v) for k, v in value.items()}
+    return None
+
+
+def test_run_and_score_summaries_share_the_schema(data_dir, tmp_path, capsys) -> None:
+    game, targets = str(data_dir / BDB2021), str(data_dir / TARGETS)
+    assert _run([game, "--targets", targets, "-o", str(tmp_path / "run")], capsys)[0] == 0
+    assert main(["score", game, "--targets", targets, "-o", str(tmp_path / "s.parquet"),
+                 "--json", str(tmp_path / "score.json")]) == 0  # fmt: skip
+    capsys.readouterr()
+    run = json.loads((tmp_path / "run" / "summary.json").read_text())
+    score = json.loads((tmp_path / "score.json").read_text())
+    assert (run["command"], score["command"]) == ("run", "score")
+    shared = {"ghosting_version", "command", "inputs", "counts", "skipped_plays_by_reason",
+              "hint", "trajectory_score", "settings"}  # fmt: skip
+    assert shared <= set(run) and shared <= set(score)
+    assert run["inputs"] == score["inputs"] == [game]
+    # the shared counts: same names, same meaning
+    for key in ("games", "plays_read", "plays_scored", "plays_skipped", "skipped_by_reason",
+                "duplicate_rows_dropped", "repeated_inputs_ignored", "unpaired_2026_outputs"):
+        assert key in run["counts"] and key in score["counts"], key
+    assert run["counts"]["plays_read"] == score["counts"]["plays_read"] == 73
+    assert set(_schema(score["trajectory_score"]["real"])) == set(  # type: ignore[arg-type]
+        _schema(run["trajectory_score"]["real"]))  # type: ignore[arg-type]
+    shared_settings = {"policy", "defenders", "reference", "v_max", "dt"}
+    assert shared_settings <= set(run["settings"]) & set(score["settings"])
+    for summary in (run, score):
+        counts, listed = summary["counts"], summary["skipped_plays_by_reason"]
+        assert set(listed) == set(counts["skipped_by_reason"])
+        assert {r: len(p) for r, p in listed.items()} == counts["skipped_by_reason"]
+        plays = [tuple(p) for keys in listed.values() for p in keys]
+        assert len(plays) == len(set(plays)) == counts["plays_skipped"]  # each under one reason
+        assert counts["plays_scored"] + counts["plays_skipped"] == 73
+        assert all(not any(ch.isdigit() for ch in r) for r in listed), list(listed)
+
+
+def test_cleaning_reasons_are_categories_with_the_plays_listed(data_dir, tmp_path, capsys):
+    """With no field tolerance, cleaning drops 3 plays of the 2021 game for players off
+    the field: one reason for all three (no nfl ids in it), the plays listed under it, the
+    nfl ids with each listed play; run skips them too."""
+    game, targets = str(data_dir / BDB2021), str(data_dir / TARGETS)
+    common = ["--targets", targets, "--field-tolerance", "0"]
+    assert main(["score", game, *common, "-o", str(tmp_path / "s.parquet"),
+                 "--json", str(tmp_path / "score.json")]) == 0  # fmt: skip
+    assert _run([game, *common, "-o", str(tmp_path / "run")], capsys)[0] == 0
+    score = json.loads((tmp_path / "score.json").read_text())
+    run = json.loads((tmp_path / "run" / "summary.json").read_text())
+    reason = "cleaning (play policy): OFF_FIELD"
+    assert score["counts"]["skipped_by_reason"][reason] == 3
+    listed = score["skipped_plays_by_reason"][reason]
+    assert len(listed) == 3 and all(g == 2018120600 for g, _ in listed)
+    rows = [p for p in score["skipped_plays"] if p["reason"] == reason]
+    assert sorted([p["game_id"], p["play_id"]] for p in rows) == listed
+    assert all(p["nfl_ids"] and all(isinstance(n, int) for n in p["nfl_ids"]) for p in rows)
+    # run skips a play for its first reason: the cleaning ones are among score's
+    ran = run["skipped_plays_by_reason"]["cleaning: OFF_FIELD"]
+    assert ran and all(p in listed for p in ran)
+    every = [p for plays in run["skipped_plays_by_reason"].values() for p in plays]
+    assert all(p in every for p in listed)  # skipped by run too, under one reason

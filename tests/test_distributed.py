@@ -267,8 +267,8 @@ def test_the_same_file_twice_and_a_copy_count_as_in_one_process(
         one, many = (tmp_path / f"{n}{suffix}" for n in ("one", "dask"))
         assert one.read_bytes() == many.read_bytes(), suffix
     score = json.loads((tmp_path / "dask.json").read_text())
-    assert score["repeated_inputs_ignored"] == 1
-    assert score["duplicate_rows_dropped"] == counts["duplicate_rows_dropped"]
+    assert score["counts"]["repeated_inputs_ignored"] == 1
+    assert score["counts"]["duplicate_rows_dropped"] == counts["duplicate_rows_dropped"]
 
 
 class LazyModel:

@@ -245,9 +245,10 @@ def test_score_reads_games_across_files_like_run(raw_2021, data_dir, tmp_path, c
                        tmp_path / "whole.json"], capsys)  # fmt: skip
     assert code == 0
     split, whole = (json.loads((tmp_path / n).read_text()) for n in ("split.json", "whole.json"))
-    assert split["n_plays"] == whole["n_plays"] == 73
-    assert split["n_plays_scored"] == whole["n_plays_scored"]
-    assert split["n_trajectories"] == whole["n_trajectories"]
+    assert split["counts"]["plays_read"] == whole["counts"]["plays_read"] == 73
+    for key in ("plays_scored", "skipped_by_reason", "real_trajectories"):
+        assert split["counts"][key] == whole["counts"][key], key
+    assert split["skipped_plays_by_reason"] == whole["skipped_plays_by_reason"]
 
 
 def test_parquet_games_split_across_files_stream_whole(data_dir, tmp_path):

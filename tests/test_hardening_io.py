@@ -471,8 +471,10 @@ def test_na_target_means_no_target(canonical2021: pa.Table, targets2021: pa.Tabl
     assert result.returncode == 0, result.stderr
     assert NA_PLAY not in pq.read_table(out / "plays.parquet")["play_id"].to_pylist()
     summary = json.loads((out / "summary.json").read_text())
-    assert {"game_id": 2018120600, "play_id": NA_PLAY, "nfl_id": None,
-            "reason": "target file gives no target (NA)"} in summary["skipped_plays"]
+    reason = "target file gives no target (NA)"
+    assert {"game_id": 2018120600, "play_id": NA_PLAY, "reason": reason, "detail": reason,
+            "nfl_ids": []} in summary["skipped_plays"]
+    assert [2018120600, NA_PLAY] in summary["skipped_plays_by_reason"][reason]
 
 
 def test_contradictory_target_rows_are_refused(canonical2021: pa.Table, plays2021: pa.Table,
@@ -622,10 +624,11 @@ def test_2019_without_players_says_to_pass_them(data_dir: Path, tmp_path: Path) 
     assert result.returncode == 3, result.stderr  # pass plays read, none scored
     assert "--players" in result.stderr  # the hint
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["n_plays_scored"] == 0
-    hinted = {r: n for r, n in summary["skipped_reasons"].items() if PLAYERS_HINT in r}
+    assert summary["counts"]["plays_scored"] == 0
+    by_reason = summary["counts"]["skipped_by_reason"]
+    hinted = {r: n for r, n in by_reason.items() if PLAYERS_HINT in r}
     assert sum(hinted.values()) >= 60  # the 68 passes, less any without an arrival
-    for reason in summary["skipped_reasons"]:
+    for reason in by_reason:
         assert not any(ch.isdigit() for ch in reason.split("(")[0]), reason  # no ids
 
 
@@ -653,9 +656,10 @@ def test_2026_output_alone_says_it_needs_its_input(data_dir: Path, tmp_path: Pat
     assert result.returncode == 3, result.stderr  # pass plays read, none scored
     assert "matching input file" in result.stderr  # the hint
     summary = json.loads((out / "summary.json").read_text())
-    assert list(summary["skipped_reasons"]) == [
+    by_reason = summary["counts"]["skipped_by_reason"]
+    assert list(by_reason) == [
         "positions only: a 2026 output file needs its matching input file"]
-    assert summary["skipped_reasons"][
+    assert by_reason[
         "positions only: a 2026 output file needs its matching input file"] == plays.num_rows
 
 

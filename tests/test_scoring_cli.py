@@ -82,10 +82,13 @@ def test_score_writes_scores_plays_and_summary(synthetic, tmp_path: Path, capsys
     assert "plays 6" in printed and "mean TS" in printed
     scores, per_play = pq.read_table(out), pq.read_table(plays)
     report = json.loads(summary.read_text())
-    assert report["n_plays"] == 6
-    assert report["n_plays_scored"] + report["n_plays_skipped"] == 6
-    assert report["n_trajectories"] == scores.num_rows > 0
-    assert per_play.num_rows == report["n_plays_scored"]
+    counts = report["counts"]
+    assert report["command"] == "score"
+    assert counts["plays_read"] == 6
+    assert counts["plays_scored"] + counts["plays_skipped"] == 6
+    assert counts["plays_skipped"] == sum(counts["skipped_by_reason"].values())
+    assert counts["real_trajectories"] == scores.num_rows > 0
+    assert per_play.num_rows == counts["plays_scored"]
     assert scores.column_names == [
         "game_id",
         "play_id",
@@ -108,7 +111,8 @@ def test_score_writes_scores_plays_and_summary(synthetic, tmp_path: Path, capsys
     np.testing.assert_allclose(
         scores.column("ts").to_numpy(), direct.trajectories.column("ts").to_numpy()
     )
-    assert report["mean_ts"] == pytest.approx(float(np.mean(scores.column("ts").to_numpy())))
+    mean_ts = float(np.mean(scores.column("ts").to_numpy()))
+    assert report["trajectory_score"]["real"]["ts"] == pytest.approx(mean_ts)
 
 
 def test_score_options_change_the_scores(synthetic, tmp_path: Path):

@@ -113,7 +113,8 @@ def test_score_cli_accounts_for_every_play_of_the_2021_game(data_dir: Path, tmp_
     assert "mean TS" in proc.stdout
     summary = json.loads(summary_out.read_text())
     scores, plays = pq.read_table(out), pq.read_table(plays_out)
-    assert summary["n_plays"] == 73
+    counts = summary["counts"]
+    assert counts["plays_read"] == 73
     skipped = {(s["game_id"], s["play_id"]) for s in summary["skipped_plays"]}
     scored = set(
         zip(plays.column("game_id").to_pylist(), plays.column("play_id").to_pylist(), strict=True)
@@ -121,8 +122,9 @@ def test_score_cli_accounts_for_every_play_of_the_2021_game(data_dir: Path, tmp_
     assert not skipped & scored
     assert len(skipped | scored) == 73
     assert all(s["reason"] for s in summary["skipped_plays"])
-    assert summary["n_plays_scored"] == plays.num_rows == len(scored)
-    assert summary["n_trajectories"] == scores.num_rows
-    assert summary["mean_ts"] == pytest.approx(float(np.mean(scores.column("ts").to_numpy())))
-    assert sum(summary["skipped_reasons"].values()) == len(skipped)
+    assert counts["plays_scored"] == plays.num_rows == len(scored)
+    assert counts["real_trajectories"] == scores.num_rows
+    real = summary["trajectory_score"]["real"]
+    assert real["ts"] == pytest.approx(float(np.mean(scores.column("ts").to_numpy())))
+    assert sum(counts["skipped_by_reason"].values()) == len(skipped) == counts["plays_skipped"]
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes left nothing behind

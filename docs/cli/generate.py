@@ -43,7 +43,9 @@ INTROS = {
     ),
     "score": (
         "The Trajectory Score of the real defensive backs of every pass play, without the "
-        "model ([../trajectory_score.md](../trajectory_score.md)).",
+        "model ([../trajectory_score.md](../trajectory_score.md)). The `--json` summary "
+        "has the schema of `ghosting run`'s `summary.json` "
+        "([../run.md](../run.md#summaryjson)).",
         ["ghosting score week13.csv.gz --targets targetedReciever.csv -o scores.parquet "
          "--json summary.json"],
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
@@ -12,7 +13,7 @@ import pyarrow as pa
 
 from .._util import atomic_path
 from ..errors import InputError
-from ..pipeline.summary import nothing_scored_hint
+from ..pipeline.summary import nothing_scored_hint, really_no_pass_plays
 from ._common import (
     add_cleaning_options,
     add_dask_options,
@@ -24,6 +25,9 @@ from ._common import (
     read_inputs,
     side_files,
 )
+
+#: Why cleaning dropped a play or track: (reason category, nfl ids), by play or track key.
+_Dropped = dict[Any, tuple[str, list[int]]]
 
 #: Exit code of a run that read pass plays but scored none (outputs written).
 NOTHING_SCORED = 3
@@ -59,25 +63,29 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=main)
 
 
-def _clean(tracking: pa.Table, options: dict[str, Any]) -> tuple[pa.Table, dict[Any, str]]:
+def _clean(
+    tracking: pa.Table, options: dict[str, Any]
+) -> tuple[pa.Table, _Dropped]:
     """Clean with ``options`` (:func:`ghosting.clean`'s keywords); return the table and
     why cleaning dropped each play (key ``(game_id, play_id)``) or track (key
-    ``(game_id, play_id, nfl_id)``)."""
+    ``(game_id, play_id, nfl_id)``): the reason (a category, no ids) and the nfl ids
+    of the players that made cleaning drop a play."""
     policy = options["policy"]
     if policy == "none":
         return tracking, {}
     from ..cleaning import clean
 
     cleaned, report = clean(tracking, **options)
-    dropped: dict[Any, str] = {}
+    dropped: _Dropped = {}
     for row in report.dropped_plays:
-        who = f" (nfl_id {', '.join(map(str, row['nfl_ids']))})" if row.get("nfl_ids") else ""
         dropped[(row["game_id"], row["play_id"])] = (
-            f"cleaning ({policy} policy): {', '.join(row['reasons'])}{who}"
+            f"cleaning ({policy} policy): {', '.join(row['reasons'])}",
+            [int(n) for n in row.get("nfl_ids") or []],
         )
     for row in report.dropped_tracks:
         dropped[(row["game_id"], row["play_id"], row["nfl_id"])] = (
-            f"cleaning ({policy} policy) dropped the track: {', '.join(row['reasons'])}"
+            f"cleaning ({policy} policy) dropped the track: {', '.join(row['reasons'])}",
+            [int(row["nfl_id"])],
         )
     return cleaned, dropped
 
@@ -119,7 +127,7 @@ def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, in
 
 def _score_games(
     games: Any, options: dict[str, Any], targets: Any
-) -> tuple[list[Any], set[tuple[int, int]], set[tuple[int, int, int]], dict[Any, str]]:
+) -> tuple[list[Any], set[tuple[int, int]], set[tuple[int, int, int]], _Dropped]:
     """Clean and score each game table of ``games``: the scores per game, the play
     keys, the defender keys (track policy) and why cleaning dropped what it dropped."""
     from ..scoring import score_real
@@ -128,7 +136,7 @@ def _score_games(
     parts: list[Any] = []
     all_plays: set[tuple[int, int]] = set()
     defenders: set[tuple[int, int, int]] = set()
-    dropped: dict[Any, str] = {}
+    dropped: _Dropped = {}
     for game in games:
         all_plays |= _play_keys(game)
         if cleaning["policy"] == "track":
@@ -158,6 +166,85 @@ def _score_task(task: Any, options: dict[str, Any], targets: Any, side: Any) -> 
     return (*_score_games(reader, options, targets), reader.duplicate_rows_dropped)
 
 
+#: Numbers inside a skip reason that vary from play to play (sample counts): the
+#: category drops them and the listed play keeps the full reason as ``detail``.
+_COUNTS = re.compile(r"\d+ samples for the \d+ frames")
+
+
+def reason_category(reason: str) -> str:
+    """The category of a skip reason: the same text for every play it applies to (no
+    nfl ids, no per-play sample counts)."""
+    return _COUNTS.sub("too few samples for the frames", reason)
+
+
+def score_summary(
+    result: Any,
+    skipped: list[dict[str, Any]],
+    defenders_skipped: list[dict[str, Any]],
+    *,
+    settings: dict[str, Any],
+    inputs: list[str],
+    games: int,
+    duplicates: int,
+    repeated: int,
+    unpaired: bool,
+) -> dict[str, Any]:
+    """The ``--json`` summary of ``ghosting score`` in the schema of ``ghosting run``'s
+    ``summary.json`` (docs/run.md): ``counts`` with the plays read, scored and skipped
+    by reason (a category), ``skipped_plays_by_reason``, ``trajectory_score.real``,
+    ``settings``, ``hint``; score's own extras are ``counts.defenders_skipped``,
+    ``skipped_plays`` (each play with its category, full reason and nfl ids) and
+    ``skipped_defenders``."""
+    from .. import __version__
+    from ..pipeline.outputs import _json_ready
+    from ..pipeline.summary import _Mean
+
+    plays_list = []
+    by_reason: dict[str, list[list[int]]] = {}
+    for row in skipped:
+        category = reason_category(row["reason"])
+        by_reason.setdefault(category, []).append([int(row["game_id"]), int(row["play_id"])])
+        entry = {"game_id": row["game_id"], "play_id": row["play_id"], "reason": category,
+                 "detail": row["reason"], "nfl_ids": row.get("nfl_ids") or []}  # fmt: skip
+        plays_list.append(entry)
+    counted = {name: len(keys) for name, keys in sorted(by_reason.items())}
+    plays_scored = result.plays.num_rows
+    traj = result.trajectories
+    real = _Mean()
+    if traj.num_rows and all(c in traj.column_names for c in ("ps", "dr", "sp", "ts")):
+        real.add({c: traj.column(c).cast(pa.float64()).fill_null(np.nan).to_numpy()
+                  for c in ("ps", "dr", "sp", "ts")})
+    play = result.plays.column("play_score").fill_null(np.nan).to_numpy()
+    finite = play[np.isfinite(play)]
+    return _json_ready({
+        "ghosting_version": __version__,
+        "command": "score",
+        "inputs": inputs,
+        "counts": {
+            "games": games,
+            "plays_read": plays_scored + len(skipped),
+            "plays_scored": plays_scored,
+            "plays_skipped": len(skipped),
+            "skipped_by_reason": counted,
+            "real_trajectories": traj.num_rows,
+            "defenders_skipped": len(defenders_skipped),
+            "duplicate_rows_dropped": duplicates,
+            "repeated_inputs_ignored": repeated,
+            "unpaired_2026_outputs": unpaired,
+        },
+        "skipped_plays_by_reason": {k: sorted(v) for k, v in sorted(by_reason.items())},
+        "hint": nothing_scored_hint(plays_scored + len(skipped), plays_scored, counted,
+                                    unpaired_2026_outputs=unpaired),
+        "trajectory_score": {
+            "real": {**real.as_dict(),
+                     "play_score": float(finite.mean()) if len(finite) else None},
+        },
+        "settings": settings,
+        "skipped_plays": plays_list,
+        "skipped_defenders": defenders_skipped,
+    })
+
+
 def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """Read, clean and score game by game, each game whole across the input files
     (as ``ghosting run`` reads them; with ``--scheduler``/``--workers`` on Dask
@@ -178,7 +265,7 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     parts: list[Any] = []
     all_plays: set[tuple[int, int]] = set()
     defenders: set[tuple[int, int, int]] = set()
-    dropped: dict[Any, str] = {}
+    dropped: _Dropped = {}
     with dask_client(args) as client:
         if client is None:
             stream = game_stream(args.paths, side)
@@ -209,25 +296,26 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         plays=pa.concat_tables([r.plays for r in parts]),
         skipped=pa.concat_tables([r.skipped for r in parts]),
     )
-    summary = result.summary()
-    skipped = summary["skipped_plays"]
+    api = result.summary()
+    skipped = api["skipped_plays"]
     accounted = _play_keys(result.plays) | {(s["game_id"], s["play_id"]) for s in skipped}
-    for key, why in dropped.items():
+    for key, (why, nfl_ids) in dropped.items():
         if len(key) == 2 and key not in accounted:
-            skipped.append({"game_id": key[0], "play_id": key[1], "nfl_id": None, "reason": why})
+            skipped.append({"game_id": key[0], "play_id": key[1], "nfl_id": None,
+                            "reason": why, "nfl_ids": nfl_ids})  # fmt: skip
             accounted.add(key)
     listed = set()
-    for row in summary["skipped_defenders"]:
+    defenders_skipped = api["skipped_defenders"]
+    for row in defenders_skipped:
         key = (row["game_id"], row["play_id"], row["nfl_id"])
         listed.add(key)
         if key in dropped:
-            row["reason"] = f"{row['reason']}: {dropped[key]}"
-    for key, why in dropped.items():  # tracks the cleaning removed (track policy)
+            row["reason"] = f"{row['reason']}: {dropped[key][0]}"
+    for key, (why, _) in dropped.items():  # tracks the cleaning removed (track policy)
         if len(key) == 3 and key in defenders and key not in listed and key[:2] in accounted:
-            summary["skipped_defenders"].append(
+            defenders_skipped.append(
                 {"game_id": key[0], "play_id": key[1], "nfl_id": key[2], "reason": why}
             )
-    summary["n_defenders_skipped"] = len(summary["skipped_defenders"])
     for game_id, play_id in sorted(all_plays - accounted):
         skipped.append(
             {
@@ -237,28 +325,12 @@ def score_files(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
                 "reason": f"cleaning ({args.policy} policy) dropped every row of the play",
             }
         )
-    reasons: dict[str, int] = {}
-    for s in skipped:
-        reasons[s["reason"]] = reasons.get(s["reason"], 0) + 1
-    summary.update(
-        n_plays=len(all_plays),
-        n_plays_skipped=len(skipped),
-        skipped_reasons=dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
-        skipped_plays=skipped,
-        inputs=kept,
-        duplicate_rows_dropped=duplicates,
-        repeated_inputs_ignored=len(args.paths) - len(kept),
-        cleaning=options["cleaning"],
-        policy=args.policy,
-        defenders=args.defenders,
-        reference=args.reference,
-        weights=args.weights,
-    )
-    summary["unpaired_2026_outputs"] = unpaired
-    summary["hint"] = nothing_scored_hint(
-        summary["n_plays"], summary["n_plays_scored"], reasons,
-        unpaired_2026_outputs=unpaired,
-    )
+    settings = {**options["cleaning"],
+                **{k: getattr(args, k) for k in ("defenders", "reference", "weights")}}
+    summary = score_summary(result, skipped, defenders_skipped, settings=settings,
+                            inputs=kept, games=len({g for g, _ in all_plays}),
+                            duplicates=duplicates, repeated=len(args.paths) - len(kept),
+                            unpaired=unpaired)  # fmt: skip
     return result, summary
 
 
@@ -287,23 +359,23 @@ def main(args: argparse.Namespace) -> int:
         _write_parquet(result.plays, args.play_scores)
     if args.json:
         with atomic_path(args.json) as tmp:
-            tmp.write_text(json.dumps(summary, indent=2) + "\n")
+            tmp.write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     out = sys.stdout
+    counts = summary["counts"]
     out.write(
-        f"plays {summary['n_plays']}: scored {summary['n_plays_scored']}, "
-        f"skipped {summary['n_plays_skipped']}\n"
+        f"plays {counts['plays_read']}: scored {counts['plays_scored']}, "
+        f"skipped {counts['plays_skipped']}\n"
     )
-    for reason, n in summary["skipped_reasons"].items():
+    for reason, n in sorted(counts["skipped_by_reason"].items(), key=lambda kv: -kv[1]):
         out.write(f"  skipped {n:>5}  {reason}\n")
+    real = summary["trajectory_score"]["real"]
     out.write(
-        f"trajectories {summary['n_trajectories']} ({summary['n_defenders_skipped']} defenders "
-        f"skipped); mean TS {_fmt(summary['mean_ts'])}, "
-        f"mean play score {_fmt(summary['mean_play_score'])}\n"
+        f"trajectories {counts['real_trajectories']} ({counts['defenders_skipped']} defenders "
+        f"skipped); mean TS {_fmt(real['ts'])}, "
+        f"mean play score {_fmt(real['play_score'])}\n"
     )
     out.write(f"wrote {args.output}\n")
     if summary["hint"]:
         print(f"ghosting score: {summary['hint']}", file=sys.stderr)
-    no_pass_plays = not summary["unpaired_2026_outputs"] and all(
-        reason.startswith("no pass_forward") for reason in summary["skipped_reasons"]
-    )
-    return 0 if summary["n_plays_scored"] or no_pass_plays else NOTHING_SCORED
+    no_pass_plays = really_no_pass_plays(summary)
+    return 0 if counts["plays_scored"] or no_pass_plays else NOTHING_SCORED

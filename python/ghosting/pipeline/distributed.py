@@ -239,7 +239,10 @@ def _merge_tally(total: _Tally, part: _Tally) -> None:
             mine.update(theirs)
         elif isinstance(mine, dict):
             for key, value in theirs.items():
-                mine[key] = mine.get(key, 0) + value
+                if isinstance(value, list):  # the plays listed under a skip reason
+                    mine[key] = mine.get(key, []) + value
+                else:
+                    mine[key] = mine.get(key, 0) + value
         elif isinstance(mine, _Mean):
             mine.n += theirs.n
             for key, value in theirs.sums.items():

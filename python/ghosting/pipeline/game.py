@@ -222,7 +222,7 @@ def _ghost_game(
     ok &= has_ghosts
     scored = plays.filter(pa.array(ok))
     tally.plays_scored += int(ok.sum())
-    tally.skip(reason[~ok])
+    tally.skip(reason[~ok], _np(plays["game_id"], np.int64)[~ok], play_ids[~ok])
 
     # The real trajectories of the same defenders, against the real target.
     real, real_play = _score_real(cleaned, scored, g.play, g.defender, g.is_real, settings)

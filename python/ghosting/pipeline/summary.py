@@ -112,6 +112,7 @@ class _Tally:
     plays_read: int = 0
     plays_scored: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    skipped_plays: dict[str, list[list[int]]] = field(default_factory=dict)
     ghost_trajectories: int = 0
     real_trajectories: int = 0
     options: int = 0
@@ -132,9 +133,12 @@ class _Tally:
     ghost_play_target: _PlayMean = field(default_factory=_PlayMean)
     ghost_play_all: _PlayMean = field(default_factory=_PlayMean)
 
-    def skip(self, reasons: Iterable[str]) -> None:
-        for reason in reasons:
+    def skip(self, reasons: Iterable[str], game_ids: Iterable[int],
+             play_ids: Iterable[int]) -> None:
+        """Count each skipped play under its reason (a category) and list it there."""
+        for reason, game_id, play_id in zip(reasons, game_ids, play_ids, strict=True):
             self.skipped[reason] = self.skipped.get(reason, 0) + 1
+            self.skipped_plays.setdefault(reason, []).append([int(game_id), int(play_id)])
 
     def add_cleaning(self, report: Any) -> None:
         counts = {
@@ -177,6 +181,7 @@ class _Tally:
         }
         return _json_ready({
             "ghosting_version": __version__,
+            "command": "run",
             "inputs": list(inputs),
             "counts": {
                 "rows_read": self.rows_read,
@@ -197,6 +202,10 @@ class _Tally:
                 "rows_without_game_id": self.rows_without_game_id,
                 "repeated_inputs_ignored": self.repeated_inputs,
                 "unpaired_2026_outputs": self.unpaired_2026_outputs,
+            },
+            "skipped_plays_by_reason": {
+                reason: sorted(self.skipped_plays.get(reason, []))
+                for reason in sorted(self.skipped)
             },
             "hint": nothing_scored_hint(self.plays_read, self.plays_scored, self.skipped,
                                         unpaired_2026_outputs=self.unpaired_2026_outputs),
