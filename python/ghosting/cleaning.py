@@ -1,4 +1,4 @@
-"""Cleaning: drop what breaks the cardinal rules of tracking data (DESIGN section 4).
+"""Cleaning: drop what breaks the cardinal rules of tracking data (docs/cleaning.md).
 
 Every sample gets a bit-mask of reasons, computed by the C++ kernel
 (``_core.clean_tracks``):
@@ -55,7 +55,7 @@ REASONS: tuple[str, ...] = tuple(
 )
 POLICIES = ("play", "track", "sample")
 WINDOWS = ("pass", "all")
-#: Default yards beyond the field still accepted (DESIGN section 4: players legally
+#: Default yards beyond the field still accepted (docs/cleaning.md: players legally
 #: step out of bounds; a tracking error puts a player far off). The one definition:
 #: the command line and the pipeline take their default from here.
 FIELD_TOLERANCE = 1.0

@@ -1,4 +1,4 @@
-"""The canonical tracking schema (DESIGN section 3).
+"""The canonical tracking schema (docs/data.md).
 
 One row per (game, play, player-or-ball, frame), sorted by
 (game_id, play_id, nfl_id, frame_id); plays and tracks are contiguous ranges.

@@ -64,7 +64,7 @@ def read_inputs(args: argparse.Namespace, attribute: str = "inputs") -> dict[str
 def add_cleaning_options(
     parser: argparse.ArgumentParser, *, policies: Sequence[str] = CLEANING_POLICIES
 ) -> None:
-    """The cleaning options every command that cleans takes (DESIGN section 4):
+    """The cleaning options every command that cleans takes (docs/cleaning.md):
     ``--policy``, ``--field-tolerance``, ``--v-max``, ``--dt``, ``--window`` and
     ``--history``, with the defaults of :func:`ghosting.clean`;
     :func:`cleaning_options` gives them back as its keywords."""

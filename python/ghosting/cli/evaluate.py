@@ -1,7 +1,7 @@
 """``ghosting evaluate DATA... [--targets FILE] [--model DIR] [--model-sha256 HEX] --json OUT``.
 
 Evaluates a ghost model on the plays of games it never trained or validated on,
-beside the constant-velocity and pursuit baselines (DESIGN section 6).
+beside the constant-velocity and pursuit baselines (docs/model.md).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _decision_report(args: argparse.Namespace, datasets: Any, model: Any) -> dict[str, Any]:
-    """The decision analysis's held-out figures (DESIGN section 10)."""
+    """The decision analysis's held-out figures (docs/decision.md)."""
     from ..decision import DecisionModels
     from ..decision.evaluate import evaluate_decision
     from ..decision.train import game_split, pass_results_near

@@ -1,4 +1,4 @@
-"""``ghosting train-decision DATA... -o DIR``: fit the decision cards (DESIGN section 10).
+"""``ghosting train-decision DATA... -o DIR``: fit the decision cards (docs/decision.md).
 
 Fits the air-time model, the ghost sigma's calibration and the completion-probability
 model (its league depth prior from a Big Data Bowl 2019 ``plays.csv[.gz]`` beside the

@@ -1,4 +1,4 @@
-"""The quarterback's decision (DESIGN section 10): what-if flights, completion
+"""The quarterback's decision (docs/decision.md): what-if flights, completion
 probability, option value and the "better option" rule.
 
 * :mod:`~ghosting.decision.air_time`: air time against throw distance, and each

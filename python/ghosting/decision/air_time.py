@@ -1,4 +1,4 @@
-"""The air-time model: how long the ball takes to reach a receiver (DESIGN section 10).
+"""The air-time model: how long the ball takes to reach a receiver (docs/decision.md).
 
 A least-squares polynomial of air time (seconds, pass forward to arrival) against
 throw distance (yards, the passer at pass forward to the catch point), fitted on the

@@ -1,4 +1,4 @@
-"""The decision analysis of a set of pass plays, end to end (DESIGN section 10).
+"""The decision analysis of a set of pass plays, end to end (docs/decision.md).
 
 :class:`DecisionModels` bundles the three cards shipped in ``decision/default/``
 (air time, completion probability, sigma calibration); :func:`analyse_plays` builds

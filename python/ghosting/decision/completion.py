@@ -1,4 +1,4 @@
-"""Completion probability: a small logistic regression in numpy (DESIGN section 10).
+"""Completion probability: a small logistic regression in numpy (docs/decision.md).
 
 Features (each clipped to a documented range, then standardised with the training
 means and scales stored in the card):

@@ -1,4 +1,4 @@
-"""Held-out figures of the decision analysis (DESIGN section 10, issue item 5).
+"""Held-out figures of the decision analysis (docs/decision.md, issue item 5).
 
 :func:`evaluate_decision` measures, on the ghost model card's **test** games only:
 

@@ -30,7 +30,7 @@ from ..schema import BALL_ID
 
 __all__ = ["PlayIndex", "play_facts", "COMPLETE_EVENTS", "INCOMPLETE_EVENTS"]
 
-#: Events that end a pass as complete, and as not complete (DESIGN section 10).
+#: Events that end a pass as complete, and as not complete (docs/decision.md).
 COMPLETE_EVENTS = frozenset({"pass_outcome_caught", "pass_outcome_touchdown"})
 INCOMPLETE_EVENTS = frozenset({"pass_outcome_incomplete", "pass_outcome_interception"})
 #: ``passResult`` codes of the Big Data Bowl plays files: C complete; I, IN not.

@@ -1,4 +1,4 @@
-"""The league-wide depth prior of the completion model (DESIGN section 10).
+"""The league-wide depth prior of the completion model (docs/decision.md).
 
 Fitted on a plays file with the Big Data Bowl 2019 columns ``PassLength`` (air yards,
 past the line of scrimmage), ``PassResult`` (C complete; I, IN not; S, R and empty are

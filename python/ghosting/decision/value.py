@@ -1,4 +1,4 @@
-"""Option value and the decision rule (DESIGN section 10), vectorised over options.
+"""Option value and the decision rule (docs/decision.md), vectorised over options.
 
 * **Expected yards** of an option = P(complete) x (``air_yards`` + expected yards
   after catch), ``air_yards`` being the yards the catch would gain past the line of

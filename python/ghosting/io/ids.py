@@ -1,6 +1,6 @@
 """Integer ids (game, play, player, frame) read exactly, as int64, from any column type.
 
-Ids are int64 end to end (DESIGN section 8). Text files are read with their id
+Ids are int64 end to end (docs/run.md). Text files are read with their id
 columns as text and parsed here, so no digit is lost on the way: ``2495469`` and
 the ``2495469.0`` that re-saved files carry are both the integer 2495469, even
 above 2**53 where a float64 would round. A float column (Parquet, a DataFrame)

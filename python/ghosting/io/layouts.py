@@ -1,7 +1,7 @@
 """The tracking layouts ghosting reads: how each is recognised and mapped.
 
-Each :class:`Layout` lists its columns in the order the NFL ships them (DESIGN
-section 3), the source columns it requires, and the renaming from its names to the
+Each :class:`Layout` lists its columns in the order the NFL ships them (the table
+in docs/data.md), the source columns it requires, and the renaming from its names to the
 canonical snake_case ones. :func:`detect_layout` recognises a layout from the
 column names alone (order does not matter).
 """

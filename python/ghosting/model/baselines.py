@@ -1,4 +1,4 @@
-"""The baselines every model figure is reported beside (DESIGN section 6).
+"""The baselines every model figure is reported beside (docs/model.md).
 
 Both take the defender's observed positions up to pass forward and return its
 positions for the next ``T`` frames, batched over defenders and numpy-vectorised.

@@ -1,4 +1,4 @@
-"""Honest evaluation of a ghosting model on plays it never saw (DESIGN section 6).
+"""Honest evaluation of a ghosting model on plays it never saw (docs/model.md).
 
 :func:`evaluate_model` takes tracking tables and their pass plays, drops every play
 of a game the model trained or validated on (the card lists them), and measures on

@@ -1,6 +1,6 @@
 """Training pipeline of the ghosting model (optional extra ``train``).
 
-Steps (DESIGN section 6): real pass plays, cleaned with the ``play`` policy and
+Steps (docs/model.md): real pass plays, cleaned with the ``play`` policy and
 direction-normalised, are split by **game** into train / validation / test; every
 defender becomes a window (mirror-y augmented for training), cut into tiles that
 start every few frames of the flight; LightGBM ranks the candidate feature groups

@@ -251,7 +251,7 @@ def _add_decision(
     plays_out: pa.Table, cleaned: pa.Table, plays: pa.Table, ok: np.ndarray, model: Any,
     tally: _Tally,
 ) -> pa.Table:
-    """The decision columns (DESIGN section 10) appended to the game's plays table."""
+    """The decision columns (docs/decision.md) appended to the game's plays table."""
     from ..decision.pipeline_step import add_decision
 
     out = add_decision(plays_out, cleaned, plays, ok, model)

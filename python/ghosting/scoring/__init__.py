@@ -1,4 +1,4 @@
-"""The Trajectory Score and kinematic feasibility (DESIGN section 5).
+"""The Trajectory Score and kinematic feasibility (docs/trajectory_score.md).
 
 Two parts:
 

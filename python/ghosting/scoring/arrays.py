@@ -1,6 +1,6 @@
 """The Trajectory Score and kinematic feasibility of trajectories given as arrays.
 
-Thin wrappers over the C++ kernels (DESIGN section 5); they score any
+Thin wrappers over the C++ kernels (docs/trajectory_score.md); they score any
 trajectories, real, predicted or hypothetical:
 
 - :func:`trajectory_score` -> :class:`TrajectoryScores` (PS, DR, SP, TS),
@@ -189,7 +189,7 @@ def trajectory_score(
     dt: float = DT,
     penalty: float = DEFAULT_PENALTY,
 ) -> TrajectoryScores:
-    """Score defender trajectories against the targeted receiver (DESIGN section 5).
+    """Score defender trajectories against the targeted receiver (docs/trajectory_score.md).
 
     ``defender_xy`` and ``receiver_xy`` hold the same frames (t = 0 at pass
     forward, T at arrival) in yards, in one of the layouts of this module. The

@@ -490,7 +490,7 @@ def score_real(
     off_field_tolerance: float = 0.0,
     infer_missing_targets: bool = False,
 ) -> RealScores:
-    """Score the real defender trajectories of every pass play (DESIGN section 5).
+    """Score the real defender trajectories of every pass play (docs/trajectory_score.md).
 
     Each defender (defensive backs by default, ``defenders="all"`` for every
     defense player) is scored from ``pass_forward_frame`` to ``arrival_frame``
