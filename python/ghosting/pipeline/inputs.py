@@ -477,6 +477,29 @@ def _buckets(counts: np.ndarray) -> np.ndarray:
     return np.unique(bucket, return_inverse=True)[1].astype(np.int32).ravel()
 
 
+def file_clusters(n: int, games: dict[int, Any]) -> list[list[int]]:
+    """Groups of the files ``0..n-1`` that share a game (union-find), in input order;
+    ``games[i]`` holds file i's game ids (a file missing from ``games`` shares none)."""
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[int, int] = {}
+    for i in sorted(games):
+        for gid in np.asarray(games[i]).tolist():
+            j = owner.setdefault(gid, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
 @dataclass
 class GameStream:
     """The games of the input files, each one whole across files: ``n_games`` and
@@ -511,25 +534,8 @@ class GameStream:
         return total
 
     def clusters(self) -> list[list[int]]:
-        """Groups of files that share a game (union-find), in input order."""
-        parent = list(range(len(self.files)))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        owner: dict[int, int] = {}
-        for i, file in enumerate(self.files):
-            for gid in file.games.tolist():
-                j = owner.setdefault(gid, i)
-                if j != i:
-                    parent[root(i)] = root(j)
-        groups: dict[int, list[int]] = {}
-        for i in range(len(self.files)):
-            groups.setdefault(root(i), []).append(i)
-        return sorted(groups.values(), key=lambda g: g[0])
+        """Groups of files that share a game, in input order."""
+        return file_clusters(len(self.files), {i: f.games for i, f in enumerate(self.files)})
 
     def __iter__(self) -> Iterator[tuple[str, pa.Table]]:
         self.rows_without_game = sum(f.rows_without_game for f in self.files)

@@ -147,24 +147,9 @@ def _meets(i: int, ranges: dict[int, list[Any]], records: dict[int, Any]) -> boo
 def _clusters(n: int, records: dict[int, Any]) -> list[list[int]]:
     """Groups of files sharing a game, in input order, as ``GameStream.clusters``
     groups them (an unscanned file shares none)."""
-    parent = list(range(n))
+    from .inputs import file_clusters
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[int, int] = {}
-    for i in sorted(records):
-        for gid in np.asarray(records[i].games).tolist():
-            j = owner.setdefault(gid, i)
-            if j != i:
-                parent[root(i)] = root(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(root(i), []).append(i)
-    return sorted(groups.values(), key=lambda g: g[0])
+    return file_clusters(n, {i: record.games for i, record in records.items()})
 
 
 def _layout(path: Path) -> str:
