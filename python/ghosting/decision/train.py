@@ -320,22 +320,25 @@ def fit_depth_prior(
     return prior, info
 
 
+def plays_files_near(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Every plays file (``plays.csv[.gz]``) beside the tracking files of ``sources``,
+    once each, in the order the tracking files are found."""
+    from ..model.data import tracking_files
+
+    out: list[Path] = []
+    for path in tracking_files(sources):
+        for name in ("plays.csv", "plays.csv.gz"):
+            candidate = path.parent / name
+            if candidate.is_file() and candidate not in out:
+                out.append(candidate)
+    return out
+
+
 def depth_plays_near(sources: Sequence[str | os.PathLike[str]]) -> list[DepthPlays]:
     """The passes of every plays file (``plays.csv[.gz]``) beside the tracking files of
     ``sources`` that has the depth prior's columns (others contribute nothing)."""
-    from ..model.data import tracking_files
-
-    out: list[DepthPlays] = []
-    seen: set[Path] = set()
-    for path in tracking_files(sources):
-        for name in ("plays.csv", "plays.csv.gz"):
-            cand = path.parent / name
-            if cand.is_file() and cand not in seen:
-                seen.add(cand)
-                found = read_depth_plays(cand)
-                if found is not None:
-                    out.append(found)
-    return out
+    found = (read_depth_plays(path) for path in plays_files_near(sources))
+    return [plays for plays in found if plays is not None]
 
 
 def ghost_vs_real(
@@ -547,14 +550,7 @@ def _finite(value: Any) -> Any:
 def pass_results_near(sources: Sequence[str | os.PathLike[str]]) -> dict[tuple[int, int], bool]:
     """The ``passResult`` of every plays file (``plays.csv[.gz]``) beside the tracking
     files of ``sources`` (a file without the column contributes nothing)."""
-    from ..model.data import tracking_files
-
     out: dict[tuple[int, int], bool] = {}
-    seen: set[Path] = set()
-    for path in tracking_files(sources):
-        for name in ("plays.csv", "plays.csv.gz"):
-            cand = path.parent / name
-            if cand.is_file() and cand not in seen:
-                seen.add(cand)
-                out.update(read_pass_results(cand))
+    for path in plays_files_near(sources):
+        out.update(read_pass_results(path))
     return out
