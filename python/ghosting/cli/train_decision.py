@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from ..decision.train import (
         check_output_folder,
         depth_plays_near,
+        next_scores_near,
         pass_results_near,
         train_decision,
     )
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     cards = train_decision(datasets, model, args.output,
                            pass_results=pass_results_near(args.data),
                            depth_plays=depth_plays_near(args.data),
+                           next_scores=next_scores_near(args.data),
                            log=stderr_log(args.quiet))
     comp = cards["completion"]["fit"]["validation"]
     air = cards["air_time"]["metrics"]["validation"]

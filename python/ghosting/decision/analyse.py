@@ -27,9 +27,11 @@ import pyarrow as pa
 
 from .air_time import AirTimeModel, read_card
 from .completion import CompletionModel
+from .eligibility import mark_ineligible
 from .facts import PlayIndex, play_facts
 from .options import Options, build_options, ghost_options
 from .sigma import SigmaCalibration
+from .situation import play_situations
 from .value import Decisions, OptionValues, decide, decision_rule, value_options
 
 __all__ = ["DecisionModels", "DecisionResult", "analyse_plays", "DEFAULT_DECISION_DIR"]
@@ -97,8 +99,13 @@ def analyse_plays(
     facts = play_facts(ix, rows, pass_results)
     usable = [r if r.get("analysable", True) else dict(r, targeted_receiver=None) for r in rows]
     opts = build_options(ix, usable, facts, models.air_time)
+    opts = mark_ineligible(ix, opts, facts)
     opts = ghost_options(tracking, opts, usable, ghost_model, models.sigma)
-    vals = value_options(opts, models.completion)
+    situation = play_situations(tracking, ix, rows)
+    facts.update({f"situation_{k}": v for k, v in situation.items()})
+    per_option = {k: situation[k][opts.play_row] for k in ("down", "yards_to_go", "needed")}
+    per_option["line_of_scrimmage"] = facts["line_of_scrimmage"][opts.play_row]
+    vals = value_options(opts, models.completion, per_option)
     dec = decide(opts, vals, len(rows), *decision_rule(models.completion))
     for i, r in enumerate(rows):
         if not r.get("analysable", True) and not dec.judged[i]:

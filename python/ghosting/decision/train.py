@@ -30,14 +30,17 @@ from .analyse import SIGMA_FORMAT
 from .completion import FEATURES, CompletionModel, classification_metrics, completion_features
 from .facts import PlayIndex, play_facts
 from .options import arrival_separations, real_pass_features
+from .points import ExpectedPoints, NextScores, read_next_scores
 from .prior import DepthPlays, DepthPrior, read_depth_plays
 from .sigma import SigmaCalibration, sigma_coverage
-from .value import catch_yards
+from .situation import play_situations
+from .value import MARGIN_KEYS, option_payoff, value_kind
 
 __all__ = [
     "train_decision", "PassTable", "pass_table", "game_split", "ghost_errors",
     "check_output_folder", "read_pass_results", "pass_results_near", "depth_plays_near",
-    "fit_depth_prior", "ghost_vs_real", "MARGIN_QUANTILE",
+    "fit_depth_prior", "ghost_vs_real", "MARGIN_QUANTILE", "fit_expected_points",
+    "next_scores_near",
 ]
 
 #: L2 penalties tried for the completion model (chosen on validation log loss).
@@ -50,12 +53,17 @@ FEATURE_SETS = (
     ("air_distance", "separation_1", "separation_2"),
     ("separation_1", "separation_2"),
 )
+#: What an option is valued by (docs/decision.md): the expected points its throw adds.
+#: Fixed by what an analyst counts as a good throw, not chosen on the data.
+DECISION_VALUE = "expected_points"
 #: Degrees tried for the air-time polynomial (chosen on validation RMSE).
 DEGREES = (1, 2)
 SPLITS = ("train", "validation", "test")
 #: The better-option margin is this quantile of |expected yards from the ghosts -
 #: expected yards from the real defenders| of the validation games' real targets.
 MARGIN_QUANTILE = 0.9
+#: ... never under this (per value kind: success probability, expected yards).
+MARGIN_FLOOR = {"expected_points": 0.05, "success": 0.02, "expected_yards": 0.5}
 
 
 def game_split(ghost_model: Any) -> dict[int, str]:
@@ -280,10 +288,12 @@ def fit_depth_prior(
         )
     d = np.concatenate([p.air_yards for p in used])
     y = np.concatenate([p.complete for p in used])
+    inter = np.concatenate([p.intercepted if p.intercepted is not None
+                            else np.zeros(p.complete.size) for p in used])
     yac = np.concatenate([p.yac for p in used])
     g = np.concatenate([p.game_id for p in used])
     keep = ~np.isin(g, np.array(sorted(exclude), np.int64))
-    prior = DepthPrior.fit(d[keep], y[keep], yac[keep])
+    prior = DepthPrior.fit(d[keep], y[keep], yac[keep], intercepted=inter[keep])
     # held-out check of the prior on league passes: 5 folds by game (game_id mod 5)
     gk, dk, yk, ak = g[keep], d[keep], y[keep], yac[keep]
     p_cv = np.full(yk.size, np.nan)
@@ -316,8 +326,56 @@ def fit_depth_prior(
                           for a in (-5.0, 0.0, 5.0, 10.0, 20.0, 30.0, 40.0)},
         "yards_after_catch_at": {f"{a:g}": float(prior.yards_after_catch(np.array([a]))[0])
                                  for a in (-5.0, 0.0, 5.0, 10.0, 20.0, 30.0, 40.0)},
+        "interceptions_used": int(inter[keep].sum()),
     }
     return prior, info
+
+
+def fit_expected_points(
+    scores: Sequence[NextScores], exclude: set[int]
+) -> tuple[ExpectedPoints, dict[str, Any]]:
+    """The expected-points model from plays files' next scores, without the games
+    ``exclude``; checked by 5-fold cross-validation by game (``game_id mod 5``)."""
+    if not scores:
+        raise InputError(
+            "no plays file with down, distance, yard line and scores (and a games.csv) "
+            "beside the tracking data (a Big Data Bowl 2019 plays.csv[.gz]): the expected "
+            "points of the decision value cannot be fitted"
+        )
+    g = np.concatenate([s.game_id for s in scores])
+    cols = [np.concatenate([getattr(s, k) for s in scores])
+            for k in ("to_goal", "down", "togo", "points")]
+    keep = ~np.isin(g, np.array(sorted(exclude), np.int64))
+    tg, dn, tt, pts = (c[keep] for c in cols)
+    gk = g[keep]
+    ep = ExpectedPoints.fit(tg, dn, tt, pts)
+    cv = np.full(pts.size, np.nan)
+    const = np.full(pts.size, np.nan)
+    for fold in range(5):
+        te = gk % 5 == fold
+        if te.any() and (~te).any():
+            cv[te] = ExpectedPoints.fit(tg[~te], dn[~te], tt[~te], pts[~te]).predict(
+                tg[te], dn[te], tt[te])
+            const[te] = pts[~te].mean()
+    ok = np.isfinite(cv)
+    info = {
+        "files": ["/".join(Path(s.path).parts[-2:]) for s in scores],
+        "plays": "non-special-teams plays with a down 1-4, a yard line and a yards to go; "
+        "target: the half's next score for the team with the ball (TD 7, FG 3, safety 2)",
+        "excluded": "every play of a game in the ghost model's validation or test split",
+        "plays_used": int(keep.sum()),
+        "games_used": int(np.unique(gk).size),
+        "cross_validation": {
+            "folds": "5, by game (game_id mod 5)",
+            "rmse": float(np.sqrt(np.mean((cv[ok] - pts[ok]) ** 2))),
+            "rmse_constant": float(np.sqrt(np.mean((const[ok] - pts[ok]) ** 2))),
+        },
+        "ep_1st_and_10_at": {f"{k:g} yd to goal": float(ep.first_down(np.array([k]))[0])
+                             for k in (95.0, 75.0, 50.0, 25.0, 10.0, 5.0)},
+        "ep_3rd_and_at_50": {f"3rd and {t:g}": float(ep.predict(
+            np.array([50.0]), np.array([3]), np.array([t]))[0]) for t in (1.0, 5.0, 10.0)},
+    }
+    return ep, info
 
 
 def plays_files_near(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -332,6 +390,13 @@ def plays_files_near(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
             if candidate.is_file() and candidate not in out:
                 out.append(candidate)
     return out
+
+
+def next_scores_near(sources: Sequence[str | os.PathLike[str]]) -> list[NextScores]:
+    """The next scores of every plays file (``plays.csv[.gz]``) beside the tracking files
+    of ``sources`` that has the expected points' columns and a ``games.csv``."""
+    found = (read_next_scores(path) for path in plays_files_near(sources))
+    return [s for s in found if s is not None]
 
 
 def depth_plays_near(sources: Sequence[str | os.PathLike[str]]) -> list[DepthPlays]:
@@ -350,10 +415,15 @@ def ghost_vs_real(
     pass_results: Any,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """P(complete) of each real target from ghost and from real defender positions, and
-    the yards its catch would gain (air yards + the prior's yards after catch)."""
+    its payoff (:func:`~ghosting.decision.value.option_payoff`: what a catch adds to the
+    value over a miss, in the units of :func:`~ghosting.decision.value.value_kind`)."""
     facts = play_facts(ix, rows, pass_results)
     real = real_pass_features(ix, rows, facts)
-    yards = catch_yards(real["air_yards"], None, completion)
+    sit = play_situations(tracking, ix, rows)
+    situation = {k: sit[k] for k in ("down", "yards_to_go", "needed")}
+    situation["line_of_scrimmage"] = facts["line_of_scrimmage"]
+    catch_x = real["air_yards"] + facts["line_of_scrimmage"]
+    _, yards, _ = option_payoff(completion, real["air_yards"], catch_x, situation)
     w = extract_windows(tracking, rows, history=ghost_model.history, defenders="all")
     if not len(w):
         return np.zeros(0), np.zeros(0), np.zeros(0)
@@ -378,8 +448,9 @@ def _choose_margin(
     pass_results: Any,
 ) -> dict[str, Any]:
     """The better-option rule from the validation games: the margin is the
-    :data:`MARGIN_QUANTILE` quantile of |expected yards (ghosts) - expected yards (real
-    defenders)| of their real targets, never under 0.5 yd; z stays 1."""
+    :data:`MARGIN_QUANTILE` quantile of |value (ghosts) - value (real defenders)| of
+    their real targets (the success probability: never under 0.02), never under the
+    :data:`MARGIN_FLOOR`; z stays 1."""
     diffs = []
     for _name, tracking, plays in datasets:
         rows = [r for r in plays.to_pylist() if r.get("analysable")
@@ -394,17 +465,23 @@ def _choose_margin(
     if d.size < 10:
         raise InputError(f"only {d.size} validation real targets to choose the decision margin")
     q = float(np.quantile(d, MARGIN_QUANTILE))
-    return {
-        "margin_yards": round(max(q, 0.5), 2),
+    kind = value_kind(completion)
+    unit = {"expected_points": "expected points added", "success": "success probability",
+            "expected_yards": "expected yards"}[kind]
+    floor = MARGIN_FLOOR[kind]
+    rule: dict[str, Any] = {
+        "value": kind,
         "z": 1.0,
-        "chosen": f"margin = max(0.5, the {MARGIN_QUANTILE:g} quantile of |expected yards from "
-        "the ghosts - expected yards from the real defenders| of the validation games' real "
-        "targets (real flight, every defender ghosted)), rounded to 0.01 yd; z = 1 sigma of "
+        "chosen": f"margin = max({floor:g}, the {MARGIN_QUANTILE:g} quantile of |{unit} from "
+        f"the ghosts - {unit} from the real defenders| of the validation games' real "
+        "targets (real flight, every defender ghosted)), rounded; z = 1 sigma of "
         "the difference (the ghosts' sigma is calibrated on the same games)",
         "n_validation_targets": int(d.size),
         "validation_abs_difference": {"mean": float(d.mean()), "median": float(np.median(d)),
                                       f"q{MARGIN_QUANTILE:g}": q},
     }
+    rule[MARGIN_KEYS[kind]] = round(max(q, floor), 3 if kind == "success" else 2)
+    return rule
 
 
 def split_counts(passes: PassTable) -> dict[str, Any]:
@@ -439,6 +516,7 @@ def train_decision(
     *,
     pass_results: dict[tuple[int, int], bool] | None = None,
     depth_plays: Sequence[DepthPlays] = (),
+    next_scores: Sequence[NextScores] = (),
     log: Callable[[str], Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Fit the three decision cards and write them into ``output`` (atomically per file).
@@ -494,6 +572,12 @@ def train_decision(
     prior, prior_info = fit_depth_prior(depth_plays, held_out)
     say(f"depth prior: {prior_info['passes_used']} passes of {prior_info['games_used']} games "
         f"(excluded {prior_info['excluded_passes']} of games {prior_info['excluded_games']})")
+    ep, ep_info = (fit_expected_points(next_scores, held_out) if DECISION_VALUE ==
+                   "expected_points" else (None, None))
+    if ep_info is not None:
+        say(f"expected points: {ep_info['plays_used']} plays of {ep_info['games_used']} games, "
+            f"cross-validated RMSE {ep_info['cross_validation']['rmse']:.3f} (constant "
+            f"{ep_info['cross_validation']['rmse_constant']:.3f})")
     fits = [_fit_completion(passes, fs, prior) for fs in FEATURE_SETS]
     by_set = {",".join(m.features): min(i["l2_grid_validation_log_loss"].values())
               for m, i in fits}
@@ -515,12 +599,15 @@ def train_decision(
         base_rate=rate,
         separation_only=sep.to_card(fit=sep_info),
         depth_prior_fit=prior_info,
+        **({} if ep is None else {"expected_points": ep.to_card(fit=ep_info)}),
         **common,
     )
+    comp_card["decision_rule"] = {"value": DECISION_VALUE}  # the margin is in its units
     rule = _choose_margin(datasets, ghost_model, CompletionModel.from_card(comp_card),
                           set(games["validation"]), pass_results)
     comp_card["decision_rule"] = rule
-    say(f"decision rule: margin {rule['margin_yards']:g} yd, z {rule['z']:g}")
+    say(f"decision rule: {rule['value']}, margin {rule[MARGIN_KEYS[rule['value']]]:g}, "
+        f"z {rule['z']:g}")
     say(f"completion: l2 {full.l2}, validation Brier {full_info['validation']['brier']:.4f} "
         f"(separation only {sep_info['validation']['brier']:.4f})")
     out = check_output_folder(output)
