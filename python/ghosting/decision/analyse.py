@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from .air_time import AirTimeModel, read_card
 from .completion import CompletionModel
-from .eligibility import mark_ineligible
+from .eligibility import mark_covered, mark_ineligible, min_separation
 from .facts import PlayIndex, play_facts
 from .options import Options, build_options, ghost_options
 from .sigma import SigmaCalibration
@@ -101,6 +101,7 @@ def analyse_plays(
     opts = build_options(ix, usable, facts, models.air_time)
     opts = mark_ineligible(ix, opts, facts)
     opts = ghost_options(tracking, opts, usable, ghost_model, models.sigma)
+    opts = mark_covered(opts, min_separation(models.completion.card))
     situation = play_situations(tracking, ix, rows)
     facts.update({f"situation_{k}": v for k, v in situation.items()})
     per_option = {k: situation[k][opts.play_row] for k in ("down", "yards_to_go", "needed")}

@@ -12,6 +12,15 @@ reason, when
 Both thresholds were fixed on the real targets of the ghost model's training and
 validation games: they exclude about 1% of the throws quarterbacks really made.
 
+After the ghosting, an alternative is **covered** (:func:`mark_covered`) when its
+nearest ghost at arrival is closer than the completion card's
+``decision_rule.min_separation``: the 10th percentile of the separation of the real
+targets of the training games (every defender ghosted, each target's own flight). The
+league's completion rate for a depth is the rate of throws quarterbacks chose to
+make; the tracking features, fitted on 219 highlight passes with 20 incompletions,
+cannot say how much lower it is for a receiver covered more tightly than 90% of those
+throws, so such an option is not valued.
+
 >>> import numpy as np
 >>> behind_line(np.array([-7.0, -2.0, 12.0])).tolist()
 [True, False, False]
@@ -27,7 +36,8 @@ from .facts import PlayIndex
 from .options import Options
 
 __all__ = ["BLOCK_TRAVEL_YARDS", "BLOCK_DEPTH_YARDS", "BEHIND_LINE_YARDS",
-           "REASON_BLOCKER", "REASON_BEHIND", "behind_line", "mark_ineligible"]
+           "REASON_BLOCKER", "REASON_BEHIND", "REASON_COVERED", "behind_line",
+           "mark_ineligible", "mark_covered", "min_separation"]
 
 #: A receiver who moved less than this from the snap to the throw ...
 BLOCK_TRAVEL_YARDS = 3.0
@@ -37,6 +47,8 @@ BLOCK_DEPTH_YARDS = 1.0
 BEHIND_LINE_YARDS = 5.0
 REASON_BLOCKER = "not an option: stayed in to block (no route before the throw)"
 REASON_BEHIND = f"not an option: more than {BEHIND_LINE_YARDS:g} yd behind the line at arrival"
+#: Start of the reason of a covered alternative.
+REASON_COVERED = "not judged: covered"
 
 
 def behind_line(air_yards: np.ndarray) -> np.ndarray:
@@ -93,4 +105,30 @@ def mark_ineligible(
     options.analysable[blocker | behind] = False
     options.reason[blocker] = REASON_BLOCKER
     options.reason[behind] = REASON_BEHIND
+    return options
+
+
+def min_separation(card: Mapping[str, object]) -> float:
+    """The completion card's ``decision_rule.min_separation`` (0: none)."""
+    rule = card.get("decision_rule")
+    if isinstance(rule, dict):
+        try:
+            return float(rule.get("min_separation", 0.0))
+        except (TypeError, ValueError):
+            return 0.0
+    return 0.0
+
+
+def mark_covered(options: Options, minimum: float) -> Options:
+    """Mark analysable alternatives whose nearest ghost at arrival is closer than
+    ``minimum`` yd as not analysable, with the reason (in place; returns ``options``).
+    The real target is never excluded."""
+    if minimum <= 0 or len(options) == 0:
+        return options
+    hit = (options.analysable & ~options.is_real_target
+           & (options.separation_1 < minimum))
+    for k in np.flatnonzero(hit):
+        options.reason[k] = (f"{REASON_COVERED} (nearest defender {options.separation_1[k]:.2f} "
+                             f"yd at arrival, under {minimum:.2f} yd)")
+    options.analysable[hit] = False
     return options

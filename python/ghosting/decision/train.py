@@ -26,7 +26,7 @@ from .._util import atomic_path
 from ..errors import InputError, ModelError
 from ..model.features import extract_windows
 from .air_time import AirTimeModel
-from .analyse import SIGMA_FORMAT
+from .analyse import SIGMA_FORMAT, DecisionModels, analyse_plays
 from .completion import FEATURES, CompletionModel, classification_metrics, completion_features
 from .facts import PlayIndex, play_facts
 from .options import arrival_separations, real_pass_features
@@ -63,6 +63,9 @@ SPLITS = ("train", "validation", "test")
 #: expected yards from the real defenders| of the validation games' real targets.
 MARGIN_QUANTILE = 0.9
 #: ... never under this (per value kind: success probability, expected yards).
+#: Alternatives more tightly covered than this quantile of the training real targets'
+#: separation at arrival are not valued (docs/decision.md, "Eligible options").
+COVERED_QUANTILE = 0.1
 MARGIN_FLOOR = {"expected_points": 0.05, "success": 0.02, "expected_yards": 0.5}
 
 
@@ -484,6 +487,39 @@ def _choose_margin(
     return rule
 
 
+def _choose_min_separation(
+    datasets: Sequence[tuple[str, pa.Table, pa.Table]],
+    ghost_model: Any,
+    models: DecisionModels,
+    games: set[int],
+    pass_results: Any,
+) -> dict[str, Any]:
+    """``min_separation``: the :data:`COVERED_QUANTILE` quantile of the nearest ghost's
+    separation at arrival of the training games' real targets (their own flight, every
+    defender ghosted, as :func:`~ghosting.decision.analyse_plays` measures options)."""
+    seps = []
+    for _name, tracking, plays in datasets:
+        rows = [r for r in plays.to_pylist() if r.get("analysable")
+                and r.get("targeted_receiver") is not None and int(r["game_id"]) in games]
+        if not rows:
+            continue
+        res = analyse_plays(tracking, rows, ghost_model, models, pass_results=pass_results)
+        o = res.options
+        seps.append(o.separation_1[o.is_real_target & o.analysable])
+    s = np.concatenate(seps) if seps else np.zeros(0)
+    s = s[np.isfinite(s)]
+    if s.size < 10:
+        raise InputError(f"only {s.size} training real targets to choose the covered separation")
+    q = float(np.quantile(s, COVERED_QUANTILE))
+    return {
+        "min_separation": round(q, 2),
+        "min_separation_chosen": f"the {COVERED_QUANTILE:g} quantile of the nearest ghost's "
+        "separation at arrival of the training games' real targets (their own flight, every "
+        "defender ghosted); an alternative covered more tightly is not valued",
+        "n_training_targets": int(s.size),
+    }
+
+
 def split_counts(passes: PassTable) -> dict[str, Any]:
     """Passes, labelled passes and completions per split."""
     out = {}
@@ -605,6 +641,9 @@ def train_decision(
     comp_card["decision_rule"] = {"value": DECISION_VALUE}  # the margin is in its units
     rule = _choose_margin(datasets, ghost_model, CompletionModel.from_card(comp_card),
                           set(games["validation"]), pass_results)
+    rule.update(_choose_min_separation(
+        datasets, ghost_model, DecisionModels(air, CompletionModel.from_card(comp_card), cal),
+        set(games["train"]), pass_results))
     comp_card["decision_rule"] = rule
     say(f"decision rule: {rule['value']}, margin {rule[MARGIN_KEYS[rule['value']]]:g}, "
         f"z {rule['z']:g}")
