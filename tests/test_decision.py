@@ -21,6 +21,7 @@ from ghosting.decision import (
     better_than_real,
 )
 from ghosting.decision.completion import classification_metrics, reliability_table
+from ghosting.decision.eligibility import REASON_BEHIND, REASON_BLOCKER, REASON_COVERED
 from ghosting.decision.facts import PlayIndex, play_facts
 from ghosting.decision.options import Options, build_options
 from ghosting.decision.sigma import sigma_coverage
@@ -236,9 +237,15 @@ def test_decision_on_the_2021_game(data_dir):
     own = np.array([real_flight[(g, p)] for g, p in zip(o.game_id[alt], o.play_id[alt],
                                                         strict=True)])
     assert np.mean(o.flight_frames[alt] != own) > 0.5
-    # options whose route ends are kept with their reason
+    # options whose route ends, that are no real option or are covered keep their reason
     reasons = set(o.reason[~o.analysable].tolist())
-    assert reasons <= {"route ends before the ball could arrive", "no ghost prediction"}
+    known = {"route ends before the ball could arrive", "no ghost prediction", REASON_BLOCKER,
+             REASON_BEHIND}
+    assert all(r in known or r.startswith(REASON_COVERED + " (") for r in reasons)
+    assert not (~o.analysable & o.is_real_target & np.array(
+        [r is not None and (r in (REASON_BLOCKER, REASON_BEHIND)
+                            or r.startswith(REASON_COVERED)) for r in o.reason.tolist()],
+        bool)).any()  # the real target is never excluded
     # ranks: exactly one first option per judged play
     firsts = pa.table({"play": o.play_id, "rank": result.values.rank}).filter(
         pc.equal(pa.array(result.values.rank), 1))

@@ -13,7 +13,13 @@ import pytest
 from ghosting.decision import CompletionModel, DecisionModels
 from ghosting.decision.prior import DepthPrior, read_depth_plays
 from ghosting.decision.train import fit_depth_prior
-from ghosting.decision.value import MARGIN_YARDS, Z_UNCERTAINTY, catch_yards, decision_rule
+from ghosting.decision.value import (
+    MARGIN_YARDS,
+    Z_UNCERTAINTY,
+    catch_yards,
+    decision_rule,
+    value_kind,
+)
 from ghosting.errors import InputError, ModelError
 
 PLAYS_HEADER = "gameId,playId,PassLength,PassResult,YardsAfterCatch,down,yardsToGo\n"
@@ -149,5 +155,13 @@ def test_shipped_completion_card_has_the_prior_fitted_without_the_test_games():
     at = comp.prior.p_complete(np.array([0.0, 10.0, 20.0, 30.0]))
     assert np.all(np.diff(at) < 0)
     rule = comp.card["decision_rule"]
-    assert rule["margin_yards"] >= 0.5 and rule["z"] == 1.0
-    assert decision_rule(comp) == (rule["margin_yards"], rule["z"])
+    assert rule["value"] == "expected_points" and value_kind(comp) == "expected_points"
+    assert rule["margin_points"] >= 0.05 and rule["z"] == 1.0
+    assert decision_rule(comp) == (rule["margin_points"], rule["z"])
+    assert 0.3 < rule["min_separation"] < 1.5 and rule["n_training_targets"] > 200
+    # the expected points are fitted without the test game, and beat a constant
+    ep = comp.card["expected_points"]["fit"]
+    assert ep["plays_used"] > 10_000 and ep["games_used"] == fit["games_used"]
+    assert ep["cross_validation"]["rmse"] < ep["cross_validation"]["rmse_constant"]
+    first = list(ep["ep_1st_and_10_at"].values())  # 95, 75, 50, 25, 10, 5 yd to goal
+    assert np.all(np.diff(first) > 0) and first[0] < 0 < first[1]

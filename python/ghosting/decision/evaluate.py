@@ -16,10 +16,13 @@
   P(complete) from the ghost positions against P(complete) from the real
   positions: correlation and mean difference;
 * ``decisions`` per source (and overall): plays judged, the share where the real
-  target ranks first by expected yards, the share with a better option under the
-  rule (:mod:`ghosting.decision.value`), and beside it the old rule (any gain in
-  separation to the ghosted defensive backs above 0 yd, the real flight for every
-  option).
+  target ranks first by the card's value (expected points added) beside the share a
+  random pick among the play's valued options would give (the mean of 1 / options),
+  the share with a better option under the rule (:mod:`ghosting.decision.value`),
+  the same two shares valuing the same options by expected yards (the previous
+  value, with its own validation margin: ``expected_yards_value``), and the first
+  rule (any gain in separation to the ghosted defensive backs above 0 yd, the real
+  flight for every option: ``old_rule``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from .options import arrival_separations
 from .sigma import sigma_coverage
 from .train import game_split, ghost_errors, pass_table
 from .train import ghost_vs_real as _ghost_vs_real
+from .value import decide, decision_rule, value_options
 
 __all__ = ["evaluate_decision", "LINEBACKERS"]
 
@@ -70,6 +74,20 @@ def _old_rule(tracking: pa.Table, rows: list[dict], ghost_model: Any) -> dict[st
         plays += 1
         better += bool(max(own.values()) - own[t] > 0)
     return {"plays": plays, "better": better}
+
+
+def _expected_yards_model(comp: CompletionModel) -> CompletionModel | None:
+    """The completion model with the rule valuing options by expected yards (the card's
+    ``decision_rule.expected_yards_comparison``); None without one."""
+    rule = comp.card.get("decision_rule")
+    if not isinstance(rule, dict) or rule.get("value") == "expected_yards":
+        return None
+    other = rule.get("expected_yards_comparison")
+    if not isinstance(other, dict):
+        return None
+    card = dict(comp.card, decision_rule={"value": "expected_yards", **other})
+    return CompletionModel(comp.features, comp.mean, comp.scale, comp.intercept,
+                           comp.coefficients, comp.l2, comp.covariance, card, comp.prior)
 
 
 def evaluate_decision(
@@ -127,7 +145,9 @@ def evaluate_decision(
 
     per_source = []
     gvr_ghost, gvr_real = [], []
-    totals = {"judged": 0, "rank_first": 0, "better": 0, "old_plays": 0, "old_better": 0}
+    totals = {"judged": 0, "rank_first": 0, "better": 0, "old_plays": 0, "old_better": 0,
+              "random_first": 0.0, "ey_first": 0, "ey_better": 0}
+    ey = _expected_yards_model(comp)
     for name, tracking, plays in datasets:
         rows = [r for r in plays.to_pylist() if r.get("analysable")
                 and r.get("targeted_receiver") is not None and int(r["game_id"]) in test_games]
@@ -141,9 +161,24 @@ def evaluate_decision(
         first = int(np.sum(d.judged & (d.target_rank == 1)))
         better = int(np.sum(d.judged & d.better_option))
         old = _old_rule(tracking, rows, ghost_model)
+        random_first = float(np.sum(1.0 / d.n_options[d.judged]))
+        ey_first = ey_better = 0
+        if ey is not None:
+            o, f = result.options, result.facts
+            sit = {k: f[f"situation_{k}"][o.play_row] for k in ("down", "yards_to_go", "needed")}
+            sit["line_of_scrimmage"] = f["line_of_scrimmage"][o.play_row]
+            d2 = decide(o, value_options(o, ey, sit), len(rows), *decision_rule(ey))
+            ey_first = int(np.sum(d2.judged & (d2.target_rank == 1)))
+            ey_better = int(np.sum(d2.judged & d2.better_option))
         per_source.append({
             "name": name, "plays": len(rows), "judged": judged,
             "real_target_first": first / judged if judged else float("nan"),
+            "random_pick_first": random_first / judged if judged else float("nan"),
+            "expected_yards_value": {
+                "real_target_first": ey_first / judged if judged else float("nan"),
+                "better_option": ey_better / judged if judged else float("nan"),
+                "better_option_plays": ey_better,
+            } if ey is not None else None,
             "better_option": better / judged if judged else float("nan"),
             "better_option_plays": better,
             "old_rule_better_option": old["better"] / old["plays"] if old["plays"] else
@@ -155,6 +190,9 @@ def evaluate_decision(
         totals["better"] += better
         totals["old_plays"] += old["plays"]
         totals["old_better"] += old["better"]
+        totals["random_first"] += random_first
+        totals["ey_first"] += ey_first
+        totals["ey_better"] += ey_better
         g, r, _ = _ghost_vs_real(tracking, rows, ghost_model, comp, ix, pass_results)
         gvr_ghost.append(g)
         gvr_real.append(r)
@@ -183,8 +221,17 @@ def evaluate_decision(
         "decisions": {
             "sources": per_source,
             "judged": j,
+            "value": models.completion.card.get("decision_rule", {}).get("value",
+                                                                          "expected_yards"),
             "real_target_first": totals["rank_first"] / j if j else float("nan"),
+            "random_pick_first": totals["random_first"] / j if j else float("nan"),
             "better_option": totals["better"] / j if j else float("nan"),
+            "better_option_plays": totals["better"],
+            "expected_yards_value": {
+                "real_target_first": totals["ey_first"] / j if j else float("nan"),
+                "better_option": totals["ey_better"] / j if j else float("nan"),
+                "better_option_plays": totals["ey_better"],
+            } if ey is not None else None,
             "old_rule_better_option": totals["old_better"] / totals["old_plays"]
             if totals["old_plays"] else float("nan"),
         },

@@ -88,10 +88,12 @@ class NextScores:
 
 
 def _side_to_goal(side: Any, number: Any, team: Any) -> float:
+    if side is None or side != side:  # the 50-yard line has no side (nor a number)
+        return 50.0
     if number is None or number != number:
         return float("nan")
     n = float(number)
-    if side is None or side != side or n >= 50:
+    if n >= 50:
         return 50.0
     return 100.0 - n if str(side) == str(team) else n
 

@@ -641,6 +641,12 @@ def train_decision(
     comp_card["decision_rule"] = {"value": DECISION_VALUE}  # the margin is in its units
     rule = _choose_margin(datasets, ghost_model, CompletionModel.from_card(comp_card),
                           set(games["validation"]), pass_results)
+    # the same rule valuing options by expected yards, for `ghosting evaluate`'s comparison
+    ey_card = dict(comp_card, decision_rule={"value": "expected_yards"})
+    ey_rule = _choose_margin(datasets, ghost_model, CompletionModel.from_card(ey_card),
+                             set(games["validation"]), pass_results)
+    rule["expected_yards_comparison"] = {"margin_yards": ey_rule["margin_yards"],
+                                         "z": ey_rule["z"]}
     rule.update(_choose_min_separation(
         datasets, ghost_model, DecisionModels(air, CompletionModel.from_card(comp_card), cal),
         set(games["train"]), pass_results))
