@@ -28,6 +28,11 @@ def test_run_adds_the_decision_and_the_passers_table(tmp_path):
         (real,) = [o for o in opts if o["is_real_target"]]
         assert real["rank"] == row["target_rank"]
         assert real["expected_yards"] == row["target_expected_yards"]
+        assert real["value"] == row["target_value"]
+        assert row["decision_value"] == "expected_points"
+        assert row["decision_down"] in (1, 2, 3, 4) and row["decision_yards_to_go"] > 0
+        best = max(o["value"] for o in opts if not o["is_real_target"] and o["analysable"])
+        assert row["value_gain"] == pytest.approx(best - real["value"])
         assert row["better_option"] == any(o["better"] for o in opts)
         for o in opts:
             if o["analysable"]:
@@ -40,6 +45,9 @@ def test_run_adds_the_decision_and_the_passers_table(tmp_path):
     assert sum(passers["plays_judged"].to_pylist()) == int(judged.sum())
     assert sum(passers["better_option_plays"].to_pylist()) == int(
         np.sum(plays["better_option"].to_numpy(zero_copy_only=False)))
+    better = plays.filter(pc.fill_null(plays["better_option"], False))
+    assert sum(passers["value_left"].to_pylist()) == pytest.approx(
+        sum(better["value_gain"].to_pylist()))
     assert results.summary["counts"]["plays_judged"] == int(judged.sum())
     out = results.write(tmp_path / "out")
     assert pq.read_table(out / "passers.parquet").equals(passers)

@@ -15,22 +15,23 @@ import pyarrow.parquet as pq
 
 from ..errors import GhostingError
 from .tables import passers_table
-from .value import MARGIN_YARDS, Z_UNCERTAINTY
+from .value import MARGIN_KEYS, MARGIN_YARDS, Z_UNCERTAINTY
 
 __all__ = ["decision_section", "better_decisions"]
 
 
-def _shipped_rule() -> tuple[float, float]:
-    """The better-option rule (margin yd, z) of the shipped completion card."""
+def _shipped_rule() -> tuple[float, float, str]:
+    """The better-option rule (margin, z, value) of the shipped completion card."""
     import json
 
     from .analyse import DEFAULT_DECISION_DIR
 
     try:
         rule = json.loads((DEFAULT_DECISION_DIR / "completion.json").read_text())["decision_rule"]
-        return float(rule["margin_yards"]), float(rule["z"])
+        kind = str(rule.get("value", "expected_yards"))
+        return float(rule[MARGIN_KEYS[kind]]), float(rule["z"]), kind
     except (OSError, KeyError, TypeError, ValueError):
-        return MARGIN_YARDS, Z_UNCERTAINTY
+        return MARGIN_YARDS, Z_UNCERTAINTY, "expected_yards"
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -48,11 +49,12 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def better_decisions(plays: pa.Table, top: int = 5) -> pa.Table:
-    """The ``top`` plays with a better option, largest expected-yards gain first."""
+    """The ``top`` plays with a better option, largest value gain first."""
     if "better_option" not in plays.column_names:
         return plays.slice(0, 0)
     chosen = plays.filter(pc.fill_null(plays["better_option"], False))
-    return chosen.sort_by([("expected_yards_gain", "descending"), ("game_id", "ascending"),
+    key = "value_gain" if "value_gain" in chosen.column_names else "expected_yards_gain"
+    return chosen.sort_by([(key, "descending"), ("game_id", "ascending"),
                            ("play_id", "ascending")]).slice(0, top)
 
 
@@ -72,26 +74,32 @@ def decision_section(
         return []
     path = folder / "passers.parquet"
     passers = pq.read_table(path) if path.is_file() else passers_table(plays)
-    margin, z = _shipped_rule()
+    margin, z, kind = _shipped_rule()
+    unit = {"expected_points": "EP", "success": "", "expected_yards": "yd"}.get(kind, "")
     parts = [
         "<h2>The quarterback's decision</h2>",
-        "<p class='muted'>Every eligible receiver gets his own flight (air-time model) and "
-        "every defender is ghosted for it; expected yards = P(complete) × (yards past the "
-        "line of scrimmage at the catch + the league's mean yards after catch at that "
-        "depth). A better option beats the real target's expected yards by more than the "
-        "completion card's margin (shipped cards: "
-        f"{margin:g} yd) and by more than {z:g} σ of the difference.</p>",
+        "<p class='muted'>Every receiver running a route gets his own flight (air-time "
+        "model) and every defender is ghosted for it. An option's value is the expected "
+        "points its throw adds: P(complete) × the expected points after the catch (yards "
+        "past the line of scrimmage plus the league's yards after catch at that depth, "
+        "with the down and distance) + the rest × the expected points after an "
+        "incompletion or an interception, less the expected points before the snap. "
+        "Receivers who stayed in to block, stood more than 5 yd behind the line or were "
+        "covered more tightly than 90% of real throws are not valued. A better option "
+        "beats the real target's value by more than the completion card's margin "
+        f"(shipped cards: {margin:g} {unit}) and by more than {z:g} σ of the "
+        "difference.</p>",
     ]
     rows = [
         [_fmt(p["passer_display_name"] or p["passer_nfl_id"]), _fmt(p["plays"]),
          _fmt(p["plays_judged"]),
          _fmt(p["better_option_share"], 2), _fmt(p["real_target_first_share"], 2),
-         _fmt(p["expected_yards"]), _fmt(p["expected_yards_left"])]
+         _fmt(p["expected_yards"]), _fmt(p.get("value_left"), 2)]
         for p in passers.to_pylist()
     ]
     parts.append(_table(["passer", "plays", "judged", "better option (share)",
                          "real target first (share)", "expected yards",
-                         "expected yards left"], rows))
+                         "expected points left"], rows))
     chosen = better_decisions(plays, top)
     if not chosen.num_rows:
         parts.append("<p>No play had a better option under the rule.</p>")
@@ -106,15 +114,15 @@ def decision_section(
             parts.append(f"<p>{html.escape(str(desc))}</p>")
         opt_rows = [
             [_fmt(o["rank"]), _who(o) + (" (real target)" if o["is_real_target"] else ""),
-             _fmt(o.get("club")), _fmt(o["p_complete"], 2), _fmt(o["expected_yards"]),
-             _fmt(o["sigma_expected_yards"]), _fmt(o["air_yards"]), _fmt(o["separation"]),
-             _fmt(o["flight_frames"]), "yes" if o["better"] else "",
+             _fmt(o.get("club")), _fmt(o["p_complete"], 2), _fmt(o.get("value"), 2),
+             _fmt(o.get("sigma_value"), 2), _fmt(o["expected_yards"]), _fmt(o["air_yards"]),
+             _fmt(o["separation"]), _fmt(o["flight_frames"]), "yes" if o["better"] else "",
              _fmt(o.get("reason"))]
             for o in p["decision_options"]
         ]
-        parts.append(_table(["rank", "receiver", "club", "P(complete)", "exp. yards", "σ",
-                             "air yards", "sep. (yd)", "flight", "better", "not valued"],
-                            opt_rows))
+        parts.append(_table(["rank", "receiver", "club", "P(complete)", "EPA", "σ",
+                             "exp. yards", "air yards", "sep. (yd)", "flight", "better",
+                             "not valued"], opt_rows))
         if picture is not None:
             try:
                 data = load_play(folder, p["game_id"], p["play_id"])

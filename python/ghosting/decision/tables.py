@@ -24,7 +24,7 @@ __all__ = [
 
 DECISION_OPTION_TYPE = pa.struct(
     [
-        ("rank", pa.int32()),  # by expected yards among the play's valued options; null: none
+        ("rank", pa.int32()),  # by value among the play's valued options; null: none
         ("nfl_id", pa.int64()),
         ("display_name", pa.string()),
         ("position", pa.string()),
@@ -46,6 +46,9 @@ DECISION_OPTION_TYPE = pa.struct(
         ("catch_x", pa.float64()),
         ("catch_y", pa.float64()),
         ("better", pa.bool_()),  # passes the better-option rule against the real target
+        ("value", pa.float64()),  # what options are ranked by: expected points added
+        ("sigma_value", pa.float64()),
+        ("success_if_caught", pa.float64()),  # P(a catch gains the yards a success needs)
     ]
 )
 
@@ -60,6 +63,12 @@ DECISION_PLAY_FIELDS = [
     pa.field("best_alternative_expected_yards", pa.float64()),
     pa.field("expected_yards_gain", pa.float64()),
     pa.field("better_option", pa.bool_()),
+    pa.field("decision_value", pa.string()),  # what options are valued by
+    pa.field("target_value", pa.float64()),
+    pa.field("best_alternative_value", pa.float64()),
+    pa.field("value_gain", pa.float64()),  # best alternative's value - the real target's
+    pa.field("decision_down", pa.int32()),  # the default 1st and 10 where the data has none
+    pa.field("decision_yards_to_go", pa.float64()),
     pa.field("decision_options", pa.list_(DECISION_OPTION_TYPE)),
 ]
 
@@ -74,12 +83,18 @@ PASSERS_SCHEMA = pa.schema(
         ("real_target_first_share", pa.float64()),
         ("expected_yards", pa.float64()),  # sum over judged plays of the real target's
         ("expected_yards_left", pa.float64()),  # sum of the gains on better-option plays
+        ("value_left", pa.float64()),  # sum of the value gains on better-option plays
     ]
 )
 
 
 def _masked(values: np.ndarray, mask: np.ndarray, type_: pa.DataType) -> pa.Array:
     return pa.array(values, type=type_, mask=mask)
+
+
+def _situation(result: Any, key: str, n: int, type_: pa.DataType) -> pa.Array:
+    values = result.facts.get(key)
+    return pa.nulls(n, type_) if values is None else pa.array(values, type_)
 
 
 def decision_columns(result: Any) -> pa.Table:
@@ -115,6 +130,9 @@ def decision_columns(result: Any) -> pa.Table:
             _masked(o.catch_x, ~fin(o.catch_x), pa.float64()),
             _masked(o.catch_y, ~fin(o.catch_y), pa.float64()),
             pa.array(d.is_better, pa.bool_()),
+            _masked(v.value, ~valued, pa.float64()),
+            _masked(v.sigma_value, ~fin(v.sigma_value), pa.float64()),
+            _masked(v.success_if_caught, ~fin(v.success_if_caught), pa.float64()),
         ],
         fields=list(DECISION_OPTION_TYPE),
     )
@@ -137,6 +155,13 @@ def decision_columns(result: Any) -> pa.Table:
             pa.float64()),
         "expected_yards_gain": _masked(d.expected_yards_gain, ~judged, pa.float64()),
         "better_option": pa.array(d.better_option & judged, pa.bool_()),
+        "decision_value": pa.array([v.kind] * n, pa.string()),
+        "target_value": _masked(d.target_value, ~judged, pa.float64()),
+        "best_alternative_value": _masked(d.best_alternative_value,
+                                          ~fin(d.best_alternative_value), pa.float64()),
+        "value_gain": _masked(d.value_gain, ~judged, pa.float64()),
+        "decision_down": _situation(result, "situation_down", n, pa.int32()),
+        "decision_yards_to_go": _situation(result, "situation_yards_to_go", n, pa.float64()),
         "decision_options": lists,
     }
     return pa.table(columns, schema=pa.schema(DECISION_PLAY_FIELDS))
@@ -147,7 +172,7 @@ def empty_decision_columns(n: int, reason: str | list[str | None]) -> pa.Table:
     reasons = [reason] * n if isinstance(reason, str) else list(reason)
     cols: dict[str, pa.Array] = {}
     for fld in DECISION_PLAY_FIELDS:
-        if fld.name == "decision_judged" or fld.name == "better_option":
+        if fld.name in ("decision_judged", "better_option"):
             cols[fld.name] = pa.array(np.zeros(n, bool), pa.bool_())
         elif fld.name == "decision_reason":
             cols[fld.name] = pa.array(reasons, pa.string())
@@ -162,16 +187,17 @@ def passers_table(plays: pa.Table) -> pa.Table:
     """One row per passer of a ``plays`` table with the decision columns.
 
     ``plays`` counts the passer's scored plays, ``plays_judged`` those the decision
-    rule could judge; ``expected_yards_left`` sums, over the plays with a better
-    option, the expected yards the best alternative had over the real target.
+    rule could judge; ``expected_yards_left`` and ``value_left`` sum, over the plays
+    with a better option, the expected yards and the value (expected points added) the
+    best alternative had over the real target.
 
     >>> import pyarrow as pa
     >>> passers_table(pa.table({"status": ["scored"], "passer_nfl_id": [7],
     ...     "passer_display_name": ["A.Passer"], "decision_judged": [True],
     ...     "better_option": [True],
     ...     "target_rank": [2], "target_expected_yards": [3.0],
-    ...     "expected_yards_gain": [4.5]}))["expected_yards_left"].to_pylist()
-    [4.5]
+    ...     "expected_yards_gain": [4.5], "value_gain": [0.3]}))["value_left"].to_pylist()
+    [0.3]
     """
     needed = ("passer_nfl_id", "decision_judged", "better_option", "status")
     if plays.num_rows == 0 or any(c not in plays.column_names for c in needed):
@@ -186,6 +212,8 @@ def passers_table(plays: pa.Table) -> pa.Table:
     first = (t["target_rank"].fill_null(0).to_numpy() == 1) & judged
     ev = t["target_expected_yards"].fill_null(0.0).to_numpy()
     gain = t["expected_yards_gain"].fill_null(0.0).to_numpy()
+    vgain = (t["value_gain"].fill_null(0.0).to_numpy() if "value_gain" in t.column_names
+             else np.zeros(t.num_rows))
     names = t["passer_display_name"].to_pylist()
     ids, inv = np.unique(pid, return_inverse=True)
     first_name: dict[int, Any] = {}
@@ -212,6 +240,7 @@ def passers_table(plays: pa.Table) -> pa.Table:
             "real_target_first_share": pa.array(share_first, mask=~np.isfinite(share_first)),
             "expected_yards": total(np.where(judged, ev, 0.0)),
             "expected_yards_left": total(np.where(better, gain, 0.0)),
+            "value_left": total(np.where(better, vgain, 0.0)),
         },
         schema=PASSERS_SCHEMA,
     )
