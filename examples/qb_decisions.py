@@ -1,14 +1,15 @@
 """The quarterback decision table: per passer, how often the real target was the best
-option by expected yards and how often another receiver was a better option under the
+option by expected points added and how often another receiver was a better option under the
 decision rule; then every option of the first plays (needs pandas).
 
     python examples/qb_decisions.py out/              # an output folder of ghosting run
     python examples/qb_decisions.py --demo 8
 
 Each option has its own flight (air-time model), P(complete) from the ghosts of every
-defender at that option's arrival, and expected yards = P(complete) x (air yards +
-expected yards after catch). "Better" means the option beats the real target by more
-than the documented margin and one sigma of the difference (docs/decision.md).
+defender at that option's arrival, and a value: the expected points its throw adds
+(with the down and distance and the interception risk; expected yards beside it).
+"Better" means the option beats the real target by more than the documented margin
+and one sigma of the difference (docs/decision.md).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import ghosting
 
 
 def option_rows(plays: pd.DataFrame) -> pd.DataFrame:
-    """One row per (play, option): passer, receiver, rank, P(complete), expected yards."""
+    """One row per (play, option): passer, receiver, rank, P(complete), expected points
+    added (``value``), expected yards and why an option was not valued."""
     scored = plays[plays["status"] == "scored"]
     rows: list[dict[str, Any]] = []
     for play in scored.to_dict("records"):
@@ -33,8 +35,10 @@ def option_rows(plays: pd.DataFrame) -> pd.DataFrame:
                 "game_id": play["game_id"], "play_id": play["play_id"],
                 "passer": play["passer_display_name"], "receiver": option["display_name"],
                 "position": option["position"], "rank": option["rank"],
-                "p_complete": option["p_complete"], "expected_yards": option["expected_yards"],
+                "p_complete": option["p_complete"], "value": option["value"],
+                "expected_yards": option["expected_yards"],
                 "is_real_target": option["is_real_target"], "better": option["better"],
+                "not_valued": option["reason"],
             })
     return pd.DataFrame(rows)
 
@@ -59,7 +63,7 @@ def main() -> None:
     plays, passers = load(args.outdir, args.demo)
     pd.set_option("display.width", 120)
     columns = ["passer_display_name", "plays", "plays_judged", "real_target_first_share",
-               "better_option_share", "expected_yards_left"]
+               "better_option_share", "value_left", "expected_yards_left"]
     print(passers[columns].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     print()
     options = option_rows(plays)

@@ -197,11 +197,12 @@ class Results:
         then the quarterback's decision (``docs/decision.md``): ``decision_judged,
         decision_reason, target_p_complete, target_expected_yards, target_rank,
         best_alternative, best_alternative_expected_yards, expected_yards_gain,
-        better_option`` and ``decision_options`` (every option with its own flight,
-        P(complete), expected yards and rank).
+        better_option, decision_value, target_value, best_alternative_value, value_gain,
+        decision_down, decision_yards_to_go`` and ``decision_options`` (every option
+        with its own flight, P(complete), expected points added, expected yards and rank).
 
     ``passers`` — per passer: plays judged, the share with a better option and the
-        expected yards left on the field.
+        expected points and yards left on the field.
 
     ``summary`` — counts, model, Trajectory Score table, throughput, settings.
 
