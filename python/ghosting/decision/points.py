@@ -182,8 +182,13 @@ class ExpectedPoints:
         return cls(beta)
 
     def predict(self, to_goal: np.ndarray, down: np.ndarray, togo: np.ndarray) -> np.ndarray:
-        """EP of the team with the ball."""
-        return np.asarray(_basis(to_goal, down, togo) @ self.coefficients)
+        """EP of the team with the ball (summed column by column, so that a play's value
+        does not depend on the other plays computed with it)."""
+        x = _basis(to_goal, down, togo)
+        out = np.zeros(x.shape[:-1])
+        for k, c in enumerate(self.coefficients.tolist()):
+            out = out + x[..., k] * c
+        return out
 
     def first_down(self, to_goal: np.ndarray) -> np.ndarray:
         """EP of a 1st and 10 (goal to go inside the 10) at ``to_goal``."""
@@ -258,7 +263,12 @@ def throw_epa(
     pmf = surv - np.concatenate([surv[:, 1:], np.zeros((surv.shape[0], 1))], axis=1)
     pmf[:, 0] += 1.0 - surv[:, 0]  # below the grid: counted at its first value
     after = _after_gain(ep, g[:, None], d[:, None], t[:, None], a0[:, None] + grid[None, :])
-    complete = np.sum(pmf * after, axis=1) / np.maximum(pmf.sum(axis=1), 1e-12)
+    num = np.zeros(a0.shape)
+    den = np.zeros(a0.shape)
+    for r in range(grid.size):  # column by column: independent of the other rows
+        num = num + pmf[:, r] * after[:, r]
+        den = den + pmf[:, r]
+    complete = num / np.maximum(den, 1e-12)
     inc = _after_gain(ep, g, d, t, np.zeros_like(g))
     intercepted = -ep.first_down(np.clip(100.0 - (g - np.maximum(a0, 0.0)), 1.0, 99.0))
     q = prior.interception_share(a0)
