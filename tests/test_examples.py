@@ -62,7 +62,8 @@ def test_qb_decisions_table(demo_outdir: Path) -> None:
     text = _run(EXAMPLES / "qb_decisions.py", demo_outdir)
     header = text.splitlines()[0].split()
     assert header == ["passer_display_name", "plays", "plays_judged",
-                      "real_target_first_share", "better_option_share", "expected_yards_left"]
+                      "real_target_first_share", "better_option_share", "value_left",
+                      "expected_yards_left"]
     import pyarrow.parquet as pq
 
     passers = set(pq.read_table(demo_outdir / "plays.parquet")["passer_display_name"]
