@@ -33,8 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from ..schema import DT, FIELD_LENGTH, FIELD_WIDTH
 from ..model.windows import extract_windows
+from ..schema import DT, FIELD_LENGTH, FIELD_WIDTH
 
 __all__ = [
     "MAX_TOKENS",

@@ -228,9 +228,9 @@ def train_forecast_on_tables(
     net.eval()
     pos, _ = forecast_positions(_runner(torch, net), val_t, cfg.frames)
     val_metrics = {"model": forecast_metrics(pos, val_t)}
-    from ..model.baselines import constant_velocity
+    from .evaluate import token_constant_velocity
 
-    cv = _constant_velocity(constant_velocity, val_t)
+    cv = token_constant_velocity(val_t)
     val_metrics["constant_velocity"] = forecast_metrics(cv, val_t)
     say(f"validation RMSE: ensemble {val_metrics['model']['all']['rmse']:.4f}, constant "
         f"velocity {val_metrics['constant_velocity']['all']['rmse']:.4f}")  # fmt: skip
@@ -323,16 +323,6 @@ def train_forecast_on_tables(
         tmp.write_text(json.dumps(card, indent=2) + "\n")
     say(f"wrote {onnx_path} ({card['onnx_bytes']} bytes) in {elapsed:.0f} s")
     return card
-
-
-def _constant_velocity(cv: Any, t: PlayTokens) -> np.ndarray:
-    """Constant-velocity positions (P, K, Tmax, 2) of every token (NaN on padding)."""
-    p, k = t.valid.shape
-    t_max = t.future.shape[2]
-    flat = cv(t.hist.reshape(p * k, t.history, 2), t_max).reshape(p, k, t_max, 2)
-    inside = np.arange(1, t_max + 1)[None, None, :] <= t.flight_frames[:, None, None]
-    inside = inside & t.valid[:, :, None]
-    return np.where(inside[..., None], flat, np.nan)
 
 
 def train_forecast(
