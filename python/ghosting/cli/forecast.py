@@ -12,7 +12,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import add_side_files, read_inputs, side_files, stderr_log
+from ._common import (
+    add_cleaning_options,
+    add_side_files,
+    check_cleaning_options,
+    cleaning_options,
+    read_inputs,
+    side_files,
+    stderr_log,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -46,11 +54,14 @@ def register(subparsers: Any) -> None:
         help="coverage: the defenders in coverage, or the 2026 player_to_predict ones "
         "(default); all: every defender (the target is always forecast)",
     )
-    parser.add_argument(
-        "--clean", action="store_true",
-        help="clean first with the play policy as training did (plays with flagged samples "
-        "in the pass window are then dropped); default: forecast every play as read",
-    )
+    add_cleaning_options(parser, policies=("play", "track", "sample", "none"))
+    # every play the user gave is forecast unless cleaning is asked for (a submission
+    # needs them all); training and evaluation cleaned with the play policy
+    parser.set_defaults(policy="none")
+    for action in parser._actions:
+        if action.dest == "policy":
+            action.help = ("cleaning policy: none: use the data as read (default); play, track, "
+                           "sample: drop the play, the track or the sample flagged")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     parser.set_defaults(func=run)
 
@@ -65,14 +76,16 @@ def run(args: argparse.Namespace) -> int:
     from ..forecast.submission import play_directions, submission_table, write_submission
     from ..pipeline import check_outputs, expand_inputs
 
+    cleaning = cleaning_options(args)
+    check_cleaning_options(cleaning)
     model = ForecastModel.load(args.model, sha256=args.model_sha256)
     files = expand_inputs(args.inputs)
     check_outputs({**read_inputs(args), "INPUT": [*args.inputs, *files]},
                   {"-o": args.output, "--submission": args.submission})  # fmt: skip
     log = stderr_log(args.quiet)
     tracking = read_tracking(files, **side_files(args))
-    if args.clean:
-        tracking, _report = clean(tracking, policy="play")
+    if cleaning["policy"] != "none":
+        tracking, _report = clean(tracking, **cleaning)
     targets = read_targets(args.targets) if args.targets else None
     plays = pass_plays(tracking, targets=targets)
     rows = [r for r in plays.to_pylist() if r.get("analysable") and r.get("targeted_receiver")]

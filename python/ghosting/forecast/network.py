@@ -36,11 +36,12 @@ def build_forecast_net(
     heads: int = 4,
     blocks: int = 2,
     sigma_floor: float = 0.05,
+    dropout: float = 0.0,
 ) -> Any:
     """Per-player encoder, ``blocks`` pre-norm self-attention blocks across the players
     of a play (padding masked), and a head giving per-frame residual steps over
     constant velocity (summed into displacements from the pass-forward position) and a
-    per-frame softplus sigma.
+    per-frame softplus sigma. ``dropout`` acts in training only (none in the export).
 
     Inputs ``tokens (B, K, F)``, ``velocity (B, K, 2)`` (yd/s), ``mask (B, K)`` (1 for a
     player, 0 for padding); outputs ``displacement (B, K, frames, 2)`` and
@@ -59,6 +60,7 @@ def build_forecast_net(
             self.ff = nn.Sequential(
                 nn.Linear(width, 2 * width), nn.GELU(), nn.Linear(2 * width, width)
             )
+            self.drop = nn.Dropout(dropout)
 
         def forward(self, z: Any, bias: Any) -> Any:
             b, k, _ = z.shape
@@ -70,8 +72,8 @@ def build_forecast_net(
             att = torch.matmul(split(q), split(key).transpose(-1, -2)) / math.sqrt(head_dim)
             att = torch.softmax(att + bias, dim=-1)
             mixed = torch.matmul(att, split(v)).transpose(1, 2).reshape(b, k, width)
-            z = z + self.proj(mixed)
-            return z + self.ff(self.norm2(z))
+            z = z + self.drop(self.proj(mixed))
+            return z + self.drop(self.ff(self.norm2(z)))
 
     class ForecastNet(nn.Module):  # type: ignore[name-defined]
         def __init__(self) -> None:

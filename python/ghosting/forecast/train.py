@@ -73,11 +73,15 @@ class ForecastConfig:
     #: validation RMSE is checked every this many epochs (the best epoch is kept)
     eval_every: int = 5
     sigma_floor: float = 0.05
+    dropout: float = 0.0
+    #: loss weight of the defenders not in coverage (the scored players weigh 1)
+    unscored_weight: float = 1.0
     coverage_radius: float = COVERAGE_RADIUS
     threads: int = 1
 
 
-def _tensors(torch: Any, t: PlayTokens, frames: int) -> dict[str, Any]:
+def _tensors(torch: Any, t: PlayTokens, frames: int, unscored_weight: float = 1.0
+             ) -> dict[str, Any]:  # fmt: skip
     feats, vel, mask = token_features(t)
     p0 = t.hist[:, :, -1, :]
     fut = np.full(t.future.shape[:2] + (frames, 2), np.nan)
@@ -87,6 +91,7 @@ def _tensors(torch: Any, t: PlayTokens, frames: int) -> dict[str, Any]:
     inside = np.arange(1, frames + 1)[None, None, :] <= t.flight_frames[:, None, None]
     weight = inside & np.isfinite(target).all(-1) & t.valid[:, :, None]
     target = np.where(weight[..., None], target, 0.0)
+    weight = weight * np.where(t.scored, 1.0, unscored_weight)[:, :, None]
     return {
         "tokens": torch.from_numpy(feats),
         "velocity": torch.from_numpy(vel),
@@ -127,7 +132,7 @@ def _train_member(
     n_in = train["tokens"].shape[-1]
     net = build_forecast_net(torch, n_in, cfg.frames, mean, std, width=cfg.width,
                              heads=cfg.heads, blocks=cfg.blocks,
-                             sigma_floor=cfg.sigma_floor)  # fmt: skip
+                             sigma_floor=cfg.sigma_floor, dropout=cfg.dropout)  # fmt: skip
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate,
                             weight_decay=cfg.weight_decay)  # fmt: skip
     steps_per_epoch = max(1, -(-train["tokens"].shape[0] // cfg.batch_size))
@@ -213,7 +218,7 @@ def train_forecast_on_tables(
                          " games in the data")  # fmt: skip
     say(f"plays: train {len(train_t)}, validation {len(val_t)}")
     aug = concat_tokens([train_t, mirror_tokens(train_t)])
-    train = _tensors(torch, aug, cfg.frames)
+    train = _tensors(torch, aug, cfg.frames, cfg.unscored_weight)
     flat = train["tokens"].numpy()[train["mask"].numpy() > 0]
     mean = flat.mean(0)
     std = np.maximum(flat.std(0), 1e-3).astype(np.float32)
