@@ -39,10 +39,10 @@ def _position(tracking, game, play, nfl, frame):
 
 def test_tokens_hold_target_first_and_real_positions(synth):
     tracking, plays = synth
-    t = play_tokens(tracking, plays, history=8)
+    t = play_tokens(tracking, plays, history=8, receivers=True)
     rows = [r for r in plays.to_pylist() if r["analysable"] and r["targeted_receiver"]]
     assert len(t) == len(rows)
-    assert t.hist.shape == (len(rows), MAX_TOKENS, 8, 2)
+    assert t.hist.shape == (len(rows), MAX_TOKENS + 5, 8, 2)
     for p, row in enumerate(sorted(rows, key=lambda r: (r["game_id"], r["play_id"]))):
         assert (t.game_id[p], t.play_id[p]) == (row["game_id"], row["play_id"])
         assert t.nfl_id[p, 0] == row["targeted_receiver"] and t.is_target[p, 0]
@@ -62,6 +62,11 @@ def test_tokens_hold_target_first_and_real_positions(synth):
         backs = set(row["defensive_backs"])
         scored = {int(n) for n in t.nfl_id[p][t.scored[p]]}
         assert backs <= scored and row["targeted_receiver"] in scored
+        # the other eligible receivers are tokens too, never scored
+        others = set(row["eligible_receivers"]) - {row["targeted_receiver"]}
+        assert {int(n) for n in t.nfl_id[p][t.valid[p] & ~t.is_defense[p]]} == (
+            others | {row["targeted_receiver"]})
+        assert not (t.scored[p] & ~t.is_defense[p] & ~t.is_target[p]).any()
 
 
 def test_features_mirror_exactly(synth):
@@ -116,7 +121,8 @@ def test_predict_rows_and_determinism(synth):
         assert frames == list(range(row["pass_forward_frame"] + 1, row["arrival_frame"] + 1))
         assert row["targeted_receiver"] in sub["nfl_id"].to_pylist()
     every = model.predict(tracking, plays, players="all")
-    assert every.num_rows == int((t.valid.sum(1) * t.flight_frames).sum()) > a.num_rows
+    players = (t.is_target | t.is_defense).sum(1)
+    assert every.num_rows == int((players * t.flight_frames).sum()) > a.num_rows
     assert np.isfinite(every["x"].to_numpy()).all()
     with pytest.raises(ghosting.InputError, match="players"):
         model.predict(tracking, plays, players="some")

@@ -1,13 +1,17 @@
 """Plays as sets of player tokens for forecast mode (numpy only).
 
-A forecast sees only what is known at the throw. Each play becomes up to
-:data:`MAX_TOKENS` players: token 0 is the targeted receiver, the others the play's
-defenders (all of them: attention sees the whole defence). Every token carries the
-player's last ``history`` positions up to pass forward (the same frames for every
-player), and the play carries the ball's landing point and the number of frames in
-the air. The cutting is :func:`ghosting.model.windows.extract_windows` (``defenders=
-"all", targets="real"``): one window per (play, defender) holds the defender's and
-the receiver's frames from ``history - 1`` frames before pass forward to arrival.
+A forecast sees only what is known at the throw. Each play becomes a set of player
+tokens: token 0 is the targeted receiver, then up to :data:`MAX_DEFENDERS` defenders
+(attention sees the whole defence), then, with ``receivers=True``, up to
+:data:`MAX_RECEIVERS` other eligible receivers (their history: whom a defender
+covers; the shipped model does without, see docs/forecast.md). Every token carries
+the player's last ``history`` positions up to pass forward (the same frames for
+every player), and the play carries the ball's landing point and the number of
+frames in the air. The cutting is
+:func:`ghosting.model.windows.extract_windows` (``defenders="all", targets="real"``):
+one window per (play, defender) holds the defender's and the receiver's frames from
+``history - 1`` frames before pass forward to arrival; the other receivers' frames
+come from the same function with ``targets="all"`` (one receiver path per option).
 
 **Scored players** ("in coverage"): the targeted receiver, and every defender that is
 a defensive back of the play or stands, at pass forward, within
@@ -38,6 +42,9 @@ from ..schema import DT, FIELD_LENGTH, FIELD_WIDTH
 
 __all__ = [
     "MAX_TOKENS",
+    "MAX_DEFENDERS",
+    "MAX_RECEIVERS",
+    "token_count",
     "COVERAGE_RADIUS",
     "PlayTokens",
     "play_tokens",
@@ -46,8 +53,18 @@ __all__ = [
     "mirror_tokens",
 ]
 
-#: Players per play: the targeted receiver and up to 11 defenders.
-MAX_TOKENS = 12
+#: Defenders and other eligible receivers per play (beyond them: the nearest to the
+#: landing point at pass forward are kept).
+MAX_DEFENDERS = 11
+MAX_RECEIVERS = 5
+#: Players per play: the targeted receiver and the defenders (plus MAX_RECEIVERS
+#: other receivers with ``receivers=True``; :func:`token_count`).
+MAX_TOKENS = 1 + MAX_DEFENDERS
+
+
+def token_count(receivers: bool) -> int:
+    """Tokens per play: the target, the defenders and, if ``receivers``, the others."""
+    return MAX_TOKENS + (MAX_RECEIVERS if receivers else 0)
 #: A defender is "in coverage" when a defensive back or within this many yards, at
 #: pass forward, of the segment from the targeted receiver to the landing point.
 COVERAGE_RADIUS = 8.0
@@ -55,7 +72,8 @@ COVERAGE_RADIUS = 8.0
 
 @dataclass
 class PlayTokens:
-    """Per-play arrays; P plays, K = MAX_TOKENS tokens (token 0 the target), H history."""
+    """Per-play arrays; P plays, K tokens (token 0 the target, :func:`token_count`),
+    H history frames."""
 
     history: int
     game_id: np.ndarray  # (P,) int64
@@ -66,6 +84,7 @@ class PlayTokens:
     nfl_id: np.ndarray  # (P, K) int64, 0 for padding
     valid: np.ndarray  # (P, K) bool
     is_target: np.ndarray  # (P, K) bool
+    is_defense: np.ndarray  # (P, K) bool
     is_back: np.ndarray  # (P, K) bool
     scored: np.ndarray  # (P, K) bool: target or defender in coverage
     hist: np.ndarray  # (P, K, H, 2) positions up to pass forward (0 where not valid)
@@ -87,6 +106,7 @@ class PlayTokens:
             nfl_id=self.nfl_id[index],
             valid=self.valid[index],
             is_target=self.is_target[index],
+            is_defense=self.is_defense[index],
             is_back=self.is_back[index],
             scored=self.scored[index],
             hist=self.hist[index],
@@ -134,25 +154,28 @@ def play_tokens(
     *,
     history: int,
     coverage_radius: float = COVERAGE_RADIUS,
+    receivers: bool = True,
 ) -> PlayTokens:
     """Cut the pass plays of ``tracking`` into player tokens (see the module docstring).
 
     Plays without a targeted receiver, pass window or defender are skipped (counted
-    in ``skipped``). A play with more than ``MAX_TOKENS - 1`` defenders keeps the
-    ones nearest the landing point at pass forward.
+    in ``skipped``). A play with more than ``MAX_DEFENDERS`` defenders (or
+    ``MAX_RECEIVERS`` other receivers) keeps the ones nearest the landing point at
+    pass forward. ``receivers=False`` leaves the other receivers out.
     """
     w = extract_windows(tracking, plays, history=history, defenders="all", targets="real")
+    others = _other_receivers(tracking, plays, history) if receivers and len(w) else {}
     skipped = dict(w.skipped)
     lead = w.lead
     if len(w) == 0:
-        return _empty(history, skipped)
+        return _empty(history, skipped, token_count(receivers))
     flags = _flags(tracking)
     order = np.lexsort((w.nfl_id, w.play_id, w.game_id))
     keys = np.stack([w.game_id[order], w.play_id[order]], axis=1)
     change = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
     groups = np.split(order, change)
     p_n = len(groups)
-    k_max = MAX_TOKENS
+    k_max = token_count(receivers)
     t_max = int(w.flight_frames.max())
     out = {
         "game_id": np.zeros(p_n, np.int64),
@@ -163,6 +186,7 @@ def play_tokens(
         "nfl_id": np.zeros((p_n, k_max), np.int64),
         "valid": np.zeros((p_n, k_max), bool),
         "is_target": np.zeros((p_n, k_max), bool),
+        "is_defense": np.zeros((p_n, k_max), bool),
         "is_back": np.zeros((p_n, k_max), bool),
         "scored": np.zeros((p_n, k_max), bool),
         "hist": np.zeros((p_n, k_max, history, 2)),
@@ -178,8 +202,8 @@ def play_tokens(
         rec = w.receiver[first]
         rows = rows[w.nfl_id[rows] != target]  # a target listed as defender: data error
         start = w.defender[rows, lead]
-        if rows.size > k_max - 1:
-            near = np.argsort(np.hypot(*(start - landing).T), kind="stable")[: k_max - 1]
+        if rows.size > MAX_DEFENDERS:
+            near = np.argsort(np.hypot(*(start - landing).T), kind="stable")[:MAX_DEFENDERS]
             dropped += rows.size - near.size
             rows = np.sort(rows[near])
             start = w.defender[rows, lead]
@@ -192,6 +216,7 @@ def play_tokens(
         out["nfl_id"][p, 1 : m + 1] = w.nfl_id[rows]
         out["valid"][p, : m + 1] = True
         out["is_target"][p, 0] = True
+        out["is_defense"][p, 1 : m + 1] = True
         out["is_back"][p, 1 : m + 1] = w.is_back[rows]
         out["hist"][p, 0] = rec[: lead + 1]
         out["hist"][p, 1 : m + 1] = w.defender[rows, : lead + 1]
@@ -205,13 +230,41 @@ def play_tokens(
             cover = w.is_back[rows] | near_path
         out["scored"][p, 0] = True
         out["scored"][p, 1 : m + 1] = cover
+        paths = [(n, r) for n, r in others.get((game, play), []) if n != target]
+        if len(paths) > MAX_RECEIVERS:
+            dist = [float(np.hypot(*(r[lead] - landing))) for _n, r in paths]
+            keep = sorted(np.argsort(dist, kind="stable")[:MAX_RECEIVERS].tolist())
+            dropped += len(paths) - len(keep)
+            paths = [paths[i] for i in keep]
+        for j, (n, r) in enumerate(paths):
+            k = 1 + MAX_DEFENDERS + j
+            out["nfl_id"][p, k] = n
+            out["valid"][p, k] = True
+            out["hist"][p, k] = r[: lead + 1]
+            out["future"][p, k, :t] = r[lead + 1 : lead + 1 + t]
     if dropped:
-        skipped["defenders beyond the token limit"] = dropped
+        skipped["players beyond the token limit"] = dropped
     return PlayTokens(history=history, skipped=skipped, **out)
 
 
-def _empty(history: int, skipped: dict[str, int]) -> PlayTokens:
-    k = MAX_TOKENS
+def _other_receivers(
+    tracking: pa.Table, plays: pa.Table | list[dict], history: int
+) -> dict[tuple[int, int], list[tuple[int, np.ndarray]]]:
+    """``(game, play) -> [(nfl_id, path)]``: every eligible receiver's frames (history up
+    to arrival, gaps filled as for the target) from ``extract_windows(targets="all")``."""
+    w = extract_windows(tracking, plays, history=history, defenders="all", targets="all")
+    out: dict[tuple[int, int], list[tuple[int, np.ndarray]]] = {}
+    seen: set[tuple[int, int, int]] = set()
+    for i in range(len(w)):
+        key = (int(w.game_id[i]), int(w.play_id[i]), int(w.target_nfl_id[i]))
+        if key in seen:  # one window per defender: the same receiver path
+            continue
+        seen.add(key)
+        out.setdefault(key[:2], []).append((key[2], w.receiver[i]))
+    return out
+
+
+def _empty(history: int, skipped: dict[str, int], k: int) -> PlayTokens:
     z = np.zeros(0, np.int64)
     return PlayTokens(
         history=history,
@@ -223,6 +276,7 @@ def _empty(history: int, skipped: dict[str, int]) -> PlayTokens:
         nfl_id=np.zeros((0, k), np.int64),
         valid=np.zeros((0, k), bool),
         is_target=np.zeros((0, k), bool),
+        is_defense=np.zeros((0, k), bool),
         is_back=np.zeros((0, k), bool),
         scored=np.zeros((0, k), bool),
         hist=np.zeros((0, k, history, 2)),
@@ -244,7 +298,8 @@ def concat_tokens(parts: list[PlayTokens]) -> PlayTokens:
         return out
 
     fields = ("game_id", "play_id", "pass_forward_frame", "flight_frames", "landing",
-              "nfl_id", "valid", "is_target", "is_back", "scored", "hist")  # fmt: skip
+              "nfl_id", "valid", "is_target", "is_defense", "is_back", "scored",
+              "hist")  # fmt: skip
     return PlayTokens(
         history=parts[0].history,
         future=np.concatenate([pad(p.future) for p in parts]),
@@ -280,7 +335,8 @@ def token_features(t: PlayTokens) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Everything is relative to each player's own position at pass forward (history
     displacements, velocity and acceleration as 10 Hz differences, landing point), plus
     his position relative to the target, the landing point relative to the target, the
-    field position, the frames in the air and the roles. Padding tokens are zeros.
+    field position, the frames in the air and the roles (target, defender, defensive
+    back; an other receiver has none of them). Padding tokens are zeros.
     Mirroring the field (y -> width - y) negates exactly the y components except
     ``field_y``, which maps to its mirror image.
     """
@@ -295,7 +351,7 @@ def token_features(t: PlayTokens) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     t_land = np.broadcast_to((t.landing - p0[:, 0])[:, None, :], p0.shape)
     frames = np.broadcast_to((t.flight_frames / 10.0)[:, None, None], p0.shape[:2] + (1,))
     field = np.stack([p0[..., 0] - FIELD_LENGTH / 2, p0[..., 1] - FIELD_WIDTH / 2], axis=-1)
-    roles = np.stack([t.is_target, ~t.is_target & t.valid, t.is_back], axis=-1).astype(float)
+    roles = np.stack([t.is_target, t.is_defense, t.is_back], axis=-1).astype(float)
     feats = np.concatenate(
         [
             disp.reshape(disp.shape[0], disp.shape[1], -1),

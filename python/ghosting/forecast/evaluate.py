@@ -25,9 +25,8 @@ import pyarrow as pa
 from ..errors import InputError, ModelError
 from ..model.baselines import constant_velocity
 from ..model.ghost import GhostModel
-from ..model.windows import extract_windows
 from .data import PlayTokens, concat_tokens
-from .model import ForecastModel
+from .model import ForecastModel, ghost_on_route
 from .predict import rmse
 
 __all__ = ["evaluate_forecast", "FLIGHT_BINS", "token_constant_velocity", "ghost_positions"]
@@ -48,23 +47,19 @@ def token_constant_velocity(t: PlayTokens) -> np.ndarray:
 def ghost_positions(
     ghost: GhostModel, tracking: pa.Table, rows: list[dict], t: PlayTokens
 ) -> np.ndarray:
-    """Ghost-mode positions (P, K, Tmax, 2) of the defender tokens of ``t`` (the plays
-    ``rows`` of ``tracking``); NaN for the target, padding and defenders not ghosted."""
-    out = np.full(t.future.shape, np.nan)
-    w = extract_windows(tracking, rows, history=ghost.history, defenders="all")
-    if len(w) == 0:
-        return out
-    pred, _ = ghost.predict_windows(w)
-    where = {(int(g), int(p), int(n)): i for i, (g, p, n) in
-             enumerate(zip(w.game_id, w.play_id, w.nfl_id, strict=True))}  # fmt: skip
-    width = min(pred.shape[1], out.shape[2])
-    for p in range(len(t)):
-        for k in np.flatnonzero(t.valid[p] & ~t.is_target[p]):
-            i = where.get((int(t.game_id[p]), int(t.play_id[p]), int(t.nfl_id[p, k])))
-            if i is not None:
-                out[p, k, :width] = pred[i, :width]
-    inside = np.arange(1, out.shape[2] + 1)[None, None, :] <= t.flight_frames[:, None, None]
-    return np.where(inside[..., None], out, np.nan)
+    """Ghost-mode positions (P, K, Tmax, 2) of the defender tokens of ``t`` given the
+    targeted receiver's real route (NaN for other tokens)."""
+    return ghost_on_route(ghost, tracking, rows, t, None)
+
+
+def _stack(parts: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """Per-dataset (P_i, K, T_i, 2) arrays stacked into ``shape`` (NaN padded)."""
+    out = np.full(shape, np.nan)
+    row = 0
+    for a in parts:
+        out[row : row + a.shape[0], :, : a.shape[2]] = a
+        row += a.shape[0]
+    return out
 
 
 def _figures(preds: dict[str, np.ndarray], real: np.ndarray, keep: np.ndarray) -> dict:
@@ -103,7 +98,8 @@ def evaluate_forecast(
         seen_games = {int(g) for g in split["train"]} | {int(g) for g in split["validation"]}
     validation = {int(g) for g in split["validation"]} if games == "validation" else set()
 
-    parts, ghost_parts = [], []
+    parts: list[PlayTokens] = []
+    model_parts, net_parts, ghost_parts = [], [], []
     excluded_games: set[int] = set()
     excluded = 0
     for _name, tracking, plays in datasets:
@@ -118,10 +114,12 @@ def evaluate_forecast(
                 keep.append(r)
         if not keep:
             continue
-        t = model.tokens(tracking, keep)
+        t, pos = model.forecast(tracking, keep)
         if len(t) == 0:
             continue
         parts.append(t)
+        model_parts.append(pos)
+        net_parts.append(model.predict_tokens(t)[0])
         if ghost is not None:
             ghost_parts.append(ghost_positions(ghost, tracking, keep, t))
     if not parts:
@@ -129,21 +127,17 @@ def evaluate_forecast(
                          f"of {len(excluded_games)} games excluded)")  # fmt: skip
     t = concat_tokens(parts)
     t_max = t.future.shape[2]
-    pred, _ = model.predict_tokens(t)
-    preds = {"model": pred, "constant_velocity": token_constant_velocity(t)}
-    ghost_xy = None
-    if ghost is not None:
-        ghost_xy = np.full(t.future.shape, np.nan)
-        row = 0
-        for gp in ghost_parts:
-            ghost_xy[row : row + gp.shape[0], :, : gp.shape[2]] = gp
-            row += gp.shape[0]
+    preds = {"model": _stack(model_parts, t.future.shape)}
+    if model.ghost is not None:  # the network's own defenders, for comparison
+        preds["network_only"] = _stack(net_parts, t.future.shape)
+    preds["constant_velocity"] = token_constant_velocity(t)
+    ghost_xy = _stack(ghost_parts, t.future.shape) if ghost is not None else None
     real = t.future
     known = np.isfinite(real).all(-1)
     shape = real.shape[:3]
     scored = np.broadcast_to(t.scored[:, :, None], shape) & known
     target = np.broadcast_to(t.is_target[:, :, None], shape)
-    defenders = scored & ~target
+    defenders = scored & np.broadcast_to(t.is_defense[:, :, None], shape)
     if ghost_xy is not None:  # the same defender-frames for all three
         defenders = defenders & np.isfinite(ghost_xy).all(-1)
     frames = np.broadcast_to(t.flight_frames[:, None, None], shape)
@@ -175,6 +169,7 @@ def evaluate_forecast(
         "players": "the targeted receiver and the defenders in coverage (defensive backs, or "
         "within the card's coverage radius of the receiver-to-landing-point segment at pass "
         "forward; the 2026 player_to_predict flag when present)",
+        "defenders_by": model.card.get("defenders", "network"),
         "ghost_mode": None if ghost is None else "ghost mode is given the targeted receiver's "
         "real route during the flight (forecast mode is not): compared on the defenders only, "
         "on the same defender-frames",

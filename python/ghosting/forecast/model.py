@@ -21,10 +21,13 @@ import pyarrow as pa
 
 from ..errors import InputError, ModelError
 from ..model.card import HISTORY_RANGE, HORIZON_RANGE, open_model
-from .data import MAX_TOKENS, PlayTokens, feature_names, play_tokens
+from ..model.ghost import GhostModel
+from ..model.windows import extract_windows
+from .data import PlayTokens, feature_names, play_tokens, token_count
 from .predict import forecast_positions
 
-__all__ = ["ForecastModel", "DEFAULT_FORECAST_DIR", "FORECAST_SCHEMA"]
+__all__ = ["ForecastModel", "DEFAULT_FORECAST_DIR", "FORECAST_SCHEMA", "DEFENDER_METHODS",
+           "ghost_on_route"]
 
 DEFAULT_FORECAST_DIR = Path(__file__).resolve().parent / "default"
 
@@ -44,15 +47,36 @@ FORECAST_SCHEMA = pa.schema(
 _CARD_INTS = {"max_frames": HORIZON_RANGE, "tokens": (2, 64)}
 
 
+#: How the defenders are forecast (card field ``defenders``): by the network itself, or
+#: by the ghost-mode model rolled out along the network's forecast of the target.
+DEFENDER_METHODS = ("network", "ghost_on_forecast_route")
+
+
 class ForecastModel:
     """A loaded forecast-mode model: an ONNX network across the players of a play, and
     its card. Use :meth:`load`, then :meth:`predict`. Inference is batched over plays,
-    deterministic and safe to share between threads."""
+    deterministic and safe to share between threads.
 
-    def __init__(self, session: Any, card: dict, directory: Path) -> None:
+    The network forecasts every player. With the card's ``defenders`` set to
+    ``"ghost_on_forecast_route"`` (the shipped model: better on the validation games,
+    docs/forecast.md) the defenders come from the ghost-mode model instead, given the
+    network's forecast of the targeted receiver as his route (and the real landing
+    point): still only what is known at the throw.
+    """
+
+    def __init__(self, session: Any, card: dict, directory: Path,
+                 ghost: GhostModel | None = None) -> None:  # fmt: skip
         self._session = session
         self._card = card
         self.directory = directory
+        method = card.get("defenders", "network")
+        if method not in DEFENDER_METHODS:
+            raise ModelError(f"model card in {directory}: defenders must be one of "
+                             f"{', '.join(DEFENDER_METHODS)}, got {method!r}")  # fmt: skip
+        self.ghost = ghost if method == "ghost_on_forecast_route" else None
+        if method == "ghost_on_forecast_route" and ghost is None:
+            raise ModelError(f"model card in {directory} forecasts defenders with a ghost "
+                             "model, and none was given")  # fmt: skip
         if not HISTORY_RANGE[0] <= self.history <= HISTORY_RANGE[1]:  # checked by read_card
             raise ModelError(f"model card in {directory}: bad history {self.history}")
         expected = feature_names(self.history)
@@ -62,14 +86,15 @@ class ForecastModel:
                 f"does not build for forecast mode (expected {len(expected)} columns "
                 f"{expected[0]} ... {expected[-1]})"
             )
-        if int(card["tokens"]) != MAX_TOKENS:
-            raise ModelError(f"model card in {directory}: tokens must be {MAX_TOKENS}, "
+        tokens = token_count(self.receivers)
+        if int(card["tokens"]) != tokens:
+            raise ModelError(f"model card in {directory}: tokens must be {tokens}, "
                              f"got {card['tokens']}")  # fmt: skip
         inputs = {i.name: i.shape for i in session.get_inputs()}
         outputs = [o.name for o in session.get_outputs()]
         if (
             set(inputs) != {"tokens", "velocity", "mask"}
-            or list(inputs["tokens"][1:]) != [MAX_TOKENS, len(expected)]
+            or list(inputs["tokens"][1:]) != [tokens, len(expected)]
             or outputs != ["displacement", "sigma"]
         ):
             raise ModelError(
@@ -79,7 +104,11 @@ class ForecastModel:
 
     @classmethod
     def load(
-        cls, path: str | os.PathLike[str] | None = None, *, sha256: str | None = None
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        sha256: str | None = None,
+        ghost: GhostModel | None = None,
     ) -> ForecastModel:
         """Load the default forecast model shipped with the package, or the one in ``path``.
 
@@ -87,7 +116,10 @@ class ForecastModel:
         card file or the ONNX file. The card is checked like a ghost model's
         (:mod:`ghosting.model.card`), plus ``max_frames`` and ``tokens``; the ONNX file's
         sha256 must equal the card's, and ``sha256`` when given (pin the digest you
-        trust). Anything wrong raises :class:`~ghosting.ModelError`.
+        trust). Anything wrong raises :class:`~ghosting.ModelError`. A card whose
+        defenders come from the ghost model uses ``ghost``, by default the shipped
+        ghost model, whose sha256 must then be the one the card names
+        (``ghost_model_sha256``).
 
         >>> import ghosting
         >>> model = ghosting.ForecastModel.load()
@@ -96,7 +128,10 @@ class ForecastModel:
         """
         card, directory, session = open_model(path, DEFAULT_FORECAST_DIR, sha256,
                                               ints=_CARD_INTS)  # fmt: skip
-        return cls(session, card, directory)
+        if card.get("defenders") == "ghost_on_forecast_route" and ghost is None:
+            pinned = card.get("ghost_model_sha256")
+            ghost = GhostModel.load(sha256=None if pinned is None else str(pinned))
+        return cls(session, card, directory, ghost)
 
     def __repr__(self) -> str:
         return (f"ForecastModel(history={self.history}, max_frames={self.max_frames}, "
@@ -132,6 +167,11 @@ class ForecastModel:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         return float(value) if ok and 0 < value < 60 else COVERAGE_RADIUS
 
+    @property
+    def receivers(self) -> bool:
+        """Whether the other eligible receivers are tokens (the card's configuration)."""
+        return self._card.get("training", {}).get("config", {}).get("receivers") is True
+
     def _run(
         self, tokens: np.ndarray, velocity: np.ndarray, mask: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -150,14 +190,32 @@ class ForecastModel:
         """The plays cut into player tokens with this model's history and coverage."""
         rows = plays.to_pylist() if isinstance(plays, pa.Table) else [dict(r) for r in plays]
         return play_tokens(tracking, rows, history=self.history,
-                           coverage_radius=self.coverage_radius)  # fmt: skip
+                           coverage_radius=self.coverage_radius, receivers=self.receivers)
 
     def predict_tokens(self, tokens: PlayTokens) -> tuple[np.ndarray, np.ndarray]:
-        """Positions ``(P, K, Tmax, 2)`` and sigma ``(P, K, Tmax)`` of frames 1..T."""
+        """The network's positions ``(P, K, Tmax, 2)`` and sigma ``(P, K, Tmax)`` of
+        frames 1..T for every token (the defenders as the network itself forecasts them)."""
         if tokens.history != self.history:
             raise InputError(f"tokens were cut with history {tokens.history}, the model "
                              f"needs {self.history}")  # fmt: skip
         return forecast_positions(self._run, tokens, self.max_frames)
+
+    def forecast(
+        self, tracking: pa.Table, plays: pa.Table | Sequence[Mapping[str, Any]]
+    ) -> tuple[PlayTokens, np.ndarray]:
+        """The plays' tokens and the forecast positions ``(P, K, Tmax, 2)`` as
+        :meth:`predict` gives them (the defenders from the ghost model when the card says
+        so; a defender the ghost model cannot take keeps the network's forecast)."""
+        rows = plays.to_pylist() if isinstance(plays, pa.Table) else [dict(r) for r in plays]
+        t = self.tokens(tracking, rows)
+        if len(t) == 0:
+            return t, np.zeros(t.future.shape)
+        pos, _sigma = self.predict_tokens(t)
+        if self.ghost is not None:
+            ghosted = ghost_on_route(self.ghost, tracking, rows, t, pos[:, 0])
+            use = np.isfinite(ghosted).all(-1).any(-1) & t.is_defense
+            pos = np.where(use[:, :, None, None], ghosted, pos)
+        return t, pos
 
     def predict(
         self,
@@ -182,12 +240,51 @@ class ForecastModel:
             from ..plays import pass_plays
 
             plays = pass_plays(tracking)
-        t = self.tokens(tracking, plays)
+        t, pos = self.forecast(tracking, plays)
         if len(t) == 0:
             return FORECAST_SCHEMA.empty_table()
-        pos, _sigma = self.predict_tokens(t)
-        keep = t.scored if players == "scored" else t.valid
+        keep = t.scored if players == "scored" else (t.is_target | t.is_defense)
         return forecast_table(t, pos, keep)
+
+
+def ghost_on_route(
+    ghost: GhostModel,
+    tracking: pa.Table,
+    rows: list[dict],
+    t: PlayTokens,
+    route: np.ndarray | None,
+) -> np.ndarray:
+    """Ghost-mode positions (P, K, Tmax, 2) of the defender tokens of ``t`` (the plays
+    ``rows`` of ``tracking``), NaN elsewhere. ``route`` (P, Tmax, 2) replaces the
+    targeted receiver's path after pass forward (a forecast of it); None keeps his real
+    route (ghost mode proper). The windows are ghost mode's own
+    (:func:`~ghosting.model.windows.extract_windows`, every defender, the real target)."""
+    out = np.full(t.future.shape, np.nan)
+    w = extract_windows(tracking, rows, history=ghost.history, defenders="all")
+    if len(w) == 0:
+        return out
+    index = {(int(g), int(p)): i for i, (g, p) in enumerate(zip(t.game_id, t.play_id,
+                                                                strict=True))}  # fmt: skip
+    play_of = np.array([index.get((int(g), int(p)), -1) for g, p in
+                        zip(w.game_id, w.play_id, strict=True)])  # fmt: skip
+    w = w.take(play_of >= 0)
+    play_of = play_of[play_of >= 0]
+    if route is not None:
+        receiver = w.receiver.copy()
+        for i, p in enumerate(play_of):
+            n = int(w.flight_frames[i])
+            receiver[i, w.lead + 1 : w.lead + 1 + n] = route[p, :n]
+        w.receiver = receiver
+    pred, _ = ghost.predict_windows(w)
+    where = {(int(p), int(n)): i for i, (p, n) in enumerate(zip(play_of, w.nfl_id, strict=True))}
+    width = min(pred.shape[1], out.shape[2])
+    for p in range(len(t)):
+        for k in np.flatnonzero(t.valid[p] & t.is_defense[p]):
+            i = where.get((p, int(t.nfl_id[p, k])))
+            if i is not None:
+                out[p, k, :width] = pred[i, :width]
+    inside = np.arange(1, out.shape[2] + 1)[None, None, :] <= t.flight_frames[:, None, None]
+    return np.where(inside[..., None], out, np.nan)
 
 
 def forecast_table(t: PlayTokens, pos: np.ndarray, keep: np.ndarray) -> pa.Table:

@@ -35,12 +35,12 @@ from ..errors import GhostingError, InputError
 from ..model.train import LICENCE, _sha256, require_training
 from .data import (
     COVERAGE_RADIUS,
-    MAX_TOKENS,
     PlayTokens,
     concat_tokens,
     feature_names,
     mirror_tokens,
     play_tokens,
+    token_count,
     token_features,
 )
 from .network import (
@@ -65,7 +65,7 @@ class ForecastConfig:
     width: int = 96
     heads: int = 4
     blocks: int = 2
-    epochs: int = 120
+    epochs: int = 60
     batch_size: int = 32
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
@@ -73,10 +73,15 @@ class ForecastConfig:
     #: validation RMSE is checked every this many epochs (the best epoch is kept)
     eval_every: int = 5
     sigma_floor: float = 0.05
-    dropout: float = 0.0
+    dropout: float = 0.1
     #: loss weight of the defenders not in coverage (the scored players weigh 1)
     unscored_weight: float = 1.0
     coverage_radius: float = COVERAGE_RADIUS
+    #: the other eligible receivers as tokens (history in, trained on their flight too)
+    receivers: bool = False
+    #: "ghost_on_forecast_route": the defenders from the ghost-mode model rolled out on the
+    #: network's forecast of the target; "network": from the network itself
+    defenders: str = "ghost_on_forecast_route"
     threads: int = 1
 
 
@@ -183,29 +188,38 @@ def train_forecast_on_tables(
     seed: int = 0,
     config: ForecastConfig | None = None,
     split: dict[str, list[int]] | None = None,
+    ghost: Any = None,
     log: Any = None,
     cleaning: dict[str, Any] | None = None,
 ) -> dict:
     """Train on already-read data; write ``forecast.onnx`` and ``card.json`` to ``out_dir``.
 
     ``datasets`` holds ``(name, cleaned tracking, pass_plays)``; ``split`` maps
-    ``train`` / ``validation`` / ``test`` to game ids (default: the shipped ghost
-    model card's ``training.split_by_game``). Returns the card.
+    ``train`` / ``validation`` / ``test`` to game ids (default: the ghost model's
+    card's ``training.split_by_game``); ``ghost`` is the ghost-mode model (default: the
+    shipped one) that forecasts the defenders when ``config.defenders`` says so.
+    Returns the card.
     """
+    from ..model import GhostModel
+    from .model import DEFENDER_METHODS, ForecastModel
+
     torch, _lgb, _onnx = require_training()
     cfg = config or ForecastConfig()
+    if cfg.defenders not in DEFENDER_METHODS:
+        raise InputError(f"defenders must be one of {', '.join(DEFENDER_METHODS)}, "
+                         f"got {cfg.defenders!r}")  # fmt: skip
     say = log or (lambda msg: None)
     t_start = time.perf_counter()
     torch.set_num_threads(cfg.threads)
     np.random.seed(seed)
+    if ghost is None and (split is None or cfg.defenders != "network"):
+        ghost = GhostModel.load()
     if split is None:
-        from ..model import GhostModel
-
-        split = _split_of(GhostModel.load().card)
+        split = _split_of(ghost.card)
     parts, data_card = [], []
     for name, tracking, plays in datasets:
         t = play_tokens(tracking, plays, history=cfg.history,
-                        coverage_radius=cfg.coverage_radius)  # fmt: skip
+                        coverage_radius=cfg.coverage_radius, receivers=cfg.receivers)
         parts.append(t)
         data_card.append({"name": name, "plays": len(t),
                           "players": int(t.valid.sum()), "scored": int(t.scored.sum())})
@@ -232,20 +246,19 @@ def train_forecast_on_tables(
     net = build_forecast_ensemble(torch, members)
     net.eval()
     pos, _ = forecast_positions(_runner(torch, net), val_t, cfg.frames)
-    val_metrics = {"model": forecast_metrics(pos, val_t)}
-    from .evaluate import token_constant_velocity
+    val_metrics = {"network": forecast_metrics(pos, val_t)}
+    from .evaluate import evaluate_forecast, token_constant_velocity
 
     cv = token_constant_velocity(val_t)
     val_metrics["constant_velocity"] = forecast_metrics(cv, val_t)
-    say(f"validation RMSE: ensemble {val_metrics['model']['all']['rmse']:.4f}, constant "
-        f"velocity {val_metrics['constant_velocity']['all']['rmse']:.4f}")  # fmt: skip
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / "forecast.onnx"
     n_feat = train["tokens"].shape[-1]
+    n_tok = token_count(cfg.receivers)
     with atomic_path(onnx_path) as tmp:
-        export_forecast_onnx(torch, net, tmp, n_feat, MAX_TOKENS)
+        export_forecast_onnx(torch, net, tmp, n_feat, n_tok)
     sub = slice(0, min(256, train["tokens"].shape[0]))
     onnx_diff = forecast_onnx_difference(
         torch, net, onnx_path, train["tokens"][sub].numpy(), train["velocity"][sub].numpy(),
@@ -267,25 +280,28 @@ def train_forecast_on_tables(
         "history": cfg.history,
         "horizon": cfg.frames,
         "max_frames": cfg.frames,
-        "tokens": MAX_TOKENS,
+        "tokens": n_tok,
+        "defenders": cfg.defenders,
+        **({"ghost_model_sha256": ghost.sha256} if cfg.defenders != "network" else {}),
         "beyond_max_frames": "each player continues at the velocity of his last two predicted "
         "frames",
         "scored_players": "the targeted receiver, and the defenders that are defensive backs or "
         f"stand within {cfg.coverage_radius} yd of the segment from the receiver to the landing "
         "point at pass forward (or the 2026 player_to_predict flag when the input has it)",
         "inputs": {
-            "tokens": {"shape": ["batch", MAX_TOKENS, n_feat], "dtype": "float32",
-                       "meaning": "token 0 the targeted receiver, then the defenders"},
-            "velocity": {"shape": ["batch", MAX_TOKENS, 2], "dtype": "float32",
+            "tokens": {"shape": ["batch", n_tok, n_feat], "dtype": "float32",
+                       "meaning": "token 0 the targeted receiver, then up to 11 defenders"
+                       + (", then up to 5 other eligible receivers" if cfg.receivers else "")},
+            "velocity": {"shape": ["batch", n_tok, 2], "dtype": "float32",
                          "meaning": "velocity at pass forward (yd/s), last step / 0.1 s"},
-            "mask": {"shape": ["batch", MAX_TOKENS], "dtype": "float32",
+            "mask": {"shape": ["batch", n_tok], "dtype": "float32",
                      "meaning": "1 for a player, 0 for padding"},
         },  # fmt: skip
         "outputs": {
-            "displacement": {"shape": ["batch", MAX_TOKENS, cfg.frames, 2],
+            "displacement": {"shape": ["batch", n_tok, cfg.frames, 2],
                              "meaning": "position minus the pass-forward position (yd), "
                              "frames 1..max_frames"},
-            "sigma": {"shape": ["batch", MAX_TOKENS, cfg.frames],
+            "sigma": {"shape": ["batch", n_tok, cfg.frames],
                       "meaning": "per-frame isotropic sigma (yd)"},
         },  # fmt: skip
         "features": {
@@ -309,7 +325,9 @@ def train_forecast_on_tables(
             "split_source": "the ghost-mode model card's training.split_by_game",
             "augmentation": "mirror y (y -> 53.33 - y)",
             "objective": "Gaussian NLL of every known frame up to arrival (at most max_frames) of "
-            "every player of the training plays (the target and every defender)",
+            "every player of the training plays (the target, every defender and, when "
+            f"receivers is on, the other receivers), the players not scored weighted "
+            f"{cfg.unscored_weight}",
             "selection": f"per member, the epoch with the best validation RMSE of the scored "
             f"players (checked every {cfg.eval_every} epochs)",
             "plays": {"train": len(train_t), "validation": len(val_t)},
@@ -326,6 +344,22 @@ def train_forecast_on_tables(
     }
     with atomic_path(out / "card.json") as tmp:
         tmp.write_text(json.dumps(card, indent=2) + "\n")
+    # the model as shipped (ONNX; the defenders by the method of the card) on validation
+    shipped = ForecastModel.load(out, ghost=ghost if cfg.defenders != "network" else None)
+    rep = evaluate_forecast(datasets, shipped, games="validation")["rmse"]
+    val_metrics["model"] = {k: {"rmse": rep[k]["model"], "n": rep[k]["n_player_frames"]}
+                            for k in ("all", "target", "defenders")}  # fmt: skip
+    if "network_only" in rep["all"]:
+        val_metrics["network_only"] = {
+            k: {"rmse": rep[k]["network_only"], "n": rep[k]["n_player_frames"]}
+            for k in ("all", "target", "defenders")
+        }
+    card["metrics"] = {"validation": val_metrics}
+    with atomic_path(out / "card.json") as tmp:
+        tmp.write_text(json.dumps(card, indent=2) + "\n")
+    say(f"validation RMSE: model {val_metrics['model']['all']['rmse']:.4f}, network "
+        f"{val_metrics['network']['all']['rmse']:.4f}, constant velocity "
+        f"{val_metrics['constant_velocity']['all']['rmse']:.4f}")  # fmt: skip
     say(f"wrote {onnx_path} ({card['onnx_bytes']} bytes) in {elapsed:.0f} s")
     return card
 
