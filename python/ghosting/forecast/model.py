@@ -259,7 +259,8 @@ def ghost_on_route(
     targeted receiver's path after pass forward (a forecast of it); None keeps his real
     route (ghost mode proper). The windows are ghost mode's own
     (:func:`~ghosting.model.windows.extract_windows`, every defender, the real target)."""
-    out = np.full(t.future.shape, np.nan)
+    out: np.ndarray = np.full(t.future.shape, np.nan)
+    t_max = int(t.future.shape[2])
     w = extract_windows(tracking, rows, history=ghost.history, defenders="all")
     if len(w) == 0:
         return out
@@ -271,19 +272,19 @@ def ghost_on_route(
     play_of = play_of[play_of >= 0]
     if route is not None:
         receiver = w.receiver.copy()
-        for i, p in enumerate(play_of):
-            n = int(w.flight_frames[i])
-            receiver[i, w.lead + 1 : w.lead + 1 + n] = route[p, :n]
+        for row, play in enumerate(play_of):
+            n = int(w.flight_frames[row])
+            receiver[row, w.lead + 1 : w.lead + 1 + n] = route[play, :n]
         w.receiver = receiver
-    pred, _ = ghost.predict_windows(w)
-    where = {(int(p), int(n)): i for i, (p, n) in enumerate(zip(play_of, w.nfl_id, strict=True))}
-    width = min(pred.shape[1], out.shape[2])
+    ghosts: np.ndarray = ghost.predict_windows(w)[0]
+    where = {(int(a), int(b)): j for j, (a, b) in enumerate(zip(play_of, w.nfl_id, strict=True))}
+    width = min(int(ghosts.shape[1]), t_max)
     for p in range(len(t)):
         for k in np.flatnonzero(t.valid[p] & t.is_defense[p]):
-            i = where.get((p, int(t.nfl_id[p, k])))
-            if i is not None:
-                out[p, k, :width] = pred[i, :width]
-    inside = np.arange(1, out.shape[2] + 1)[None, None, :] <= t.flight_frames[:, None, None]
+            found = where.get((p, int(t.nfl_id[p, k])))
+            if found is not None:
+                out[p, k, :width] = ghosts[found, :width]
+    inside = np.arange(1, t_max + 1)[None, None, :] <= t.flight_frames[:, None, None]
     return np.where(inside[..., None], out, np.nan)
 
 
