@@ -154,14 +154,14 @@ def play_tokens(
     *,
     history: int,
     coverage_radius: float = COVERAGE_RADIUS,
-    receivers: bool = True,
+    receivers: bool = False,
 ) -> PlayTokens:
     """Cut the pass plays of ``tracking`` into player tokens (see the module docstring).
 
     Plays without a targeted receiver, pass window or defender are skipped (counted
     in ``skipped``). A play with more than ``MAX_DEFENDERS`` defenders (or
     ``MAX_RECEIVERS`` other receivers) keeps the ones nearest the landing point at
-    pass forward. ``receivers=False`` leaves the other receivers out.
+    pass forward. ``receivers=True`` adds the other eligible receivers.
     """
     w = extract_windows(tracking, plays, history=history, defenders="all", targets="real")
     others = _other_receivers(tracking, plays, history) if receivers and len(w) else {}
