@@ -61,8 +61,22 @@ INTROS = {
     ),
     "evaluate": (
         "Held-out metrics of a model beside the constant-velocity and pursuit baselines "
-        "([../model.md](../model.md)).",
+        "([../model.md](../model.md)), the decision figures and forecast mode's RMSE "
+        "([../forecast.md](../forecast.md)).",
         ["ghosting evaluate ../shared/data --json eval.json"],
+    ),
+    "forecast": (
+        "Forecast mode, Big Data Bowl 2026's task ([../forecast.md](../forecast.md)): from "
+        "what is known at the throw only (every player's last 20 frames, the targeted "
+        "receiver, the landing point, the frames in the air) predict the targeted receiver "
+        "and the defenders in coverage (the 2026 `player_to_predict` players when the input "
+        "has the flag) for every frame of the flight. `-o` gets one row per player-frame "
+        "(`game_id, play_id, nfl_id, frame_id, x, y`, normalised coordinates); "
+        "`--submission` the competition's CSV (`id,x,y`, original coordinates, frames "
+        "counted from the throw). Plays are forecast as read unless `--policy` asks for "
+        "cleaning.",
+        ["ghosting forecast input_2023_w01.csv -o forecast.parquet --submission submission.csv",
+         "ghosting forecast week13.csv.gz --targets targetedReciever.csv -o forecast.parquet"],
     ),
     "plot": (
         "One play as a picture (extra `plot`): the field with yard numbers, hash marks, the "

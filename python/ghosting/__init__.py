@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers
     from .cleaning import CleaningReport as CleaningReport
     from .cleaning import clean as clean
     from .coordinates import to_raw_coordinates as to_raw_coordinates
+    from .forecast import ForecastModel as ForecastModel
     from .io import read_targets as read_targets
     from .io import read_tracking as read_tracking
     from .model import GhostModel as GhostModel
@@ -54,13 +55,14 @@ _LAZY = {
     "score_real": "ghosting.scoring",
     "feasibility": "ghosting.scoring",
     "GhostModel": "ghosting.model",
+    "ForecastModel": "ghosting.forecast",
     "run": "ghosting.pipeline",
     "Results": "ghosting.pipeline",
     "to_raw_coordinates": "ghosting.coordinates",
 }
 _SUBMODULES = {
     "synth", "io", "plays", "cleaning", "scoring", "model", "pipeline", "schema", "coordinates",
-    "plot", "animate", "report",
+    "plot", "animate", "report", "forecast",
 }
 
 __all__ = [

@@ -27,7 +27,8 @@ from ..errors import GhostingError
 
 # In the order `ghosting --help` lists them.
 SUBCOMMANDS = (
-    "run", "clean", "score", "train", "train-decision", "evaluate", "plot", "animate", "report"
+    "run", "clean", "score", "train", "train-decision", "evaluate", "forecast", "plot", "animate",
+    "report",
 )
 
 

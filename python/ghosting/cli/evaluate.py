@@ -43,6 +43,11 @@ def register(subparsers: Any) -> None:
         help="decision cards folder (air_time.json, completion.json, sigma.json; default: "
         "shipped); their held-out figures go under the report's 'decision' key",
     )
+    parser.add_argument(
+        "--forecast-model", metavar="DIR",
+        help="forecast model folder (default: shipped); its held-out figures go under the "
+        "report's 'forecast' key",
+    )
     add_cleaning_options(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     parser.set_defaults(func=run)
@@ -73,12 +78,14 @@ def run(args: argparse.Namespace) -> int:
                             cleaning=cleaning)  # fmt: skip
     report = evaluate_model(datasets, model, seed=args.seed)
     report["decision"] = _decision_report(args, datasets, model)
+    report["forecast"] = _forecast_report(args, datasets, model)
     report["arguments"] = {
         "data": [str(d) for d in args.data],
         "targets": args.targets,
         "model": args.model,
         "seed": args.seed,
         "decision": args.decision,
+        "forecast_model": args.forecast_model,
         "cleaning": cleaning,
     }
     with atomic_path(args.json) as tmp:
@@ -98,7 +105,26 @@ def run(args: argparse.Namespace) -> int:
             f"({report['what_if_cases']} cases)"
         )
         _print_decision(report["decision"])
+        _print_forecast(report["forecast"])
     return 0
+
+
+def _forecast_report(args: argparse.Namespace, datasets: Any, ghost: Any) -> dict[str, Any]:
+    """Forecast mode's held-out RMSE beside constant velocity and ghost mode (docs/forecast.md)."""
+    from ..forecast import ForecastModel
+    from ..forecast.evaluate import evaluate_forecast
+
+    return evaluate_forecast(datasets, ForecastModel.load(args.forecast_model), ghost)
+
+
+def _print_forecast(rep: dict[str, Any]) -> None:
+    r = rep["rmse"]
+    print(
+        f"forecast RMSE ({rep['n_plays']} plays, {r['all']['n_player_frames']} player-frames): "
+        f"model {r['all']['model']:.3f}, constant velocity {r['all']['constant_velocity']:.3f} "
+        f"yd; defenders {r['defenders']['model']:.3f} (ghost mode, given the real route, "
+        f"{r['defenders']['ghost_mode']:.3f})"
+    )
 
 
 def _decision_report(args: argparse.Namespace, datasets: Any, model: Any) -> dict[str, Any]:

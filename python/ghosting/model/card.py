@@ -22,6 +22,7 @@ import json
 import math
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = [
     "read_card",
     "read_model_file",
     "check_sha256",
+    "open_model",
 ]
 
 #: Largest card and ONNX file read (a card is a few kB, the shipped network ~1.2 MB).
@@ -123,11 +125,14 @@ def _is_game_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_card(card: dict, where: str) -> None:
-    """Raise ModelError unless every field the package reads has the right type and range."""
-    for key in _REQUIRED:
+def _check_card(card: dict, where: str, ints: Mapping[str, tuple[int, int]] = {}) -> None:
+    """Raise ModelError unless every field the package reads has the right type and range
+    (``ints``: further required integer fields of a kind of model and their ranges)."""
+    for key in (*_REQUIRED, *ints):
         if key not in card:
             raise ModelError(f"model card {where} lacks the key {key!r}")
+    for key, bounds in ints.items():
+        _int_in(card, key, bounds, where)
     if not isinstance(card["onnx_file"], str) or not card["onnx_file"]:
         raise ModelError(f"model card {where}: onnx_file must be a file name")
     check_sha256(card["onnx_sha256"], f"model card {where}: onnx_sha256")
@@ -170,8 +175,9 @@ def _check_card(card: dict, where: str) -> None:
         )
 
 
-def read_card(path: Path) -> dict:
-    """The checked card at ``path`` (a regular JSON file of at most MAX_CARD_BYTES)."""
+def read_card(path: Path, ints: Mapping[str, tuple[int, int]] = {}) -> dict:
+    """The checked card at ``path`` (a regular JSON file of at most MAX_CARD_BYTES);
+    ``ints`` names further required integer fields and their inclusive ranges."""
     blob = _read_regular(path, MAX_CARD_BYTES, "model card")
     try:
         card = json.loads(blob.decode("utf-8"))
@@ -181,7 +187,7 @@ def read_card(path: Path) -> dict:
         raise ModelError(f"model card {path} is nested too deeply") from exc
     if not isinstance(card, dict):
         raise ModelError(f"model card {path} is not a JSON object")
-    _check_card(card, str(path))
+    _check_card(card, str(path), ints)
     return card
 
 
@@ -226,3 +232,40 @@ def read_model_file(
             f"{pinned[:12]}...: a different model"
         )
     return shown, blob
+
+
+def open_model(
+    path: str | os.PathLike[str] | None,
+    default_dir: Path,
+    sha256: str | None = None,
+    *,
+    ints: Mapping[str, tuple[int, int]] = {},
+) -> tuple[dict, Path, Any]:
+    """Read and check a model folder; ``(card, directory, onnxruntime session)``.
+
+    ``path`` is a model directory (``card.json`` and the ONNX file it names), the card
+    file, or the ONNX file (its card sits beside it); None means ``default_dir``. The
+    ONNX bytes are read once, checked against the card's sha256 (and against
+    ``sha256`` when given) and only then handed to onnxruntime (one intra-op thread,
+    sequential execution: deterministic and safe to share between threads).
+    ``ints`` names further required integer card fields (see :func:`read_card`).
+    """
+    import onnxruntime as ort
+
+    p = default_dir if path is None else Path(path)
+    if p.suffix == ".onnx":  # the network file itself: its card sits beside it
+        p = p.parent
+    card_path = p if p.suffix == ".json" else p / "card.json"
+    directory = card_path.parent
+    card = read_card(card_path, ints)
+    onnx_path, blob = read_model_file(directory, card, card_path, sha256)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(blob, sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own types
+        raise ModelError(f"model file {onnx_path} is not a loadable ONNX model: {exc}") from exc
+    return card, directory, session

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, ModelError, PlayError
-from .card import read_card, read_model_file
+from .card import open_model
 from .features import Windows, extract_windows, feature_names, rollout
 
 __all__ = ["GhostModel", "DEFAULT_MODEL_DIR", "PREDICTION_SCHEMA"]
@@ -96,26 +96,7 @@ class GhostModel:
         >>> ghosting.GhostModel.load(sha256=model.sha256).sha256 == model.sha256
         True
         """
-        import onnxruntime as ort
-
-        p = DEFAULT_MODEL_DIR if path is None else Path(path)
-        if p.suffix == ".onnx":  # the network file itself: its card sits beside it
-            p = p.parent
-        card_path = p if p.suffix == ".json" else p / "card.json"
-        directory = card_path.parent
-        card = read_card(card_path)
-        onnx_path, blob = read_model_file(directory, card, card_path, sha256)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.log_severity_level = 3
-        try:
-            session = ort.InferenceSession(
-                blob, sess_options=opts, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own types
-            raise ModelError(f"model file {onnx_path} is not a loadable ONNX model: {exc}") from exc
+        card, directory, session = open_model(path, DEFAULT_MODEL_DIR, sha256)
         return cls(session, card, directory)
 
     def __repr__(self) -> str:
