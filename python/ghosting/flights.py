@@ -71,10 +71,10 @@ def side_codes(side: Any) -> np.ndarray:
     """int8 side codes of a ``side`` column (pyarrow array or strings): offense,
     defense, 0 for anything else (the ball, null)."""
     arr = side if isinstance(side, pa.Array | pa.ChunkedArray) else pa.array(side, pa.string())
-    codes = pa.array([0, SIDE_OFFENSE, SIDE_DEFENSE], pa.int8())
-    at = pc.fill_null(pc.index_in(arr, pa.array(["offense", "defense"])), -1)
-    out = pc.take(codes, pc.add(at, 1)).to_numpy(zero_copy_only=False)
-    return np.ascontiguousarray(out, dtype=np.int8)
+    out = np.zeros(len(arr), np.int8)
+    for name, code in (("offense", SIDE_OFFENSE), ("defense", SIDE_DEFENSE)):
+        out[pc.fill_null(pc.equal(arr, name), False).to_numpy(zero_copy_only=False)] = code
+    return out
 
 
 def _column(table: pa.Table, name: str, dtype: type) -> np.ndarray:
@@ -176,11 +176,15 @@ class Flights:
         defender = np.full((m, width, 2), np.nan)
         receiver = np.full((m, width, 2), np.nan)
         if m and lengths.sum():
-            owner = np.repeat(np.arange(m), lengths)
-            within = np.arange(owner.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            src = np.repeat(starts, lengths) + within
-            defender[owner, within] = self.defender_xy[src]
-            receiver[owner, within] = self.receiver_xy[src]
+            inside = np.arange(width)[None, :] < lengths[:, None]  # row-major: flat order
+            if index.size == len(self) and np.array_equal(index, np.arange(len(self))):
+                src: slice | np.ndarray = slice(None)
+            else:
+                within = np.arange(int(lengths.sum())) - np.repeat(
+                    np.cumsum(lengths) - lengths, lengths)
+                src = np.repeat(starts, lengths) + within
+            defender[inside] = self.defender_xy[src]
+            receiver[inside] = self.receiver_xy[src]
         return defender, receiver
 
 

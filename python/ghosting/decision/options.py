@@ -19,7 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from ..flights import FlightTable
 from ..model.features import Windows, extract_windows
+from ..model.windows import PlayColumns, SkipCounts, cut_windows, plan_windows
 from ..schema import DT, FIELD_WIDTH
 from .air_time import MAX_FLIGHT_FRAMES, AirTimeModel, arrival_frames
 from .facts import PlayIndex
@@ -257,55 +259,89 @@ def arrival_separations(
     return out
 
 
+def _keys(*columns: np.ndarray) -> np.ndarray:
+    """Rows of int64 columns as one structured array (sortable, searchable keys)."""
+    out = np.empty(columns[0].size, np.dtype([(f"k{i}", np.int64) for i in range(len(columns))]))
+    for i, c in enumerate(columns):
+        out[f"k{i}"] = c
+    return out
+
+
+def _lookup(
+    keys: np.ndarray, values: np.ndarray, query: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` of ``query`` among ``keys`` (of repeated keys, the last) and whether found."""
+    if keys.size == 0:
+        return np.zeros(query.size, values.dtype), np.zeros(query.size, bool)
+    rev = np.arange(keys.size)[::-1]
+    uniq, first = np.unique(keys[rev], return_index=True)
+    pos = np.minimum(np.searchsorted(uniq, query), uniq.size - 1)
+    found = uniq[pos] == query
+    return np.where(found, values[rev[first]][pos], 0), found
+
+
 def option_windows(
-    tracking: Any, options: Options, plays: Sequence[Mapping[str, Any]], history: int
+    tracking: Any,
+    options: Options,
+    plays: Sequence[Mapping[str, Any]],
+    history: int,
+    *,
+    flight_table: FlightTable | None = None,
 ) -> Windows:
     """Windows of every defender for every analysable option, each cut to the option's
     own flight and landing at the receiver's position at its arrival.
 
-    One :func:`~ghosting.model.features.extract_windows` pass per play (every option
-    at once, up to the play's longest option flight), then each window is trimmed in
-    numpy: positions past its option's arrival become NaN and its catch point is the
-    receiver's position at that frame. Same windows as cutting each option alone
-    (:func:`option_rows`), without re-reading the play once per option.
+    One flight-gatherer call for every option of every play
+    (:func:`ghosting.flights.gather_flights`, each window to its option's own arrival
+    frame): the same windows as cutting each option alone (:func:`option_rows`),
+    without re-reading the play once per option.
     """
     keep = np.flatnonzero(options.analysable)
     if keep.size == 0:
         return extract_windows(tracking, [], history=history)
-    flights: dict[tuple[int, int, int], int] = {}
-    longest: dict[int, int] = {}
-    receivers: dict[int, list[int]] = {}
-    for k in keep.tolist():
-        r = int(options.play_row[k])
-        fl = int(options.flight_frames[k])
-        flights[(int(options.game_id[k]), int(options.play_id[k]), int(options.nfl_id[k]))] = fl
-        longest[r] = max(longest.get(r, 0), fl)
-        receivers.setdefault(r, []).append(int(options.nfl_id[k]))
-    rows = []
-    for r in sorted(longest):
-        row = plays[r]
-        pf = int(row["pass_forward_frame"])
-        rows.append({
-            "game_id": int(row["game_id"]), "play_id": int(row["play_id"]), "analysable": True,
-            "pass_forward_frame": pf, "arrival_frame": pf + longest[r],
-            "ball_land_x": None, "ball_land_y": None,
-            "targeted_receiver": int(row["targeted_receiver"]),
-            "eligible_receivers": receivers[r],
-            "defensive_backs": list(row.get("defensive_backs") or []),
-        })
-    w = extract_windows(tracking, rows, history=history, defenders="all", targets="all")
+    table = flight_table if flight_table is not None else FlightTable.of(tracking)
+    play_of = options.play_row[keep]
+    play_rows = np.unique(play_of)
+    entry = np.searchsorted(play_rows, play_of)
+    flight = options.flight_frames[keep].astype(np.int64)
+    longest = np.zeros(play_rows.size, np.int64)
+    np.maximum.at(longest, entry, flight)
+    order = np.argsort(entry, kind="stable")
+    receiver_off = np.zeros(play_rows.size + 1, np.int64)
+    np.cumsum(np.bincount(entry, minlength=play_rows.size), out=receiver_off[1:])
+    picked = [plays[int(r)] for r in play_rows]
+    backs = [[int(v) for v in (row.get("defensive_backs") or []) if v is not None]
+             for row in picked]
+    backs_off = np.zeros(play_rows.size + 1, np.int64)
+    np.cumsum([len(b) for b in backs], out=backs_off[1:])
+    pf = np.array([int(row["pass_forward_frame"]) for row in picked], np.int64)
+    ones = np.ones(play_rows.size, bool)
+    cols = PlayColumns(
+        game_id=np.array([int(row["game_id"]) for row in picked], np.int64),
+        play_id=np.array([int(row["play_id"]) for row in picked], np.int64),
+        analysable=ones, pass_forward_frame=pf, has_pass_forward=ones,
+        arrival_frame=pf + longest, has_arrival=ones,
+        targeted_receiver=np.array([int(row["targeted_receiver"]) for row in picked], np.int64),
+        has_target=ones, ball_land_x=np.full(play_rows.size, np.nan),
+        ball_land_y=np.full(play_rows.size, np.nan), backs_offsets=backs_off,
+        backs=np.array([v for b in backs for v in b], np.int64),
+        eligible_offsets=receiver_off, eligible=options.nfl_id[keep][order].astype(np.int64),
+    )
+    skips = SkipCounts()
+    plan = plan_windows(table, cols, "all", skips)
+    # each receiver to his option's own arrival; the real target when not an option
+    # to the play's longest flight (his windows are dropped below)
+    option_key = _keys(options.game_id[keep], options.play_id[keep], options.nfl_id[keep])
+    slot_entry = np.repeat(np.arange(plan.source.size), np.diff(plan.target_offsets))
+    own, is_option = _lookup(option_key, flight, _keys(
+        plan.game_id[slot_entry], plan.play_id[slot_entry], plan.target))
+    plan.target_end = plan.pass_forward_frame[slot_entry] + np.where(
+        is_option, own, longest[plan.source][slot_entry])
+    w = cut_windows(table, plan, history, "all", skips)
     if not len(w):
         return w
-    flight = np.array([flights.get((int(g), int(p), int(t)), 0) for g, p, t in
-                       zip(w.game_id, w.play_id, w.target_nfl_id, strict=True)], np.int64)
-    w = w.take(flight > 0)
-    flight = flight[flight > 0]
-    past = np.arange(w.defender.shape[1])[None, :] > (w.lead + flight)[:, None]
-    w.defender[past] = np.nan
-    w.receiver[past] = np.nan
-    w.flight_frames = flight
-    w.catch = w.receiver[np.arange(len(w)), w.lead + flight].copy()
-    return w
+    _, found = _lookup(option_key, flight, _keys(w.game_id, w.play_id, w.target_nfl_id))
+    return w.take(found)
 
 
 def ghost_options(

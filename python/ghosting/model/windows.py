@@ -255,7 +255,7 @@ class PlayColumns:
                    elig)
 
 
-class _Skips:
+class SkipCounts:
     """Skip counts per reason, kept in the order the reasons first occur."""
 
     def __init__(self) -> None:
@@ -296,7 +296,7 @@ def _pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class _Cut:
+class WindowPlan:
     """The plays to cut, one entry each, and the target receivers of each."""
 
     source: np.ndarray  # plays-table row (orders the skip reasons)
@@ -313,8 +313,8 @@ class _Cut:
     width_flight: np.ndarray  # per entry: the flight that sets the padded width
 
 
-def _cut_windows(
-    table: FlightTable, cut: _Cut, history: int, defenders: str, skips: _Skips
+def cut_windows(
+    table: FlightTable, cut: WindowPlan, history: int, defenders: str, skips: SkipCounts
 ) -> Windows:
     """One window per (entry, target, defender) of ``cut``, gathered in one kernel call."""
     lead = history - 1
@@ -378,14 +378,19 @@ def _cut_windows(
         return out
     ke, kt, kd = w_entry[keep], w_tslot[keep], w_dslot[keep]
     flight = cut.target_end[kt] - cut.pass_forward_frame[ke]
-    width = int(lead + cut.width_flight[np.unique(ke)].max() + 1)
+    has_window = np.zeros(n, bool)
+    has_window[ke] = True
+    width = int(lead + cut.width_flight[has_window].max() + 1)
     defender, receiver = f.padded(keep, width)
     last = f.receiver_xy[f.offsets[keep + 1] - 1]
     catch = cut.target_catch[kt]
     catch = np.where(np.isfinite(catch).all(axis=1)[:, None], catch, last)
-    backs_owner, backs_flat = _segments(cut.backs_offsets, np.arange(n))
-    is_back = np.isin(_pairs(ke, def_ids[kd]),
-                      _pairs(backs_owner, cut.backs[backs_flat]))
+    if defenders == "backs":
+        is_back = np.ones(keep.size, bool)
+    else:  # per defender of an entry, then per window
+        backs_owner = np.repeat(entries, np.diff(cut.backs_offsets))
+        slot_back = np.isin(_pairs(def_owner, def_ids), _pairs(backs_owner, cut.backs))
+        is_back = slot_back[kd]
     return Windows(
         history=history,
         game_id=cut.game_id[ke],
@@ -403,44 +408,11 @@ def _cut_windows(
     )
 
 
-def extract_windows(
-    tracking: pa.Table,
-    plays: pa.Table | Sequence[Mapping[str, Any]],
-    *,
-    history: int,
-    defenders: str = "backs",
-    targets: str = "real",
-    positions: np.ndarray | None = None,
-) -> Windows:
-    """Cut one window per (play, defender, target receiver).
-
-    Parameters
-    ----------
-    tracking : canonical tracking table (sorted by game, play, nfl_id, frame).
-    plays : a ``pass_plays`` table (or its rows as dicts); rows not analysable are skipped.
-    history : observed frames k >= 3 up to and including pass forward.
-    defenders : ``"backs"`` (the play's defensive backs) or ``"all"`` (every defender).
-    targets : ``"real"`` (the targeted receiver) or ``"all"`` (every eligible receiver
-        and the real target, the what-if question; the landing point becomes that
-        receiver's position at arrival unless it is the real target).
-
-    Defenders whose pass-forward position is missing are skipped (counted in
-    ``Windows.skipped``); missing history frames repeat the earliest known one
-    (zero velocity) and missing receiver frames repeat the last known one. All
-    windows are gathered in one call of the C++ flight gatherer
-    (:func:`ghosting.flights.gather_flights`).
-    """
-    if history < 3:
-        raise InputError(f"history must be >= 3 observed frames, got {history}")
-    if defenders not in ("backs", "all"):
-        raise InputError(f"defenders must be 'backs' or 'all', got {defenders!r}")
-    if targets not in ("real", "all"):
-        raise InputError(f"targets must be 'real' or 'all', got {targets!r}")
-    cols = PlayColumns.of(plays)
-    if not len(cols) or tracking.num_rows == 0:
-        return _empty_windows(history)
-    table = FlightTable.of(tracking)
-    skips = _Skips()
+def plan_windows(
+    table: FlightTable, cols: PlayColumns, targets: str, skips: SkipCounts
+) -> WindowPlan:
+    """The plays of ``cols`` to cut and the receivers of each (``targets``: ``"real"`` or
+    ``"all"``); plays that cannot be cut are counted in ``skips``."""
     rows = np.arange(len(cols))
     chosen = cols.analysable & cols.has_target
     no_window = chosen & ~(cols.has_pass_forward & cols.has_arrival)
@@ -482,7 +454,7 @@ def extract_windows(
     backs_owner, backs_flat = _segments(cols.backs_offsets, sel)
     backs_off = np.zeros(sel.size + 1, np.int64)
     np.cumsum(np.bincount(backs_owner, minlength=sel.size), out=backs_off[1:])
-    cut = _Cut(
+    return WindowPlan(
         source=sel,
         table_play=table_play[sel],
         game_id=cols.game_id[sel],
@@ -496,7 +468,50 @@ def extract_windows(
         target_catch=land,
         width_flight=flight[sel],
     )
-    return _cut_windows(table, cut, history, defenders, skips)
+
+
+def extract_windows(
+    tracking: pa.Table,
+    plays: pa.Table | Sequence[Mapping[str, Any]],
+    *,
+    history: int,
+    defenders: str = "backs",
+    targets: str = "real",
+    positions: np.ndarray | None = None,
+    flight_table: FlightTable | None = None,
+) -> Windows:
+    """Cut one window per (play, defender, target receiver).
+
+    Parameters
+    ----------
+    tracking : canonical tracking table (sorted by game, play, nfl_id, frame).
+    plays : a ``pass_plays`` table (or its rows as dicts); rows not analysable are skipped.
+    history : observed frames k >= 3 up to and including pass forward.
+    defenders : ``"backs"`` (the play's defensive backs) or ``"all"`` (every defender).
+    targets : ``"real"`` (the targeted receiver) or ``"all"`` (every eligible receiver
+        and the real target, the what-if question; the landing point becomes that
+        receiver's position at arrival unless it is the real target).
+    flight_table : ``FlightTable.of(tracking)`` when the caller already has it.
+
+    Defenders whose pass-forward position is missing are skipped (counted in
+    ``Windows.skipped``); missing history frames repeat the earliest known one
+    (zero velocity) and missing receiver frames repeat the last known one. All
+    windows are gathered in one call of the C++ flight gatherer
+    (:func:`ghosting.flights.gather_flights`).
+    """
+    if history < 3:
+        raise InputError(f"history must be >= 3 observed frames, got {history}")
+    if defenders not in ("backs", "all"):
+        raise InputError(f"defenders must be 'backs' or 'all', got {defenders!r}")
+    if targets not in ("real", "all"):
+        raise InputError(f"targets must be 'real' or 'all', got {targets!r}")
+    cols = PlayColumns.of(plays)
+    if not len(cols) or tracking.num_rows == 0:
+        return _empty_windows(history)
+    table = flight_table if flight_table is not None else FlightTable.of(tracking)
+    skips = SkipCounts()
+    cut = plan_windows(table, cols, targets, skips)
+    return cut_windows(table, cut, history, defenders, skips)
 
 
 def concat_windows(parts: list[Windows]) -> Windows:
