@@ -27,7 +27,17 @@ from .air_time import MAX_FLIGHT_FRAMES, AirTimeModel, arrival_frames
 from .facts import PlayIndex
 from .sigma import SigmaCalibration
 
-__all__ = ["Options", "build_options", "ghost_options", "real_pass_features", "GOAL_LINE_X"]
+__all__ = [
+    "Options",
+    "ArrivalSeparations",
+    "build_options",
+    "ghost_options",
+    "option_windows",
+    "arrival_separations",
+    "arrival_separation_arrays",
+    "real_pass_features",
+    "GOAL_LINE_X",
+]
 
 #: x of the goal line the offense attacks (normalised coordinates): a catch in the end
 #: zone gains the yards to the goal line, no more.
@@ -229,14 +239,34 @@ def option_rows(options: Options, plays: Sequence[Mapping[str, Any]]) -> list[di
     return out
 
 
-def arrival_separations(
+@dataclass
+class ArrivalSeparations:
+    """Per (game, play, receiver) group of windows: the two nearest defenders'
+    distances to the receiver's position at arrival (20 yd for a missing second), the
+    nearest's nfl_id and the two sigmas (0 for a missing second)."""
+
+    game_id: np.ndarray
+    play_id: np.ndarray
+    target_nfl_id: np.ndarray
+    separation_1: np.ndarray
+    separation_2: np.ndarray
+    nearest_defender: np.ndarray
+    sigma_1: np.ndarray
+    sigma_2: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.game_id.shape[0])
+
+
+def arrival_separation_arrays(
     w: Windows, end_xy: np.ndarray, end_sigma: np.ndarray
-) -> dict[tuple[int, int, int], tuple[float, float, int, float, float]]:
-    """Per (game, play, receiver): the two nearest defenders' distances to the receiver's
-    position at arrival, the nearest's nfl_id, and the two sigmas (vectorised)."""
+) -> ArrivalSeparations:
+    """:class:`ArrivalSeparations` of the windows ``w`` from the defenders' positions
+    ``end_xy`` (N, 2) and sigmas ``end_sigma`` (N,) at arrival, groups sorted by key."""
     n = len(w)
     if n == 0:
-        return {}
+        z, f = np.zeros(0, np.int64), np.zeros(0)
+        return ArrivalSeparations(z, z, z, f, f, z, f, f)
     rows = np.arange(n)
     rec_end = w.receiver[rows, w.lead + w.flight_frames]
     dist = np.hypot(*(end_xy - rec_end).T)
@@ -245,18 +275,37 @@ def arrival_separations(
     g, p, t = w.game_id[order], w.play_id[order], w.target_nfl_id[order]
     start = np.r_[0, np.flatnonzero((np.diff(g) != 0) | (np.diff(p) != 0) | (np.diff(t) != 0)) + 1]
     end = np.r_[start[1:], n]
-    out = {}
-    for s, e in zip(start.tolist(), end.tolist(), strict=True):
-        i1 = order[s]
-        s1 = float(dist[i1])
-        if e - s > 1:
-            i2 = order[s + 1]
-            s2, sig2 = float(dist[i2]), float(end_sigma[i2])
-        else:
-            s2, sig2 = 20.0, 0.0
-        key = (int(g[s]), int(p[s]), int(t[s]))
-        out[key] = (s1, s2, int(w.nfl_id[i1]), float(end_sigma[i1]), sig2)
-    return out
+    i1 = order[start]
+    has_2 = end - start > 1
+    i2 = order[np.minimum(start + 1, n - 1)]
+    sigma = np.asarray(end_sigma)
+    return ArrivalSeparations(
+        game_id=g[start].astype(np.int64),
+        play_id=p[start].astype(np.int64),
+        target_nfl_id=t[start].astype(np.int64),
+        separation_1=dist[i1].astype(np.float64),
+        separation_2=np.where(has_2, dist[i2], 20.0).astype(np.float64),
+        nearest_defender=w.nfl_id[i1].astype(np.int64),
+        sigma_1=sigma[i1].astype(np.float64),
+        sigma_2=np.where(has_2, sigma[i2], 0.0).astype(np.float64),
+    )
+
+
+def arrival_separations(
+    w: Windows, end_xy: np.ndarray, end_sigma: np.ndarray
+) -> dict[tuple[int, int, int], tuple[float, float, int, float, float]]:
+    """Per (game, play, receiver): the two nearest defenders' distances to the receiver's
+    position at arrival, the nearest's nfl_id, and the two sigmas
+    (:func:`arrival_separation_arrays` as a dict)."""
+    a = arrival_separation_arrays(w, end_xy, end_sigma)
+    return {
+        (g, p, t): (s1, s2, d, sg1, sg2)
+        for g, p, t, s1, s2, d, sg1, sg2 in zip(
+            a.game_id.tolist(), a.play_id.tolist(), a.target_nfl_id.tolist(),
+            a.separation_1.tolist(), a.separation_2.tolist(), a.nearest_defender.tolist(),
+            a.sigma_1.tolist(), a.sigma_2.tolist(), strict=True,
+        )
+    }
 
 
 def _keys(*columns: np.ndarray) -> np.ndarray:
@@ -267,17 +316,22 @@ def _keys(*columns: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lookup(
-    keys: np.ndarray, values: np.ndarray, query: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``values`` of ``query`` among ``keys`` (of repeated keys, the last) and whether found."""
+def _find(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index in ``keys`` of each ``query`` (of repeated keys, the last) and whether found."""
     if keys.size == 0:
-        return np.zeros(query.size, values.dtype), np.zeros(query.size, bool)
+        return np.zeros(query.size, np.int64), np.zeros(query.size, bool)
     rev = np.arange(keys.size)[::-1]
     uniq, first = np.unique(keys[rev], return_index=True)
     pos = np.minimum(np.searchsorted(uniq, query), uniq.size - 1)
-    found = uniq[pos] == query
-    return np.where(found, values[rev[first]][pos], 0), found
+    return rev[first][pos], uniq[pos] == query
+
+
+def _lookup(
+    keys: np.ndarray, values: np.ndarray, query: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` of ``query`` among ``keys`` (0 where not found) and whether found."""
+    at, found = _find(keys, query)
+    return np.where(found, values[at] if values.size else 0, 0), found
 
 
 def option_windows(
@@ -350,6 +404,8 @@ def ghost_options(
     plays: Sequence[Mapping[str, Any]],
     ghost_model: Any,
     sigma: SigmaCalibration | None = None,
+    *,
+    flight_table: FlightTable | None = None,
 ) -> Options:
     """Ghost every defender for every analysable option (one batched roll-out to each
     option's own arrival) and fill separations, nearest defender and sigmas in place.
@@ -357,7 +413,7 @@ def ghost_options(
     Options the model cannot ghost (no defender tracked at pass forward, receiver
     missing) become not analysable with the reason ``"no ghost prediction"``.
     """
-    w = option_windows(tracking, options, plays, ghost_model.history)
+    w = option_windows(tracking, options, plays, ghost_model.history, flight_table=flight_table)
     if len(w):
         pos, sig = ghost_model.predict_windows(w)
         last = w.flight_frames - 1
@@ -366,22 +422,21 @@ def ghost_options(
         end_sig = sig[idx, last]
         if sigma is not None:
             end_sig = end_sig * sigma.scale_at(w.flight_frames)
-        found = arrival_separations(w, end_xy, end_sig)
     else:
-        found = {}
-    for k in np.flatnonzero(options.analysable):
-        key = (int(options.game_id[k]), int(options.play_id[k]), int(options.nfl_id[k]))
-        hit = found.get(key)
-        if hit is None or not np.isfinite(hit[0]):
-            options.analysable[k] = False
-            options.reason[k] = "no ghost prediction"
-            continue
-        s1, s2, nearest, sg1, sg2 = hit
-        options.separation_1[k] = s1
-        options.separation_2[k] = s2
-        options.nearest_defender[k] = nearest
-        options.sigma_1[k] = sg1
-        options.sigma_2[k] = sg2
+        end_xy, end_sig = np.zeros((0, 2)), np.zeros(0)
+    found = arrival_separation_arrays(w, end_xy, end_sig)
+    k = np.flatnonzero(options.analysable)
+    at, hit = _find(_keys(found.game_id, found.play_id, found.target_nfl_id),
+                    _keys(options.game_id[k], options.play_id[k], options.nfl_id[k]))
+    hit &= np.isfinite(found.separation_1[at]) if len(found) else hit
+    lost, k, at = k[~hit], k[hit], at[hit]
+    options.analysable[lost] = False
+    options.reason[lost] = "no ghost prediction"
+    options.separation_1[k] = found.separation_1[at]
+    options.separation_2[k] = found.separation_2[at]
+    options.nearest_defender[k] = found.nearest_defender[at]
+    options.sigma_1[k] = found.sigma_1[at]
+    options.sigma_2[k] = found.sigma_2[at]
     return options
 
 
