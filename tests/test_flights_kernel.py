@@ -30,7 +30,7 @@ from ghosting.flights import (
     gather_flights,
     play_rosters,
 )
-from ghosting.flights_py import gather_flights_py, play_rosters_py
+from ghosting.flights_py import gather_flights_py, gather_tracks_py, play_rosters_py
 
 IDS = [0, 3, 7, 8, 12, 40]  # few ids: players collide, repeat and go missing
 
@@ -107,6 +107,32 @@ def test_gather_flights_matches_the_numpy_reference(data: Any) -> None:
     d, r, off, ctx, flags = got
     assert off[0] == 0 and np.all(np.diff(off) == req[5] - req[3] + 1)
     assert d.shape == r.shape == (off[-1], 2) and ctx.shape == (len(req[0]), 4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_gather_tracks_matches_the_numpy_reference(data: Any) -> None:
+    t = data.draw(tables())
+    req = data.draw(requests(len(t["play_offsets"]) - 1))
+    args = (req[0], req[1], req[3], req[5])  # play, player, first, end
+    got = _core.gather_tracks(*_columns(t), *args)
+    _same(got, gather_tracks_py(*_columns(t), *args))
+    # the positions are those gather_flights gives a defender with no history
+    flight = _core.gather_flights(*_columns(t), req[0], req[1], req[2], req[3], req[3], req[5])
+    np.testing.assert_array_equal(got[0], flight[0])
+
+
+def test_tracks_count_the_rows_in_their_range() -> None:
+    t = _one_play()
+    xy, off, n_rows, first_row, consecutive, nonfinite = _core.gather_tracks(
+        *_columns(t), [0, 0, 0, 0], [5, 6, 9, 77], [1, 3, 9, 1], [10, 5, 10, 3])
+    assert n_rows.tolist() == [8, 3, 0, 0] and off.tolist() == [0, 10, 13, 15, 18]
+    assert first_row.tolist() == [0, 10, -1, -1]
+    assert consecutive.tolist() == [False, True, True, True]
+    assert not nonfinite.any() and np.isnan(xy[13:]).all()
+    t["x"][12] = np.nan  # player 6 at frame 5
+    _, _, _, _, _, nonfinite = _core.gather_tracks(*_columns(t), [0], [6], [3], [5])
+    assert nonfinite.tolist() == [True]
 
 
 @settings(max_examples=200, deadline=None)
@@ -288,6 +314,15 @@ class TestFlightsRace:
         bad = {0: [BIG, -1], 3: [BIG, own + 100], 5: [-BIG, BIG]}[which]
         _race(lambda: _core.gather_flights(*table, *req), target, k, [own, other], bad)
 
+    def test_race_track_offsets(self) -> None:
+        table, req = _race_batch()
+        off = table[5]
+        k = N_PLAYS // 2
+        own = int(off[k])
+        args = (req[0], req[2], req[3], req[5])
+        _race(lambda: _core.gather_tracks(*table, *args), off, k, [own, own + 41],
+              [BIG, -BIG, int(off[k + 1]) + 3])
+
     def test_race_roster_offsets(self) -> None:
         table, _ = _race_batch()
         off = table[5]
@@ -318,6 +353,8 @@ class TestFlightsRace:
                 d, r, off, ctx, flags = _core.gather_flights(*table, *req)
                 assert off[-1] == d.shape[0] == r.shape[0]
                 _core.play_rosters(table[0], table[4], table[5], np.arange(N_PLAYS))
+                xy, off, *_ = _core.gather_tracks(*table, req[0], req[1], req[3], req[5])
+                assert off[-1] == xy.shape[0]
         finally:
             stop.set()
             thread.join()

@@ -123,6 +123,38 @@ py::tuple gather_flights(const py::object& nfl_obj, const py::object& frame_obj,
     return py::make_tuple(defender_xy, receiver_xy, offsets_out, context, flags);
 }
 
+py::tuple gather_tracks(const py::object& nfl_obj, const py::object& frame_obj,
+                        const py::object& x_obj, const py::object& y_obj,
+                        const py::object& side_obj, const py::object& play_offsets_obj,
+                        const py::object& play_obj, const py::object& player_obj,
+                        const py::object& first_obj, const py::object& end_obj) {
+    const Table t = table_of(nfl_obj, frame_obj, x_obj, y_obj, side_obj, play_offsets_obj);
+    const Ids play = copy_1d<std::int64_t>(play_obj, "play", "iu");
+    const std::size_t n = play.size();
+    const Ids player = request(player_obj, "nfl", n);
+    const Ids first = request(first_obj, "first_frame", n);
+    const Ids end = request(end_obj, "end_frame", n);
+    const ghosting::FlightRequests req{play.data(),  player.data(), player.data(),
+                                       first.data(), first.data(),  end.data(),
+                                       n};
+    const ghosting::FlightTable view = t.view();
+    const Ids offsets = ghosting::flight_offsets(req, view.n_plays);
+    const auto len = static_cast<py::ssize_t>(n);
+    py::array_t<double> xy({static_cast<py::ssize_t>(offsets.back()), static_cast<py::ssize_t>(2)});
+    py::array_t<std::int64_t> n_rows(len), first_row(len);
+    py::array_t<std::uint8_t> consecutive(len), nonfinite(len);
+    py::array_t<std::int64_t> offsets_out(static_cast<py::ssize_t>(offsets.size()));
+    std::memcpy(offsets_out.mutable_data(), offsets.data(), offsets.size() * sizeof(std::int64_t));
+    {
+        py::gil_scoped_release release;
+        ghosting::gather_tracks(view, req, offsets.data(), xy.mutable_data(),
+                                n_rows.mutable_data(), first_row.mutable_data(),
+                                consecutive.mutable_data(), nonfinite.mutable_data());
+    }
+    return py::make_tuple(xy, offsets_out, n_rows, first_row, consecutive.attr("view")("bool"),
+                          nonfinite.attr("view")("bool"));
+}
+
 template <typename T>
 py::array_t<T> to_numpy(const std::vector<T>& v) {
     py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
@@ -175,6 +207,10 @@ void register_flights(py::module_& m) {
           py::arg("defender"), py::arg("receiver"), py::arg("first_frame"),
           py::arg("pass_forward_frame"), py::arg("end_frame"),
           "(defender_xy, receiver_xy, offsets, context, flags) of each requested window.");
+    m.def("gather_tracks", &gather_tracks, py::arg("nfl_id"), py::arg("frame_id"), py::arg("x"),
+          py::arg("y"), py::arg("side"), py::arg("play_offsets"), py::arg("play"), py::arg("nfl"),
+          py::arg("first_frame"), py::arg("end_frame"),
+          "(xy, offsets, n_rows, first_row, consecutive, nonfinite) of each requested track.");
     m.def("play_rosters", &play_rosters, py::arg("nfl_id"), py::arg("side"),
           py::arg("play_offsets"), py::arg("plays"),
           "(roster_offsets, nfl_id, side): the players of the plays `plays`, ascending nfl_id.");

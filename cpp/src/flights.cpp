@@ -101,6 +101,21 @@ class PlayIndex {
         }
     }
 
+    // The rows of the run with a frame in [first, last], in table order, as positions
+    // [k, stop) of rows() where frames are sorted (then every one of them is in the
+    // range), else the whole run (the caller filters).
+    std::pair<std::size_t, std::size_t> window(const Run& run, std::int64_t first,
+                                               std::int64_t last) const {
+        if (!run.frames_sorted) {
+            return {run.begin, run.end};
+        }
+        const std::size_t k = lower(&run, first);
+        const bool room = last < std::numeric_limits<std::int64_t>::max();
+        return {k, std::max(k, lower(&run, last + (room ? 1 : 0)))};
+    }
+
+    const std::vector<std::int64_t>& rows() const { return rows_; }
+
     // The player's tracked position at `frame` (NaN when none); the last row wins.
     void at(const Run& run, std::int64_t frame, double& x, double& y) const {
         x = kNaN;
@@ -288,6 +303,56 @@ void gather_flights(const FlightTable& t, const FlightRequests& req, const std::
         }
         nearest(players, kSideOffense, req.receiver[i], dx, dy, context + 4 * i);
         nearest(players, kSideDefense, req.defender[i], dx, dy, context + 4 * i + 2);
+    }
+}
+
+void gather_tracks(const FlightTable& t, const FlightRequests& req, const std::int64_t* offsets,
+                   double* xy, std::int64_t* n_rows, std::int64_t* first_row,
+                   std::uint8_t* consecutive, std::uint8_t* nonfinite) {
+    std::vector<std::size_t> by_play(req.n);
+    std::iota(by_play.begin(), by_play.end(), std::size_t{0});
+    const auto play_order = [&](std::size_t a, std::size_t b) { return req.play[a] < req.play[b]; };
+    if (!std::is_sorted(by_play.begin(), by_play.end(), play_order)) {
+        std::stable_sort(by_play.begin(), by_play.end(), play_order);
+    }
+    PlayIndex index(t);
+    std::int64_t indexed_play = -1;
+    for (const std::size_t i : by_play) {
+        if (req.play[i] != indexed_play) {
+            indexed_play = req.play[i];
+            index.build(indexed_play);
+        }
+        const std::int64_t first = req.first_frame[i];
+        const std::int64_t last = req.end_frame[i];
+        const Run* run = index.find(req.defender[i]);
+        index.gather(run, first, offsets[i + 1] - offsets[i], xy + 2 * offsets[i]);
+        std::int64_t count = 0;
+        std::int64_t first_seen = -1;
+        std::int64_t previous = 0;
+        bool steps = true;
+        bool finite = true;
+        if (run != nullptr) {
+            const auto range = index.window(*run, first, last);
+            for (std::size_t k = range.first; k < range.second; ++k) {
+                const std::int64_t row = index.rows()[k];
+                const std::int64_t frame = t.frame_id[row];
+                if (frame < first || frame > last) {
+                    continue;
+                }
+                if (count == 0) {
+                    first_seen = row;
+                } else if (frame - previous != 1) {  // both in [first, last]: no overflow
+                    steps = false;
+                }
+                previous = frame;
+                finite = finite && std::isfinite(t.x[row]) && std::isfinite(t.y[row]);
+                ++count;
+            }
+        }
+        n_rows[i] = count;
+        first_row[i] = first_seen;
+        consecutive[i] = steps ? 1 : 0;
+        nonfinite[i] = finite ? 0 : 1;
     }
 }
 

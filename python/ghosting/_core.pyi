@@ -122,6 +122,27 @@ def gather_flights(
 ]:
     """(defender_xy, receiver_xy, offsets, context, flags) of each window."""
 
+def gather_tracks(
+    nfl_id: npt.ArrayLike,
+    frame_id: npt.ArrayLike,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    side: npt.NDArray[np.int8],
+    play_offsets: npt.ArrayLike,
+    play: npt.ArrayLike,
+    nfl: npt.ArrayLike,
+    first_frame: npt.ArrayLike,
+    end_frame: npt.ArrayLike,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+]:
+    """(xy, offsets, n_rows, first_row, consecutive, nonfinite) of each track."""
+
 def play_rosters(
     nfl_id: npt.ArrayLike,
     side: npt.NDArray[np.int8],

@@ -41,7 +41,9 @@ __all__ = [
     "FlightTable",
     "Flights",
     "Rosters",
+    "Tracks",
     "gather_flights",
+    "gather_tracks",
     "play_rosters",
     "side_codes",
     "SIDE_OFFENSE",
@@ -239,6 +241,55 @@ def gather_flights(
     except ValueError as exc:
         raise InputError(f"gather_flights: {exc}") from exc
     return Flights(defender_xy=d, receiver_xy=r, offsets=off, context=ctx, flags=flags)
+
+
+@dataclass(frozen=True)
+class Tracks:
+    """Real tracks: track i spans samples ``offsets[i]:offsets[i + 1]`` of ``xy``
+    (``(n_samples, 2)``, frames first..end as tracked, NaN where not, no fill).
+
+    What the player's rows with a frame in the range say, in table order:
+    ``n_rows`` how many, ``first_row`` the first one's row index (-1 when none),
+    ``consecutive`` each steps exactly one frame past the one before, ``nonfinite``
+    one has a non-finite x or y.
+    """
+
+    xy: np.ndarray
+    offsets: np.ndarray
+    n_rows: np.ndarray
+    first_row: np.ndarray
+    consecutive: np.ndarray
+    nonfinite: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.offsets.shape[0] - 1)
+
+    def complete(self) -> np.ndarray:
+        """True where the track has exactly one finite row per frame of its range."""
+        return (
+            (self.n_rows == np.diff(self.offsets)) & self.consecutive & ~self.nonfinite
+        )
+
+
+def gather_tracks(
+    table: FlightTable, play: Any, nfl_id: Any, first_frame: Any, end_frame: Any
+) -> Tracks:
+    """One player's real track per request over frames ``first_frame..end_frame`` of
+    the play ``play`` (indices into ``table``'s plays), with what its rows say
+    (:class:`Tracks`); bad requests raise InputError naming the request."""
+    args = [
+        _ints(v, n)
+        for v, n in ((play, "play"), (nfl_id, "nfl_id"), (first_frame, "first_frame"),
+                     (end_frame, "end_frame"))
+    ]
+    try:
+        xy, off, n_rows, first_row, consecutive, nonfinite = _core.gather_tracks(
+            table.nfl_id, table.frame_id, table.x, table.y, table.side, table.play_offsets, *args
+        )
+    except ValueError as exc:
+        raise InputError(f"gather_tracks: {exc}") from exc
+    return Tracks(xy=xy, offsets=off, n_rows=n_rows, first_row=first_row,
+                  consecutive=consecutive, nonfinite=nonfinite)
 
 
 def play_rosters(table: FlightTable, plays: Any = None) -> Rosters:

@@ -22,7 +22,14 @@ from .flights import (
     SIDE_OFFENSE,
 )
 
-__all__ = ["gather_flights_py", "play_rosters_py", "fill_history", "fill_receiver", "nearest"]
+__all__ = [
+    "gather_flights_py",
+    "gather_tracks_py",
+    "play_rosters_py",
+    "fill_history",
+    "fill_receiver",
+    "nearest",
+]
 
 
 def fill_history(d_xy: np.ndarray, lead: int) -> np.ndarray:
@@ -142,6 +149,49 @@ def gather_flights_py(
             context[i, :2] = nearest(at_pf, di, offense)[0]
             context[i, 2:] = nearest(at_pf, di, defense, exclude_self=True)[0]
     return d_out, r_out, offsets, context, flags
+
+
+def gather_tracks_py(
+    nfl_id: Any,
+    frame_id: Any,
+    x: Any,
+    y: Any,
+    side: Any,
+    play_offsets: Any,
+    play: Any,
+    nfl: Any,
+    first_frame: Any,
+    end_frame: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(xy, offsets, n_rows, first_row, consecutive, nonfinite)`` as the C++ core's
+    ``gather_tracks`` returns them (valid input only)."""
+    nfl_id, frame_id = np.asarray(nfl_id, np.int64), np.asarray(frame_id, np.int64)
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    play_offsets = np.asarray(play_offsets, np.int64)
+    play, nfl = np.asarray(play, np.int64), np.asarray(nfl, np.int64)
+    first, end = np.asarray(first_frame, np.int64), np.asarray(end_frame, np.int64)
+    n = play.size
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(end - first + 1, out=offsets[1:])
+    xy = np.full((int(offsets[-1]), 2), np.nan)
+    n_rows = np.zeros(n, np.int64)
+    first_row = np.full(n, -1, np.int64)
+    consecutive = np.ones(n, bool)
+    nonfinite = np.zeros(n, bool)
+    for i in range(n):
+        s, e = int(play_offsets[play[i]]), int(play_offsets[play[i] + 1])
+        m = int(end[i] - first[i] + 1)
+        ids, _, grid = _grid(nfl_id[s:e], frame_id[s:e], x[s:e], y[s:e], int(first[i]), m)
+        if int(nfl[i]) in ids.tolist():
+            xy[offsets[i]:offsets[i + 1]] = grid[ids.tolist().index(int(nfl[i]))]
+        rows = s + np.flatnonzero((nfl_id[s:e] == nfl[i]) & (frame_id[s:e] >= first[i])
+                                  & (frame_id[s:e] <= end[i]))
+        n_rows[i] = rows.size
+        if rows.size:
+            first_row[i] = rows[0]
+            consecutive[i] = bool(np.all(np.diff(frame_id[rows]) == 1))
+            nonfinite[i] = not (np.isfinite(x[rows]).all() and np.isfinite(y[rows]).all())
+    return xy, offsets, n_rows, first_row, consecutive, nonfinite
 
 
 def play_rosters_py(

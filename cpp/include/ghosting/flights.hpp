@@ -84,6 +84,18 @@ void gather_flights(const FlightTable& table, const FlightRequests& req,
                     const std::int64_t* offsets, double* defender_xy, double* receiver_xy,
                     double* context, std::uint8_t* flags);
 
+// Real tracks: for request i, one player's (nfl_id[i]) positions as tracked at frames
+// first[i]..end[i] of play play[i] (NaN where not tracked, the last row of a frame
+// wins, no fill), and what the player's rows with a frame in that range say, taken
+// in table order: how many there are (n_rows), the first one's row index (-1 when
+// none), whether each steps exactly one frame past the one before (consecutive) and
+// whether any has a non-finite x or y (nonfinite). `req` holds the pairs as windows
+// with pass_forward_frame = first_frame (validated by flight_offsets), defender the
+// player; receiver is not read.
+void gather_tracks(const FlightTable& table, const FlightRequests& req,
+                   const std::int64_t* offsets, double* xy, std::int64_t* n_rows,
+                   std::int64_t* first_row, std::uint8_t* consecutive, std::uint8_t* nonfinite);
+
 // The players (ascending nfl_id) of the plays `plays` (indices, validated) and their
 // side (that of their last row in the play): roster_offsets (n_requested + 1) cut
 // roster_nfl_id and roster_side.
