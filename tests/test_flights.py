@@ -22,9 +22,10 @@ from ghosting import flights
 from ghosting.decision import DecisionModels, analyse_plays
 from ghosting.decision.facts import PlayIndex, play_facts
 from ghosting.decision.options import build_options, option_windows
-from ghosting.flights_py import gather_flights_py
+from ghosting.flights_py import gather_flights_py, gather_tracks_py
 from ghosting.model import windows as windows_module
 from ghosting.model.windows import Windows, extract_windows
+from ghosting.scoring import real as real_module
 
 GAME_2021 = "bdb2021/week13_game_2018120600.csv.gz"
 
@@ -119,6 +120,47 @@ def test_decision_options_of_the_2021_game_equal_the_reference(
     end = new_w.lead + new_w.flight_frames
     assert np.isnan(new_w.receiver[np.arange(len(new_w)), np.minimum(
         end + 1, new_w.receiver.shape[1] - 1)][end + 1 < new_w.receiver.shape[1]]).all()
+
+
+def _reference_tracks(table: flights.FlightTable, *request: Any) -> flights.Tracks:
+    """gather_tracks through the numpy reference."""
+    req = [np.asarray(v, np.int64) for v in request]
+    xy, off, n_rows, first_row, consecutive, nonfinite = gather_tracks_py(
+        table.nfl_id, table.frame_id, table.x, table.y, table.side, table.play_offsets, *req
+    )
+    return flights.Tracks(xy=xy, offsets=off, n_rows=n_rows, first_row=first_row,
+                          consecutive=consecutive, nonfinite=nonfinite)
+
+
+@pytest.mark.parametrize("defenders", ["backs", "all"])
+def test_real_trajectories_of_the_2021_game_equal_the_reference(
+    monkeypatch: pytest.MonkeyPatch, game_2021: tuple, defenders: str
+) -> None:
+    tracking, plays = game_2021
+    new = real_module.real_trajectories(tracking, plays, defenders=defenders)
+    with monkeypatch.context() as m:
+        m.setattr(real_module, "gather_tracks", _reference_tracks)
+        ref = real_module.real_trajectories(tracking, plays, defenders=defenders)
+    for f in fields(new):
+        a, b = getattr(new, f.name), getattr(ref, f.name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b, err_msg=f.name)
+        else:
+            assert a.equals(b), f.name
+    assert len(new) == {"backs": 306, "all": 538}[defenders]
+    # each trajectory is its defender's rows from pass forward to arrival, in order
+    x = tracking.column("x").to_numpy()
+    first = np.flatnonzero(
+        (tracking.column("nfl_id").to_numpy() == new.nfl_id[0])
+        & (tracking.column("play_id").to_numpy() == new.play_id[0])
+        & (tracking.column("game_id").to_numpy() == new.game_id[0])
+    )
+    frames = tracking.column("frame_id").to_numpy()[first]
+    row = {(k["game_id"], k["play_id"]): k for k in plays.to_pylist()}[
+        (int(new.game_id[0]), int(new.play_id[0]))]
+    inside = (frames >= row["pass_forward_frame"]) & (frames <= row["arrival_frame"])
+    np.testing.assert_array_equal(new.defender_xy[new.offsets[0]:new.offsets[1], 0],
+                                  x[first[inside]])
 
 
 # --------------------------------------------------------------------------- synthetic
