@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..flights import FlightTable
+from .._util import run_starts
+from ..flights import SIDE_DEFENSE, SIDE_OFFENSE, FlightTable, gather_tracks
 from ..model.features import Windows, extract_windows
 from ..model.windows import PlayColumns, SkipCounts, cut_windows, plan_windows
 from ..schema import DT, FIELD_WIDTH
@@ -91,24 +92,87 @@ class Options:
         }
 
 
-def _nearest_two(d: np.ndarray) -> tuple[float, float, int]:
+def _play_table(index: PlayIndex) -> FlightTable:
+    """The flight gatherer's view of the PlayIndex's rows."""
+    offsets = run_starts(index.game, index.play)
+    side = np.zeros(index.nfl.size, np.int8)
+    side[index.is_offense] = SIDE_OFFENSE
+    side[index.is_defense] = SIDE_DEFENSE
+    return FlightTable(
+        nfl_id=np.ascontiguousarray(index.nfl, np.int64),
+        frame_id=np.ascontiguousarray(index.frame, np.int64),
+        x=np.ascontiguousarray(index.x, np.float64),
+        y=np.ascontiguousarray(index.y, np.float64),
+        side=side,
+        play_offsets=offsets,
+        play_game_id=index.game[offsets[:-1]],
+        play_play_id=index.play[offsets[:-1]],
+    )
+
+
+def _play_slices(
+    index: PlayIndex, plays: Sequence[Mapping[str, Any]], need: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Plays (positions in ``plays``) in the tracking with every key of ``need`` given,
+    and their first and end rows."""
+    picked, start, stop = [], [], []
+    for i, row in enumerate(plays):  # one dict look-up per play
+        sl = index.rows(row["game_id"], row["play_id"])
+        if sl is None or any(row.get(k) is None for k in need):
+            continue
+        picked.append(i)
+        start.append(sl.start)
+        stop.append(sl.stop)
+    return (np.array(picked, np.int64), np.array(start, np.int64), np.array(stop, np.int64))
+
+
+def _rows_at(
+    index: PlayIndex, start: np.ndarray, stop: np.ndarray, frame: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, row) of every row of play ``k`` (rows ``start[k]:stop[k]``) at ``frame[k]``,
+    in row order."""
+    lengths = stop - start
+    owner = np.repeat(np.arange(start.size), lengths)
+    rows = np.repeat(start, lengths) + (
+        np.arange(owner.size) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    at = index.frame[rows] == frame[owner]
+    return owner[at], rows[at]
+
+
+def _rusher_distances(
+    index: PlayIndex, start: np.ndarray, stop: np.ndarray, pf: np.ndarray, passer: np.ndarray
+) -> np.ndarray:
+    """Per play: the nearest defender to the passer at pass forward (NaN when none or
+    no passer)."""
+    owner, rows = _rows_at(index, start, stop, pf)
+    keep = index.is_defense[rows]
+    owner, rows = owner[keep], rows[keep]
+    d = np.hypot(index.x[rows] - passer[owner, 0], index.y[rows] - passer[owner, 1])
+    ok = np.isfinite(d)
+    out = np.full(start.size, np.inf)
+    np.minimum.at(out, owner[ok], d[ok])
+    out[~np.isfinite(out) | ~np.isfinite(passer).all(axis=1)] = np.nan
+    return out
+
+
+def _nearest_two_groups(
+    owner: np.ndarray, d: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per group of ``owner``: the smallest finite ``d`` and the second (20 yd when there
+    is none); NaN and NaN for a group with no finite value."""
     finite = np.where(np.isfinite(d), d, np.inf)
-    if finite.size == 0 or not np.isfinite(finite).any():
-        return float("nan"), float("nan"), -1
-    order = np.argsort(finite, kind="stable")
-    s1 = float(finite[order[0]])
-    s2 = float(finite[order[1]]) if finite.size > 1 and np.isfinite(finite[order[1]]) else 20.0
-    return s1, s2, int(order[0])
-
-
-def _rusher_distance(ix: PlayIndex, sl: slice, pf: int, passer_xy: np.ndarray) -> float:
-    at = ix.at_frame(sl, pf)
-    defense = at[ix.is_defense[at]]
-    if defense.size == 0 or not np.isfinite(passer_xy).all():
-        return float("nan")
-    d = np.hypot(ix.x[defense] - passer_xy[0], ix.y[defense] - passer_xy[1])
-    d = d[np.isfinite(d)]
-    return float(d.min()) if d.size else float("nan")
+    order = np.lexsort((finite, owner))
+    o, v = owner[order], finite[order]
+    first = np.r_[0, np.flatnonzero(np.diff(o) != 0) + 1] if o.size else np.zeros(0, np.int64)
+    s1, s2 = np.full(n, np.nan), np.full(n, np.nan)
+    if o.size:
+        g = o[first]
+        has_2 = np.r_[first[1:], o.size] - first > 1
+        second = v[np.minimum(first + 1, o.size - 1)]
+        found = np.isfinite(v[first])
+        s1[g[found]] = v[first][found]
+        s2[g[found]] = np.where(has_2 & np.isfinite(second), second, 20.0)[found]
+    return s1, s2
 
 
 def _yards(catch_x: np.ndarray, los: np.ndarray) -> np.ndarray:
@@ -126,66 +190,56 @@ def build_options(
     """Every option of every play with a pass window and a passer, with its arrival.
 
     Options are the play's eligible receivers plus the real target. Features that
-    need ghosts (separations, sigmas) are NaN until :func:`ghost_options`.
+    need ghosts (separations, sigmas) are NaN until :func:`ghost_options`. Every
+    receiver's path is gathered in one call of the flight gatherer
+    (:func:`ghosting.flights.gather_tracks`).
     """
-    rec: dict[str, list[Any]] = {f.name: [] for f in fields(Options)}
-    paths: list[np.ndarray] = []
-    passers: list[np.ndarray] = []
-    for i, row in enumerate(plays):
-        pf = row.get("pass_forward_frame")
-        target = row.get("targeted_receiver")
-        sl = index.rows(row["game_id"], row["play_id"])
-        if sl is None or pf is None or target is None:
-            continue
-        pf = int(pf)
-        receivers = [int(v) for v in (row.get("eligible_receivers") or [])]
-        if int(target) not in receivers:
-            receivers.append(int(target))
-        passer_xy = np.array([facts["passer_x"][i], facts["passer_y"][i]])
-        rusher = _rusher_distance(index, sl, pf, passer_xy)
-        for rid in receivers:
-            idx = index.player(sl, rid)
-            path = np.full((max_flight, 2), np.nan)
-            t = index.frame[idx] - pf
-            keep = (t >= 1) & (t <= max_flight)
-            path[t[keep] - 1, 0] = index.x[idx[keep]]
-            path[t[keep] - 1, 1] = index.y[idx[keep]]
-            paths.append(path)
-            passers.append(passer_xy)
-            rec["play_row"].append(i)
-            rec["game_id"].append(int(row["game_id"]))
-            rec["play_id"].append(int(row["play_id"]))
-            rec["nfl_id"].append(rid)
-            rec["is_real_target"].append(rid == int(target))
-            rec["pass_forward_frame"].append(pf)
-            rec["rusher_distance"].append(rusher)
-    n = len(rec["game_id"])
-    if n == 0:
+    picked, start, stop = _play_slices(index, plays, ("pass_forward_frame",
+                                                      "targeted_receiver"))
+    if picked.size == 0:
         return _empty_options()
-    path_arr = np.stack(paths)
-    passer_arr = np.stack(passers)
+    rows = [plays[int(i)] for i in picked]
+    pf = np.array([int(r["pass_forward_frame"]) for r in rows], np.int64)
+    target = np.array([int(r["targeted_receiver"]) for r in rows], np.int64)
+    receivers = []
+    for r, tgt in zip(rows, target.tolist(), strict=True):
+        listed = [int(v) for v in (r.get("eligible_receivers") or [])]
+        receivers.append(listed if tgt in listed else listed + [tgt])
+    counts = np.array([len(v) for v in receivers], np.int64)
+    rid = np.array([v for vs in receivers for v in vs], np.int64)
+    owner = np.repeat(np.arange(picked.size), counts)
+    passer = np.column_stack([np.asarray(facts["passer_x"], np.float64)[picked],
+                              np.asarray(facts["passer_y"], np.float64)[picked]])
+    rusher = _rusher_distances(index, start, stop, pf, passer)
+    table = _play_table(index)
+    play_index = np.searchsorted(table.play_offsets[:-1], start)
+    paths = gather_tracks(table, play_index[owner], rid, pf[owner] + 1, pf[owner] + max_flight)
+    path_arr = paths.xy.reshape(rid.size, max_flight, 2)
+    passer_arr = passer[owner]
+    n = rid.size
     flight, ok, reason = arrival_frames(air_time, passer_arr, path_arr, max_flight=max_flight)
     no_passer = ~np.isfinite(passer_arr).all(axis=1)
     reason[no_passer] = "no passer at pass forward"
     ok &= ~no_passer
-    los = np.asarray(facts["line_of_scrimmage"], np.float64)[np.array(rec["play_row"], np.int64)]
+    play_row = picked[owner]
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[play_row]
     no_los = ok & ~np.isfinite(los)
     reason[no_los] = "no line of scrimmage (no ball in the tracking)"
     ok &= ~no_los
     flight[~ok] = 0
-    rows = np.arange(n)
-    catch = np.where(ok[:, None], path_arr[rows, np.maximum(flight - 1, 0)], np.nan)
+    k = np.arange(n)
+    catch = np.where(ok[:, None], path_arr[k, np.maximum(flight - 1, 0)], np.nan)
     air_distance = np.hypot(*(catch - passer_arr).T)
     nan = np.full(n, np.nan)
     return Options(
-        play_row=np.array(rec["play_row"], np.int64),
-        game_id=np.array(rec["game_id"], np.int64),
-        play_id=np.array(rec["play_id"], np.int64),
-        nfl_id=np.array(rec["nfl_id"], np.int64),
-        is_real_target=np.array(rec["is_real_target"], bool),
+        play_row=play_row.astype(np.int64),
+        game_id=np.array([int(r["game_id"]) for r in rows], np.int64)[owner],
+        play_id=np.array([int(r["play_id"]) for r in rows], np.int64)[owner],
+        nfl_id=rid,
+        is_real_target=rid == target[owner],
         analysable=ok,
         reason=reason,
-        pass_forward_frame=np.array(rec["pass_forward_frame"], np.int64),
+        pass_forward_frame=pf[owner],
         flight_frames=flight,
         catch_x=catch[:, 0],
         catch_y=catch[:, 1],
@@ -193,7 +247,7 @@ def build_options(
         air_time=np.where(ok, flight * DT, np.nan),
         air_yards=_yards(catch[:, 0], los),
         sideline_distance=np.minimum(catch[:, 1], FIELD_WIDTH - catch[:, 1]),
-        rusher_distance=np.array(rec["rusher_distance"], np.float64),
+        rusher_distance=rusher[owner],
         separation_1=nan.copy(),
         separation_2=nan.copy(),
         nearest_defender=np.zeros(n, np.int64),
@@ -457,28 +511,44 @@ def real_pass_features(
         "air_distance", "separation_1", "separation_2", "sideline_distance",
         "rusher_distance", "air_time", "air_yards",
     )}
-    for i, row in enumerate(plays):
-        sl = index.rows(row["game_id"], row["play_id"])
-        pf, arr, target = (row.get(k) for k in ("pass_forward_frame", "arrival_frame",
-                                                 "targeted_receiver"))
-        if sl is None or pf is None or arr is None or target is None:
-            continue
-        passer = np.array([facts["passer_x"][i], facts["passer_y"][i]])
-        at = index.at_frame(sl, int(arr))
-        rec = at[index.nfl[at] == int(target)]
-        if rec.size == 0 or not np.isfinite(passer).all():
-            continue
-        rx, ry = index.x[rec[0]], index.y[rec[0]]
-        cx, cy = row.get("ball_land_x"), row.get("ball_land_y")
-        if cx is None or cy is None or not (np.isfinite(cx) and np.isfinite(cy)):
-            cx, cy = rx, ry
-        defense = at[index.is_defense[at]]
-        s1, s2, _ = _nearest_two(np.hypot(index.x[defense] - rx, index.y[defense] - ry))
-        out["air_distance"][i] = float(np.hypot(cx - passer[0], cy - passer[1]))
-        out["separation_1"][i] = s1
-        out["separation_2"][i] = s2
-        out["sideline_distance"][i] = float(min(ry, FIELD_WIDTH - ry))
-        out["rusher_distance"][i] = _rusher_distance(index, sl, int(pf), passer)
-        out["air_time"][i] = (int(arr) - int(pf)) * DT
-        out["air_yards"][i] = float(min(cx, GOAL_LINE_X) - facts["line_of_scrimmage"][i])
+    picked, start, stop = _play_slices(index, plays, ("pass_forward_frame", "arrival_frame",
+                                                      "targeted_receiver"))
+    if picked.size == 0:
+        return out
+    rows = [plays[int(i)] for i in picked]
+    pf = np.array([int(r["pass_forward_frame"]) for r in rows], np.int64)
+    arr = np.array([int(r["arrival_frame"]) for r in rows], np.int64)
+    target = np.array([int(r["targeted_receiver"]) for r in rows], np.int64)
+    land = np.array([[np.nan if r.get(k) is None else r[k] for k in ("ball_land_x", "ball_land_y")]
+                     for r in rows], np.float64).reshape(-1, 2)
+    passer = np.column_stack([np.asarray(facts["passer_x"], np.float64)[picked],
+                              np.asarray(facts["passer_y"], np.float64)[picked]])
+    m = picked.size
+    owner, at = _rows_at(index, start, stop, arr)
+    # the receiver: his first row at arrival
+    is_rec = index.nfl[at] == target[owner]
+    none = index.nfl.size
+    rec_row = np.full(m, none, np.int64)
+    np.minimum.at(rec_row, owner[is_rec], at[is_rec])  # the first row wins
+    ok = (rec_row < none) & np.isfinite(passer).all(axis=1)
+    rec_row = np.where(ok, rec_row, 0)
+    rx = np.where(ok, index.x[rec_row], np.nan)
+    ry = np.where(ok, index.y[rec_row], np.nan)
+    use_land = np.isfinite(land).all(axis=1)
+    cx = np.where(use_land, land[:, 0], rx)
+    cy = np.where(use_land, land[:, 1], ry)
+    is_def = index.is_defense[at] & ok[owner]
+    d_owner, d_rows = owner[is_def], at[is_def]
+    s1, s2 = _nearest_two_groups(
+        d_owner, np.hypot(index.x[d_rows] - rx[d_owner], index.y[d_rows] - ry[d_owner]), m)
+    rusher = _rusher_distances(index, start, stop, pf, passer)
+    k = picked[ok]
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[picked]
+    out["air_distance"][k] = np.hypot(cx - passer[:, 0], cy - passer[:, 1])[ok]
+    out["separation_1"][k] = s1[ok]
+    out["separation_2"][k] = s2[ok]
+    out["sideline_distance"][k] = np.minimum(ry, FIELD_WIDTH - ry)[ok]
+    out["rusher_distance"][k] = rusher[ok]
+    out["air_time"][k] = ((arr - pf) * DT)[ok]
+    out["air_yards"][k] = (np.minimum(cx, GOAL_LINE_X) - los)[ok]
     return out
