@@ -20,8 +20,9 @@ import pytest
 import ghosting
 from ghosting import flights
 from ghosting.decision import DecisionModels, analyse_plays
+from ghosting.decision import options as options_module
 from ghosting.decision.facts import PlayIndex, play_facts
-from ghosting.decision.options import build_options, option_windows
+from ghosting.decision.options import build_options, option_windows, real_pass_features
 from ghosting.flights_py import gather_flights_py, gather_tracks_py
 from ghosting.model import windows as windows_module
 from ghosting.model.windows import Windows, extract_windows
@@ -37,6 +38,16 @@ def _reference_gather(table: flights.FlightTable, *request: Any) -> flights.Flig
         table.nfl_id, table.frame_id, table.x, table.y, table.side, table.play_offsets, *req
     )
     return flights.Flights(defender_xy=d, receiver_xy=r, offsets=off, context=ctx, flags=flags)
+
+
+def _reference_tracks(table: flights.FlightTable, *request: Any) -> flights.Tracks:
+    """gather_tracks through the numpy reference."""
+    req = [np.asarray(v, np.int64) for v in request]
+    xy, off, n_rows, first_row, consecutive, nonfinite = gather_tracks_py(
+        table.nfl_id, table.frame_id, table.x, table.y, table.side, table.play_offsets, *req
+    )
+    return flights.Tracks(xy=xy, offsets=off, n_rows=n_rows, first_row=first_row,
+                          consecutive=consecutive, nonfinite=nonfinite)
 
 
 def _assert_same_windows(a: Windows, b: Windows) -> None:
@@ -101,6 +112,7 @@ def test_decision_options_of_the_2021_game_equal_the_reference(
     new = analyse_plays(tracking, rows, gm, dm).options
     with monkeypatch.context() as m:
         m.setattr(windows_module, "gather_flights", _reference_gather)
+        m.setattr(options_module, "gather_tracks", _reference_tracks)
         ref_w = option_windows(tracking, opts, rows, gm.history)
         ref = analyse_plays(tracking, rows, gm, dm).options
     _assert_same_windows(new_w, ref_w)
@@ -120,16 +132,6 @@ def test_decision_options_of_the_2021_game_equal_the_reference(
     end = new_w.lead + new_w.flight_frames
     assert np.isnan(new_w.receiver[np.arange(len(new_w)), np.minimum(
         end + 1, new_w.receiver.shape[1] - 1)][end + 1 < new_w.receiver.shape[1]]).all()
-
-
-def _reference_tracks(table: flights.FlightTable, *request: Any) -> flights.Tracks:
-    """gather_tracks through the numpy reference."""
-    req = [np.asarray(v, np.int64) for v in request]
-    xy, off, n_rows, first_row, consecutive, nonfinite = gather_tracks_py(
-        table.nfl_id, table.frame_id, table.x, table.y, table.side, table.play_offsets, *req
-    )
-    return flights.Tracks(xy=xy, offsets=off, n_rows=n_rows, first_row=first_row,
-                          consecutive=consecutive, nonfinite=nonfinite)
 
 
 @pytest.mark.parametrize("defenders", ["backs", "all"])
@@ -161,6 +163,53 @@ def test_real_trajectories_of_the_2021_game_equal_the_reference(
     inside = (frames >= row["pass_forward_frame"]) & (frames <= row["arrival_frame"])
     np.testing.assert_array_equal(new.defender_xy[new.offsets[0]:new.offsets[1], 0],
                                   x[first[inside]])
+
+
+def _real_pass_features_per_play(ix: PlayIndex, rows: list[dict], facts: dict) -> dict:
+    """real_pass_features the slow way: one play at a time, in plain Python."""
+    out: dict[str, list[float]] = {k: [] for k in (
+        "air_distance", "separation_1", "separation_2", "sideline_distance",
+        "rusher_distance", "air_time", "air_yards")}
+    for i, row in enumerate(rows):
+        sl = ix.rows(row["game_id"], row["play_id"])
+        px, py = facts["passer_x"][i], facts["passer_y"][i]
+        at = ix.at_frame(sl, row["arrival_frame"])
+        rec = at[ix.nfl[at] == row["targeted_receiver"]]
+        if not rec.size or not (np.isfinite(px) and np.isfinite(py)):
+            for v in out.values():
+                v.append(np.nan)
+            continue
+        rx, ry = ix.x[rec[0]], ix.y[rec[0]]
+        cx, cy = row["ball_land_x"], row["ball_land_y"]
+        if cx is None or cy is None or not np.isfinite(cx + cy):
+            cx, cy = rx, ry
+        d = sorted(float(np.hypot(ix.x[j] - rx, ix.y[j] - ry)) for j in at
+                   if ix.is_defense[j] and np.isfinite(np.hypot(ix.x[j] - rx, ix.y[j] - ry)))
+        pf_rows = ix.at_frame(sl, row["pass_forward_frame"])
+        rush = [float(np.hypot(ix.x[j] - px, ix.y[j] - py)) for j in pf_rows
+                if ix.is_defense[j] and np.isfinite(np.hypot(ix.x[j] - px, ix.y[j] - py))]
+        out["air_distance"].append(float(np.hypot(cx - px, cy - py)))
+        out["separation_1"].append(d[0] if d else np.nan)
+        out["separation_2"].append((d[1] if len(d) > 1 else 20.0) if d else np.nan)
+        out["sideline_distance"].append(min(ry, 160 / 3 - ry))
+        out["rusher_distance"].append(min(rush) if rush else np.nan)
+        out["air_time"].append((row["arrival_frame"] - row["pass_forward_frame"]) * 0.1)
+        out["air_yards"].append(min(cx, 110.0) - facts["line_of_scrimmage"][i])
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def test_real_pass_features_of_the_2021_game_equal_a_per_play_reference(
+    game_2021: tuple,
+) -> None:
+    tracking, plays = game_2021
+    rows = [r for r in plays.to_pylist() if r["analysable"]]
+    ix = PlayIndex(tracking)
+    facts = play_facts(ix, rows, None)
+    got = real_pass_features(ix, rows, facts)
+    want = _real_pass_features_per_play(ix, rows, facts)
+    for k, v in want.items():
+        np.testing.assert_allclose(got[k], v, rtol=0, atol=1e-12, err_msg=k)
+    assert np.isfinite(got["separation_1"]).sum() >= 60
 
 
 # --------------------------------------------------------------------------- synthetic
