@@ -8,8 +8,8 @@ reference. Run with::
 
     python -m pytest bench/test_bench_flights.py --benchmark-enable -s
 
-With real data (``GHOSTING_DATA``), ``extract_windows`` on the NGS highlights
-(3.5 M rows, 446 plays) too.
+With real data (``GHOSTING_DATA``), ``extract_windows`` and
+``ghosting.decision.analyse_plays`` on the NGS highlights (3.5 M rows, 446 plays) too.
 """
 
 from __future__ import annotations
@@ -101,15 +101,32 @@ def test_extract_windows_numpy_reference(benchmark, synth, monkeypatch):
                        rounds=1, iterations=1)
 
 
-@pytest.mark.benchmark(group="extract_windows_highlights")
-def test_extract_windows_highlights(benchmark):
+@pytest.fixture(scope="module")
+def highlights() -> tuple[Any, Any]:
     root = os.environ.get("GHOSTING_DATA")
     path = Path(root or "") / "ngs_highlights" / "highlights.parquet"
     if not root or not path.is_file():
         pytest.skip("real tracking data not available (set GHOSTING_DATA)")
     tracking = ghosting.read_tracking(path)
-    plays = ghosting.pass_plays(tracking)
+    return tracking, ghosting.pass_plays(tracking)
+
+
+@pytest.mark.benchmark(group="highlights")
+def test_extract_windows_highlights(benchmark, highlights):
+    tracking, plays = highlights
     benchmark.extra_info["rows"] = tracking.num_rows
     benchmark.pedantic(extract_windows, args=(tracking, plays),
                        kwargs={"history": HISTORY, "defenders": "all", "targets": "all"},
                        rounds=5, iterations=1)
+
+
+@pytest.mark.benchmark(group="highlights")
+def test_analyse_plays_highlights(benchmark, highlights):
+    from ghosting.decision import DecisionModels, analyse_plays
+
+    tracking, plays = highlights
+    rows = [r for r in plays.to_pylist() if r["analysable"]]
+    ghost, models = ghosting.GhostModel.load(), DecisionModels.load()
+    benchmark.extra_info["rows"] = tracking.num_rows
+    benchmark.pedantic(analyse_plays, args=(tracking, rows, ghost, models), rounds=3,
+                       iterations=1)
