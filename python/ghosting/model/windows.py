@@ -484,7 +484,7 @@ def extract_windows(
 
     Parameters
     ----------
-    tracking : canonical tracking table (sorted by game, play, nfl_id, frame).
+    tracking : canonical tracking table (grouped by play; rows of a play in any order).
     plays : a ``pass_plays`` table (or its rows as dicts); rows not analysable are skipped.
     history : observed frames k >= 3 up to and including pass forward.
     defenders : ``"backs"`` (the play's defensive backs) or ``"all"`` (every defender).
