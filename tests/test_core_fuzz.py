@@ -156,7 +156,8 @@ def test_every_core_function_is_fuzzed() -> None:
     """A new native entry point must be added to this file."""
     functions = {n for n in dir(_core) if not n.startswith("_") and callable(getattr(_core, n))}
     assert functions == {"trajectory_score", "play_scores", "model_score", "feasibility",
-                         "clean_tracks"}  # fmt: skip
+                         "clean_tracks", "gather_flights", "gather_tracks",
+                         "play_rosters"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- wrong arrays
@@ -441,3 +442,108 @@ def test_empty_batches_give_empty_results() -> None:
     # ... and a feasibility row of zeros, not garbage, for feasibility.
     speed, accel, steps, off_field, nonfinite = _core.feasibility(empty_xy, np.zeros(2, np.int64))
     assert steps.tolist() == off_field.tolist() == nonfinite.tolist() == [0]
+
+
+# --------------------------------------------------------------------------- flights
+
+FLIGHT_COLUMNS = ("nfl_id", "frame_id", "x", "y", "side", "play_offsets")
+FLIGHT_REQUESTS = {
+    "gather_flights": ("play", "defender", "receiver", "first_frame", "pass_forward_frame",
+                       "end_frame"),
+    "gather_tracks": ("play", "nfl", "first_frame", "end_frame"),
+    "play_rosters": ("plays",),
+}
+
+
+@st.composite
+def flight_batches(draw: st.DrawFn) -> dict[str, Any]:
+    """Plays of a few players over a few frames and valid requests into them."""
+    lengths = draw(segment_lengths(min_len=0, max_n=4)) or [0]  # at least one play
+    n = sum(lengths)
+    b: dict[str, Any] = {
+        "nfl_id": np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), np.int64),
+        "frame_id": np.array(draw(st.lists(st.integers(0, 9), min_size=n, max_size=n)),
+                             np.int64),
+        "x": np.array(draw(st.lists(st.floats(-5, 125), min_size=n, max_size=n)), np.float64),
+        "y": np.array(draw(st.lists(st.floats(-5, 60), min_size=n, max_size=n)), np.float64),
+        "side": np.array(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), np.int8),
+        "play_offsets": offsets_of(lengths),
+    }
+    m = draw(st.integers(0, 5))
+    first = np.array(draw(st.lists(st.integers(0, 9), min_size=m, max_size=m)), np.int64)
+    b["play"] = np.array(draw(st.lists(st.integers(0, len(lengths) - 1), min_size=m,
+                                       max_size=m)), np.int64)
+    b["defender"] = b["nfl"] = np.array(draw(st.lists(st.integers(0, 5), min_size=m,
+                                                      max_size=m)), np.int64)
+    b["receiver"] = (b["defender"] + 1) % 5
+    b["first_frame"] = first
+    b["pass_forward_frame"] = first + 2
+    b["end_frame"] = first + 5
+    b["plays"] = np.arange(len(lengths), dtype=np.int64)[::-1].copy()
+    return b
+
+
+def call_flights(name: str, b: dict[str, Any], **k: Any) -> Any:
+    args = {key: b[key] for key in FLIGHT_COLUMNS + FLIGHT_REQUESTS[name]}
+    if name == "play_rosters":
+        args = {key: args[key] for key in ("nfl_id", "side", "play_offsets", "plays")}
+    args.update(k)
+    return getattr(_core, name)(**args)
+
+
+def _flight_args(name: str) -> tuple[str, ...]:
+    if name == "play_rosters":
+        return ("nfl_id", "side", "play_offsets", "plays")
+    return FLIGHT_COLUMNS + FLIGHT_REQUESTS[name]
+
+
+BAD_FLIGHT_ARRAYS: dict[str, Callable[[np.ndarray], Any]] = {
+    "2-D": lambda a: a[None],
+    "strings": lambda a: a.astype(str),
+    "object": lambda a: a.astype(object),
+    "complex": lambda a: a.astype(np.complex128),
+    "None": lambda a: None,
+    "one more": lambda a: np.append(a, a[:1] if len(a) else np.zeros(1, a.dtype)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLIGHT_REQUESTS))
+@FUZZ
+@given(data=st.data(), bad=st.sampled_from(sorted(BAD_FLIGHT_ARRAYS)))
+def test_flights_reject_bad_arrays(name: str, data: st.DataObject, bad: str) -> None:
+    b = data.draw(flight_batches())
+    arg = data.draw(st.sampled_from(_flight_args(name)))
+    assume(bad != "one more" or arg not in ("play_offsets", "plays"))  # may stay valid
+    assume(bad != "one more" or arg not in FLIGHT_REQUESTS[name] or arg == "play")
+    rejects(lambda: call_flights(name, b, **{arg: BAD_FLIGHT_ARRAYS[bad](b[arg])}))
+    if arg not in ("x", "y"):  # ids, frames, codes and indices: never truncated floats
+        rejects(lambda: call_flights(name, b, **{arg: b[arg].astype(np.float64) + 0.5}))
+
+
+@pytest.mark.parametrize("name", sorted(FLIGHT_REQUESTS))
+@FUZZ
+@given(data=st.data(), bad=st.sampled_from(sorted(BAD_OFFSETS)))
+def test_flights_reject_bad_play_offsets(name: str, data: st.DataObject, bad: str) -> None:
+    b = data.draw(flight_batches())
+    wrong = BAD_OFFSETS[bad](b["play_offsets"], len(b["nfl_id"]))
+    rejects(lambda: call_flights(name, b, play_offsets=wrong))
+
+
+@pytest.mark.parametrize("name", sorted(FLIGHT_REQUESTS))
+@FUZZ
+@given(data=st.data(), kind=st.sampled_from(["int32", "list", "non-contiguous view"]))
+def test_flights_convert_arrays_without_changing_values(
+    name: str, data: st.DataObject, kind: str
+) -> None:
+    b = data.draw(flight_batches())
+    arg = data.draw(st.sampled_from([a for a in _flight_args(name) if a != "side"]))
+    a = b[arg]
+    assume(len(a) > 0)
+    converted = {
+        "int32": lambda: a.astype(np.int32) if a.dtype.kind == "i" else a.astype(np.float32),
+        "list": a.tolist,
+        "non-contiguous view": lambda: np.repeat(a, 2)[::2],
+    }[kind]()
+    plain = dict(b)
+    plain[arg] = np.asarray(converted, dtype=a.dtype)
+    assert_same(call_flights(name, b, **{arg: converted}), call_flights(name, plain))

@@ -183,7 +183,7 @@ def test_context_is_the_nearest_other_player_at_pass_forward(synth_plays: tuple)
 
 
 def test_receiver_gaps_are_filled_from_the_pass_forward_side() -> None:
-    from ghosting.model.windows import _fill_receiver
+    from ghosting.flights_py import fill_receiver as _fill_receiver
 
     r = np.column_stack([np.arange(9.0), np.arange(9.0) * 2])
     r[[0, 1, 5, 7, 8]] = np.nan

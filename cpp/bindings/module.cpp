@@ -8,6 +8,7 @@ namespace py = pybind11;
 
 void register_cleaning(py::module_& m);
 void register_scoring(py::module_& m);
+void register_flights(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "ghosting native core (private: use the public ghosting API)";
@@ -15,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
     m.attr("FIELD_WIDTH") = ghosting::kFieldWidth;
     register_cleaning(m);
     register_scoring(m);
+    register_flights(m);
 }

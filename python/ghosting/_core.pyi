@@ -87,3 +87,66 @@ def feasibility(
     npt.NDArray[np.int64],
 ]:
     """(max_speed, max_accel, n_long_steps, n_off_field, n_nonfinite) per trajectory."""
+
+# --- flights (cpp/bindings/register_flights.cpp) -------------------------------
+# The flight gatherer: the table's columns (read in place; the core copies each
+# play's nfl_id and side before ordering its rows by them), play offsets and the
+# requests copied and validated with the GIL held.
+
+SIDE_OFFENSE: Final[int]
+SIDE_DEFENSE: Final[int]
+FLIGHT_DEFENDER_IN_PLAY: Final[int]
+FLIGHT_DEFENDER_AT_PASS_FORWARD: Final[int]
+FLIGHT_RECEIVER_IN_PLAY: Final[int]
+FLIGHT_RECEIVER_AT_PASS_FORWARD: Final[int]
+
+def gather_flights(
+    nfl_id: npt.ArrayLike,
+    frame_id: npt.ArrayLike,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    side: npt.NDArray[np.int8],
+    play_offsets: npt.ArrayLike,
+    play: npt.ArrayLike,
+    defender: npt.ArrayLike,
+    receiver: npt.ArrayLike,
+    first_frame: npt.ArrayLike,
+    pass_forward_frame: npt.ArrayLike,
+    end_frame: npt.ArrayLike,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.uint8],
+]:
+    """(defender_xy, receiver_xy, offsets, context, flags) of each window."""
+
+def gather_tracks(
+    nfl_id: npt.ArrayLike,
+    frame_id: npt.ArrayLike,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    side: npt.NDArray[np.int8],
+    play_offsets: npt.ArrayLike,
+    play: npt.ArrayLike,
+    nfl: npt.ArrayLike,
+    first_frame: npt.ArrayLike,
+    end_frame: npt.ArrayLike,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+]:
+    """(xy, offsets, n_rows, first_row, consecutive, nonfinite) of each track."""
+
+def play_rosters(
+    nfl_id: npt.ArrayLike,
+    side: npt.NDArray[np.int8],
+    play_offsets: npt.ArrayLike,
+    plays: npt.ArrayLike,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """(roster_offsets, nfl_id, side) of the plays `plays`."""

@@ -19,13 +19,26 @@ from typing import Any
 
 import numpy as np
 
+from .._util import run_starts
+from ..flights import SIDE_DEFENSE, SIDE_OFFENSE, FlightTable, gather_tracks
 from ..model.features import Windows, extract_windows
+from ..model.windows import PlayColumns, SkipCounts, cut_windows, plan_windows
 from ..schema import DT, FIELD_WIDTH
 from .air_time import MAX_FLIGHT_FRAMES, AirTimeModel, arrival_frames
 from .facts import PlayIndex
 from .sigma import SigmaCalibration
 
-__all__ = ["Options", "build_options", "ghost_options", "real_pass_features", "GOAL_LINE_X"]
+__all__ = [
+    "Options",
+    "ArrivalSeparations",
+    "build_options",
+    "ghost_options",
+    "option_windows",
+    "arrival_separations",
+    "arrival_separation_arrays",
+    "real_pass_features",
+    "GOAL_LINE_X",
+]
 
 #: x of the goal line the offense attacks (normalised coordinates): a catch in the end
 #: zone gains the yards to the goal line, no more.
@@ -79,24 +92,87 @@ class Options:
         }
 
 
-def _nearest_two(d: np.ndarray) -> tuple[float, float, int]:
+def _play_table(index: PlayIndex) -> FlightTable:
+    """The flight gatherer's view of the PlayIndex's rows."""
+    offsets = run_starts(index.game, index.play)
+    side = np.zeros(index.nfl.size, np.int8)
+    side[index.is_offense] = SIDE_OFFENSE
+    side[index.is_defense] = SIDE_DEFENSE
+    return FlightTable(
+        nfl_id=np.ascontiguousarray(index.nfl, np.int64),
+        frame_id=np.ascontiguousarray(index.frame, np.int64),
+        x=np.ascontiguousarray(index.x, np.float64),
+        y=np.ascontiguousarray(index.y, np.float64),
+        side=side,
+        play_offsets=offsets,
+        play_game_id=index.game[offsets[:-1]],
+        play_play_id=index.play[offsets[:-1]],
+    )
+
+
+def _play_slices(
+    index: PlayIndex, plays: Sequence[Mapping[str, Any]], need: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Plays (positions in ``plays``) in the tracking with every key of ``need`` given,
+    and their first and end rows."""
+    picked, start, stop = [], [], []
+    for i, row in enumerate(plays):  # one dict look-up per play
+        sl = index.rows(row["game_id"], row["play_id"])
+        if sl is None or any(row.get(k) is None for k in need):
+            continue
+        picked.append(i)
+        start.append(sl.start)
+        stop.append(sl.stop)
+    return (np.array(picked, np.int64), np.array(start, np.int64), np.array(stop, np.int64))
+
+
+def _rows_at(
+    index: PlayIndex, start: np.ndarray, stop: np.ndarray, frame: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, row) of every row of play ``k`` (rows ``start[k]:stop[k]``) at ``frame[k]``,
+    in row order."""
+    lengths = stop - start
+    owner = np.repeat(np.arange(start.size), lengths)
+    rows = np.repeat(start, lengths) + (
+        np.arange(owner.size) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    at = index.frame[rows] == frame[owner]
+    return owner[at], rows[at]
+
+
+def _rusher_distances(
+    index: PlayIndex, start: np.ndarray, stop: np.ndarray, pf: np.ndarray, passer: np.ndarray
+) -> np.ndarray:
+    """Per play: the nearest defender to the passer at pass forward (NaN when none or
+    no passer)."""
+    owner, rows = _rows_at(index, start, stop, pf)
+    keep = index.is_defense[rows]
+    owner, rows = owner[keep], rows[keep]
+    d = np.hypot(index.x[rows] - passer[owner, 0], index.y[rows] - passer[owner, 1])
+    ok = np.isfinite(d)
+    out = np.full(start.size, np.inf)
+    np.minimum.at(out, owner[ok], d[ok])
+    out[~np.isfinite(out) | ~np.isfinite(passer).all(axis=1)] = np.nan
+    return out
+
+
+def _nearest_two_groups(
+    owner: np.ndarray, d: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per group of ``owner``: the smallest finite ``d`` and the second (20 yd when there
+    is none); NaN and NaN for a group with no finite value."""
     finite = np.where(np.isfinite(d), d, np.inf)
-    if finite.size == 0 or not np.isfinite(finite).any():
-        return float("nan"), float("nan"), -1
-    order = np.argsort(finite, kind="stable")
-    s1 = float(finite[order[0]])
-    s2 = float(finite[order[1]]) if finite.size > 1 and np.isfinite(finite[order[1]]) else 20.0
-    return s1, s2, int(order[0])
-
-
-def _rusher_distance(ix: PlayIndex, sl: slice, pf: int, passer_xy: np.ndarray) -> float:
-    at = ix.at_frame(sl, pf)
-    defense = at[ix.is_defense[at]]
-    if defense.size == 0 or not np.isfinite(passer_xy).all():
-        return float("nan")
-    d = np.hypot(ix.x[defense] - passer_xy[0], ix.y[defense] - passer_xy[1])
-    d = d[np.isfinite(d)]
-    return float(d.min()) if d.size else float("nan")
+    order = np.lexsort((finite, owner))
+    o, v = owner[order], finite[order]
+    first = np.r_[0, np.flatnonzero(np.diff(o) != 0) + 1] if o.size else np.zeros(0, np.int64)
+    s1, s2 = np.full(n, np.nan), np.full(n, np.nan)
+    if o.size:
+        g = o[first]
+        has_2 = np.r_[first[1:], o.size] - first > 1
+        second = v[np.minimum(first + 1, o.size - 1)]
+        found = np.isfinite(v[first])
+        s1[g[found]] = v[first][found]
+        s2[g[found]] = np.where(has_2 & np.isfinite(second), second, 20.0)[found]
+    return s1, s2
 
 
 def _yards(catch_x: np.ndarray, los: np.ndarray) -> np.ndarray:
@@ -114,66 +190,56 @@ def build_options(
     """Every option of every play with a pass window and a passer, with its arrival.
 
     Options are the play's eligible receivers plus the real target. Features that
-    need ghosts (separations, sigmas) are NaN until :func:`ghost_options`.
+    need ghosts (separations, sigmas) are NaN until :func:`ghost_options`. Every
+    receiver's path is gathered in one call of the flight gatherer
+    (:func:`ghosting.flights.gather_tracks`).
     """
-    rec: dict[str, list[Any]] = {f.name: [] for f in fields(Options)}
-    paths: list[np.ndarray] = []
-    passers: list[np.ndarray] = []
-    for i, row in enumerate(plays):
-        pf = row.get("pass_forward_frame")
-        target = row.get("targeted_receiver")
-        sl = index.rows(row["game_id"], row["play_id"])
-        if sl is None or pf is None or target is None:
-            continue
-        pf = int(pf)
-        receivers = [int(v) for v in (row.get("eligible_receivers") or [])]
-        if int(target) not in receivers:
-            receivers.append(int(target))
-        passer_xy = np.array([facts["passer_x"][i], facts["passer_y"][i]])
-        rusher = _rusher_distance(index, sl, pf, passer_xy)
-        for rid in receivers:
-            idx = index.player(sl, rid)
-            path = np.full((max_flight, 2), np.nan)
-            t = index.frame[idx] - pf
-            keep = (t >= 1) & (t <= max_flight)
-            path[t[keep] - 1, 0] = index.x[idx[keep]]
-            path[t[keep] - 1, 1] = index.y[idx[keep]]
-            paths.append(path)
-            passers.append(passer_xy)
-            rec["play_row"].append(i)
-            rec["game_id"].append(int(row["game_id"]))
-            rec["play_id"].append(int(row["play_id"]))
-            rec["nfl_id"].append(rid)
-            rec["is_real_target"].append(rid == int(target))
-            rec["pass_forward_frame"].append(pf)
-            rec["rusher_distance"].append(rusher)
-    n = len(rec["game_id"])
-    if n == 0:
+    picked, start, stop = _play_slices(index, plays, ("pass_forward_frame",
+                                                      "targeted_receiver"))
+    if picked.size == 0:
         return _empty_options()
-    path_arr = np.stack(paths)
-    passer_arr = np.stack(passers)
+    rows = [plays[int(i)] for i in picked]
+    pf = np.array([int(r["pass_forward_frame"]) for r in rows], np.int64)
+    target = np.array([int(r["targeted_receiver"]) for r in rows], np.int64)
+    receivers = []
+    for r, tgt in zip(rows, target.tolist(), strict=True):
+        listed = [int(v) for v in (r.get("eligible_receivers") or [])]
+        receivers.append(listed if tgt in listed else listed + [tgt])
+    counts = np.array([len(v) for v in receivers], np.int64)
+    rid = np.array([v for vs in receivers for v in vs], np.int64)
+    owner = np.repeat(np.arange(picked.size), counts)
+    passer = np.column_stack([np.asarray(facts["passer_x"], np.float64)[picked],
+                              np.asarray(facts["passer_y"], np.float64)[picked]])
+    rusher = _rusher_distances(index, start, stop, pf, passer)
+    table = _play_table(index)
+    play_index = np.searchsorted(table.play_offsets[:-1], start)
+    paths = gather_tracks(table, play_index[owner], rid, pf[owner] + 1, pf[owner] + max_flight)
+    path_arr = paths.xy.reshape(rid.size, max_flight, 2)
+    passer_arr = passer[owner]
+    n = rid.size
     flight, ok, reason = arrival_frames(air_time, passer_arr, path_arr, max_flight=max_flight)
     no_passer = ~np.isfinite(passer_arr).all(axis=1)
     reason[no_passer] = "no passer at pass forward"
     ok &= ~no_passer
-    los = np.asarray(facts["line_of_scrimmage"], np.float64)[np.array(rec["play_row"], np.int64)]
+    play_row = picked[owner]
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[play_row]
     no_los = ok & ~np.isfinite(los)
     reason[no_los] = "no line of scrimmage (no ball in the tracking)"
     ok &= ~no_los
     flight[~ok] = 0
-    rows = np.arange(n)
-    catch = np.where(ok[:, None], path_arr[rows, np.maximum(flight - 1, 0)], np.nan)
+    k = np.arange(n)
+    catch = np.where(ok[:, None], path_arr[k, np.maximum(flight - 1, 0)], np.nan)
     air_distance = np.hypot(*(catch - passer_arr).T)
     nan = np.full(n, np.nan)
     return Options(
-        play_row=np.array(rec["play_row"], np.int64),
-        game_id=np.array(rec["game_id"], np.int64),
-        play_id=np.array(rec["play_id"], np.int64),
-        nfl_id=np.array(rec["nfl_id"], np.int64),
-        is_real_target=np.array(rec["is_real_target"], bool),
+        play_row=play_row.astype(np.int64),
+        game_id=np.array([int(r["game_id"]) for r in rows], np.int64)[owner],
+        play_id=np.array([int(r["play_id"]) for r in rows], np.int64)[owner],
+        nfl_id=rid,
+        is_real_target=rid == target[owner],
         analysable=ok,
         reason=reason,
-        pass_forward_frame=np.array(rec["pass_forward_frame"], np.int64),
+        pass_forward_frame=pf[owner],
         flight_frames=flight,
         catch_x=catch[:, 0],
         catch_y=catch[:, 1],
@@ -181,7 +247,7 @@ def build_options(
         air_time=np.where(ok, flight * DT, np.nan),
         air_yards=_yards(catch[:, 0], los),
         sideline_distance=np.minimum(catch[:, 1], FIELD_WIDTH - catch[:, 1]),
-        rusher_distance=np.array(rec["rusher_distance"], np.float64),
+        rusher_distance=rusher[owner],
         separation_1=nan.copy(),
         separation_2=nan.copy(),
         nearest_defender=np.zeros(n, np.int64),
@@ -227,14 +293,34 @@ def option_rows(options: Options, plays: Sequence[Mapping[str, Any]]) -> list[di
     return out
 
 
-def arrival_separations(
+@dataclass
+class ArrivalSeparations:
+    """Per (game, play, receiver) group of windows: the two nearest defenders'
+    distances to the receiver's position at arrival (20 yd for a missing second), the
+    nearest's nfl_id and the two sigmas (0 for a missing second)."""
+
+    game_id: np.ndarray
+    play_id: np.ndarray
+    target_nfl_id: np.ndarray
+    separation_1: np.ndarray
+    separation_2: np.ndarray
+    nearest_defender: np.ndarray
+    sigma_1: np.ndarray
+    sigma_2: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.game_id.shape[0])
+
+
+def arrival_separation_arrays(
     w: Windows, end_xy: np.ndarray, end_sigma: np.ndarray
-) -> dict[tuple[int, int, int], tuple[float, float, int, float, float]]:
-    """Per (game, play, receiver): the two nearest defenders' distances to the receiver's
-    position at arrival, the nearest's nfl_id, and the two sigmas (vectorised)."""
+) -> ArrivalSeparations:
+    """:class:`ArrivalSeparations` of the windows ``w`` from the defenders' positions
+    ``end_xy`` (N, 2) and sigmas ``end_sigma`` (N,) at arrival, groups sorted by key."""
     n = len(w)
     if n == 0:
-        return {}
+        z, f = np.zeros(0, np.int64), np.zeros(0)
+        return ArrivalSeparations(z, z, z, f, f, z, f, f)
     rows = np.arange(n)
     rec_end = w.receiver[rows, w.lead + w.flight_frames]
     dist = np.hypot(*(end_xy - rec_end).T)
@@ -243,69 +329,127 @@ def arrival_separations(
     g, p, t = w.game_id[order], w.play_id[order], w.target_nfl_id[order]
     start = np.r_[0, np.flatnonzero((np.diff(g) != 0) | (np.diff(p) != 0) | (np.diff(t) != 0)) + 1]
     end = np.r_[start[1:], n]
-    out = {}
-    for s, e in zip(start.tolist(), end.tolist(), strict=True):
-        i1 = order[s]
-        s1 = float(dist[i1])
-        if e - s > 1:
-            i2 = order[s + 1]
-            s2, sig2 = float(dist[i2]), float(end_sigma[i2])
-        else:
-            s2, sig2 = 20.0, 0.0
-        key = (int(g[s]), int(p[s]), int(t[s]))
-        out[key] = (s1, s2, int(w.nfl_id[i1]), float(end_sigma[i1]), sig2)
+    i1 = order[start]
+    has_2 = end - start > 1
+    i2 = order[np.minimum(start + 1, n - 1)]
+    sigma = np.asarray(end_sigma)
+    return ArrivalSeparations(
+        game_id=g[start].astype(np.int64),
+        play_id=p[start].astype(np.int64),
+        target_nfl_id=t[start].astype(np.int64),
+        separation_1=dist[i1].astype(np.float64),
+        separation_2=np.where(has_2, dist[i2], 20.0).astype(np.float64),
+        nearest_defender=w.nfl_id[i1].astype(np.int64),
+        sigma_1=sigma[i1].astype(np.float64),
+        sigma_2=np.where(has_2, sigma[i2], 0.0).astype(np.float64),
+    )
+
+
+def arrival_separations(
+    w: Windows, end_xy: np.ndarray, end_sigma: np.ndarray
+) -> dict[tuple[int, int, int], tuple[float, float, int, float, float]]:
+    """Per (game, play, receiver): the two nearest defenders' distances to the receiver's
+    position at arrival, the nearest's nfl_id, and the two sigmas
+    (:func:`arrival_separation_arrays` as a dict)."""
+    a = arrival_separation_arrays(w, end_xy, end_sigma)
+    return {
+        (g, p, t): (s1, s2, d, sg1, sg2)
+        for g, p, t, s1, s2, d, sg1, sg2 in zip(
+            a.game_id.tolist(), a.play_id.tolist(), a.target_nfl_id.tolist(),
+            a.separation_1.tolist(), a.separation_2.tolist(), a.nearest_defender.tolist(),
+            a.sigma_1.tolist(), a.sigma_2.tolist(), strict=True,
+        )
+    }
+
+
+def _keys(*columns: np.ndarray) -> np.ndarray:
+    """Rows of int64 columns as one structured array (sortable, searchable keys)."""
+    out = np.empty(columns[0].size, np.dtype([(f"k{i}", np.int64) for i in range(len(columns))]))
+    for i, c in enumerate(columns):
+        out[f"k{i}"] = c
     return out
 
 
+def _find(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index in ``keys`` of each ``query`` (of repeated keys, the last) and whether found."""
+    if keys.size == 0:
+        return np.zeros(query.size, np.int64), np.zeros(query.size, bool)
+    rev = np.arange(keys.size)[::-1]
+    uniq, first = np.unique(keys[rev], return_index=True)
+    pos = np.minimum(np.searchsorted(uniq, query), uniq.size - 1)
+    return rev[first][pos], uniq[pos] == query
+
+
+def _lookup(
+    keys: np.ndarray, values: np.ndarray, query: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` of ``query`` among ``keys`` (0 where not found) and whether found."""
+    at, found = _find(keys, query)
+    return np.where(found, values[at] if values.size else 0, 0), found
+
+
 def option_windows(
-    tracking: Any, options: Options, plays: Sequence[Mapping[str, Any]], history: int
+    tracking: Any,
+    options: Options,
+    plays: Sequence[Mapping[str, Any]],
+    history: int,
+    *,
+    flight_table: FlightTable | None = None,
 ) -> Windows:
     """Windows of every defender for every analysable option, each cut to the option's
     own flight and landing at the receiver's position at its arrival.
 
-    One :func:`~ghosting.model.features.extract_windows` pass per play (every option
-    at once, up to the play's longest option flight), then each window is trimmed in
-    numpy: positions past its option's arrival become NaN and its catch point is the
-    receiver's position at that frame. Same windows as cutting each option alone
-    (:func:`option_rows`), without re-reading the play once per option.
+    One flight-gatherer call for every option of every play
+    (:func:`ghosting.flights.gather_flights`, each window to its option's own arrival
+    frame): the same windows as cutting each option alone (:func:`option_rows`),
+    without re-reading the play once per option.
     """
     keep = np.flatnonzero(options.analysable)
     if keep.size == 0:
         return extract_windows(tracking, [], history=history)
-    flights: dict[tuple[int, int, int], int] = {}
-    longest: dict[int, int] = {}
-    receivers: dict[int, list[int]] = {}
-    for k in keep.tolist():
-        r = int(options.play_row[k])
-        fl = int(options.flight_frames[k])
-        flights[(int(options.game_id[k]), int(options.play_id[k]), int(options.nfl_id[k]))] = fl
-        longest[r] = max(longest.get(r, 0), fl)
-        receivers.setdefault(r, []).append(int(options.nfl_id[k]))
-    rows = []
-    for r in sorted(longest):
-        row = plays[r]
-        pf = int(row["pass_forward_frame"])
-        rows.append({
-            "game_id": int(row["game_id"]), "play_id": int(row["play_id"]), "analysable": True,
-            "pass_forward_frame": pf, "arrival_frame": pf + longest[r],
-            "ball_land_x": None, "ball_land_y": None,
-            "targeted_receiver": int(row["targeted_receiver"]),
-            "eligible_receivers": receivers[r],
-            "defensive_backs": list(row.get("defensive_backs") or []),
-        })
-    w = extract_windows(tracking, rows, history=history, defenders="all", targets="all")
+    table = flight_table if flight_table is not None else FlightTable.of(tracking)
+    play_of = options.play_row[keep]
+    play_rows = np.unique(play_of)
+    entry = np.searchsorted(play_rows, play_of)
+    flight = options.flight_frames[keep].astype(np.int64)
+    longest = np.zeros(play_rows.size, np.int64)
+    np.maximum.at(longest, entry, flight)
+    order = np.argsort(entry, kind="stable")
+    receiver_off = np.zeros(play_rows.size + 1, np.int64)
+    np.cumsum(np.bincount(entry, minlength=play_rows.size), out=receiver_off[1:])
+    picked = [plays[int(r)] for r in play_rows]
+    backs = [[int(v) for v in (row.get("defensive_backs") or []) if v is not None]
+             for row in picked]
+    backs_off = np.zeros(play_rows.size + 1, np.int64)
+    np.cumsum([len(b) for b in backs], out=backs_off[1:])
+    pf = np.array([int(row["pass_forward_frame"]) for row in picked], np.int64)
+    ones = np.ones(play_rows.size, bool)
+    cols = PlayColumns(
+        game_id=np.array([int(row["game_id"]) for row in picked], np.int64),
+        play_id=np.array([int(row["play_id"]) for row in picked], np.int64),
+        analysable=ones, pass_forward_frame=pf, has_pass_forward=ones,
+        arrival_frame=pf + longest, has_arrival=ones,
+        targeted_receiver=np.array([int(row["targeted_receiver"]) for row in picked], np.int64),
+        has_target=ones, ball_land_x=np.full(play_rows.size, np.nan),
+        ball_land_y=np.full(play_rows.size, np.nan), backs_offsets=backs_off,
+        backs=np.array([v for b in backs for v in b], np.int64),
+        eligible_offsets=receiver_off, eligible=options.nfl_id[keep][order].astype(np.int64),
+    )
+    skips = SkipCounts()
+    plan = plan_windows(table, cols, "all", skips)
+    # each receiver to his option's own arrival; the real target when not an option
+    # to the play's longest flight (his windows are dropped below)
+    option_key = _keys(options.game_id[keep], options.play_id[keep], options.nfl_id[keep])
+    slot_entry = np.repeat(np.arange(plan.source.size), np.diff(plan.target_offsets))
+    own, is_option = _lookup(option_key, flight, _keys(
+        plan.game_id[slot_entry], plan.play_id[slot_entry], plan.target))
+    plan.target_end = plan.pass_forward_frame[slot_entry] + np.where(
+        is_option, own, longest[plan.source][slot_entry])
+    w = cut_windows(table, plan, history, "all", skips)
     if not len(w):
         return w
-    flight = np.array([flights.get((int(g), int(p), int(t)), 0) for g, p, t in
-                       zip(w.game_id, w.play_id, w.target_nfl_id, strict=True)], np.int64)
-    w = w.take(flight > 0)
-    flight = flight[flight > 0]
-    past = np.arange(w.defender.shape[1])[None, :] > (w.lead + flight)[:, None]
-    w.defender[past] = np.nan
-    w.receiver[past] = np.nan
-    w.flight_frames = flight
-    w.catch = w.receiver[np.arange(len(w)), w.lead + flight].copy()
-    return w
+    _, found = _lookup(option_key, flight, _keys(w.game_id, w.play_id, w.target_nfl_id))
+    return w.take(found)
 
 
 def ghost_options(
@@ -314,6 +458,8 @@ def ghost_options(
     plays: Sequence[Mapping[str, Any]],
     ghost_model: Any,
     sigma: SigmaCalibration | None = None,
+    *,
+    flight_table: FlightTable | None = None,
 ) -> Options:
     """Ghost every defender for every analysable option (one batched roll-out to each
     option's own arrival) and fill separations, nearest defender and sigmas in place.
@@ -321,7 +467,7 @@ def ghost_options(
     Options the model cannot ghost (no defender tracked at pass forward, receiver
     missing) become not analysable with the reason ``"no ghost prediction"``.
     """
-    w = option_windows(tracking, options, plays, ghost_model.history)
+    w = option_windows(tracking, options, plays, ghost_model.history, flight_table=flight_table)
     if len(w):
         pos, sig = ghost_model.predict_windows(w)
         last = w.flight_frames - 1
@@ -330,22 +476,21 @@ def ghost_options(
         end_sig = sig[idx, last]
         if sigma is not None:
             end_sig = end_sig * sigma.scale_at(w.flight_frames)
-        found = arrival_separations(w, end_xy, end_sig)
     else:
-        found = {}
-    for k in np.flatnonzero(options.analysable):
-        key = (int(options.game_id[k]), int(options.play_id[k]), int(options.nfl_id[k]))
-        hit = found.get(key)
-        if hit is None or not np.isfinite(hit[0]):
-            options.analysable[k] = False
-            options.reason[k] = "no ghost prediction"
-            continue
-        s1, s2, nearest, sg1, sg2 = hit
-        options.separation_1[k] = s1
-        options.separation_2[k] = s2
-        options.nearest_defender[k] = nearest
-        options.sigma_1[k] = sg1
-        options.sigma_2[k] = sg2
+        end_xy, end_sig = np.zeros((0, 2)), np.zeros(0)
+    found = arrival_separation_arrays(w, end_xy, end_sig)
+    k = np.flatnonzero(options.analysable)
+    at, hit = _find(_keys(found.game_id, found.play_id, found.target_nfl_id),
+                    _keys(options.game_id[k], options.play_id[k], options.nfl_id[k]))
+    hit &= np.isfinite(found.separation_1[at]) if len(found) else hit
+    lost, k, at = k[~hit], k[hit], at[hit]
+    options.analysable[lost] = False
+    options.reason[lost] = "no ghost prediction"
+    options.separation_1[k] = found.separation_1[at]
+    options.separation_2[k] = found.separation_2[at]
+    options.nearest_defender[k] = found.nearest_defender[at]
+    options.sigma_1[k] = found.sigma_1[at]
+    options.sigma_2[k] = found.sigma_2[at]
     return options
 
 
@@ -366,28 +511,44 @@ def real_pass_features(
         "air_distance", "separation_1", "separation_2", "sideline_distance",
         "rusher_distance", "air_time", "air_yards",
     )}
-    for i, row in enumerate(plays):
-        sl = index.rows(row["game_id"], row["play_id"])
-        pf, arr, target = (row.get(k) for k in ("pass_forward_frame", "arrival_frame",
-                                                 "targeted_receiver"))
-        if sl is None or pf is None or arr is None or target is None:
-            continue
-        passer = np.array([facts["passer_x"][i], facts["passer_y"][i]])
-        at = index.at_frame(sl, int(arr))
-        rec = at[index.nfl[at] == int(target)]
-        if rec.size == 0 or not np.isfinite(passer).all():
-            continue
-        rx, ry = index.x[rec[0]], index.y[rec[0]]
-        cx, cy = row.get("ball_land_x"), row.get("ball_land_y")
-        if cx is None or cy is None or not (np.isfinite(cx) and np.isfinite(cy)):
-            cx, cy = rx, ry
-        defense = at[index.is_defense[at]]
-        s1, s2, _ = _nearest_two(np.hypot(index.x[defense] - rx, index.y[defense] - ry))
-        out["air_distance"][i] = float(np.hypot(cx - passer[0], cy - passer[1]))
-        out["separation_1"][i] = s1
-        out["separation_2"][i] = s2
-        out["sideline_distance"][i] = float(min(ry, FIELD_WIDTH - ry))
-        out["rusher_distance"][i] = _rusher_distance(index, sl, int(pf), passer)
-        out["air_time"][i] = (int(arr) - int(pf)) * DT
-        out["air_yards"][i] = float(min(cx, GOAL_LINE_X) - facts["line_of_scrimmage"][i])
+    picked, start, stop = _play_slices(index, plays, ("pass_forward_frame", "arrival_frame",
+                                                      "targeted_receiver"))
+    if picked.size == 0:
+        return out
+    rows = [plays[int(i)] for i in picked]
+    pf = np.array([int(r["pass_forward_frame"]) for r in rows], np.int64)
+    arr = np.array([int(r["arrival_frame"]) for r in rows], np.int64)
+    target = np.array([int(r["targeted_receiver"]) for r in rows], np.int64)
+    land = np.array([[np.nan if r.get(k) is None else r[k] for k in ("ball_land_x", "ball_land_y")]
+                     for r in rows], np.float64).reshape(-1, 2)
+    passer = np.column_stack([np.asarray(facts["passer_x"], np.float64)[picked],
+                              np.asarray(facts["passer_y"], np.float64)[picked]])
+    m = picked.size
+    owner, at = _rows_at(index, start, stop, arr)
+    # the receiver: his first row at arrival
+    is_rec = index.nfl[at] == target[owner]
+    none = index.nfl.size
+    rec_row = np.full(m, none, np.int64)
+    np.minimum.at(rec_row, owner[is_rec], at[is_rec])  # the first row wins
+    ok = (rec_row < none) & np.isfinite(passer).all(axis=1)
+    rec_row = np.where(ok, rec_row, 0)
+    rx = np.where(ok, index.x[rec_row], np.nan)
+    ry = np.where(ok, index.y[rec_row], np.nan)
+    use_land = np.isfinite(land).all(axis=1)
+    cx = np.where(use_land, land[:, 0], rx)
+    cy = np.where(use_land, land[:, 1], ry)
+    is_def = index.is_defense[at] & ok[owner]
+    d_owner, d_rows = owner[is_def], at[is_def]
+    s1, s2 = _nearest_two_groups(
+        d_owner, np.hypot(index.x[d_rows] - rx[d_owner], index.y[d_rows] - ry[d_owner]), m)
+    rusher = _rusher_distances(index, start, stop, pf, passer)
+    k = picked[ok]
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[picked]
+    out["air_distance"][k] = np.hypot(cx - passer[:, 0], cy - passer[:, 1])[ok]
+    out["separation_1"][k] = s1[ok]
+    out["separation_2"][k] = s2[ok]
+    out["sideline_distance"][k] = np.minimum(ry, FIELD_WIDTH - ry)[ok]
+    out["rusher_distance"][k] = rusher[ok]
+    out["air_time"][k] = ((arr - pf) * DT)[ok]
+    out["air_yards"][k] = (np.minimum(cx, GOAL_LINE_X) - los)[ok]
     return out

@@ -1,8 +1,9 @@
 """Windows of the ghosting model: one per (play, defender, target receiver).
 
 :func:`extract_windows` cuts them from a canonical tracking table and its pass plays
-(numpy, one pass per play, no loop over rows); :func:`tile_inputs` slices the raw
-inputs of a tile (the defender's last positions, the receiver's path ahead) that
+(all windows in one call of the C++ flight gatherer, :mod:`ghosting.flights`);
+:func:`tile_inputs` slices the raw inputs of a tile (the defender's last positions, the
+receiver's path ahead) that
 :func:`ghosting.model.features.tile_features` turns into features.
 
 >>> import ghosting
@@ -14,13 +15,25 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from .._util import run_starts
+from .._util import list_lengths
 from ..errors import InputError
+from ..flights import (
+    DEFENDER_AT_PASS_FORWARD,
+    DEFENDER_IN_PLAY,
+    RECEIVER_AT_PASS_FORWARD,
+    RECEIVER_IN_PLAY,
+    SIDE_DEFENSE,
+    FlightTable,
+    gather_flights,
+    play_rosters,
+)
 from ..schema import FIELD_WIDTH
 
 __all__ = [
@@ -117,57 +130,374 @@ def tile_inputs(
 
 _PLAY_KEYS = ("game_id", "play_id", "pass_forward_frame", "arrival_frame", "targeted_receiver")
 
-
-def _play_rows(game: np.ndarray, play: np.ndarray) -> dict[tuple[int, int], tuple[int, int]]:
-    """``(game_id, play_id) -> (first row, end row)`` of each play's contiguous rows."""
-    offsets = run_starts(game, play)
-    starts, ends = offsets[:-1], offsets[1:]
-    index = {
-        (int(g), int(p)): (int(s), int(e))
-        for g, p, s, e in zip(game[starts], play[starts], starts, ends, strict=True)
-    }
-    if len(index) != starts.size:  # a play in several runs: only the last would be used
-        raise InputError(
-            "tracking table is not grouped by (game_id, play_id): sort it as read_tracking does"
-        )
-    return index
+#: Why a play (or some of its windows) gave no window, in the order the checks run.
+_REASONS = (
+    "no pass window",
+    "play not in tracking",
+    "arrival not after pass forward",
+    "no defenders or receiver in tracking",
+    "defender missing at pass forward",
+    "receiver missing at pass forward",
+)
 
 
-def _column(table: pa.Table, name: str, dtype: type | None = None) -> np.ndarray:
-    if name not in table.column_names:
-        raise InputError(f"tracking table has no column {name!r}")
-    col = table.column(name)
-    if dtype is not None and pa.types.is_floating(col.type):
-        return col.to_numpy().astype(dtype)
-    if dtype is not None:
-        return col.fill_null(0).to_numpy().astype(dtype)
-    return col.to_numpy(zero_copy_only=False)
+@dataclass
+class PlayColumns:
+    """The columns of pass plays that cutting windows reads, as numpy.
+
+    Integer columns that may be unknown come with a ``has_`` mask; the list columns
+    (``defensive_backs``, ``eligible_receivers``) are flat values cut by offsets.
+    """
+
+    game_id: np.ndarray
+    play_id: np.ndarray
+    analysable: np.ndarray
+    pass_forward_frame: np.ndarray
+    has_pass_forward: np.ndarray
+    arrival_frame: np.ndarray
+    has_arrival: np.ndarray
+    targeted_receiver: np.ndarray
+    has_target: np.ndarray
+    ball_land_x: np.ndarray  # NaN where unknown
+    ball_land_y: np.ndarray
+    backs_offsets: np.ndarray
+    backs: np.ndarray
+    eligible_offsets: np.ndarray
+    eligible: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.game_id.shape[0])
+
+    @classmethod
+    def of(cls, plays: pa.Table | Sequence[Mapping[str, Any]]) -> PlayColumns:
+        """From a ``pass_plays`` table or its rows; InputError when a key is missing."""
+        if isinstance(plays, pa.Table):
+            return cls._of_table(plays)
+        return cls._of_rows(list(plays))
+
+    @classmethod
+    def _of_table(cls, plays: pa.Table) -> PlayColumns:
+        names = plays.column_names
+        missing = [k for k in _PLAY_KEYS if k not in names]
+        if missing and plays.num_rows:
+            raise InputError(f"play rows must be pass_plays records; this one lacks {missing}")
+
+        def ints(name: str) -> tuple[np.ndarray, np.ndarray]:
+            col = plays.column(name)
+            known = np.asarray(col.is_valid().to_numpy(zero_copy_only=False), bool)
+            return col.fill_null(0).to_numpy().astype(np.int64), known
+
+        def floats(name: str) -> np.ndarray:
+            if name not in names:
+                return np.full(plays.num_rows, np.nan)
+            return plays.column(name).cast(pa.float64()).fill_null(np.nan).to_numpy()
+
+        def lists(name: str) -> tuple[np.ndarray, np.ndarray]:
+            if name not in names:
+                return np.zeros(plays.num_rows + 1, np.int64), np.zeros(0, np.int64)
+            col = plays.column(name).combine_chunks()
+            flat = col.flatten()
+            valid = np.asarray(flat.is_valid().to_numpy(zero_copy_only=False), bool)
+            lengths = list_lengths(col)
+            owner = np.repeat(np.arange(plays.num_rows), lengths)
+            owner = owner[valid]
+            off = np.zeros(plays.num_rows + 1, np.int64)
+            np.cumsum(np.bincount(owner, minlength=plays.num_rows), out=off[1:])
+            return off, flat.fill_null(0).to_numpy().astype(np.int64)[valid]
+
+        game, _ = ints("game_id")
+        play, _ = ints("play_id")
+        pf, has_pf = ints("pass_forward_frame")
+        arr, has_arr = ints("arrival_frame")
+        target, has_target = ints("targeted_receiver")
+        if "analysable" in names:
+            analysable = plays.column("analysable").fill_null(False).to_numpy(zero_copy_only=False)
+        else:
+            analysable = np.ones(plays.num_rows, bool)
+        backs_off, backs = lists("defensive_backs")
+        elig_off, elig = lists("eligible_receivers")
+        return cls(game, play, np.asarray(analysable, bool), pf, has_pf, arr, has_arr, target,
+                   has_target, floats("ball_land_x"), floats("ball_land_y"), backs_off, backs,
+                   elig_off, elig)
+
+    @classmethod
+    def _of_rows(cls, rows: list[Mapping[str, Any]]) -> PlayColumns:
+        for row in rows:
+            missing = [k for k in _PLAY_KEYS if k not in row]
+            if missing:
+                raise InputError(f"play rows must be pass_plays records; this one lacks {missing}")
+
+        def ints(key: str) -> tuple[np.ndarray, np.ndarray]:
+            values = [row[key] for row in rows]
+            known = np.array([v is not None for v in values], bool)
+            return np.array([0 if v is None else int(v) for v in values], np.int64), known
+
+        def floats(key: str) -> np.ndarray:
+            values = [row.get(key) for row in rows]
+            return np.array([np.nan if v is None else v for v in values], np.float64)
+
+        def lists(key: str) -> tuple[np.ndarray, np.ndarray]:
+            parts = [[int(v) for v in (row.get(key) or []) if v is not None] for row in rows]
+            off = np.zeros(len(rows) + 1, np.int64)
+            np.cumsum([len(p) for p in parts], out=off[1:])
+            return off, np.array([v for p in parts for v in p], np.int64)
+
+        game = np.array([int(row["game_id"]) for row in rows], np.int64)
+        play = np.array([int(row["play_id"]) for row in rows], np.int64)
+        analysable = np.array([bool(row.get("analysable", True)) for row in rows], bool)
+        pf, has_pf = ints("pass_forward_frame")
+        arr, has_arr = ints("arrival_frame")
+        target, has_target = ints("targeted_receiver")
+        backs_off, backs = lists("defensive_backs")
+        elig_off, elig = lists("eligible_receivers")
+        return cls(game, play, analysable, pf, has_pf, arr, has_arr, target, has_target,
+                   floats("ball_land_x"), floats("ball_land_y"), backs_off, backs, elig_off,
+                   elig)
+
+
+class SkipCounts:
+    """Skip counts per reason, kept in the order the reasons first occur."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[int, int]] = {}
+        self.count: dict[str, int] = {}
+
+    def add(self, reason: str, play_rows: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Count ``reason`` for the plays-table rows ``play_rows`` (``counts`` each, 1
+        by default; rows with a count of 0 are not counted)."""
+        counts = np.ones(play_rows.size, np.int64) if counts is None else counts
+        hit = counts > 0
+        if not hit.any():
+            return
+        first = (int(play_rows[hit].min()), _REASONS.index(reason))
+        self.count[reason] = self.count.get(reason, 0) + int(counts[hit].sum())
+        self.first[reason] = min(self.first.get(reason, first), first)
+
+    def as_dict(self) -> dict[str, int]:
+        return {r: self.count[r] for r in sorted(self.count, key=self.first.__getitem__)}
+
+
+def _segments(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Owner (position in ``rows``) and flat index of every value of the segments
+    ``rows`` of ``offsets``."""
+    lengths = offsets[rows + 1] - offsets[rows]
+    owner = np.repeat(np.arange(rows.size), lengths)
+    within = np.arange(owner.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return owner, offsets[rows][owner] + within
+
+
+_PAIR = np.dtype([("a", np.int64), ("b", np.int64)])
+
+
+def _pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.empty(a.size, _PAIR)
+    out["a"], out["b"] = a, b
+    return out
+
+
+@dataclass
+class WindowPlan:
+    """The plays to cut, one entry each, and the target receivers of each."""
+
+    source: np.ndarray  # plays-table row (orders the skip reasons)
+    table_play: np.ndarray  # play index in the FlightTable
+    game_id: np.ndarray
+    play_id: np.ndarray
+    pass_forward_frame: np.ndarray
+    backs_offsets: np.ndarray  # the play's defensive backs (flat, cut per entry)
+    backs: np.ndarray
+    target_offsets: np.ndarray  # the receivers to cut for (flat, cut per entry)
+    target: np.ndarray
+    target_end: np.ndarray  # each one's end (arrival) frame
+    target_catch: np.ndarray  # (n_targets, 2) landing point, NaN: the receiver at the end
+    width_flight: np.ndarray  # per entry: the flight that sets the padded width
+
+
+def cut_windows(
+    table: FlightTable, cut: WindowPlan, history: int, defenders: str, skips: SkipCounts
+) -> Windows:
+    """One window per (entry, target, defender) of ``cut``, gathered in one kernel call."""
+    lead = history - 1
+    n = cut.source.size
+    entries = np.arange(n)
+    if defenders == "backs":
+        def_off, def_ids = cut.backs_offsets, cut.backs
+    else:
+        roster = play_rosters(table, cut.table_play)
+        owner = np.repeat(entries, np.diff(roster.offsets))
+        is_def = roster.side == SIDE_DEFENSE
+        def_off = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(owner[is_def], minlength=n), out=def_off[1:])
+        def_ids = roster.nfl_id[is_def]
+    n_def = np.diff(def_off)
+    n_tgt = np.diff(cut.target_offsets)
+    # windows entry by entry, then target by target, then defender by defender
+    per_entry = n_def * n_tgt
+    w_entry = np.repeat(entries, per_entry)
+    k = np.arange(w_entry.size) - np.repeat(np.cumsum(per_entry) - per_entry, per_entry)
+    w_t = k // np.maximum(n_def[w_entry], 1)
+    w_d = k % np.maximum(n_def[w_entry], 1)
+    w_tslot = cut.target_offsets[w_entry] + w_t
+    w_dslot = def_off[w_entry] + w_d
+    pf = cut.pass_forward_frame[w_entry]
+    f = gather_flights(table, cut.table_play[w_entry], def_ids[w_dslot], cut.target[w_tslot],
+                       pf - lead, pf, cut.target_end[w_tslot])
+    flags = f.flags
+    # the presence of each defender (from its window with the entry's first target)
+    # and each target (from its window with the entry's first defender)
+    d_first = w_t == 0
+    def_in = np.zeros(def_ids.size, bool)
+    def_in[w_dslot[d_first]] = (flags[d_first] & DEFENDER_IN_PLAY) > 0
+    def_pf = np.zeros(def_ids.size, bool)
+    def_pf[w_dslot[d_first]] = (flags[d_first] & DEFENDER_AT_PASS_FORWARD) > 0
+    t_first = w_d == 0
+    tgt_in = np.zeros(cut.target.size, bool)
+    tgt_in[w_tslot[t_first]] = (flags[t_first] & RECEIVER_IN_PLAY) > 0
+    tgt_pf = np.zeros(cut.target.size, bool)
+    tgt_pf[w_tslot[t_first]] = (flags[t_first] & RECEIVER_AT_PASS_FORWARD) > 0
+    def_owner = np.repeat(entries, n_def)
+    tgt_owner = np.repeat(entries, n_tgt)
+
+    def per_entry_sum(mask: np.ndarray, owner: np.ndarray) -> np.ndarray:
+        return np.bincount(owner[mask], minlength=n)
+
+    nobody = (per_entry_sum(def_in, def_owner) == 0) | (per_entry_sum(tgt_in, tgt_owner) == 0)
+    skips.add("no defenders or receiver in tracking", cut.source[nobody])
+    def_missing = np.where(nobody, 0, per_entry_sum(def_in & ~def_pf, def_owner))
+    skips.add("defender missing at pass forward", cut.source, def_missing)
+    alive = ~nobody & (per_entry_sum(def_in & def_pf, def_owner) > 0)
+    rec_missing = np.where(alive, per_entry_sum(tgt_in & ~tgt_pf, tgt_owner), 0)
+    skips.add("receiver missing at pass forward", cut.source, rec_missing)
+
+    keep = np.flatnonzero(
+        alive[w_entry] & def_in[w_dslot] & def_pf[w_dslot] & tgt_in[w_tslot] & tgt_pf[w_tslot]
+    )
+    if keep.size == 0:
+        out = _empty_windows(history)
+        out.skipped = skips.as_dict()
+        return out
+    ke, kt, kd = w_entry[keep], w_tslot[keep], w_dslot[keep]
+    flight = cut.target_end[kt] - cut.pass_forward_frame[ke]
+    has_window = np.zeros(n, bool)
+    has_window[ke] = True
+    width = int(lead + cut.width_flight[has_window].max() + 1)
+    defender, receiver = f.padded(keep, width)
+    last = f.receiver_xy[f.offsets[keep + 1] - 1]
+    catch = cut.target_catch[kt]
+    catch = np.where(np.isfinite(catch).all(axis=1)[:, None], catch, last)
+    if defenders == "backs":
+        is_back = np.ones(keep.size, bool)
+    else:  # per defender of an entry, then per window
+        backs_owner = np.repeat(entries, np.diff(cut.backs_offsets))
+        slot_back = np.isin(_pairs(def_owner, def_ids), _pairs(backs_owner, cut.backs))
+        is_back = slot_back[kd]
+    return Windows(
+        history=history,
+        game_id=cut.game_id[ke],
+        play_id=cut.play_id[ke],
+        nfl_id=def_ids[kd].astype(np.int64),
+        target_nfl_id=cut.target[kt].astype(np.int64),
+        pass_forward_frame=cut.pass_forward_frame[ke].astype(np.int64),
+        flight_frames=flight.astype(np.int64),
+        defender=defender,
+        receiver=receiver,
+        catch=catch.astype(np.float64),
+        context=f.context[keep],
+        is_back=is_back,
+        skipped=skips.as_dict(),
+    )
+
+
+def plan_windows(
+    table: FlightTable, cols: PlayColumns, targets: str, skips: SkipCounts
+) -> WindowPlan:
+    """The plays of ``cols`` to cut and the receivers of each (``targets``: ``"real"`` or
+    ``"all"``); plays that cannot be cut are counted in ``skips``."""
+    rows = np.arange(len(cols))
+    chosen = cols.analysable & cols.has_target
+    no_window = chosen & ~(cols.has_pass_forward & cols.has_arrival)
+    skips.add("no pass window", rows[no_window])
+    chosen &= ~no_window
+    index = table.play_index()
+    table_play = np.full(len(cols), -1, np.int64)
+    for i in np.flatnonzero(chosen).tolist():
+        table_play[i] = index.get((int(cols.game_id[i]), int(cols.play_id[i])), -1)
+    absent = chosen & (table_play < 0)
+    skips.add("play not in tracking", rows[absent])
+    chosen &= ~absent
+    flight = cols.arrival_frame - cols.pass_forward_frame
+    short = chosen & (flight < 1)
+    skips.add("arrival not after pass forward", rows[short])
+    sel = np.flatnonzero(chosen & ~short)
+
+    if targets == "real":
+        target_off = np.arange(sel.size + 1, dtype=np.int64)
+        target = cols.targeted_receiver[sel]
+        target_owner = np.arange(sel.size)
+    else:  # every eligible receiver, and the real target even when not listed
+        owner, flat = _segments(cols.eligible_offsets, sel)
+        listed = np.bincount(
+            owner[cols.eligible[flat] == cols.targeted_receiver[sel][owner]], minlength=sel.size
+        ) > 0
+        counts = np.diff(cols.eligible_offsets)[sel] + ~listed
+        target_off = np.zeros(sel.size + 1, np.int64)
+        np.cumsum(counts, out=target_off[1:])
+        target_owner = np.repeat(np.arange(sel.size), counts)
+        target = np.empty(int(target_off[-1]), np.int64)
+        at = np.arange(target.size) - target_off[:-1][target_owner]
+        from_list = at < np.diff(cols.eligible_offsets)[sel][target_owner]
+        target[from_list] = cols.eligible[flat]
+        target[~from_list] = cols.targeted_receiver[sel][target_owner[~from_list]]
+    is_real = target == cols.targeted_receiver[sel][target_owner]
+    land = np.column_stack([cols.ball_land_x[sel], cols.ball_land_y[sel]])[target_owner]
+    land[~is_real] = np.nan
+    backs_owner, backs_flat = _segments(cols.backs_offsets, sel)
+    backs_off = np.zeros(sel.size + 1, np.int64)
+    np.cumsum(np.bincount(backs_owner, minlength=sel.size), out=backs_off[1:])
+    return WindowPlan(
+        source=sel,
+        table_play=table_play[sel],
+        game_id=cols.game_id[sel],
+        play_id=cols.play_id[sel],
+        pass_forward_frame=cols.pass_forward_frame[sel],
+        backs_offsets=backs_off,
+        backs=cols.backs[backs_flat],
+        target_offsets=target_off,
+        target=target,
+        target_end=cols.arrival_frame[sel][target_owner],
+        target_catch=land,
+        width_flight=flight[sel],
+    )
 
 
 def extract_windows(
     tracking: pa.Table,
-    plays: pa.Table | list[dict],
+    plays: pa.Table | Sequence[Mapping[str, Any]],
     *,
     history: int,
     defenders: str = "backs",
     targets: str = "real",
     positions: np.ndarray | None = None,
+    flight_table: FlightTable | None = None,
 ) -> Windows:
     """Cut one window per (play, defender, target receiver).
 
     Parameters
     ----------
-    tracking : canonical tracking table (sorted by game, play, nfl_id, frame).
+    tracking : canonical tracking table (grouped by play; rows of a play in any order).
     plays : a ``pass_plays`` table (or its rows as dicts); rows not analysable are skipped.
     history : observed frames k >= 3 up to and including pass forward.
     defenders : ``"backs"`` (the play's defensive backs) or ``"all"`` (every defender).
     targets : ``"real"`` (the targeted receiver) or ``"all"`` (every eligible receiver
         and the real target, the what-if question; the landing point becomes that
         receiver's position at arrival unless it is the real target).
+    flight_table : ``FlightTable.of(tracking)`` when the caller already has it.
 
     Defenders whose pass-forward position is missing are skipped (counted in
     ``Windows.skipped``); missing history frames repeat the earliest known one
-    (zero velocity) and missing receiver frames repeat the last known one.
+    (zero velocity) and missing receiver frames repeat the last known one. All
+    windows are gathered in one call of the C++ flight gatherer
+    (:func:`ghosting.flights.gather_flights`).
     """
     if history < 3:
         raise InputError(f"history must be >= 3 observed frames, got {history}")
@@ -175,145 +505,13 @@ def extract_windows(
         raise InputError(f"defenders must be 'backs' or 'all', got {defenders!r}")
     if targets not in ("real", "all"):
         raise InputError(f"targets must be 'real' or 'all', got {targets!r}")
-    rows = plays.to_pylist() if isinstance(plays, pa.Table) else list(plays)
-    lead = history - 1
-    empty = _empty_windows(history)
-    if not rows or tracking.num_rows == 0:
-        return empty
-    game = _column(tracking, "game_id", np.int64)
-    play = _column(tracking, "play_id", np.int64)
-    nfl = _column(tracking, "nfl_id", np.int64)
-    frame = _column(tracking, "frame_id", np.int64)
-    x = _column(tracking, "x", np.float64)
-    y = _column(tracking, "y", np.float64)
-    side = _column(tracking, "side")
-    index = _play_rows(game, play)
-
-    parts: list[dict[str, np.ndarray]] = []
-    skipped: dict[str, int] = {}
-    for row in rows:
-        missing = [k for k in _PLAY_KEYS if k not in row]
-        if missing:
-            raise InputError(f"play rows must be pass_plays records; this one lacks {missing}")
-        if not row.get("analysable", True) or row.get("targeted_receiver") is None:
-            continue
-        if row["pass_forward_frame"] is None or row["arrival_frame"] is None:
-            skipped["no pass window"] = skipped.get("no pass window", 0) + 1
-            continue
-        key = (int(row["game_id"]), int(row["play_id"]))
-        if key not in index:
-            skipped["play not in tracking"] = skipped.get("play not in tracking", 0) + 1
-            continue
-        s, e = index[key]
-        pf = int(row["pass_forward_frame"])
-        flight = int(row["arrival_frame"]) - pf
-        if flight < 1:
-            skipped["arrival not after pass forward"] = (
-                skipped.get("arrival not after pass forward", 0) + 1
-            )
-            continue
-        ids, inv = np.unique(nfl[s:e], return_inverse=True)
-        n_frames = lead + flight + 1
-        fi = frame[s:e] - (pf - lead)
-        ok = (fi >= 0) & (fi < n_frames)
-        grid = np.full((ids.size, n_frames, 2), np.nan)
-        grid[inv[ok], fi[ok], 0] = x[s:e][ok]
-        grid[inv[ok], fi[ok], 1] = y[s:e][ok]
-        sides = np.empty(ids.size, dtype=object)
-        sides[inv] = side[s:e]
-        pos_by_id = dict(zip(ids.tolist(), range(ids.size), strict=True))
-
-        backs = [int(v) for v in (row.get("defensive_backs") or [])]
-        if defenders == "backs":
-            def_ids = [v for v in backs if v in pos_by_id]
-        else:
-            def_ids = [int(v) for v, sd in zip(ids, sides, strict=True) if sd == "defense"]
-        real_target = int(row["targeted_receiver"])
-        if targets == "real":
-            tgt_ids = [real_target]
-        else:  # every eligible receiver, and the real target even when not listed
-            tgt_ids = [int(v) for v in (row.get("eligible_receivers") or [])]
-            if real_target not in tgt_ids:
-                tgt_ids.append(real_target)
-        tgt_ids = [v for v in tgt_ids if v in pos_by_id]
-        if not def_ids or not tgt_ids:
-            skipped["no defenders or receiver in tracking"] = (
-                skipped.get("no defenders or receiver in tracking", 0) + 1
-            )
-            continue
-        di = np.array([pos_by_id[v] for v in def_ids])
-        d_xy = grid[di]
-        present = np.isfinite(d_xy[:, lead, 0])
-        if not present.all():
-            skipped["defender missing at pass forward"] = skipped.get(
-                "defender missing at pass forward", 0
-            ) + int((~present).sum())
-        di, d_xy = di[present], d_xy[present]
-        if di.size == 0:
-            continue
-        d_xy = _fill_history(d_xy, lead)
-        offense = np.flatnonzero(sides == "offense")
-        defense = np.flatnonzero(sides == "defense")
-        at_pf = grid[:, lead, :]
-        # the same for every target: the team-mate half of the context and the roles
-        teammate = _nearest(at_pf, di, defense, exclude_self=True)
-        is_back = np.isin(ids[di], backs)
-        for tid in tgt_ids:
-            ti = pos_by_id[tid]
-            r_xy = _fill_receiver(grid[ti], lead)
-            if r_xy is None:
-                skipped["receiver missing at pass forward"] = (
-                    skipped.get("receiver missing at pass forward", 0) + 1
-                )
-                continue
-            if tid == real_target and row.get("ball_land_x") is not None:
-                catch = np.array([row["ball_land_x"], row["ball_land_y"]], dtype=np.float64)
-                if not np.isfinite(catch).all():
-                    catch = r_xy[-1].copy()
-            else:
-                catch = r_xy[-1].copy()
-            ctx = np.concatenate([_nearest(at_pf, di, offense[offense != ti]), teammate], axis=1)
-            m = di.size
-            parts.append(
-                {
-                    "game_id": np.full(m, int(row["game_id"]), np.int64),
-                    "play_id": np.full(m, int(row["play_id"]), np.int64),
-                    "nfl_id": ids[di].astype(np.int64),
-                    "target_nfl_id": np.full(m, tid, np.int64),
-                    "pass_forward_frame": np.full(m, pf, np.int64),
-                    "flight_frames": np.full(m, flight, np.int64),
-                    "defender": d_xy,
-                    "receiver": np.broadcast_to(r_xy, (m,) + r_xy.shape),
-                    "catch": np.broadcast_to(catch, (m, 2)),
-                    "context": ctx,
-                    "is_back": is_back,
-                }
-            )
-    if not parts:
-        empty.skipped = skipped
-        return empty
-    width = max(p["defender"].shape[1] for p in parts)
-
-    def pad(a: np.ndarray) -> np.ndarray:
-        out = np.full((a.shape[0], width, 2), np.nan)
-        out[:, : a.shape[1]] = a
-        return out
-
-    return Windows(
-        history=history,
-        game_id=np.concatenate([p["game_id"] for p in parts]),
-        play_id=np.concatenate([p["play_id"] for p in parts]),
-        nfl_id=np.concatenate([p["nfl_id"] for p in parts]),
-        target_nfl_id=np.concatenate([p["target_nfl_id"] for p in parts]),
-        pass_forward_frame=np.concatenate([p["pass_forward_frame"] for p in parts]),
-        flight_frames=np.concatenate([p["flight_frames"] for p in parts]),
-        defender=np.concatenate([pad(p["defender"]) for p in parts]),
-        receiver=np.concatenate([pad(p["receiver"]) for p in parts]),
-        catch=np.concatenate([p["catch"] for p in parts]).astype(np.float64),
-        context=np.concatenate([p["context"] for p in parts]),
-        is_back=np.concatenate([p["is_back"] for p in parts]),
-        skipped=skipped,
-    )
+    cols = PlayColumns.of(plays)
+    if not len(cols) or tracking.num_rows == 0:
+        return _empty_windows(history)
+    table = flight_table if flight_table is not None else FlightTable.of(tracking)
+    skips = SkipCounts()
+    cut = plan_windows(table, cols, targets, skips)
+    return cut_windows(table, cut, history, defenders, skips)
 
 
 def concat_windows(parts: list[Windows]) -> Windows:
@@ -368,42 +566,3 @@ def _empty_windows(history: int) -> Windows:
     )
 
 
-def _fill_history(d_xy: np.ndarray, lead: int) -> np.ndarray:
-    """Fill missing frames before pass forward by back-filling from the next known one."""
-    d = d_xy.copy()
-    for j in range(lead - 1, -1, -1):
-        miss = ~np.isfinite(d[:, j, 0])
-        d[miss, j] = d[miss, j + 1]
-    return d
-
-
-def _fill_receiver(r: np.ndarray, lead: int) -> np.ndarray | None:
-    """Receiver positions with gaps filled (back before pass forward, forward after)."""
-    if not np.isfinite(r[lead, 0]):
-        return None
-    idx = np.arange(r.shape[0])
-    ok = np.isfinite(r[:, 0])
-    after = np.maximum.accumulate(np.where(ok, idx, 0))  # last known frame <= j
-    before = np.minimum.accumulate(np.where(ok, idx, idx.size)[::-1])[::-1]  # next known >= j
-    return r[np.where(idx < lead, before, after)]
-
-
-def _nearest(
-    at_pf: np.ndarray, defenders: np.ndarray, others: np.ndarray, exclude_self: bool = False
-) -> np.ndarray:
-    """Position (M, 2) of the nearest of ``others`` at pass forward relative to each
-    defender (NaN when none is there); ``exclude_self`` skips the defender itself."""
-    out = np.full((defenders.size, 2), np.nan)
-    if others.size == 0:
-        return out
-    d = at_pf[defenders]
-    rel = at_pf[others][None, :, :] - d[:, None, :]
-    dist = np.hypot(rel[..., 0], rel[..., 1])
-    if exclude_self:
-        dist[others[None, :] == defenders[:, None]] = np.inf
-    dist = np.where(np.isfinite(dist), dist, np.inf)
-    rows = np.arange(defenders.size)
-    best = np.argmin(dist, axis=1)
-    found = np.isfinite(dist[rows, best])
-    out[found] = rel[rows, best][found]
-    return out

@@ -3,9 +3,9 @@
 :func:`real_trajectories` gathers, from a canonical tracking table and its
 :func:`ghosting.pass_plays` table, each defender's trajectory from pass forward to
 arrival and the targeted receiver's at the same frames (in the C++ core's flat
-layout); :func:`score_real` scores them with the functions of
-:mod:`ghosting.scoring.arrays` and accounts for every play and defender it could
-not score.
+layout, cut by the flight gatherer's :func:`ghosting.flights.gather_tracks`);
+:func:`score_real` scores them with the functions of :mod:`ghosting.scoring.arrays`
+and accounts for every play and defender it could not score.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from .._util import list_lengths, run_starts
 from ..errors import InputError
+from ..flights import FlightTable, gather_tracks
 from ..plays import COVERAGE_ROLE
 from ..schema import DEFENSIVE_BACKS, DT, V_MAX
 from .arrays import (
@@ -185,35 +186,6 @@ def _play_verdicts(pp: dict[str, np.ndarray], known: np.ndarray) -> np.ndarray:
     return verdict
 
 
-def _track_table(
-    idx: np.ndarray, rows: _Rows, pf: np.ndarray, arr: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Tracks (runs of one player in one play) among the sorted row indices ``idx``,
-    and whether each has exactly one finite sample per frame of its pass window
-    (``pf``, ``arr``: pass forward and arrival frame per play run)."""
-    start = run_starts(rows.row_run[idx], rows.nfl[idx])[:-1]
-    count = np.diff(np.append(start, len(idx)))
-    owner = np.repeat(np.arange(len(start)), count)
-    gap = np.ones(len(idx), dtype=bool)
-    if len(idx) > 1:
-        gap[1:] = rows.frame[idx[1:]] - rows.frame[idx[:-1]] != 1
-    gap[start] = False
-    bad_step = np.bincount(owner, weights=gap, minlength=len(start)) > 0
-    finite = np.isfinite(rows.x[idx]) & np.isfinite(rows.y[idx])
-    nonfinite = np.bincount(owner, weights=~finite, minlength=len(start)) > 0
-    run = rows.row_run[idx[start]] if len(start) else np.zeros(0, np.int64)
-    want = arr[run] - pf[run] + 1
-    return {
-        "start": start,
-        "count": count,
-        "run": run,
-        "nfl": rows.nfl[idx[start]] if len(start) else np.zeros(0, np.int64),
-        "want": want,
-        "complete": (count == want) & ~bad_step,
-        "nonfinite": nonfinite,
-    }
-
-
 @dataclass(frozen=True)
 class _Rows:
     """The tracking columns gathering needs, as numpy, with the play runs."""
@@ -244,6 +216,19 @@ class _Rows:
             y=_np(tracking, "y", np.float64),
             run_start=run_start,
             row_run=np.repeat(np.arange(len(run_start)), run_len),
+        )
+
+    def flight_table(self) -> FlightTable:
+        """The flight gatherer's view of these rows (no side codes: tracks need none)."""
+        return FlightTable(
+            nfl_id=np.ascontiguousarray(self.nfl),
+            frame_id=np.ascontiguousarray(self.frame),
+            x=np.ascontiguousarray(self.x, dtype=np.float64),
+            y=np.ascontiguousarray(self.y, dtype=np.float64),
+            side=np.zeros(len(self.nfl), np.int8),
+            play_offsets=np.append(self.run_start, len(self.nfl)).astype(np.int64),
+            play_game_id=self.game[self.run_start],
+            play_play_id=self.play[self.run_start],
         )
 
 
@@ -328,34 +313,6 @@ def _incomplete_reason(count: int, want: int, nonfinite: bool, who: str = "") ->
     return f"{who}{count} samples for the {want} frames between pass forward and arrival"
 
 
-def _receivers(
-    rows: _Rows,
-    window: np.ndarray,
-    target: np.ndarray,
-    pf: np.ndarray,
-    arr: np.ndarray,
-    ok_run: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """First row of each play's complete receiver track (-1: unusable) and why not."""
-    rec_rows = window[rows.nfl[window] == target[rows.row_run[window]]]
-    rec = _track_table(rec_rows, rows, pf, arr)
-    good = rec["complete"] & ~rec["nonfinite"]
-    start = np.full(len(rows.run_start), -1, dtype=np.int64)
-    start[rec["run"][good]] = rec_rows[rec["start"][good]]
-    reason = np.full(len(rows.run_start), None, dtype=object)
-    reason[ok_run] = "targeted receiver has no frames between pass forward and arrival"
-    for r, c, w, nf in zip(
-        rec["run"][~good],
-        rec["count"][~good],
-        rec["want"][~good],
-        rec["nonfinite"][~good],
-        strict=True,
-    ):
-        reason[r] = _incomplete_reason(int(c), int(w), bool(nf), "targeted receiver has ")
-    reason[start >= 0] = None
-    return start, reason
-
-
 def real_trajectories(
     tracking: pa.Table,
     plays: pa.Table | None = None,
@@ -397,40 +354,56 @@ def real_trajectories(
     pf = np.where(ok_run, pp["pf"][safe], 0)
     arr = np.where(ok_run, pp["arr"][safe], 0)
     target = np.where(ok_run, pp["target"][safe], 0)
-    r = rows.row_run
-    window = np.flatnonzero(ok_run[r] & (rows.frame >= pf[r]) & (rows.frame <= arr[r]))
+    table = rows.flight_table()
+    # the targeted receiver's track of every play that can be scored
+    ok_runs = np.flatnonzero(ok_run)
+    rec = gather_tracks(table, ok_runs, target[ok_runs], pf[ok_runs], arr[ok_runs])
+    rec_good = rec.complete()
+    rec_reason = np.full(n_runs, None, dtype=object)
+    rec_reason[ok_runs] = "targeted receiver has no frames between pass forward and arrival"
+    want = np.diff(rec.offsets)
+    for k in np.flatnonzero((rec.n_rows > 0) & ~rec_good):  # once per play, not per row
+        rec_reason[ok_runs[k]] = _incomplete_reason(
+            int(rec.n_rows[k]), int(want[k]), bool(rec.nonfinite[k]), "targeted receiver has "
+        )
+    rec_reason[ok_runs[rec_good]] = None
+    play_ok = np.zeros(n_runs, dtype=bool)
+    play_ok[ok_runs[rec_good]] = True
+    rec_track = np.zeros(n_runs, dtype=np.int64)  # the receiver's track of each play run
+    rec_track[ok_runs] = np.arange(ok_runs.size)
 
-    rec_start, rec_reason = _receivers(rows, window, target, pf, arr, ok_run)
-    play_ok = rec_start >= 0
+    # every expected defender's track over his play's pass window
     expected = _expected_defenders(tracking, plays, rows, run_row, defenders)
     expected = expected[play_ok[expected["run"]]]
-    def_rows = window[np.isin(_pairs(r[window], rows.nfl[window]), expected)]
-    dfn = _track_table(def_rows, rows, pf, arr)
-    def_ok = dfn["complete"] & ~dfn["nonfinite"]
-    absent = expected[~np.isin(expected, _pairs(dfn["run"], dfn["nfl"]))]
-    bad = ~def_ok
+    run = expected["run"]
+    dfn = gather_tracks(table, run, expected["nfl"], pf[run], arr[run])
+    def_ok = dfn.complete()
+    present = dfn.n_rows > 0
+    bad = present & ~def_ok
+    d_want = np.diff(dfn.offsets)
     reasons = [
         _incomplete_reason(int(c), int(w), bool(nf))
-        for c, w, nf in zip(dfn["count"][bad], dfn["want"][bad], dfn["nonfinite"][bad], strict=True)
+        for c, w, nf in zip(dfn.n_rows[bad], d_want[bad], dfn.nonfinite[bad], strict=True)
     ]
-    skip_run = np.concatenate([dfn["run"][bad], absent["run"]])
+    absent = expected[~present]
+    skip_run = np.concatenate([run[bad], absent["run"]])
     defender_skips = _skip_rows(
         rows.game[rows.run_start[skip_run]],
         rows.play[rows.run_start[skip_run]],
-        np.concatenate([dfn["nfl"][bad], absent["nfl"]]),
+        np.concatenate([expected["nfl"][bad], absent["nfl"]]),
         reasons + ["no frames between pass forward and arrival"] * len(absent),
     )
 
-    # Gather the kept tracks, the receiver aligned frame by frame.
-    keep_start = def_rows[dfn["start"][def_ok]]
-    keep_count = dfn["count"][def_ok]
-    keep_run = dfn["run"][def_ok]
+    # the kept tracks, the receiver's track of the play beside each, frame by frame
+    keep_start = dfn.first_row[def_ok]
+    keep_count = d_want[def_ok]
+    keep_run = run[def_ok]
     offsets = np.zeros(len(keep_start) + 1, dtype=np.int64)
     np.cumsum(keep_count, out=offsets[1:])
+    defender_xy = dfn.xy[np.repeat(def_ok, d_want)]
     owner = np.repeat(np.arange(len(keep_start)), keep_count)
     t = np.arange(offsets[-1]) - offsets[:-1][owner]
-    src = keep_start[owner] + t
-    rsrc = rec_start[keep_run][owner] + t
+    receiver_xy = rec.xy[rec.offsets[rec_track[keep_run]][owner] + t]
     scored_runs, play_counts = np.unique(keep_run, return_counts=True)
     play_offsets = np.zeros(len(scored_runs) + 1, dtype=np.int64)
     np.cumsum(play_counts, out=play_offsets[1:])
@@ -461,8 +434,8 @@ def real_trajectories(
     else:
         position = pa.nulls(len(keep_start), pa.string())
     return RealTrajectories(
-        defender_xy=np.column_stack([rows.x[src], rows.y[src]]),
-        receiver_xy=np.column_stack([rows.x[rsrc], rows.y[rsrc]]),
+        defender_xy=defender_xy,
+        receiver_xy=receiver_xy,
         offsets=offsets,
         game_id=rows.game[keep_start],
         play_id=rows.play[keep_start],

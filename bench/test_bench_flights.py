@@ -1,0 +1,132 @@
+"""The flight gatherer against its numpy reference, and extract_windows on top of it.
+
+Synthetic plays (``ghosting.synth.generate_plays``, 60 plays), every defender against
+every eligible receiver: the C++ kernel and the numpy reference
+(``ghosting.flights_py``) gather the same windows in the same process; then
+``extract_windows(..., defenders="all", targets="all")`` end to end, and through the
+reference. Run with::
+
+    python -m pytest bench/test_bench_flights.py --benchmark-enable -s
+
+With real data (``GHOSTING_DATA``), ``extract_windows`` and
+``ghosting.decision.analyse_plays`` on the NGS highlights (3.5 M rows, 446 plays) too.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import ghosting
+from ghosting import _core, flights
+from ghosting.flights_py import gather_flights_py
+from ghosting.model import windows as windows_module
+from ghosting.model.windows import extract_windows
+
+N_PLAYS = 60
+HISTORY = 5
+
+
+@pytest.fixture(scope="module")
+def synth() -> tuple[Any, Any]:
+    tracking = ghosting.synth.generate_plays(N_PLAYS, seed=7)
+    return tracking, ghosting.pass_plays(tracking)
+
+
+@pytest.fixture(scope="module")
+def requests(synth: tuple) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    tracking, plays = synth
+    table = flights.FlightTable.of(tracking)
+    index = table.play_index()
+    roster = flights.play_rosters(table)
+    req: list[list[int]] = [[] for _ in range(6)]
+    for row in plays.to_pylist():
+        if row["arrival_frame"] is None:
+            continue
+        p = index[(row["game_id"], row["play_id"])]
+        ids = roster.nfl_id[roster.offsets[p]:roster.offsets[p + 1]]
+        side = roster.side[roster.offsets[p]:roster.offsets[p + 1]]
+        pf = row["pass_forward_frame"]
+        for d in ids[side == flights.SIDE_DEFENSE]:
+            for r in row["eligible_receivers"]:
+                for col, v in zip(req, [p, d, r, pf - HISTORY + 1, pf, row["arrival_frame"]],
+                                  strict=True):
+                    col.append(int(v))
+    columns = [table.nfl_id, table.frame_id, table.x, table.y, table.side, table.play_offsets]
+    return columns, [np.array(c, np.int64) for c in req]
+
+
+@pytest.mark.benchmark(group="gather_flights")
+def test_gather_flights_kernel(benchmark, requests):
+    columns, req = requests
+    benchmark.extra_info["rows"] = len(req[0])  # windows
+    benchmark.pedantic(_core.gather_flights, args=(*columns, *req), rounds=5, iterations=1)
+
+
+@pytest.mark.benchmark(group="gather_flights")
+def test_gather_flights_numpy_reference(benchmark, requests):
+    columns, req = requests
+    benchmark.extra_info["rows"] = len(req[0])
+    benchmark.pedantic(gather_flights_py, args=(*columns, *req), rounds=1, iterations=1)
+
+
+def _reference_gather(table: flights.FlightTable, *request: Any) -> flights.Flights:
+    d, r, off, ctx, flags = gather_flights_py(
+        table.nfl_id, table.frame_id, table.x, table.y, table.side, table.play_offsets,
+        *[np.asarray(v, np.int64) for v in request],
+    )
+    return flights.Flights(defender_xy=d, receiver_xy=r, offsets=off, context=ctx, flags=flags)
+
+
+@pytest.mark.benchmark(group="extract_windows")
+def test_extract_windows(benchmark, synth):
+    tracking, plays = synth
+    benchmark.extra_info["rows"] = tracking.num_rows
+    benchmark.pedantic(extract_windows, args=(tracking, plays),
+                       kwargs={"history": HISTORY, "defenders": "all", "targets": "all"},
+                       rounds=5, iterations=1)
+
+
+@pytest.mark.benchmark(group="extract_windows")
+def test_extract_windows_numpy_reference(benchmark, synth, monkeypatch):
+    tracking, plays = synth
+    monkeypatch.setattr(windows_module, "gather_flights", _reference_gather)
+    benchmark.extra_info["rows"] = tracking.num_rows
+    benchmark.pedantic(extract_windows, args=(tracking, plays),
+                       kwargs={"history": HISTORY, "defenders": "all", "targets": "all"},
+                       rounds=1, iterations=1)
+
+
+@pytest.fixture(scope="module")
+def highlights() -> tuple[Any, Any]:
+    root = os.environ.get("GHOSTING_DATA")
+    path = Path(root or "") / "ngs_highlights" / "highlights.parquet"
+    if not root or not path.is_file():
+        pytest.skip("real tracking data not available (set GHOSTING_DATA)")
+    tracking = ghosting.read_tracking(path)
+    return tracking, ghosting.pass_plays(tracking)
+
+
+@pytest.mark.benchmark(group="highlights")
+def test_extract_windows_highlights(benchmark, highlights):
+    tracking, plays = highlights
+    benchmark.extra_info["rows"] = tracking.num_rows
+    benchmark.pedantic(extract_windows, args=(tracking, plays),
+                       kwargs={"history": HISTORY, "defenders": "all", "targets": "all"},
+                       rounds=5, iterations=1)
+
+
+@pytest.mark.benchmark(group="highlights")
+def test_analyse_plays_highlights(benchmark, highlights):
+    from ghosting.decision import DecisionModels, analyse_plays
+
+    tracking, plays = highlights
+    rows = [r for r in plays.to_pylist() if r["analysable"]]
+    ghost, models = ghosting.GhostModel.load(), DecisionModels.load()
+    benchmark.extra_info["rows"] = tracking.num_rows
+    benchmark.pedantic(analyse_plays, args=(tracking, rows, ghost, models), rounds=3,
+                       iterations=1)
