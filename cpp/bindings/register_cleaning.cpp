@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "ghosting/cleaning.hpp"
-#include "ghosting/field.hpp"
+#include "ghosting/constants.hpp"
 #include "numpy_args.hpp"
 
 namespace py = pybind11;
@@ -110,7 +110,7 @@ void register_cleaning(py::module_& m) {
           py::arg("frame_id"), py::arg("track_offsets"), py::arg("play_offsets"),
           py::arg("is_player"), py::arg("in_window"), py::kw_only(), py::arg("policy") = "play",
           py::arg("v_max") = ghosting::kDefaultVMax, py::arg("dt") = ghosting::kDefaultDt,
-          py::arg("field_tolerance") = 1.0,
+          py::arg("field_tolerance") = ghosting::kDefaultFieldTolerance,
           R"doc(Flag samples that break the cleaning rules and decide what to keep.
 
 Returns (flags uint8[n_samples], keep bool[n_samples], track_reasons uint8[n_tracks],
