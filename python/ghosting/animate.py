@@ -28,6 +28,7 @@ from .errors import GhostingError, InputError
 from .field_plot import COLOURS, draw_field, legend_handles, situation_text
 from .plot import PlayData, _play_box, _shown_options, load_play, option_grid
 from .plot import require_matplotlib as _require_matplotlib
+from .schema import DT
 
 __all__ = ["animate_play", "ANIMATION_FORMATS", "flight_frames"]
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 #: File name suffix -> the matplotlib writer that makes it.
 ANIMATION_FORMATS = {".gif": "pillow", ".mp4": "ffmpeg"}
-_DT = 0.1  # seconds per tracking frame
 
 
 @dataclass
@@ -296,7 +296,7 @@ def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
         for panel in panels:
             panel.update(t)
         state = "ball arrives" if t == n - 1 else "ball in the air"
-        clock.set_text(f"t = {t * _DT:3.1f} s after the throw · frame {int(frames[t])} · {state}")
+        clock.set_text(f"t = {t * DT:3.1f} s after the throw · frame {int(frames[t])} · {state}")
         return []
 
     return FuncAnimation(fig, update, frames=n + hold, interval=1000 / fps, blit=False,

@@ -1,49 +1,44 @@
-"""The Trajectory Score and kinematic feasibility of trajectories given as arrays.
+"""The Trajectory Score of trajectories given as arrays (docs/trajectory_score.md).
 
-Thin wrappers over the C++ kernels (docs/trajectory_score.md); they score any
-trajectories, real, predicted or hypothetical:
+Thin wrappers over the C++ kernels (``_core.trajectory_score``, ``play_scores``,
+``model_score``); they score any trajectories, real, predicted or hypothetical,
+in any layout of :mod:`ghosting.scoring._batch`:
 
 - :func:`trajectory_score` -> :class:`TrajectoryScores` (PS, DR, SP, TS),
 - :func:`play_scores` and :func:`model_score` aggregate them,
-- :func:`feasibility` -> :class:`Feasibility` (max speed, max acceleration,
-  superhuman steps, samples off the field),
 - :func:`random_replacement` builds the published sanity check (a random share
   of trajectories replaced by random-direction, random-speed runs).
 
-Trajectories are given as one ``(T + 1, 2)`` array, a padded batch ``(N, L, 2)``
-with optional ``lengths`` (trajectory i is ``xy[i, :lengths[i]]``), or a flat
-``(n_samples, 2)`` array with ``offsets`` (``N + 1`` int64, trajectory i spans
-samples ``offsets[i]:offsets[i + 1]``) — the layout of the C++ core.
+The numpy reference is :mod:`ghosting.scoring.trajectory_score_py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import _core
+from ..choices import REFERENCES, WEIGHTS, Reference, Weights
 from ..errors import InputError
 from ..schema import DT, V_MAX
+from ._batch import check_choice, flatten, integers, native, number, numbers
 
 __all__ = [
     "TrajectoryScores",
-    "Feasibility",
     "trajectory_score",
     "play_scores",
     "model_score",
-    "feasibility",
     "random_replacement",
     "DEFAULT_PENALTY",
     "DEFAULT_RADIUS",
 ]
 
-DEFAULT_PENALTY = 0.5
-DEFAULT_RADIUS = 10.0
-_WEIGHTS = ("uniform", "linear")
-_REFERENCES = ("catch_point", "receiver")
+#: Default lambda, added to the score per superhuman step (``_core``'s default).
+DEFAULT_PENALTY: float = _core.PENALTY
+#: Default radius (yd) of the play score's weight ``exp(-d(0) / radius)``.
+DEFAULT_RADIUS: float = _core.RADIUS
 
 
 @dataclass(frozen=True)
@@ -66,125 +61,14 @@ class TrajectoryScores:
     ts: Any
 
 
-@dataclass(frozen=True)
-class Feasibility:
-    """Kinematic feasibility, per trajectory (arrays, or scalars for one trajectory).
-
-    ``max_speed`` (yd/s) and ``max_accel`` (yd/s², from finite differences of
-    positions) are NaN when undefined (fewer than 2 or 3 samples) or when the
-    trajectory has a non-finite sample; ``n_long_steps`` counts steps longer
-    than ``v_max * dt``, ``n_off_field`` finite samples off the field (beyond the
-    tolerance), ``n_nonfinite`` samples with a NaN or infinite coordinate.
-    """
-
-    max_speed: Any
-    max_accel: Any
-    n_long_steps: Any
-    n_off_field: Any
-    n_nonfinite: Any
-
-
-# --------------------------------------------------------------------------- layout
-
-
-def _numbers(value: Any, name: str) -> np.ndarray:
-    """``value`` as float64; strings, booleans and complex numbers are errors (numpy
-    would parse, reinterpret or truncate them silently)."""
-    raw = value if isinstance(value, np.ndarray) else np.asarray(value)
-    if raw.dtype.kind in "USbc":
-        raise InputError(f"{name}: not an array of numbers (dtype {raw.dtype})")
-    try:
-        return np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}: not an array of numbers ({exc})") from exc
-
-
-def _integers(value: Any, name: str) -> np.ndarray:
-    """``value`` as contiguous int64; anything but integers is an error (no truncation)."""
-    raw = np.asarray(value)
-    if raw.dtype.kind not in "iu" and not (raw.size == 0 and raw.dtype.kind == "f"):
-        raise InputError(f"{name}: expected integers, got dtype {raw.dtype}")
-    return np.ascontiguousarray(raw, dtype=np.int64)
-
-
-def _flatten(
-    xy: Any, lengths: Any, offsets: Any, name: str
-) -> tuple[np.ndarray, np.ndarray, bool, tuple[int, ...]]:
-    """Return (flat (n, 2) float64, offsets int64, single, original shape)."""
-    arr = _numbers(xy, name)
-    if arr.ndim < 2 or arr.shape[-1] != 2:
-        raise InputError(f"{name}: expected shape (T+1, 2) or (N, T+1, 2), got {arr.shape}")
-    if offsets is not None:
-        if lengths is not None:
-            raise InputError("give either lengths (padded batch) or offsets (flat batch), not both")
-        if arr.ndim != 2:
-            raise InputError(
-                f"{name}: with offsets, expected shape (n_samples, 2), got {arr.shape}"
-            )
-        off = _integers(offsets, "offsets")
-        if off.ndim != 1 or len(off) < 1 or off[0] != 0 or off[-1] != len(arr):
-            raise InputError(
-                f"offsets: expected N + 1 values from 0 to {len(arr)}, got {off[:3]}...{off[-1:]}"
-            )
-        if np.any(np.diff(off) < 1):
-            raise InputError("offsets: every trajectory needs at least one sample")
-        return np.ascontiguousarray(arr), off, False, arr.shape
-    if arr.ndim == 2:
-        if lengths is not None:
-            raise InputError(f"{name}: lengths needs a padded batch of shape (N, L, 2)")
-        if len(arr) == 0:
-            raise InputError(f"{name}: a trajectory needs at least one sample")
-        return np.ascontiguousarray(arr), np.array([0, len(arr)], np.int64), True, arr.shape
-    if arr.ndim != 3:
-        raise InputError(f"{name}: expected shape (T+1, 2) or (N, T+1, 2), got {arr.shape}")
-    n, width = arr.shape[:2]
-    if lengths is None:
-        if width == 0 and n > 0:
-            raise InputError(f"{name}: a trajectory needs at least one sample")
-        flat = np.ascontiguousarray(arr).reshape(n * width, 2)
-        return flat, np.arange(n + 1, dtype=np.int64) * width, False, arr.shape
-    lens = np.asarray(lengths)
-    if lens.shape != (n,) or not np.issubdtype(lens.dtype, np.integer):
-        raise InputError(f"lengths: expected {n} integers, got shape {lens.shape} {lens.dtype}")
-    if n and (lens.min() < 1 or lens.max() > width):
-        raise InputError(f"lengths: every length must lie in [1, {width}]")
-    mask = np.arange(width)[None, :] < lens[:, None]
-    off = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lens, out=off[1:])
-    return np.ascontiguousarray(arr[mask]), off, False, arr.shape
-
-
-def _check_choice(value: str, choices: Sequence[str], name: str) -> None:
-    if value not in choices:
-        raise InputError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-
-
-def _number(value: Any, name: str) -> float:
-    """``value`` as a float, or an InputError naming the parameter."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number, got {value!r}") from None
-
-
-def _native(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except ValueError as exc:  # the core's validation (std::invalid_argument)
-        raise InputError(str(exc)) from exc
-
-
-# --------------------------------------------------------------------------- arrays
-
-
 def trajectory_score(
     defender_xy: Any,
     receiver_xy: Any,
     *,
     lengths: Any = None,
     offsets: Any = None,
-    reference: str = "catch_point",
-    weights: str = "uniform",
+    reference: Reference = "catch_point",
+    weights: Weights = "uniform",
     v_max: float = V_MAX,
     dt: float = DT,
     penalty: float = DEFAULT_PENALTY,
@@ -204,22 +88,22 @@ def trajectory_score(
     >>> round(s.ps, 3), round(s.dr, 3), s.sp, round(s.ts, 3)
     (-1.0, 0.889, 0.0, -0.889)
     """
-    _check_choice(weights, _WEIGHTS, "weights")
-    _check_choice(reference, _REFERENCES, "reference")
-    d, off, single, shape = _flatten(defender_xy, lengths, offsets, "defender_xy")
-    r, _, _, rshape = _flatten(receiver_xy, lengths, offsets, "receiver_xy")
+    check_choice(weights, WEIGHTS, "weights")
+    check_choice(reference, REFERENCES, "reference")
+    d, off, single, shape = flatten(defender_xy, lengths, offsets, "defender_xy")
+    r, _, _, rshape = flatten(receiver_xy, lengths, offsets, "receiver_xy")
     if rshape != shape:
         raise InputError(f"receiver_xy has shape {rshape}, defender_xy {shape}: they must match")
-    ps, dr, sp, ts = _native(
+    ps, dr, sp, ts = native(
         _core.trajectory_score,
         d,
         r,
         off,
         weights,
         reference,
-        _number(v_max, "v_max"),
-        _number(dt, "dt"),
-        _number(penalty, "penalty"),
+        number(v_max, "v_max"),
+        number(dt, "dt"),
+        number(penalty, "penalty"),
     )
     if single:
         return TrajectoryScores(float(ps[0]), float(dr[0]), float(sp[0]), float(ts[0]))
@@ -251,13 +135,13 @@ def play_scores(
     >>> score.shape
     (1,)
     """
-    d, off, single, shape = _flatten(defender_xy, lengths, offsets, "defender_xy")
-    r, _, _, rshape = _flatten(receiver_xy, lengths, offsets, "receiver_xy")
+    d, off, single, shape = flatten(defender_xy, lengths, offsets, "defender_xy")
+    r, _, _, rshape = flatten(receiver_xy, lengths, offsets, "receiver_xy")
     if rshape != shape:
         raise InputError(f"receiver_xy has shape {rshape}, defender_xy {shape}: they must match")
-    ts_arr = np.atleast_1d(_numbers(ts, "ts"))
-    play_off = _integers(play_offsets, "play_offsets")
-    return _native(_core.play_scores, d, r, off, ts_arr, play_off, _number(radius, "radius"))
+    ts_arr = np.atleast_1d(numbers(ts, "ts"))
+    play_off = integers(play_offsets, "play_offsets")
+    return native(_core.play_scores, d, r, off, ts_arr, play_off, number(radius, "radius"))
 
 
 def model_score(ts: Any) -> float:
@@ -266,37 +150,7 @@ def model_score(ts: Any) -> float:
     >>> model_score([-0.5, 0.1, float("nan")])
     -0.2
     """
-    return float(_native(_core.model_score, np.atleast_1d(_numbers(ts, "ts"))))
-
-
-def feasibility(
-    xy: Any,
-    lengths: Any = None,
-    *,
-    offsets: Any = None,
-    v_max: float = V_MAX,
-    dt: float = DT,
-    off_field_tolerance: float = 0.0,
-) -> Feasibility:
-    """Kinematic feasibility of trajectories (any layout of this module).
-
-    >>> import numpy as np, ghosting
-    >>> f = ghosting.feasibility(np.array([[10.0, 10.0], [10.5, 10.0], [13.0, 10.0]]))
-    >>> f.max_speed, f.n_long_steps
-    (25.0, 1)
-    """
-    p, off, single, _ = _flatten(xy, lengths, offsets, "xy")
-    out = _native(
-        _core.feasibility,
-        p,
-        off,
-        _number(v_max, "v_max"),
-        _number(dt, "dt"),
-        _number(off_field_tolerance, "off_field_tolerance"),
-    )
-    if single:
-        return Feasibility(float(out[0][0]), float(out[1][0]), *(int(a[0]) for a in out[2:]))
-    return Feasibility(*out)
+    return float(native(_core.model_score, np.atleast_1d(numbers(ts, "ts"))))
 
 
 def random_replacement(
@@ -322,9 +176,9 @@ def random_replacement(
     >>> int(replaced.sum()), new.shape
     (2, (8, 11, 2))
     """
-    if not 0.0 <= _number(fraction, "fraction") <= 1.0:
+    if not 0.0 <= number(fraction, "fraction") <= 1.0:
         raise InputError(f"fraction must lie in [0, 1], got {fraction}")
-    p, off, single, shape = _flatten(defender_xy, lengths, offsets, "defender_xy")
+    p, off, single, shape = flatten(defender_xy, lengths, offsets, "defender_xy")
     if single:
         raise InputError("random_replacement needs a batch of trajectories")
     n = len(off) - 1
