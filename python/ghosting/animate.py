@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from .errors import GhostingError, InputError
 from .field_plot import COLOURS, draw_field, legend_handles, situation_text
-from .plot import PlayData, _play_box, _shown_options, load_play, option_grid
+from .plot import PlayData, _play_box, _shown_options, check_output_path, load_play, option_grid
 from .plot import require_matplotlib as _require_matplotlib
 from .schema import DT
 
@@ -83,7 +83,7 @@ def _aligned(table: pa.Table, frames: np.ndarray) -> list[_Track]:
 
 
 def _writer(path: Path, fps: int) -> Any:
-    from matplotlib import animation
+    from matplotlib import animation  # matplotlib: the optional extra `plot`, loaded only to draw
 
     suffix = path.suffix.lower()
     if suffix not in ANIMATION_FORMATS:
@@ -219,6 +219,7 @@ def animate_play(
     _require_matplotlib()
     if fps < 1 or dpi < 10 or hold < 0:
         raise InputError(f"fps must be >= 1, dpi >= 10 and hold >= 0 (got {fps}, {dpi}, {hold})")
+    check_output_path(source, path)
     target_path = Path(path) if path is not None else None
     writer = _writer(target_path, fps) if target_path is not None else None
     data = load_play(source, int(game_id), int(play_id))
@@ -230,7 +231,9 @@ def animate_play(
 
 def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
            fps: int) -> Any:
-    from matplotlib.animation import FuncAnimation
+    from matplotlib.animation import (
+        FuncAnimation,  # matplotlib: the optional extra `plot`, loaded only to draw
+    )
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

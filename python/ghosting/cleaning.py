@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 from . import _core
 from .choices import POLICIES, WINDOWS, CleaningPolicy, CleaningWindow
 from .errors import InputError, MissingColumnsError
+from .plays import pass_windows
 from .schema import BALL_ID, CANONICAL_SCHEMA, DT, V_MAX
 
 __all__ = [
@@ -242,8 +243,6 @@ def _window_bounds(tracking, window, history, game_of_play, play_of_play):
     hi = np.full(n_plays, _INT32_MAX, dtype=np.int64)
     if window == "all" or n_plays == 0:
         return lo, hi, 0
-    from .plays import pass_windows
-
     # Only rows with an event matter to pass_windows (it reads the events alone);
     # plays without any are missing from its answer and get no window below.
     events = tracking.select(["game_id", "play_id", "frame_id", "event"])

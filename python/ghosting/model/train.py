@@ -36,6 +36,7 @@ from .._util import atomic_path
 from ..errors import GhostingError, InputError
 from ..schema import DT
 from .baselines import PURSUIT_DEFAULTS, pursuit
+from .data import load_sources
 from .evaluate import _errors, baseline_predictions, displacement_metrics, flight_receiver
 from .features import (
     FEATURE_GROUPS,
@@ -551,8 +552,6 @@ def train_model(
     ``cleaning`` (:func:`ghosting.clean`'s keywords; default the ``play`` policy and
     its defaults) and turned into pass plays (with ``targets`` when given).
     """
-    from .data import load_sources
-
     require_training()
     datasets = load_sources(sources, targets=targets, log=log, cleaning=cleaning)
     return train_on_tables(datasets, out_dir, seed=seed, config=config, log=log,
