@@ -83,7 +83,8 @@ def _aligned(table: pa.Table, frames: np.ndarray) -> list[_Track]:
 
 
 def _writer(path: Path, fps: int) -> Any:
-    from matplotlib import animation  # matplotlib: the optional extra `plot`, loaded only to draw
+    # matplotlib: the optional extra `plot`, loaded only to draw
+    from matplotlib import animation
 
     suffix = path.suffix.lower()
     if suffix not in ANIMATION_FORMATS:
@@ -231,9 +232,8 @@ def animate_play(
 
 def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
            fps: int) -> Any:
-    from matplotlib.animation import (
-        FuncAnimation,  # matplotlib: the optional extra `plot`, loaded only to draw
-    )
+    # matplotlib: the optional extra `plot`, loaded only to draw
+    from matplotlib.animation import FuncAnimation
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

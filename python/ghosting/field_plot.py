@@ -80,9 +80,8 @@ def draw_field(
 ) -> None:
     """Draw the field on ``ax`` within ``box`` (see :func:`field_box`); yard numbers in
     ``number_size`` points (0: none), the lines where given."""
-    from matplotlib.collections import (
-        LineCollection,  # matplotlib: the optional extra `plot`, loaded only to draw
-    )
+    # matplotlib: the optional extra `plot`, loaded only to draw
+    from matplotlib.collections import LineCollection
     from matplotlib.patches import FancyArrow, Rectangle
 
     x0, x1, y0, y1 = box
@@ -139,9 +138,8 @@ def legend_handles(
     target_label: str = "targeted receiver",
 ) -> list[Any]:
     """Legend entries for the pictures' marks."""
-    from matplotlib.lines import (
-        Line2D,  # matplotlib: the optional extra `plot`, loaded only to draw
-    )
+    # matplotlib: the optional extra `plot`, loaded only to draw
+    from matplotlib.lines import Line2D
 
     handles = [
         Line2D([], [], color=COLOURS["offense"], lw=2, label="offense (real)"),
