@@ -216,3 +216,26 @@ def test_trajectory_score_module_and_function_share_a_name():
     assert trajectory_score_module.trajectory_score is ghosting.trajectory_score
     assert feasibility_module.feasibility is ghosting.feasibility
     assert math.isclose(trajectory_score_module.DEFAULT_PENALTY, 0.5)
+
+
+def test_the_core_parses_exactly_the_choices():
+    """The C++ parsers of weights, references and cleaning policies accept every
+    value of ghosting.choices and nothing else (the two lists cannot drift)."""
+    d = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.5]])
+    offsets = np.array([0, 3], dtype=np.int64)
+    results = {
+        (w, r): _core.trajectory_score(d, d[::-1].copy(), offsets, w, r)[3][0]
+        for w in choices.WEIGHTS
+        for r in choices.REFERENCES
+    }
+    assert len(set(results.values())) == 4  # each pair scores differently
+    for weights, reference in (("cubic", "catch_point"), ("uniform", "ball")):
+        with pytest.raises(ValueError, match="weights|reference"):
+            _core.trajectory_score(d, d, offsets, weights, reference)
+    arrays = (d[:, 0], d[:, 1], np.zeros(3), np.array([1, 2, 4], np.int32), offsets,
+              np.array([0, 1]), np.ones(1, np.uint8), np.ones(3, bool))  # fmt: skip
+    gap = _core.CLEANING_REASONS["FRAME_GAP"]
+    for policy in choices.POLICIES:
+        assert _core.clean_tracks(*arrays, policy=policy)[0][2] == gap
+    with pytest.raises(ValueError, match="cleaning policy must be 'play', 'track' or 'sample'"):
+        _core.clean_tracks(*arrays, policy="none")

@@ -71,6 +71,19 @@ CArray<T> as_1d(const py::handle& obj, const char* name, const char* kinds) {
     return arr;
 }
 
+// A 1-D argument whose dtype must already be exactly T (`what` names it in the error,
+// e.g. "an int32 array"): no cast, not even a lossless one, so that the caller's
+// types are the contract (frame ids are int32 in the canonical table).
+template <typename T>
+CArray<T> as_1d_exact(const py::handle& obj, const char* name, const char* what) {
+    py::array arr = py::array::ensure(obj);
+    if (!arr || !arr.dtype().is(py::dtype::of<T>())) {
+        PyErr_Clear();
+        throw std::invalid_argument(std::string(name) + " must be " + what);
+    }
+    return as_1d<T>(arr, name, "biuf");
+}
+
 // A private copy of a 1-D argument: what the loop reads can no longer change.
 template <typename T>
 std::vector<T> copy_1d(const py::handle& obj, const char* name, const char* kinds) {
