@@ -2,7 +2,7 @@
 
 One synthetic season slice (2,600 plays, about 5.5 M rows, with a few defects
 sprinkled in) is built once; in the same process the kernel, the numpy reference
-(``tests/cleaning_reference.py``) and a pandas groupby implementation written the
+(``ghosting.cleaning_py``) and a pandas groupby implementation written the
 way an analyst would, all with the ``play`` policy over every frame, return the
 same rows. Group ``cleaning-kernel`` compares the flagging cores on flat arrays,
 ``cleaning-end-to-end`` the public ``ghosting.clean`` (offsets, report, filtered
@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from cleaning_reference import clean_tracks_reference
 
 import ghosting
-from ghosting import _core, synth
+from ghosting import _core, cleaning_py, synth
 from ghosting.cleaning import _structure
 
 N_PLAYS = 2_600  # ~5.5 M rows
@@ -101,7 +100,7 @@ def test_kernel(benchmark, arrays, expected_keep):
 def test_numpy_reference(benchmark, arrays, expected_keep):
     benchmark.extra_info["rows"] = len(arrays[0])
     result = benchmark.pedantic(
-        clean_tracks_reference, args=arrays, kwargs={"policy": "play"}, rounds=3, warmup_rounds=0
+        cleaning_py.clean_tracks, args=arrays, kwargs={"policy": "play"}, rounds=3, warmup_rounds=0
     )
     np.testing.assert_array_equal(result[1], expected_keep)
 

@@ -7,10 +7,9 @@ import json
 import numpy as np
 import pyarrow as pa
 import pytest
-from cleaning_reference import REASONS, clean_tracks_reference
 
 import ghosting
-from ghosting import synth
+from ghosting import cleaning_py, synth
 from ghosting.cleaning import METADATA_KEY, reason_names
 
 POLICIES = ("play", "track", "sample")
@@ -58,7 +57,7 @@ def a_player_of(table: pa.Table, play_index: int) -> tuple[int, int, int]:
 def test_synthetic_plays_are_clean(plays, policy, window):
     cleaned, report = ghosting.clean(plays, policy, window=window)
     assert cleaned.num_rows == plays.num_rows == report.rows_in == report.rows_out
-    assert set(report.flagged) == set(REASONS)
+    assert set(report.flagged) == set(cleaning_py.REASONS)
     assert all(v == 0 for v in report.flagged.values())
     assert report.dropped_plays == report.dropped_tracks == []
     assert report.plays_without_pass_window == 0
@@ -167,7 +166,7 @@ def test_matches_reference_on_randomly_damaged_data(plays):
     play_offsets = np.searchsorted(track_play, np.arange(play.max() + 2))
     is_player = (df.nfl_id.to_numpy()[track_offsets[:-1]] != 0).astype(np.uint8)
     for policy in POLICIES:
-        _, keep, track_reasons, play_reasons = clean_tracks_reference(
+        _, keep, track_reasons, play_reasons = cleaning_py.clean_tracks(
             df.x, df.y, df.s, df.frame_id.to_numpy(np.int32), track_offsets, play_offsets,
             is_player, np.ones(n, bool), policy=policy,
         )  # fmt: skip

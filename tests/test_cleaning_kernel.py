@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cleaning_reference import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ghosting import _core, cleaning_py
+from ghosting.cleaning_py import (
     BALL_REASONS,
     DUPLICATE_FRAME,
     FRAME_GAP,
@@ -13,12 +17,7 @@ from cleaning_reference import (
     OFF_FIELD,
     OVER_SPEED,
     REASONS,
-    clean_tracks_reference,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from ghosting import _core
 
 POLICIES = ("play", "track", "sample")
 
@@ -61,7 +60,7 @@ def batches(draw):
 
 def assert_same(arrays, policy, params):
     got = _core.clean_tracks(*arrays, policy=policy, **params)
-    want = clean_tracks_reference(*arrays, policy=policy, **params)
+    want = cleaning_py.clean_tracks(*arrays, policy=policy, **params)
     names = ("flags", "keep", "track_reasons", "play_reasons")
     for name, g, w in zip(names, got, want, strict=True):
         np.testing.assert_array_equal(g, w, err_msg=name)
@@ -249,7 +248,7 @@ def test_accepted_conversions_and_no_copy_semantics():
         is_player.astype(bool),
         in_window.astype(np.uint8),
     )
-    want = clean_tracks_reference(
+    want = cleaning_py.clean_tracks(
         x, y, s, frame_id, track_offsets, play_offsets, is_player, in_window
     )
     for g, w in zip(got, want, strict=True):
@@ -278,7 +277,7 @@ def test_fuzzed_offsets_never_crash(track_offsets, play_offsets, n):
         got = _core.clean_tracks(*arrays)
     except ValueError:
         return
-    want = clean_tracks_reference(*arrays)
+    want = cleaning_py.clean_tracks(*arrays)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
 
@@ -325,6 +324,6 @@ def test_threads_get_identical_results():
     for got in results:
         for g, w in zip(got, want, strict=True):
             np.testing.assert_array_equal(g, w)
-    ref = clean_tracks_reference(*arrays, policy="sample")
+    ref = cleaning_py.clean_tracks(*arrays, policy="sample")
     for g, w in zip(want, ref, strict=True):
         np.testing.assert_array_equal(g, w)

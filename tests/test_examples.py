@@ -134,13 +134,18 @@ def test_examples_type_check(tmp_path: Path) -> None:
     bad.write_text(
         "import ghosting\n\n"
         "results = ghosting.run('week.csv', policy=3)\n"
-        "results.to_polars(3)\n",
+        "results.to_polars(3)\n"
+        "ghosting.run('week.csv', reference='ball')\n",
         encoding="utf-8",
     )
     done = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", str(bad)],
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 1
-    assert 'Argument "policy" to "run" has incompatible type "int"' in done.stdout
+    # the choices are Literal types (ghosting.choices): a wrong value is caught, not only
+    # a wrong type
+    assert 'Argument "policy" to "run" has incompatible type "Literal[3]"' in done.stdout
+    assert ('Argument "reference" to "run" has incompatible type "Literal[\'ball\']"; '
+            'expected "Literal[\'catch_point\', \'receiver\']"') in done.stdout
     assert 'Argument 1 to "to_polars" of "Results" has incompatible type "int"' in done.stdout
 
 

@@ -11,11 +11,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from scoring_reference import reference_play_scores, reference_trajectory_score
 
 import ghosting
 from ghosting import pipeline
 from ghosting.pipeline import OUTPUT_FILES, Results, game, inputs, outputs
+from ghosting.scoring import trajectory_score_py
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +94,10 @@ def test_ghost_scores_match_the_numpy_reference(results: Results) -> None:
         assert r["frame_id"].to_pylist() == g["frame_id"].to_pylist()
         assert g.num_rows == row["frames"]
         offsets = np.array([0, g.num_rows])
-        ps, dr, sp, ts = reference_trajectory_score(_xy(g), _xy(r), offsets)
+        ps, dr, sp, ts = trajectory_score_py.trajectory_score(_xy(g), _xy(r), offsets)
         np.testing.assert_allclose([row["ps"], row["dr"], row["sp"], row["ts"]],
                                    [ps[0], dr[0], sp[0], ts[0]], rtol=1e-9, atol=1e-12)
-        weight, _ = reference_play_scores(_xy(g), _xy(r), offsets, ts, np.array([0, 1]))
+        weight, _ = trajectory_score_py.play_scores(_xy(g), _xy(r), offsets, ts, np.array([0, 1]))
         np.testing.assert_allclose(row["weight"], weight[0], rtol=1e-9)
         separation = np.hypot(*(_xy(g)[-1] - _xy(r)[-1]))
         np.testing.assert_allclose(row["distance_at_arrival"], separation, rtol=1e-9)

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "ghosting/tracks.hpp"
+
 namespace ghosting_bindings {
 
 namespace py = pybind11;
@@ -69,6 +71,19 @@ CArray<T> as_1d(const py::handle& obj, const char* name, const char* kinds) {
     return arr;
 }
 
+// A 1-D argument whose dtype must already be exactly T (`what` names it in the error,
+// e.g. "an int32 array"): no cast, not even a lossless one, so that the caller's
+// types are the contract (frame ids are int32 in the canonical table).
+template <typename T>
+CArray<T> as_1d_exact(const py::handle& obj, const char* name, const char* what) {
+    py::array arr = py::array::ensure(obj);
+    if (!arr || !arr.dtype().is(py::dtype::of<T>())) {
+        PyErr_Clear();
+        throw std::invalid_argument(std::string(name) + " must be " + what);
+    }
+    return as_1d<T>(arr, name, "biuf");
+}
+
 // A private copy of a 1-D argument: what the loop reads can no longer change.
 template <typename T>
 std::vector<T> copy_1d(const py::handle& obj, const char* name, const char* kinds) {
@@ -94,6 +109,25 @@ inline void require_length(const py::array& arr, std::size_t n, const char* name
                                     std::to_string(arr.shape(0)) + ", expected " +
                                     std::to_string(n) + " (" + of + ")");
     }
+}
+
+// Validates a private copy of offsets (copy_offsets) over n_samples samples;
+// returns the number of segments.
+inline std::size_t check_offsets(const std::vector<std::int64_t>& offsets, std::size_t n_samples,
+                                 const char* name) {
+    ghosting::validate_offsets(offsets.data(), offsets.size(), n_samples, name);
+    return offsets.size() - 1;
+}
+
+// `obj` as flat (n_samples, 2) float64 points (x, y), the trajectories' layout.
+inline CArray<double> as_points(const py::handle& obj, const char* name) {
+    auto xy = as_array<double>(obj, name, "fiu");
+    if (xy.ndim() != 2 || xy.shape(1) != 2) {
+        throw std::invalid_argument(std::string(name) +
+                                    " must have shape (n_samples, 2), got ndim " +
+                                    std::to_string(xy.ndim()));
+    }
+    return xy;
 }
 
 }  // namespace ghosting_bindings

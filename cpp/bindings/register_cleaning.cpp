@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "ghosting/cleaning.hpp"
-#include "ghosting/field.hpp"
+#include "ghosting/constants.hpp"
 #include "numpy_args.hpp"
 
 namespace py = pybind11;
@@ -18,6 +18,7 @@ namespace py = pybind11;
 namespace {
 
 using ghosting_bindings::as_1d;
+using ghosting_bindings::as_1d_exact;
 using ghosting_bindings::copy_1d;
 using ghosting_bindings::copy_offsets;
 using ghosting_bindings::require_length;
@@ -32,12 +33,7 @@ py::tuple clean_tracks_py(const py::object& x_obj, const py::object& y_obj,
     const auto x = as_1d<double>(x_obj, "x", "fiu");
     const auto y = as_1d<double>(y_obj, "y", "fiu");
     const auto s = as_1d<double>(s_obj, "s", "fiu");
-    py::array frame_arr = py::array::ensure(frame_obj);
-    if (!frame_arr || !frame_arr.dtype().is(py::dtype::of<std::int32_t>())) {
-        PyErr_Clear();
-        throw std::invalid_argument("frame_id must be an int32 array");
-    }
-    const auto frame_id = as_1d<std::int32_t>(frame_arr, "frame_id", "i");
+    const auto frame_id = as_1d_exact<std::int32_t>(frame_obj, "frame_id", "an int32 array");
     // Private copies of what the loop indexes with (offsets) or reads per track.
     const auto track_offsets = copy_offsets(track_offsets_obj, "track_offsets");
     const auto play_offsets = copy_offsets(play_offsets_obj, "play_offsets");
@@ -110,7 +106,7 @@ void register_cleaning(py::module_& m) {
           py::arg("frame_id"), py::arg("track_offsets"), py::arg("play_offsets"),
           py::arg("is_player"), py::arg("in_window"), py::kw_only(), py::arg("policy") = "play",
           py::arg("v_max") = ghosting::kDefaultVMax, py::arg("dt") = ghosting::kDefaultDt,
-          py::arg("field_tolerance") = 1.0,
+          py::arg("field_tolerance") = ghosting::kDefaultFieldTolerance,
           R"doc(Flag samples that break the cleaning rules and decide what to keep.
 
 Returns (flags uint8[n_samples], keep bool[n_samples], track_reasons uint8[n_tracks],

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "ghosting/field.hpp"
+#include "ghosting/constants.hpp"
 #include "ghosting/tracks.hpp"
 
 namespace ghosting {
@@ -100,17 +100,8 @@ CleaningPolicy parse_cleaning_policy(const char* name) {
 }
 
 void validate_cleaning_input(const CleaningInput& in, const CleaningParams& params) {
-    if (!(std::isfinite(params.v_max) && params.v_max > 0.0)) {
-        throw std::invalid_argument("v_max must be finite and > 0, got " +
-                                    std::to_string(params.v_max));
-    }
-    if (!(std::isfinite(params.dt) && params.dt > 0.0)) {
-        throw std::invalid_argument("dt must be finite and > 0, got " + std::to_string(params.dt));
-    }
-    if (!(std::isfinite(params.field_tolerance) && params.field_tolerance >= 0.0)) {
-        throw std::invalid_argument("field_tolerance must be finite and >= 0, got " +
-                                    std::to_string(params.field_tolerance));
-    }
+    validate_speed_limit(params.v_max, params.dt);
+    validate_field_tolerance(params.field_tolerance, "field_tolerance");
     if (in.track_offsets == nullptr || in.play_offsets == nullptr) {
         throw std::invalid_argument("track_offsets and play_offsets are required");
     }

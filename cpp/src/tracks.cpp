@@ -1,5 +1,6 @@
 #include "ghosting/tracks.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -25,6 +26,22 @@ void validate_offsets(const std::int64_t* offsets, std::size_t n_offsets, std::s
                                     std::to_string(offsets[n_offsets - 1]) +
                                     " does not equal the number of samples " +
                                     std::to_string(n_samples));
+    }
+}
+
+void validate_speed_limit(double v_max, double dt) {
+    if (!(std::isfinite(v_max) && v_max > 0.0)) {
+        throw std::invalid_argument("v_max must be finite and > 0, got " + std::to_string(v_max));
+    }
+    if (!(std::isfinite(dt) && dt > 0.0)) {
+        throw std::invalid_argument("dt must be finite and > 0, got " + std::to_string(dt));
+    }
+}
+
+void validate_field_tolerance(double tolerance, const char* what) {
+    if (!(std::isfinite(tolerance) && tolerance >= 0.0)) {
+        throw std::invalid_argument(std::string(what) + " must be finite and >= 0, got " +
+                                    std::to_string(tolerance));
     }
 }
 

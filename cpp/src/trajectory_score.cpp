@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "ghosting/tracks.hpp"
+
 namespace ghosting {
 
 namespace {
@@ -75,13 +77,7 @@ void score_one(const double* d, const double* r, std::int64_t begin, std::int64_
 }  // namespace
 
 void validate_score_params(const ScoreParams& params) {
-    if (!(std::isfinite(params.v_max) && params.v_max > 0.0)) {
-        throw std::invalid_argument("v_max must be finite and > 0, got " +
-                                    std::to_string(params.v_max));
-    }
-    if (!(std::isfinite(params.dt) && params.dt > 0.0)) {
-        throw std::invalid_argument("dt must be finite and > 0, got " + std::to_string(params.dt));
-    }
+    validate_speed_limit(params.v_max, params.dt);
     if (!std::isfinite(params.penalty)) {
         throw std::invalid_argument("penalty must be finite");
     }

@@ -39,9 +39,9 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers
     from .pipeline import Results as Results
     from .pipeline import run as run
     from .plays import pass_plays as pass_plays
-    from .scoring import feasibility as feasibility
     from .scoring import score_real as score_real
-    from .scoring import trajectory_score as trajectory_score
+    from .scoring.feasibility import feasibility as feasibility
+    from .scoring.trajectory_score import trajectory_score as trajectory_score
 
 # Public names and the module that defines each; imported on first use so that
 # `import ghosting` stays fast and optional parts load only when needed.

@@ -5,8 +5,18 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-FIELD_LENGTH: Final[float]
-FIELD_WIDTH: Final[float]
+# --- constants (cpp/include/ghosting/constants.hpp, registered in module.cpp) -------
+# The one source of these numbers; the kernels' defaults below are the same values
+# (stub defaults are written ``...``: the values live in C++ alone).
+
+FIELD_LENGTH: Final[float]  # yd, end zones included
+FIELD_WIDTH: Final[float]  # yd
+DT: Final[float]  # s between frames
+V_MAX: Final[float]  # yd/s
+PENALTY: Final[float]  # Trajectory Score lambda per superhuman step
+RADIUS: Final[float]  # yd, play-score weight exp(-d(0) / radius)
+FIELD_TOLERANCE: Final[float]  # yd, cleaning's default
+OFF_FIELD_TOLERANCE: Final[float]  # yd, feasibility's default
 
 # --- cleaning (cpp/bindings/register_cleaning.cpp) ---------------------------
 
@@ -26,9 +36,9 @@ def clean_tracks(
     in_window: npt.ArrayLike,
     *,
     policy: str = "play",
-    v_max: float = 12.5,
-    dt: float = 0.1,
-    field_tolerance: float = 1.0,
+    v_max: float = ...,
+    dt: float = ...,
+    field_tolerance: float = ...,
 ) -> tuple[
     npt.NDArray[np.uint8],
     npt.NDArray[np.bool_],
@@ -37,7 +47,7 @@ def clean_tracks(
 ]:
     """Flag samples and decide what to keep: (flags, keep, track_reasons, play_reasons)."""
 
-# --- scoring (cpp/bindings/register_scoring.cpp) -----------------------------
+# --- Trajectory Score (cpp/bindings/register_trajectory_score.cpp) -----------
 # Trajectories: flat (n_samples, 2) float64 x/y cut by n + 1 int64 offsets. Every
 # binding (clean_tracks too) copies its offsets before validating them and releasing
 # the GIL: another thread rewriting the caller's offsets cannot make a loop read out
@@ -49,9 +59,9 @@ def trajectory_score(
     offsets: npt.ArrayLike,
     weights: str = "uniform",
     reference: str = "catch_point",
-    v_max: float = 12.5,
-    dt: float = 0.1,
-    penalty: float = 0.5,
+    v_max: float = ...,
+    dt: float = ...,
+    penalty: float = ...,
 ) -> tuple[
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
@@ -66,19 +76,21 @@ def play_scores(
     offsets: npt.ArrayLike,
     ts: npt.ArrayLike,
     play_offsets: npt.ArrayLike,
-    radius: float = 10.0,
+    radius: float = ...,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """(weight per trajectory, score per play)."""
 
 def model_score(ts: npt.ArrayLike) -> float:
     """Mean of the finite trajectory scores (NaN if none)."""
 
+# --- feasibility (cpp/bindings/register_feasibility.cpp) --------------------------
+
 def feasibility(
     xy: npt.ArrayLike,
     offsets: npt.ArrayLike,
-    v_max: float = 12.5,
-    dt: float = 0.1,
-    off_field_tolerance: float = 0.0,
+    v_max: float = ...,
+    dt: float = ...,
+    off_field_tolerance: float = ...,
 ) -> tuple[
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],

@@ -4,6 +4,7 @@ leftovers, the atomic folder swap), progress reporting, run offsets and list len
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import hashlib
 import os
@@ -18,6 +19,7 @@ from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 T = TypeVar("T")
 
@@ -151,8 +153,6 @@ def exchange_paths(a: Path, b: Path) -> bool:
     """
     if not sys.platform.startswith("linux"):
         return False
-    import ctypes
-
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
@@ -254,6 +254,4 @@ def list_lengths(lists: pa.Array | pa.ChunkedArray) -> np.ndarray:
     >>> list_lengths(pa.array([[1, 2], None, []])).tolist()
     [2, 0, 0]
     """
-    import pyarrow.compute as pc
-
     return pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)

@@ -26,8 +26,9 @@ import pyarrow.compute as pc
 
 from .errors import GhostingError, InputError
 from .field_plot import COLOURS, draw_field, legend_handles, situation_text
-from .plot import PlayData, _play_box, _shown_options, load_play, option_grid
+from .plot import PlayData, _play_box, _shown_options, check_output_path, load_play, option_grid
 from .plot import require_matplotlib as _require_matplotlib
+from .schema import DT
 
 __all__ = ["animate_play", "ANIMATION_FORMATS", "flight_frames"]
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 #: File name suffix -> the matplotlib writer that makes it.
 ANIMATION_FORMATS = {".gif": "pillow", ".mp4": "ffmpeg"}
-_DT = 0.1  # seconds per tracking frame
 
 
 @dataclass
@@ -83,6 +83,7 @@ def _aligned(table: pa.Table, frames: np.ndarray) -> list[_Track]:
 
 
 def _writer(path: Path, fps: int) -> Any:
+    # matplotlib: the optional extra `plot`, loaded only to draw
     from matplotlib import animation
 
     suffix = path.suffix.lower()
@@ -219,6 +220,7 @@ def animate_play(
     _require_matplotlib()
     if fps < 1 or dpi < 10 or hold < 0:
         raise InputError(f"fps must be >= 1, dpi >= 10 and hold >= 0 (got {fps}, {dpi}, {hold})")
+    check_output_path(source, path)
     target_path = Path(path) if path is not None else None
     writer = _writer(target_path, fps) if target_path is not None else None
     data = load_play(source, int(game_id), int(play_id))
@@ -230,6 +232,7 @@ def animate_play(
 
 def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
            fps: int) -> Any:
+    # matplotlib: the optional extra `plot`, loaded only to draw
     from matplotlib.animation import FuncAnimation
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -296,7 +299,7 @@ def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
         for panel in panels:
             panel.update(t)
         state = "ball arrives" if t == n - 1 else "ball in the air"
-        clock.set_text(f"t = {t * _DT:3.1f} s after the throw · frame {int(frames[t])} · {state}")
+        clock.set_text(f"t = {t * DT:3.1f} s after the throw · frame {int(frames[t])} · {state}")
         return []
 
     return FuncAnimation(fig, update, frames=n + hold, interval=1000 / fps, blit=False,

@@ -34,7 +34,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _core
+from .choices import POLICIES, WINDOWS, CleaningPolicy, CleaningWindow
 from .errors import InputError, MissingColumnsError
+from .plays import pass_windows
 from .schema import BALL_ID, CANONICAL_SCHEMA, DT, V_MAX
 
 __all__ = [
@@ -53,12 +55,10 @@ __all__ = [
 REASONS: tuple[str, ...] = tuple(
     sorted(_core.CLEANING_REASONS, key=lambda name: _core.CLEANING_REASONS[name])
 )
-POLICIES = ("play", "track", "sample")
-WINDOWS = ("pass", "all")
 #: Default yards beyond the field still accepted (docs/cleaning.md: players legally
-#: step out of bounds; a tracking error puts a player far off). The one definition:
-#: the command line and the pipeline take their default from here.
-FIELD_TOLERANCE = 1.0
+#: step out of bounds; a tracking error puts a player far off). Defined once in the
+#: C++ core; the command line and the pipeline take their default from here.
+FIELD_TOLERANCE: float = _core.FIELD_TOLERANCE
 #: Default frames before the pass forward inside the ``"pass"`` analysed window.
 HISTORY = 10
 #: Key of the cleaned table's schema metadata that holds the report as JSON.
@@ -243,8 +243,6 @@ def _window_bounds(tracking, window, history, game_of_play, play_of_play):
     hi = np.full(n_plays, _INT32_MAX, dtype=np.int64)
     if window == "all" or n_plays == 0:
         return lo, hi, 0
-    from .plays import pass_windows
-
     # Only rows with an event matter to pass_windows (it reads the events alone);
     # plays without any are missing from its answer and get no window below.
     events = tracking.select(["game_id", "play_id", "frame_id", "event"])
@@ -303,11 +301,11 @@ def _reason_counts(codes: np.ndarray, selector_bits: int, selector: int) -> dict
 
 def check_options(
     *,
-    policy: str = "play",
+    policy: CleaningPolicy = "play",
     v_max: float = V_MAX,
     dt: float = DT,
     field_tolerance: float = FIELD_TOLERANCE,
-    window: str = "pass",
+    window: CleaningWindow = "pass",
     history: int = HISTORY,
 ) -> None:
     """Raise :class:`~ghosting.errors.InputError` when a cleaning option of
@@ -336,12 +334,12 @@ def check_options(
 
 def clean(
     tracking: pa.Table,
-    policy: str = "play",
+    policy: CleaningPolicy = "play",
     *,
     v_max: float = V_MAX,
     dt: float = DT,
     field_tolerance: float = FIELD_TOLERANCE,
-    window: str = "pass",
+    window: CleaningWindow = "pass",
     history: int = HISTORY,
 ) -> tuple[pa.Table, CleaningReport]:
     """Drop the plays, tracks or samples that break the cleaning rules.

@@ -134,7 +134,7 @@ def to_raw_coordinates(table: Any, plays: Any = None) -> Any:
                 pa.array(np.where(left, np.mod(values + 180.0, 360.0), values), mask=nulls),
             )
     if kind == "polars":
-        import polars as pl
+        import polars as pl  # the optional extra `polars`: only for polars input
 
         return pl.from_arrow(arrow)
     if kind == "pandas":

@@ -80,6 +80,7 @@ def draw_field(
 ) -> None:
     """Draw the field on ``ax`` within ``box`` (see :func:`field_box`); yard numbers in
     ``number_size`` points (0: none), the lines where given."""
+    # matplotlib: the optional extra `plot`, loaded only to draw
     from matplotlib.collections import LineCollection
     from matplotlib.patches import FancyArrow, Rectangle
 
@@ -137,6 +138,7 @@ def legend_handles(
     target_label: str = "targeted receiver",
 ) -> list[Any]:
     """Legend entries for the pictures' marks."""
+    # matplotlib: the optional extra `plot`, loaded only to draw
     from matplotlib.lines import Line2D
 
     handles = [

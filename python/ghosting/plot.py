@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ._util import atomic_path
 from .errors import GhostingError, InputError
 from .field_plot import COLOURS, draw_field, field_box, legend_handles, situation_text
+from .pipeline.outputs import OUTPUT_FILES
+from .pipeline.paths import check_outputs
 
 __all__ = [
     "plot_play", "draw_play", "parse_play", "PlayData", "load_play", "FIGURE_FORMATS",
@@ -50,7 +54,7 @@ FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpeg",
 
 def require_matplotlib() -> Any:
     """Import matplotlib's Figure, or raise a GhostingError naming the extra."""
-    try:
+    try:  # matplotlib: the optional extra `plot`, loaded only to draw
         import matplotlib
 
         matplotlib.use("Agg", force=False)
@@ -60,6 +64,29 @@ def require_matplotlib() -> Any:
             'pictures need matplotlib: pip install "ghosting[plot]"'
         ) from exc
     return Figure
+
+
+def check_output_path(
+    source: str | os.PathLike[str] | Results, path: str | os.PathLike[str] | None
+) -> None:
+    """Refuse, before anything is drawn, an output ``path`` (a picture, an animation,
+    a report) that would overwrite the run folder ``source`` reads: one of its files,
+    a hard link to one, or the folder itself (an :class:`~ghosting.errors.InputError`
+    naming both). A :class:`Results` in memory or no ``path``: nothing to check.
+
+    >>> check_output_path("out/", "out/plays.parquet")
+    Traceback (most recent call last):
+    ...
+    ghosting.errors.InputError: output out/plays.parquet is the input run folder \
+out/plays.parquet: writing there would overwrite an input; nothing was written \
+(choose an output outside the inputs)
+    """
+    if path is None or not isinstance(source, (str, os.PathLike)):
+        return
+    folder = Path(source)
+    if Path(path).resolve() == folder.resolve():
+        raise InputError(f"{path}: is the run folder read; write the output elsewhere")
+    check_outputs({"run folder": [folder / name for name in OUTPUT_FILES]}, {"output": path})
 
 
 def parse_play(text: str) -> tuple[int, int]:
@@ -237,8 +264,6 @@ def _subtitle(data: PlayData) -> str:
 
 
 def _wrap(text: str, width: int) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
@@ -311,13 +336,16 @@ def plot_play(
 
     >>> fig = plot_play("out/", 2018120600, 75, "play.svg")  # doctest: +SKIP
     """
+    if int(max_options) < 1:
+        raise InputError(f"max_options must be at least 1, got {max_options}")
+    if int(dpi) < 10:
+        raise InputError(f"dpi must be at least 10, got {dpi}")
+    check_output_path(source, path)
     require_matplotlib()
     fmt = figure_format(path) if path is not None else None
     data = load_play(source, int(game_id), int(play_id))
     fig = draw_play(data, dpi=dpi, max_options=max_options)
     if path is not None:
-        from ._util import atomic_path
-
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=fmt)
     return fig

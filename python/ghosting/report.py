@@ -29,8 +29,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ._util import atomic_path
 from .decision.report_section import decision_section
 from .errors import InputError
+from .field_plot import situation_text
+from .plot import check_output_path, draw_play, load_play, require_matplotlib
 
 __all__ = ["write_report", "better_options", "render_report", "defender_table"]
 
@@ -197,15 +200,11 @@ def _who(play: dict[str, Any], nfl_id: int | None, names: dict[tuple[int, int], 
 
 
 def _situation(play: dict[str, Any], direction: bool = True) -> str:
-    from .field_plot import situation_text
-
     return html.escape(situation_text(play, direction=direction))
 
 
 def _picture(data: Any) -> str:
     """The play of :class:`~ghosting.plot.PlayData` ``data`` as an embedded PNG."""
-    from .plot import draw_play
-
     game_id, play_id = data.play["game_id"], data.play["play_id"]
     fig = draw_play(data, dpi=90)
     buffer = io.BytesIO()
@@ -267,8 +266,6 @@ def render_report(outdir: str | os.PathLike[str], *, top: int = 5, pictures: boo
     folder = Path(outdir)
     summary, plays, scores = _load(folder)
     if pictures:
-        from .plot import require_matplotlib
-
         require_matplotlib()
     counts = summary.get("counts", {})
     names = _names(plays)
@@ -355,8 +352,6 @@ def _better_section(folder: Path, plays: pa.Table, names: dict[tuple[int, int], 
                  "gain first.</p>")
     rows = chosen.to_pylist()
     parts.append(_table(_PLAY_HEADER, _play_rows(rows, names), text_columns=4))
-    from .plot import load_play
-
     for p in rows:
         parts.append("<div class='play'>")
         passer = html.escape(p.get("passer_display_name") or "pass")
@@ -420,16 +415,9 @@ def write_report(
     >>> write_report("out/", "report.html", top=3)  # doctest: +SKIP
     PosixPath('report.html')
     """
-    from ._util import atomic_path
-
     if top < 0:
         raise InputError(f"top must be >= 0, got {top}")
-    from .pipeline.outputs import OUTPUT_FILES
-
-    target = Path(path).resolve()
-    inputs = {Path(outdir).resolve() / name for name in OUTPUT_FILES}
-    if target in inputs or target == Path(outdir).resolve():
-        raise InputError(f"{path}: is one of the report's inputs; write the report elsewhere")
+    check_output_path(outdir, path)
     text = render_report(outdir, top=top, pictures=pictures)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

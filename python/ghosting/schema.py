@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from . import _core
+
 __all__ = [
     "BALL_ID",
     "FIELD_LENGTH",
@@ -26,10 +28,16 @@ __all__ = [
 ]
 
 BALL_ID = 0
-FIELD_LENGTH = 120.0
-FIELD_WIDTH = 160.0 / 3.0
-DT = 0.1
-V_MAX = 12.5
+# The field, the tracking rate and the speed limit are defined once, in the C++ core
+# (cpp/include/ghosting/constants.hpp); these are its values.
+#: Length of the field including end zones, yards (x).
+FIELD_LENGTH: float = _core.FIELD_LENGTH
+#: Width of the field, yards (y): 160 ft / 3.
+FIELD_WIDTH: float = _core.FIELD_WIDTH
+#: Seconds between tracking frames (10 Hz).
+DT: float = _core.DT
+#: Fastest plausible human speed, yd/s (a step longer than ``V_MAX * DT`` is superhuman).
+V_MAX: float = _core.V_MAX
 
 #: Positions scored by default ("Defensive Coverage" is the 2026 role).
 DEFENSIVE_BACKS = frozenset({"CB", "S", "SS", "FS", "DB"})

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from .errors import InputError
 from .schema import BALL_ID, CANONICAL_SCHEMA, DT, FIELD_LENGTH, FIELD_WIDTH
 
 __all__ = ["generate_plays", "DEFAULT_START_GAME_ID"]
@@ -570,8 +571,6 @@ def generate_plays(
     >>> sorted(set(plays["side"].to_pylist()))
     ['ball', 'defense', 'offense']
     """
-    from .errors import InputError
-
     if isinstance(n_plays, bool) or not isinstance(n_plays, (int, np.integer)) or n_plays < 0:
         raise InputError(f"generate_plays: n_plays must be an integer >= 0, got {n_plays!r}")
     if isinstance(plays_per_game, bool) or not isinstance(plays_per_game, (int, np.integer)) \

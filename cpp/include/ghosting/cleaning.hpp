@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ghosting/constants.hpp"
+
 namespace ghosting {
 
 // Reasons, one bit each, OR-ed into a per-sample uint8 mask.
@@ -33,9 +35,9 @@ enum class CleaningPolicy {
 };
 
 struct CleaningParams {
-    double v_max = 12.5;           // yd/s
-    double dt = 0.1;               // s between frames
-    double field_tolerance = 1.0;  // yd beyond the field still accepted (the default; players legally step out)
+    double v_max = kDefaultVMax;                      // yd/s
+    double dt = kDefaultDt;                           // s between frames
+    double field_tolerance = kDefaultFieldTolerance;  // yd beyond the field still accepted
 };
 
 // Read-only views of the inputs. Sample arrays have n_samples elements;

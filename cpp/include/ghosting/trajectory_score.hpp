@@ -28,7 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "ghosting/field.hpp"
+#include "ghosting/constants.hpp"
 
 namespace ghosting {
 
@@ -40,7 +40,7 @@ struct ScoreParams {
     Reference reference = Reference::CatchPoint;
     double v_max = kDefaultVMax;  // yd/s
     double dt = kDefaultDt;       // s per frame
-    double penalty = 0.5;         // lambda, added per superhuman step
+    double penalty = kDefaultPenalty;  // lambda, added per superhuman step
 };
 
 // Throws std::invalid_argument unless v_max and dt are finite and > 0 and the

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import Any
 
+from .. import __version__
 from .._util import terminal_safe
 from ..errors import GhostingError
 
@@ -33,8 +34,6 @@ SUBCOMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
-
     parser = argparse.ArgumentParser(
         prog="ghosting",
         description="Defender ghosting on NFL player-tracking data.",

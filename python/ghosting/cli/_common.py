@@ -19,8 +19,13 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..choices import DEFENDERS, POLICIES, REFERENCES, WINDOWS
+from ..cleaning import FIELD_TOLERANCE, HISTORY, check_options
+from ..pipeline.distributed import dask_client as _dask_client
+from ..schema import DT, V_MAX
+
 #: The cleaning policies of ``ghosting.clean`` (``score`` adds ``none``).
-CLEANING_POLICIES = ("play", "track", "sample")
+CLEANING_POLICIES = POLICIES
 
 
 def add_targets(parser: argparse.ArgumentParser) -> None:
@@ -68,9 +73,6 @@ def add_cleaning_options(
     ``--policy``, ``--field-tolerance``, ``--v-max``, ``--dt``, ``--window`` and
     ``--history``, with the defaults of :func:`ghosting.clean`;
     :func:`cleaning_options` gives them back as its keywords."""
-    from ..cleaning import FIELD_TOLERANCE, HISTORY, WINDOWS
-    from ..schema import DT, V_MAX
-
     policy_help = "cleaning policy: drop the whole play (default), the track, or the sample"
     if "none" in policies:
         policy_help += "; none: use the data as read"
@@ -107,8 +109,6 @@ def cleaning_options(args: argparse.Namespace) -> dict[str, Any]:
 def check_cleaning_options(options: Mapping[str, Any]) -> None:
     """Refuse bad cleaning options before anything is read (the checks of
     :func:`ghosting.clean`, on an empty table)."""
-    from ..cleaning import check_options
-
     check_options(**{k: v for k, v in options.items() if k != "policy" or v != "none"})
 
 
@@ -116,13 +116,13 @@ def add_scoring_choices(parser: argparse.ArgumentParser, *, defenders_help: str)
     """``--defenders`` and ``--reference``."""
     parser.add_argument(
         "--defenders",
-        choices=("backs", "all"),
+        choices=DEFENDERS,
         default="backs",
         help=f"{defenders_help} (default: backs, the defensive backs)",
     )
     parser.add_argument(
         "--reference",
-        choices=("catch_point", "receiver"),
+        choices=REFERENCES,
         default="catch_point",
         help="Trajectory Score reference point: the catch point (default) or the moving receiver",
     )
@@ -171,6 +171,4 @@ def add_dask_options(parser: argparse.ArgumentParser) -> None:
 def dask_client(args: argparse.Namespace) -> Any:
     """A context manager giving the Dask client of ``--scheduler``/``--workers`` (None
     without either: a single-process run)."""
-    from ..pipeline.distributed import dask_client as connect
-
-    return connect(args.scheduler, args.workers)
+    return _dask_client(args.scheduler, args.workers)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..animate import animate_play
+from ..plot import parse_play
 from ._common import add_run_folder
 
 
@@ -38,9 +40,7 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..animate import animate_play
-    from ..plot import parse_play
-
+    """Animate the play (:func:`ghosting.animate.animate_play`)."""
     game_id, play_id = parse_play(args.play)
     animate_play(args.outdir, game_id, play_id, args.output, option=args.option,
                  fps=args.fps, dpi=args.dpi, hold=args.hold)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..errors import InputError
+from ..plot import parse_play, plot_play
 from ._common import add_run_folder
 
 
@@ -31,18 +31,9 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from ..pipeline import OUTPUT_FILES, check_outputs
-
-    check_outputs({"OUTDIR": [Path(args.outdir) / f for f in OUTPUT_FILES]}, {"-o": args.output})
-    from ..plot import parse_play, plot_play
-
+    """Draw the play (:func:`ghosting.plot.plot_play` checks the options and refuses an
+    output onto the run folder)."""
     game_id, play_id = parse_play(args.play)
-    if args.max_options < 1:
-        raise InputError(f"--max-options must be at least 1, got {args.max_options}")
-    if args.dpi < 10:
-        raise InputError(f"--dpi must be at least 10, got {args.dpi}")
     plot_play(args.outdir, game_id, play_id, args.output, dpi=args.dpi,
               max_options=args.max_options)
     print(f"wrote {args.output}")

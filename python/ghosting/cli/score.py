@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from .._util import atomic_path
+from ..choices import POLICIES, WEIGHTS
 from ..errors import InputError
 from ..pipeline.summary import nothing_scored_hint, really_no_pass_plays
 from ._common import (
@@ -53,10 +54,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--play-scores", metavar="PLAY_SCORES.parquet",
                         help="also write per-play scores")  # fmt: skip
     parser.add_argument("--json", metavar="SUMMARY.json", help="also write the summary as JSON")
-    add_cleaning_options(parser, policies=("play", "track", "sample", "none"))
+    add_cleaning_options(parser, policies=(*POLICIES, "none"))
     add_scoring_choices(parser, defenders_help="defenders to score")
     parser.add_argument(
-        "--weights", choices=("uniform", "linear"), default="uniform", help="PS frame weights"
+        "--weights", choices=WEIGHTS, default="uniform", help="PS frame weights"
     )
     add_side_files(parser)
     add_dask_options(parser)

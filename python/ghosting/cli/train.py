@@ -9,14 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import (
-    add_cleaning_options,
-    add_training_data,
-    check_cleaning_options,
-    cleaning_options,
-    read_inputs,
-    stderr_log,
-)
+from ..model.train import train_model, training_summary
+from ._common import add_cleaning_options, add_training_data, cleaning_options, stderr_log
 
 
 def register(subparsers: Any) -> None:
@@ -43,31 +37,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..model.train import TrainConfig, train_model
-    from ..pipeline import check_outputs, expand_inputs
-
-    cleaning = cleaning_options(args)
-    check_cleaning_options(cleaning)
-    check_outputs({**read_inputs(args, "data"), "INPUT": [*args.data, *expand_inputs(args.data)]},
-                  {"-o": args.output}, folders=["-o"])  # fmt: skip
-
-    config = TrainConfig()
-    if args.epochs is not None:
-        config.epochs = max(1, int(args.epochs))
+    """Train (:func:`ghosting.model.train.train_model` checks the options and the
+    output folder before reading anything) and print the headline."""
     card = train_model(
         args.data,
         args.output,
         seed=args.seed,
         targets=args.targets,
-        config=config,
+        epochs=args.epochs,
         log=stderr_log(args.quiet),
-        cleaning=cleaning,
+        cleaning=cleaning_options(args),
     )
-    full = card["metrics"]["validation_defensive_backs"]
-    print(
-        f"model written to {args.output}: validation full-flight ADE "
-        f"{full['model']['full']['ade']:.3f} yd (constant velocity "
-        f"{full['constant_velocity']['full']['ade']:.3f}, pursuit "
-        f"{full['pursuit']['full']['ade']:.3f}) in {card['training']['seconds']:.0f} s"
-    )
+    print(training_summary(card, args.output))
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..decision.train import train_decision_files
 from ._common import add_training_data, stderr_log
 
 
@@ -33,24 +34,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..decision.train import (
-        check_output_folder,
-        depth_plays_near,
-        next_scores_near,
-        pass_results_near,
-        train_decision,
-    )
-    from ..model import GhostModel
-    from ..model.data import load_sources
-
-    check_output_folder(args.output)  # before minutes of reading
-    model = GhostModel.load(args.model)
-    datasets = load_sources(args.data, targets=args.targets, log=stderr_log(args.quiet))
-    cards = train_decision(datasets, model, args.output,
-                           pass_results=pass_results_near(args.data),
-                           depth_plays=depth_plays_near(args.data),
-                           next_scores=next_scores_near(args.data),
-                           log=stderr_log(args.quiet))
+    """Fit the cards (:func:`ghosting.decision.train.train_decision_files`) and print
+    their validation headline."""
+    cards = train_decision_files(args.data, args.output, model=args.model,
+                                 targets=args.targets, log=stderr_log(args.quiet))  # fmt: skip
     comp = cards["completion"]["fit"]["validation"]
     air = cards["air_time"]["metrics"]["validation"]
     print(f"decision cards written to {args.output}: air-time validation RMSE "

@@ -24,6 +24,8 @@ import pyarrow as pa
 
 from .._util import atomic_path
 from ..errors import InputError, ModelError
+from ..model import GhostModel
+from ..model.data import load_sources
 from ..model.features import extract_windows
 from .air_time import AirTimeModel
 from .analyse import SIGMA_FORMAT, DecisionModels, analyse_plays
@@ -40,7 +42,7 @@ __all__ = [
     "train_decision", "PassTable", "pass_table", "game_split", "ghost_errors",
     "check_output_folder", "read_pass_results", "pass_results_near", "depth_plays_near",
     "fit_depth_prior", "ghost_vs_real", "MARGIN_QUANTILE", "fit_expected_points",
-    "next_scores_near",
+    "next_scores_near", "train_decision_files",
 ]
 
 #: L2 penalties tried for the completion model (chosen on validation log loss).
@@ -686,3 +688,32 @@ def pass_results_near(sources: Sequence[str | os.PathLike[str]]) -> dict[tuple[i
     for path in plays_files_near(sources):
         out.update(read_pass_results(path))
     return out
+
+
+def train_decision_files(
+    sources: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    model: str | os.PathLike[str] | None = None,
+    targets: str | os.PathLike[str] | None = None,
+    log: Callable[[str], Any] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Fit the three decision cards on tracking files and write them into ``output``.
+
+    ``sources`` are tracking files, folders or glob patterns; ``model`` the ghost
+    model folder (default: the shipped one), whose training and validation games the
+    cards are fitted and chosen on. The pass results and the league depth prior come
+    from the ``plays.csv[.gz]`` files beside the tracking (:func:`pass_results_near`,
+    :func:`depth_plays_near`), and the next scores of the expected-points model
+    (:func:`next_scores_near`). ``output`` is checked before anything is read.
+    Returns the cards, as :func:`train_decision`.
+
+    >>> cards = train_decision_files(["bdb2019/"], "cards/")  # doctest: +SKIP
+    """
+    check_output_folder(output)  # before minutes of reading
+    ghost_model = GhostModel.load(model)
+    datasets = load_sources(sources, targets=targets, log=log)
+    return train_decision(datasets, ghost_model, output,
+                          pass_results=pass_results_near(sources),
+                          depth_plays=depth_plays_near(sources),
+                          next_scores=next_scores_near(sources), log=log)  # fmt: skip

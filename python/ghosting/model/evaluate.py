@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from ..errors import InputError, ModelError
 from ..schema import DT, play_keys
+from ..scoring import random_replacement, trajectory_score
 from .baselines import PURSUIT_DEFAULTS, constant_velocity, pursuit
 from .features import Windows, complete_mask, concat_windows, extract_windows
 from .ghost import GhostModel
@@ -146,8 +147,6 @@ def _with_start(w: Windows, pred: np.ndarray) -> np.ndarray:
 
 def mean_ts(w: Windows, xy: np.ndarray) -> float:
     """Mean Trajectory Score (catch point) of trajectories ``xy`` (N, Tmax + 1, 2)."""
-    from ..scoring import trajectory_score
-
     receiver = np.concatenate([w.receiver[:, w.lead : w.lead + 1], flight_receiver(w)], axis=1)
     lengths = (w.flight_frames + 1).astype(np.int64)
     xy = np.where(np.isfinite(xy), xy, 0.0)
@@ -349,7 +348,5 @@ def evaluate_model(
 
 
 def _replace(real_xy: np.ndarray, lengths: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from ..scoring import random_replacement
-
     xy = np.where(np.isfinite(real_xy), real_xy, 0.0)
     return random_replacement(xy, lengths=lengths, fraction=0.25, seed=seed)

@@ -25,7 +25,7 @@ import os
 import platform
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,12 @@ import numpy as np
 import pyarrow as pa
 
 from .._util import atomic_path
+from ..cleaning import check_options
 from ..errors import GhostingError, InputError
+from ..pipeline.paths import check_outputs, expand_inputs
 from ..schema import DT
 from .baselines import PURSUIT_DEFAULTS, pursuit
+from .data import load_sources
 from .evaluate import _errors, baseline_predictions, displacement_metrics, flight_receiver
 from .features import (
     FEATURE_GROUPS,
@@ -544,16 +547,47 @@ def train_model(
     config: TrainConfig | None = None,
     log: Any = None,
     cleaning: dict[str, Any] | None = None,
+    epochs: int | None = None,
 ) -> dict:
     """Read, clean and train on tracking files; write the model into ``out_dir``.
 
-    Each source is read with :func:`ghosting.read_tracking`, cleaned with
-    ``cleaning`` (:func:`ghosting.clean`'s keywords; default the ``play`` policy and
-    its defaults) and turned into pass plays (with ``targets`` when given).
-    """
-    from .data import load_sources
+    Each source (a file, a folder or a glob pattern) is read with
+    :func:`ghosting.read_tracking`, cleaned with ``cleaning`` (:func:`ghosting.clean`'s
+    keywords; default the ``play`` policy and its defaults) and turned into pass plays
+    (with ``targets`` when given). ``epochs`` overrides ``config.epochs`` (fewer than
+    1 count as 1). Before anything is read, bad cleaning options and an ``out_dir``
+    that is, holds or lies inside an input are refused (an
+    :class:`~ghosting.errors.InputError`). Returns the model's card;
+    :func:`training_summary` puts its headline in one line.
 
+    >>> card = train_model(["week1/"], "my_model/", epochs=5)  # doctest: +SKIP
+    """
+    check_options(**(cleaning or {}))
+    check_outputs({"sources": [*sources, *expand_inputs(sources)], "targets": targets},
+                  {"out_dir": out_dir}, folders=["out_dir"])  # fmt: skip
+    if epochs is not None:
+        config = replace(config or TrainConfig(), epochs=max(1, int(epochs)))
     require_training()
     datasets = load_sources(sources, targets=targets, log=log, cleaning=cleaning)
     return train_on_tables(datasets, out_dir, seed=seed, config=config, log=log,
                            cleaning=cleaning)
+
+
+def training_summary(card: dict[str, Any], out_dir: str | os.PathLike[str]) -> str:
+    """One line on a trained model: where it went, its validation full-flight ADE on
+    the defensive backs beside the two baselines', and the training time.
+
+    >>> m = {"model": {"full": {"ade": 1.25}}, "constant_velocity": {"full": {"ade": 2.5}},
+    ...      "pursuit": {"full": {"ade": 2.0}}}
+    >>> card = {"metrics": {"validation_defensive_backs": m}, "training": {"seconds": 61.2}}
+    >>> training_summary(card, "my_model")
+    'model written to my_model: validation full-flight ADE 1.250 yd (constant velocity 2.500, \
+pursuit 2.000) in 61 s'
+    """
+    full = card["metrics"]["validation_defensive_backs"]
+    return (
+        f"model written to {out_dir}: validation full-flight ADE "
+        f"{full['model']['full']['ade']:.3f} yd (constant velocity "
+        f"{full['constant_velocity']['full']['ade']:.3f}, pursuit "
+        f"{full['pursuit']['full']['ade']:.3f}) in {card['training']['seconds']:.0f} s"
+    )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyarrow as pa
 
+from ..choices import CleaningPolicy, Defenders, Reference, Weights
 from ..errors import InputError
 from . import game
 from .inputs import _canonical, _read_side_file, _read_targets, _table_games, game_stream
@@ -92,10 +93,10 @@ def run(
     targets: TargetsInput | None = None,
     model: ModelInput = None,
     *,
-    policy: str = "play",
-    defenders: str = "backs",
-    reference: str = "catch_point",
-    weights: str = "uniform",
+    policy: CleaningPolicy = "play",
+    defenders: Defenders = "backs",
+    reference: Reference = "catch_point",
+    weights: Weights = "uniform",
     show_progress: bool = False,
     settings: RunSettings | None = None,
     client: Any = None,

@@ -5,6 +5,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..choices import (
+    DEFENDERS,
+    POLICIES,
+    REFERENCES,
+    WEIGHTS,
+    CleaningPolicy,
+    CleaningWindow,
+    Defenders,
+    Reference,
+    Weights,
+)
 from ..cleaning import FIELD_TOLERANCE, HISTORY, check_options
 from ..errors import InputError
 from ..schema import DT, V_MAX
@@ -21,15 +32,6 @@ MAX_FLIGHT_FRAMES = 80
 MAX_OFF_FIELD = 10.0
 
 
-DEFENDERS_CHOICES = ("backs", "all")
-
-
-POLICY_CHOICES = ("play", "track", "sample")
-
-
-REFERENCE_CHOICES = ("catch_point", "receiver")
-
-
 @dataclass(frozen=True)
 class RunSettings:
     """The settings of a run, recorded in ``summary.json``.
@@ -41,16 +43,16 @@ class RunSettings:
     beyond the field a ghost may be before its play is skipped as broken.
     """
 
-    policy: str = "play"
-    defenders: str = "backs"
-    reference: str = "catch_point"
-    weights: str = "uniform"
+    policy: CleaningPolicy = "play"
+    defenders: Defenders = "backs"
+    reference: Reference = "catch_point"
+    weights: Weights = "uniform"
     v_max: float = V_MAX
     dt: float = DT
     penalty: float = DEFAULT_PENALTY
     radius: float = DEFAULT_RADIUS
     field_tolerance: float = FIELD_TOLERANCE
-    window: str = "pass"
+    window: CleaningWindow = "pass"
     history: int = HISTORY
     max_flight_frames: int = MAX_FLIGHT_FRAMES
     max_off_field: float = MAX_OFF_FIELD
@@ -68,10 +70,10 @@ class RunSettings:
 
     def __post_init__(self) -> None:
         for name, choices in (
-            ("policy", POLICY_CHOICES),
-            ("defenders", DEFENDERS_CHOICES),
-            ("reference", REFERENCE_CHOICES),
-            ("weights", ("uniform", "linear")),
+            ("policy", POLICIES),
+            ("defenders", DEFENDERS),
+            ("reference", REFERENCES),
+            ("weights", WEIGHTS),
         ):
             if getattr(self, name) not in choices:
                 raise InputError(

@@ -4,8 +4,9 @@
 :func:`ghosting.pass_plays` table, each defender's trajectory from pass forward to
 arrival and the targeted receiver's at the same frames (in the C++ core's flat
 layout, cut by the flight gatherer's :func:`ghosting.flights.gather_tracks`);
-:func:`score_real` scores them with the functions of :mod:`ghosting.scoring.arrays`
-and accounts for every play and defender it could not score.
+:func:`score_real` scores them with the functions of
+:mod:`ghosting.scoring.trajectory_score` and accounts for every play and defender it could
+not score.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ import numpy as np
 import pyarrow as pa
 
 from .._util import list_lengths, run_starts
+from ..choices import DEFENDERS, Defenders, Reference, Weights
 from ..errors import InputError
 from ..flights import FlightTable, gather_tracks
 from ..plays import COVERAGE_ROLE
 from ..schema import DEFENSIVE_BACKS, DT, V_MAX
-from .arrays import (
+from ._batch import check_choice as _check_choice
+from .feasibility import OFF_FIELD_TOLERANCE, feasibility
+from .trajectory_score import (
     DEFAULT_PENALTY,
     DEFAULT_RADIUS,
-    _check_choice,
-    feasibility,
     model_score,
     play_scores,
     trajectory_score,
@@ -318,7 +320,7 @@ def real_trajectories(
     plays: pa.Table | None = None,
     *,
     targets: Any = None,
-    defenders: str = "backs",
+    defenders: Defenders = "backs",
     infer_missing_targets: bool = False,
 ) -> RealTrajectories:
     """Gather real defender and targeted-receiver trajectories over each pass window.
@@ -336,7 +338,7 @@ def real_trajectories(
     >>> len(real), real.defender_xy.shape  # doctest: +SKIP
     (321, (4334, 2))
     """
-    _check_choice(defenders, ("backs", "all"), "defenders")
+    _check_choice(defenders, DEFENDERS, "defenders")
     rows = _Rows.of(tracking)
     if plays is None:
         from ..plays import pass_plays
@@ -453,14 +455,14 @@ def score_real(
     plays: pa.Table | None = None,
     *,
     targets: Any = None,
-    defenders: str = "backs",
-    reference: str = "catch_point",
-    weights: str = "uniform",
+    defenders: Defenders = "backs",
+    reference: Reference = "catch_point",
+    weights: Weights = "uniform",
     v_max: float = V_MAX,
     dt: float = DT,
     penalty: float = DEFAULT_PENALTY,
     radius: float = DEFAULT_RADIUS,
-    off_field_tolerance: float = 0.0,
+    off_field_tolerance: float = OFF_FIELD_TOLERANCE,
     infer_missing_targets: bool = False,
 ) -> RealScores:
     """Score the real defender trajectories of every pass play (docs/trajectory_score.md).

@@ -18,18 +18,18 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "ghosting/field.hpp"
+#include "ghosting/constants.hpp"
 
 namespace ghosting {
 
 struct FeasibilityParams {
     double v_max = kDefaultVMax;      // yd/s
     double dt = kDefaultDt;           // s per frame
-    double off_field_tolerance = 0.0;  // yd beyond the field's edges still counted on it
+    double off_field_tolerance = kDefaultOffFieldTolerance;  // yd beyond the edges still on it
 };
 
 // Throws std::invalid_argument unless v_max and dt are finite and > 0 and the
-// tolerance is finite and >= 0.
+// tolerance is finite and >= 0 (tracks.hpp).
 void validate_feasibility_params(const FeasibilityParams& params);
 
 // Each output array has n_trajectories elements.

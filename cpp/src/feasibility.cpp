@@ -1,9 +1,9 @@
-#include "ghosting/kinematics.hpp"
+#include "ghosting/feasibility.hpp"
 
 #include <cmath>
 #include <limits>
-#include <stdexcept>
-#include <string>
+
+#include "ghosting/tracks.hpp"
 
 namespace ghosting {
 
@@ -16,17 +16,8 @@ inline bool finite_point(double x, double y) { return std::isfinite(x) && std::i
 }  // namespace
 
 void validate_feasibility_params(const FeasibilityParams& params) {
-    if (!(std::isfinite(params.v_max) && params.v_max > 0.0)) {
-        throw std::invalid_argument("v_max must be finite and > 0, got " +
-                                    std::to_string(params.v_max));
-    }
-    if (!(std::isfinite(params.dt) && params.dt > 0.0)) {
-        throw std::invalid_argument("dt must be finite and > 0, got " + std::to_string(params.dt));
-    }
-    if (!(std::isfinite(params.off_field_tolerance) && params.off_field_tolerance >= 0.0)) {
-        throw std::invalid_argument("off_field_tolerance must be finite and >= 0, got " +
-                                    std::to_string(params.off_field_tolerance));
-    }
+    validate_speed_limit(params.v_max, params.dt);
+    validate_field_tolerance(params.off_field_tolerance, "off_field_tolerance");
 }
 
 namespace {

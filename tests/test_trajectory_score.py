@@ -1,5 +1,7 @@
-"""Trajectory Score and feasibility kernels: hand-computed cases, the numpy
-reference (hypothesis), invariances, edge cases and invalid input."""
+"""Trajectory Score kernels: hand-computed cases, the numpy reference
+(:mod:`ghosting.scoring.trajectory_score_py`, hypothesis), invariances, edge cases
+and invalid input. Feasibility has its own file (tests/test_feasibility.py); a few
+cases here check both kernels on the same trajectories."""
 
 from __future__ import annotations
 
@@ -9,15 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoring_reference import (
-    reference_feasibility,
-    reference_play_scores,
-    reference_trajectory_score,
-)
 
 import ghosting
 from ghosting import _core
-from ghosting.scoring import model_score, play_scores, random_replacement
+from ghosting.scoring import model_score, play_scores, random_replacement, trajectory_score_py
 
 STANDING_RECEIVER = np.array([[10.0, 0.0]] * 5)
 
@@ -115,12 +112,6 @@ def test_non_finite_positions_give_nan_for_that_trajectory_only():
     assert np.isnan(f.max_speed[1]) and np.isfinite(f.max_speed[0])
 
 
-def test_off_field_samples_counted_with_tolerance():
-    xy = np.array([[-0.5, 10.0], [0.0, 10.0], [119.0, 53.0], [120.4, 53.5]])
-    assert ghosting.feasibility(xy).n_off_field == 2
-    assert ghosting.feasibility(xy, off_field_tolerance=0.6).n_off_field == 0
-
-
 def test_padded_batch_with_lengths_matches_one_by_one():
     rng = np.random.default_rng(3)
     d = rng.normal(size=(4, 6, 2)).cumsum(axis=1)
@@ -186,22 +177,15 @@ def test_kernel_matches_numpy_reference(batch, weights, reference, v_max, penalt
     d, r, offsets = batch
     kw = dict(weights=weights, reference=reference, v_max=v_max, dt=0.1, penalty=penalty)
     native = ghosting.trajectory_score(d, r, offsets=offsets, **kw)
-    expected = reference_trajectory_score(d, r, offsets, **kw)
+    expected = trajectory_score_py.trajectory_score(d, r, offsets, **kw)
     assert_same((native.ps, native.dr, native.sp, native.ts), expected)
     n = len(offsets) - 1
     play_offsets = np.unique(np.concatenate([[0, n], np.arange(0, n, 3)])).astype(np.int64)
     got = play_scores(d, r, native.ts, play_offsets, offsets=offsets, radius=7.0)
-    assert_same(got, reference_play_scores(d, r, offsets, native.ts, play_offsets, radius=7.0))
-
-
-@settings(max_examples=100, deadline=None)
-@given(batch=batches(), tol=st.floats(0.0, 3.0), v_max=st.floats(0.5, 20.0))
-def test_feasibility_matches_numpy_reference(batch, tol, v_max):
-    d, _, offsets = batch
-    f = ghosting.feasibility(d, offsets=offsets, v_max=v_max, off_field_tolerance=tol)
-    expected = reference_feasibility(d, offsets, v_max=v_max, off_field_tolerance=tol)
-    got = (f.max_speed, f.max_accel, f.n_long_steps, f.n_off_field, f.n_nonfinite)
-    assert_same(got, expected)
+    expected_plays = trajectory_score_py.play_scores(
+        d, r, offsets, native.ts, play_offsets, radius=7.0
+    )
+    assert_same(got, expected_plays)
 
 
 # ---------------------------------------------------------------- invariance
@@ -320,19 +304,17 @@ def test_core_validates_offsets_and_shapes():
     with pytest.raises(ValueError, match="decrease"):
         _core.trajectory_score(d, d, np.array([0, 3, 2, 4]))
     with pytest.raises(ValueError, match="start at 0"):
-        _core.feasibility(d, np.array([1, 4]))
+        _core.trajectory_score(d, d, np.array([1, 4]))
+    with pytest.raises(ValueError, match="n_samples, 2"):
+        _core.trajectory_score(np.zeros(8), np.zeros(8), np.array([0, 8]))
     with pytest.raises(ValueError, match="no sample"):
         _core.trajectory_score(d, d, np.array([0, 0, 4]))
     with pytest.raises(ValueError, match="same number"):
         _core.trajectory_score(d, np.zeros((3, 2)), np.array([0, 3]))
-    with pytest.raises(ValueError, match="n_samples, 2"):
-        _core.feasibility(np.zeros(8), np.array([0, 8]))
     with pytest.raises(ValueError, match="play_offsets"):
         _core.play_scores(d, d, np.array([0, 4]), np.zeros(1), np.array([0, 2]), 10.0)
     with pytest.raises(ValueError, match="radius"):
         _core.play_scores(d, d, np.array([0, 4]), np.zeros(1), np.array([0, 1]), 0.0)
-    with pytest.raises(ValueError, match="off_field_tolerance"):
-        _core.feasibility(d, np.array([0, 4]), 12.5, 0.1, -1.0)
 
 
 def test_random_replacement_rejects_bad_fraction_and_single_trajectory():
@@ -386,14 +368,6 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(ghosting.scoring, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 10 and result.failed == 0
-
-
-def test_feasibility_of_an_empty_trajectory_in_a_flat_batch():
-    xy = np.array([[1.0, 1.0], [2.0, 1.0]])
-    out = _core.feasibility(xy, np.array([0, 2, 2], dtype=np.int64))
-    expected = reference_feasibility(xy, np.array([0, 2, 2]))
-    assert_same(out, expected)
-    assert np.isnan(out[0][1]) and out[2][1] == out[3][1] == out[4][1] == 0
 
 
 @pytest.mark.parametrize("param", ["v_max", "dt", "penalty"])

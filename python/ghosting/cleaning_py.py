@@ -1,8 +1,18 @@
-"""Plain numpy reference of the C++ cleaning kernel (``_core.clean_tracks``).
+"""A plain numpy reference of the C++ cleaning kernel (``_core.clean_tracks``).
 
-The property tests compare the kernel with it exactly, and the benchmarks use it
-as the numpy baseline. It follows DESIGN section 4 rule by rule, vectorised over
-the whole batch, with nothing borrowed from the kernel.
+The property tests compare the kernel with it exactly
+(``tests/test_cleaning_kernel.py``), and it is the numpy baseline of
+``bench/test_bench_cleaning.py``. It follows docs/cleaning.md rule by rule,
+vectorised over the whole batch, with nothing borrowed from the kernel: its reason
+bits are written here (a test checks them against ``_core.CLEANING_REASONS``).
+
+>>> import numpy as np
+>>> flags, keep, _, _ = clean_tracks(
+...     np.array([10.0, 10.5, 30.0]), np.array([5.0, 5.0, 5.0]), np.zeros(3),
+...     np.array([1, 2, 3], np.int32), np.array([0, 3]), np.array([0, 1]),
+...     np.array([1], np.uint8), np.ones(3, bool))
+>>> flags.tolist(), keep.tolist()
+([0, 0, 8], [False, False, False])
 """
 
 from __future__ import annotations
@@ -10,8 +20,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-FIELD_LENGTH = 120.0
-FIELD_WIDTH = 160.0 / 3.0
+from .cleaning import FIELD_TOLERANCE
+from .schema import DT, FIELD_LENGTH, FIELD_WIDTH, V_MAX
+
+__all__ = ["clean_tracks", "REASONS", "BALL_REASONS"]
 
 NON_FINITE = 1
 OFF_FIELD = 2
@@ -40,22 +52,29 @@ def _segment_or(values: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -
     return out
 
 
-def clean_tracks_reference(
-    x,
-    y,
-    s,
-    frame_id,
-    track_offsets,
-    play_offsets,
-    is_player,
-    in_window,
+def clean_tracks(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    s: npt.ArrayLike,
+    frame_id: npt.ArrayLike,
+    track_offsets: npt.ArrayLike,
+    play_offsets: npt.ArrayLike,
+    is_player: npt.ArrayLike,
+    in_window: npt.ArrayLike,
     *,
     policy: str = "play",
-    v_max: float = 12.5,
-    dt: float = 0.1,
-    field_tolerance: float = 1.0,
-):
-    """Return (flags, keep, track_reasons, play_reasons) like ``_core.clean_tracks``."""
+    v_max: float = V_MAX,
+    dt: float = DT,
+    field_tolerance: float = FIELD_TOLERANCE,
+) -> tuple[
+    npt.NDArray[np.uint8], npt.NDArray[np.bool_], npt.NDArray[np.uint8], npt.NDArray[np.uint8]
+]:
+    """Return (flags, keep, track_reasons, play_reasons) like ``_core.clean_tracks``.
+
+    ``flags`` holds each sample's reasons (bits of :data:`REASONS`), ``keep`` what
+    the ``policy`` keeps, ``track_reasons`` and ``play_reasons`` the OR of the
+    flags inside the analysed window (``in_window``) per track and per play.
+    """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     s = np.asarray(s, dtype=np.float64)

@@ -1,4 +1,5 @@
-// Bindings of the Trajectory Score and kinematic feasibility kernels.
+// Bindings of the Trajectory Score kernels (trajectory_score.hpp): per-trajectory
+// scores, play scores and the model score.
 // Arrays are checked with the GIL held (std::invalid_argument -> ValueError), the
 // offsets on private copies (numpy_args.hpp); the loops run with the GIL released
 // and allocate no Python object.
@@ -12,8 +13,7 @@
 #include <tuple>
 #include <vector>
 
-#include "ghosting/kinematics.hpp"
-#include "ghosting/tracks.hpp"
+#include "ghosting/constants.hpp"
 #include "ghosting/trajectory_score.hpp"
 #include "numpy_args.hpp"
 
@@ -22,29 +22,12 @@ namespace py = pybind11;
 namespace {
 
 using ghosting_bindings::as_array;
+using ghosting_bindings::as_points;
+using ghosting_bindings::check_offsets;
 using ghosting_bindings::copy_offsets;
 using Offsets = std::vector<std::int64_t>;
 using Points = ghosting_bindings::CArray<double>;
 using Values = ghosting_bindings::CArray<double>;
-
-Points as_points(const py::object& obj, const char* name) {
-    return as_array<double>(obj, name, "fiu");
-}
-
-void check_points(const Points& xy, const char* name) {
-    if (xy.ndim() != 2 || xy.shape(1) != 2) {
-        throw std::invalid_argument(std::string(name) +
-                                    " must have shape (n_samples, 2), got ndim " +
-                                    std::to_string(xy.ndim()));
-    }
-}
-
-// Validates a private copy of offsets (copy_offsets) over n_samples samples;
-// returns the number of segments.
-std::size_t check_offsets(const Offsets& offsets, std::size_t n_samples, const char* name) {
-    ghosting::validate_offsets(offsets.data(), offsets.size(), n_samples, name);
-    return offsets.size() - 1;
-}
 
 ghosting::Weighting parse_weights(const std::string& s) {
     if (s == "uniform") return ghosting::Weighting::Uniform;
@@ -65,8 +48,6 @@ py::tuple trajectory_score(const py::object& defender_obj, const py::object& rec
     const Points defender_xy = as_points(defender_obj, "defender_xy");
     const Points receiver_xy = as_points(receiver_obj, "receiver_xy");
     const Offsets offsets = copy_offsets(offsets_obj, "offsets");
-    check_points(defender_xy, "defender_xy");
-    check_points(receiver_xy, "receiver_xy");
     if (defender_xy.shape(0) != receiver_xy.shape(0)) {
         throw std::invalid_argument("defender_xy and receiver_xy must have the same number of "
                                     "samples, got " + std::to_string(defender_xy.shape(0)) +
@@ -102,8 +83,6 @@ py::tuple play_scores(const py::object& defender_obj, const py::object& receiver
     const Offsets offsets = copy_offsets(offsets_obj, "offsets");
     const Values ts = as_array<double>(ts_obj, "ts", "fiu");
     const Offsets play_offsets = copy_offsets(play_offsets_obj, "play_offsets");
-    check_points(defender_xy, "defender_xy");
-    check_points(receiver_xy, "receiver_xy");
     if (defender_xy.shape(0) != receiver_xy.shape(0)) {
         throw std::invalid_argument(
             "defender_xy and receiver_xy must have the same number of samples");
@@ -141,43 +120,16 @@ double model_score(const py::object& ts_obj) {
     return ghosting::model_score(ts.data(), n);
 }
 
-py::tuple feasibility(const py::object& xy_obj, const py::object& offsets_obj, double v_max,
-                      double dt, double off_field_tolerance) {
-    const Points xy = as_points(xy_obj, "xy");
-    const Offsets offsets = copy_offsets(offsets_obj, "offsets");
-    check_points(xy, "xy");
-    const std::size_t n = check_offsets(offsets, static_cast<std::size_t>(xy.shape(0)), "offsets");
-    ghosting::FeasibilityParams params;
-    params.v_max = v_max;
-    params.dt = dt;
-    params.off_field_tolerance = off_field_tolerance;
-    ghosting::validate_feasibility_params(params);
-    const auto len = static_cast<py::ssize_t>(n);
-    py::array_t<double> max_speed(len), max_accel(len);
-    py::array_t<std::int64_t> long_steps(len), off_field(len), nonfinite(len);
-    {
-        py::gil_scoped_release release;
-        ghosting::feasibility(xy.data(), offsets.data(), n, params, max_speed.mutable_data(),
-                              max_accel.mutable_data(), long_steps.mutable_data(),
-                              off_field.mutable_data(), nonfinite.mutable_data());
-    }
-    return py::make_tuple(max_speed, max_accel, long_steps, off_field, nonfinite);
-}
-
 }  // namespace
 
-void register_scoring(py::module_& m) {
+void register_trajectory_score(py::module_& m) {
     m.def("trajectory_score", &trajectory_score, py::arg("defender_xy"), py::arg("receiver_xy"),
           py::arg("offsets"), py::arg("weights") = "uniform", py::arg("reference") = "catch_point",
           py::arg("v_max") = ghosting::kDefaultVMax, py::arg("dt") = ghosting::kDefaultDt,
-          py::arg("penalty") = 0.5,
+          py::arg("penalty") = ghosting::kDefaultPenalty,
           "PS, DR, SP, TS per trajectory of flat (n_samples, 2) arrays cut by int64 offsets.");
     m.def("play_scores", &play_scores, py::arg("defender_xy"), py::arg("receiver_xy"),
-          py::arg("offsets"), py::arg("ts"), py::arg("play_offsets"), py::arg("radius") = 10.0,
+          py::arg("offsets"), py::arg("ts"), py::arg("play_offsets"), py::arg("radius") = ghosting::kDefaultRadius,
           "(weight per trajectory, play score per play), trajectories grouped by play_offsets.");
     m.def("model_score", &model_score, py::arg("ts"), "Mean of the finite trajectory scores.");
-    m.def("feasibility", &feasibility, py::arg("xy"), py::arg("offsets"),
-          py::arg("v_max") = ghosting::kDefaultVMax, py::arg("dt") = ghosting::kDefaultDt,
-          py::arg("off_field_tolerance") = 0.0,
-          "(max_speed, max_accel, n_long_steps, n_off_field, n_nonfinite) per trajectory.");
 }
