@@ -3,6 +3,7 @@ and score real and ghost trajectories against each option's receiver."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,11 +24,12 @@ _GHOST_KEYS = ["game_id", "play_id", "target_nfl_id", "nfl_id", "frame_id"]
 
 
 def _defensive_backs(plays: pa.Table) -> pa.Table:
-    """(play_id, nfl_id) of each play's defensive backs."""
+    """(game_id, play_id, nfl_id) of each play's defensive backs."""
     lists = plays["defensive_backs"].combine_chunks()
     counts = list_lengths(lists)
     return pa.table(
         {
+            "game_id": np.repeat(_np(plays["game_id"], np.int64), counts),
             "play_id": np.repeat(_np(plays["play_id"], np.int64), counts),
             "nfl_id": _np(pc.list_flatten(lists), np.int64),
         }
@@ -67,12 +69,13 @@ def _receiver_xy(rows: pa.Table, cleaned: pa.Table) -> np.ndarray:
     """The real position of each row's ``target_nfl_id`` at its frame (NaN when absent)."""
     probe = pa.table(
         {
+            "game_id": rows["game_id"],
             "play_id": rows["play_id"],
             "nfl_id": rows["target_nfl_id"],
             "frame_id": rows["frame_id"],
         }
     )
-    index = _row_index(probe, cleaned, ["play_id", "nfl_id", "frame_id"])
+    index = _row_index(probe, cleaned, ["game_id", "play_id", "nfl_id", "frame_id"])
     xy = np.full((rows.num_rows, 2), np.nan)
     found = index >= 0
     xy[found, 0] = _np(cleaned["x"], np.float64)[index[found]]
@@ -81,35 +84,40 @@ def _receiver_xy(rows: pa.Table, cleaned: pa.Table) -> np.ndarray:
 
 
 def _trajectory_offsets(rows: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Offsets of trajectories (play, target, defender) and of options (play, target) in
-    rows sorted by ``_GHOST_KEYS``; the options' offsets index trajectories."""
+    """Offsets of trajectories (game, play, target, defender) and of options (game, play,
+    target) in rows sorted by ``_GHOST_KEYS``; the options' offsets index trajectories."""
+    game = _np(rows["game_id"], np.int64)
     play = _np(rows["play_id"], np.int64)
     target, target_ok = _int_column(rows["target_nfl_id"])
     defender = _np(rows["nfl_id"], np.int64)
-    traj = run_starts(play, target_ok, target, defender)
+    traj = run_starts(game, play, target_ok, target, defender)
     first = traj[:-1]
-    options = run_starts(play[first], target_ok[first], target[first])
+    options = run_starts(game[first], play[first], target_ok[first], target[first])
     return traj, options, first
 
 
 def _play_status(
     game: pa.Table, plays: pa.Table, settings: RunSettings, tally: _Tally
 ) -> tuple[pa.Table, np.ndarray, np.ndarray]:
-    """Clean the game; return the cleaned rows, which plays can be ghosted, and why not."""
+    """Clean the games; return the cleaned rows, which plays can be ghosted, and why not."""
     from ..cleaning import clean
 
     reason = np.array(plays["reason"].to_pylist(), dtype=object)
     ok = _np(plays["analysable"], bool, False)
-    reason[~ok & np.array([r is None for r in reason], dtype=bool)] = "not analysable"
+    reason[~ok & pc.is_null(plays["reason"]).to_numpy(zero_copy_only=False)] = "not analysable"
     cleaned, report = clean(game, **settings.cleaning())  # type: ignore[arg-type]
     tally.add_cleaning(report)
-    dropped = {int(d["play_id"]): ", ".join(d["reasons"]) for d in report.dropped_plays}
-    play_ids = _np(plays["play_id"], np.int64)
-    for i in np.flatnonzero(ok):  # one step per play, not per row
-        why = dropped.get(int(play_ids[i]))
-        if why is not None:
-            ok[i] = False
-            reason[i] = f"cleaning: {why}"
+    if report.dropped_plays:  # one row per dropped play, matched by (game_id, play_id)
+        dropped = pa.table({
+            "game_id": pa.array([int(d["game_id"]) for d in report.dropped_plays], pa.int64()),
+            "play_id": pa.array([int(d["play_id"]) for d in report.dropped_plays], pa.int64()),
+        })  # fmt: skip
+        why = np.array([f"cleaning: {', '.join(d['reasons'])}" for d in report.dropped_plays],
+                       dtype=object)  # fmt: skip
+        where = _row_index(plays, dropped, ["game_id", "play_id"])
+        hit = ok & (where >= 0)
+        ok[hit] = False
+        reason[hit] = why[where[hit]]
     # Bounded work: a flight longer than the maximum is bad data; skip it before the
     # model sees it (a 100,000-frame "flight" would take minutes and give nonsense).
     forward, forward_ok = _int_column(plays["pass_forward_frame"])
@@ -138,9 +146,9 @@ def _int_column(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return _np(pc.fill_null(column, 0), np.int64), valid
 
 
-def _broken_plays(ghosts: pa.Table, settings: RunSettings) -> np.ndarray:
-    """The play ids with a ghost position that is not finite or lies more than
-    ``settings.max_off_field`` yards beyond the field."""
+def _broken_plays(ghosts: pa.Table, play_row: np.ndarray, settings: RunSettings) -> np.ndarray:
+    """The rows of the plays table (``play_row`` per ghost row) with a ghost position that
+    is not finite or lies more than ``settings.max_off_field`` yards beyond the field."""
     from ..schema import FIELD_LENGTH, FIELD_WIDTH
 
     if not ghosts.num_rows:
@@ -151,7 +159,7 @@ def _broken_plays(ghosts: pa.Table, settings: RunSettings) -> np.ndarray:
         good = (np.isfinite(x) & np.isfinite(y)
                 & (x >= -margin) & (x <= FIELD_LENGTH + margin)
                 & (y >= -margin) & (y <= FIELD_WIDTH + margin))  # fmt: skip
-    return np.unique(_np(ghosts["play_id"], np.int64)[~good])
+    return np.unique(play_row[~good])
 
 
 def _ghost_and_score(
@@ -159,32 +167,38 @@ def _ghost_and_score(
 ) -> tuple[_Ghosts, np.ndarray]:
     """Ghost every selected defender for every option of ``candidates`` (one batched
     model call) and score the trajectories against each option's receiver. Plays
-    with broken ghosts (non-finite, far off the field) are left out; their ids are
-    returned beside the ghosts."""
+    with broken ghosts (non-finite, far off the field) are left out; their rows of
+    ``plays`` are returned beside the ghosts."""
     ghosts = _predict(model, cleaned, candidates, settings.defenders)
-    broken = _broken_plays(ghosts, settings)
+    ghost_play = _row_index(ghosts, plays, ["game_id", "play_id"])
+    broken = _broken_plays(ghosts, ghost_play, settings)
     if len(broken):
-        keep = ~np.isin(_np(ghosts["play_id"], np.int64), broken)
+        keep = ~np.isin(ghost_play, broken)
         ghosts = ghosts.filter(pa.array(keep))
     if settings.defenders == "backs":
-        keep = _defensive_backs(candidates)
-        ghosts = ghosts.filter(pa.array(_row_index(ghosts, keep, ["play_id", "nfl_id"]) >= 0))
+        backs = _defensive_backs(candidates)
+        keep = _row_index(ghosts, backs, ["game_id", "play_id", "nfl_id"]) >= 0
+        ghosts = ghosts.filter(pa.array(keep))
     ghosts = ghosts.sort_by([(k, "ascending") for k in _GHOST_KEYS])
     gxy = _xy(ghosts)
     rxy = _receiver_xy(ghosts, cleaned)
     traj, options, first = _trajectory_offsets(ghosts)
     last = traj[1:] - 1
+    game = _np(ghosts["game_id"], np.int64)[first]
     play = _np(ghosts["play_id"], np.int64)[first]
+    play_row = _row_index(pa.table({"game_id": game, "play_id": play}), plays,
+                          ["game_id", "play_id"])  # fmt: skip
     target, target_ok = _int_column(ghosts["target_nfl_id"])
     target, target_ok = target[first], target_ok[first]
     real_target, real_ok = _int_column(plays["targeted_receiver"])
-    play_row = np.searchsorted(_np(plays["play_id"], np.int64), play)
     is_real = target_ok & real_ok[play_row] & (target == real_target[play_row])
     return _Ghosts(
         rows=ghosts,
         offsets=traj,
         options=options,
+        game=game,
         play=play,
+        play_row=play_row,
         target=target,
         defender=_np(ghosts["nfl_id"], np.int64)[first],
         is_real=is_real,
@@ -194,17 +208,64 @@ def _ghost_and_score(
     ), broken
 
 
-def _ghost_game(
-    game: pa.Table,
+#: Rows of tracking a batch of games holds at most (whole games: a game larger than
+#: this is a batch of its own). Every step of the pipeline runs once per batch; the
+#: batch and what is computed from it bound the run's memory.
+BATCH_ROWS = 2_000_000
+
+
+def batches(
+    chunks: Iterable[pa.Table], max_rows: int = BATCH_ROWS
+) -> Iterator[list[pa.Table]]:
+    """Consecutive tables of whole games (pieces of whole plays) grouped into batches
+    of at most ``max_rows`` rows. A batch only holds tables of one schema whose keys
+    follow each other in (game_id, play_id) order, so that their concatenation is
+    sorted as each of them is."""
+    batch: list[pa.Table] = []
+    rows = 0
+    last: tuple[int, int] | None = None
+    for chunk in chunks:
+        if not chunk.num_rows:
+            continue
+        first = (int(chunk["game_id"][0].as_py()), int(chunk["play_id"][0].as_py()))
+        if batch and (
+            rows + chunk.num_rows > max_rows
+            or last is None
+            or first <= last
+            or not chunk.schema.equals(batch[0].schema, check_metadata=False)
+        ):
+            yield batch
+            batch, rows = [], 0
+        batch.append(chunk)
+        rows += chunk.num_rows
+        last = (int(chunk["game_id"][-1].as_py()), int(chunk["play_id"][-1].as_py()))
+    if batch:
+        yield batch
+
+
+def _concat(chunks: Sequence[pa.Table]) -> pa.Table:
+    if len(chunks) == 1:
+        return chunks[0]
+    return pa.concat_tables(
+        [c.replace_schema_metadata(chunks[0].schema.metadata) for c in chunks]
+    )
+
+
+def _ghost_games(
+    chunks: Sequence[pa.Table],
     targets: pa.Table | None,
     model: Any,
     settings: RunSettings,
     tally: _Tally,
     sink: _MemorySink | _ParquetSink,
 ) -> None:
-    """Ghost and score one game's pass plays; add the output tables to ``sink``."""
+    """Ghost and score the pass plays of a batch of whole games (one of
+    :func:`batches`); add the output tables to ``sink``, in game order."""
     from ..plays import pass_plays
 
+    game = _concat(chunks)
+    if not game.num_rows:
+        return
     tally.game_ids.update(pc.unique(game["game_id"]).to_pylist())
     tally.rows_read += game.num_rows
     plays = pass_plays(game, targets)
@@ -213,24 +274,28 @@ def _ghost_game(
 
     g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
     play_ids = _np(plays["play_id"], np.int64)
-    has_ghosts = np.isin(play_ids, g.play)
+    play_games = _np(plays["game_id"], np.int64)
+    has_ghosts = np.zeros(plays.num_rows, dtype=bool)
+    has_ghosts[g.play_row] = True
     n_backs = list_lengths(plays["defensive_backs"])
-    is_broken = ok & np.isin(play_ids, broken)
+    is_broken = np.zeros(plays.num_rows, dtype=bool)
+    is_broken[broken] = True
+    is_broken &= ok
     reason[is_broken] = BROKEN_GHOSTS
     reason[ok & ~is_broken & ~has_ghosts & (n_backs == 0)] = "no defensive backs"
     reason[ok & ~is_broken & ~has_ghosts & (n_backs > 0)] = "no ghost prediction"
     ok &= has_ghosts
     scored = plays.filter(pa.array(ok))
     tally.plays_scored += int(ok.sum())
-    tally.skip(reason[~ok], _np(plays["game_id"], np.int64)[~ok], play_ids[~ok])
+    tally.skip(reason[~ok], play_games[~ok], play_ids[~ok])
 
     # The real trajectories of the same defenders, against the real target.
-    real, real_play = _score_real(cleaned, scored, g.play, g.defender, g.is_real, settings)
+    real, real_play = _score_real(cleaned, plays, scored, g, settings)
     # names and the play's situation ride along (pipeline/context.py)
     names, situation = context.player_info(game), context.play_info(game, plays)
-    for rows in (_ghost_rows(g.rows), _real_trajectories(cleaned, scored)):
-        sink.add("trajectories", context.add_player_columns(rows, names, situation,
-                                                            TRAJECTORIES_SCHEMA))
+    trajectories = _in_game_order(_ghost_rows(g.rows), _real_trajectories(cleaned, scored))
+    sink.add("trajectories", context.add_player_columns(trajectories, names, situation,
+                                                        TRAJECTORIES_SCHEMA))  # fmt: skip
     scores = _scores_table(g, real)
     sink.add("scores", context.add_player_columns(scores, names, situation, SCORES_SCHEMA))
     play_rows = _plays_table(plays, ok, reason, g, real_play, tally)
@@ -241,10 +306,41 @@ def _ghost_game(
     tally.options += len(g.options) - 1
     tally.infeasible_ghosts += int(len(g.play) - np.sum(_np(scores["feasible"], bool)))
     stats = {name: getattr(g.score, name) for name in _STAT_FIELDS}
-    tally.ghost_all.add(stats)
-    tally.ghost_target.add({k: v[g.is_real] for k, v in stats.items()})
-    tally.real.add({k: real[k][g.is_real] for k in _STAT_FIELDS})
+    real_stats = {k: real[k] for k in _STAT_FIELDS}
+    for lo, hi in _game_runs(g.game):  # the means add one sum per game (summary.py)
+        tally.ghost_all.add({k: v[lo:hi] for k, v in stats.items()})
+        real_game = g.is_real[lo:hi]
+        tally.ghost_target.add({k: v[lo:hi][real_game] for k, v in stats.items()})
+        tally.real.add({k: v[lo:hi][real_game] for k, v in real_stats.items()})
     tally.real_trajectories += int(np.isfinite(real["weight"]).sum())
+
+
+def _ghost_game(
+    game: pa.Table,
+    targets: pa.Table | None,
+    model: Any,
+    settings: RunSettings,
+    tally: _Tally,
+    sink: _MemorySink | _ParquetSink,
+) -> None:
+    """Ghost and score one game's pass plays (a batch of one game)."""
+    _ghost_games([game], targets, model, settings, tally, sink)
+
+
+def _game_runs(games: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of equal game ids."""
+    bounds = run_starts(games).tolist()
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _in_game_order(ghost: pa.Table, real: pa.Table) -> pa.Table:
+    """Ghost then real rows of each game, game after game (both are sorted by game):
+    the order one game at a time gives, whatever the batch."""
+    both = pa.concat_tables([ghost, real])
+    games = _np(both["game_id"], np.int64)
+    if not len(games) or games.min() == games.max():
+        return both
+    return both.take(pa.array(np.argsort(games, kind="stable")))
 
 
 def _add_decision(
@@ -266,25 +362,25 @@ def _add_decision(
 
 def _score_real(
     cleaned: pa.Table,
+    plays: pa.Table,
     scored: pa.Table,
-    t_play: np.ndarray,
-    t_defender: np.ndarray,
-    is_real: np.ndarray,
+    g: _Ghosts,
     settings: RunSettings,
-) -> tuple[dict[str, np.ndarray], dict[int, float]]:
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Scores of the real trajectories (:func:`ghosting.score_real`) of the scored plays.
 
-    Returns, aligned with the ghost trajectories, ``ps, dr, sp, ts, weight`` of the
-    same defender's real trajectory against the real target (NaN off the real
-    target's rows and where the real track is incomplete), and the real play score
-    per play id.
+    Returns, aligned with the ghost trajectories ``g``, ``ps, dr, sp, ts, weight`` of
+    the same defender's real trajectory against the real target (NaN off the real
+    target's rows and where the real track is incomplete), and the real play score per
+    row of ``plays`` (NaN where none).
     """
     from ..scoring import score_real
 
-    n = len(t_play)
+    n = len(g.play)
     out = {name: np.full(n, np.nan) for name in (*_STAT_FIELDS, "weight")}
+    play_score = np.full(plays.num_rows, np.nan)
     if not scored.num_rows:
-        return out, {}
+        return out, play_score
     real = score_real(
         cleaned,
         scored,
@@ -297,20 +393,15 @@ def _score_real(
         radius=settings.radius,
     )
     rows = real.trajectories
-    where = _row_index(
-        pa.table({"play_id": t_play, "nfl_id": t_defender}), rows, ["play_id", "nfl_id"]
-    )
-    hit = is_real & (where >= 0)
+    probe = pa.table({"game_id": g.game, "play_id": g.play, "nfl_id": g.defender})
+    where = _row_index(probe, rows, ["game_id", "play_id", "nfl_id"])
+    hit = g.is_real & (where >= 0)
     for name in (*_STAT_FIELDS, "weight"):
         out[name][hit] = _np(rows[name], np.float64)[where[hit]]
-    play_scores = dict(
-        zip(
-            real.plays["play_id"].to_pylist(),
-            _np(real.plays["play_score"], np.float64).tolist(),
-            strict=True,
-        )
-    )
-    return out, play_scores
+    at = _row_index(plays, real.plays, ["game_id", "play_id"])
+    found = at >= 0
+    play_score[found] = _np(real.plays["play_score"], np.float64)[at[found]]
+    return out, play_score
 
 
 def _feasibility(

@@ -70,37 +70,54 @@ def really_no_pass_plays(summary: dict[str, Any]) -> bool:
     )
 
 
+def _total(parts: list[float]) -> float:
+    """The partial sums added one after the other, in order (not ``sum()``, which
+    compensates): a run's total does not depend on how its games were batched."""
+    total = 0.0
+    for part in parts:
+        total += part
+    return total
+
+
 @dataclass
 class _Mean:
-    """Running means of PS, DR, SP, TS over trajectories with a finite TS."""
+    """Running means of PS, DR, SP, TS over trajectories with a finite TS. Each
+    :meth:`add` (one game's values) keeps its sum; the total adds them in order."""
 
     n: int = 0
-    sums: dict[str, float] = field(default_factory=lambda: dict.fromkeys(_STAT_FIELDS, 0.0))
+    sums: dict[str, list[float]] = field(
+        default_factory=lambda: {name: [] for name in _STAT_FIELDS}
+    )
 
     def add(self, columns: dict[str, np.ndarray]) -> None:
         ok = np.isfinite(columns["ts"])
         self.n += int(ok.sum())
         for name in _STAT_FIELDS:
-            self.sums[name] += float(np.asarray(columns[name])[ok].sum())
+            self.sums[name].append(float(np.asarray(columns[name])[ok].sum()))
 
     def as_dict(self) -> dict[str, Any]:
-        means = {name: (self.sums[name] / self.n if self.n else None) for name in _STAT_FIELDS}
+        means = {
+            name: (_total(self.sums[name]) / self.n if self.n else None)
+            for name in _STAT_FIELDS
+        }
         return {"trajectories": self.n, **means}
 
 
 @dataclass
 class _PlayMean:
+    """The running mean of play scores (one partial sum per game, as :class:`_Mean`)."""
+
     n: int = 0
-    total: float = 0.0
+    parts: list[float] = field(default_factory=list)
 
     def add(self, values: np.ndarray) -> None:
         values = np.asarray(values, dtype=np.float64)
         ok = np.isfinite(values)
         self.n += int(ok.sum())
-        self.total += float(values[ok].sum())
+        self.parts.append(float(values[ok].sum()))
 
     def mean(self) -> float | None:
-        return self.total / self.n if self.n else None
+        return _total(self.parts) / self.n if self.n else None
 
 
 @dataclass
