@@ -215,12 +215,13 @@ BATCH_ROWS = 2_000_000
 
 
 def batches(
-    chunks: Iterable[pa.Table], max_rows: int = BATCH_ROWS
+    chunks: Iterable[pa.Table], max_rows: int | None = None
 ) -> Iterator[list[pa.Table]]:
     """Consecutive tables of whole games (pieces of whole plays) grouped into batches
-    of at most ``max_rows`` rows. A batch only holds tables of one schema whose keys
-    follow each other in (game_id, play_id) order, so that their concatenation is
-    sorted as each of them is."""
+    of at most ``max_rows`` rows (default :data:`BATCH_ROWS`). A batch only holds
+    tables of one schema whose keys follow each other in (game_id, play_id) order,
+    so that their concatenation is sorted as each of them is."""
+    max_rows = BATCH_ROWS if max_rows is None else max_rows
     batch: list[pa.Table] = []
     rows = 0
     last: tuple[int, int] | None = None
