@@ -84,11 +84,14 @@ class PlayIndex:
         self.outcome[_flag(tracking, "event", sorted(INCOMPLETE_EVENTS))] = 0
         self.outcome[_flag(tracking, "event", sorted(COMPLETE_EVENTS))] = 1
         n = tracking.num_rows
+        # one array per column: ``take`` on a chunked column of a batch of games would
+        # concatenate its chunks on every call
         self._strings = {
-            key: tracking.column(col) if col in tracking.column_names else pa.nulls(n)
+            key: (tracking.column(col).combine_chunks() if col in tracking.column_names
+                  else pa.nulls(n))
             for key, col in (("name", "display_name"), ("position", "position"),
                              ("club", "club"), ("jersey_number", "jersey_number"))
-        }
+        }  # fmt: skip
         self._bounds: dict[tuple[int, int], slice] = {}
         if n:
             change = np.flatnonzero((np.diff(self.game) != 0) | (np.diff(self.play) != 0)) + 1
