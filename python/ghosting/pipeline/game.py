@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from .._util import list_lengths, run_starts
 from ..errors import GhostingError
 from ..model.ghost import PREDICTION_SCHEMA
+from ..passes import PassWindows
 from . import context
 from .arrays import _np, _row_index, _xy
 from .outputs import PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA, _MemorySink, _ParquetSink
@@ -97,7 +98,7 @@ def _trajectory_offsets(rows: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _play_status(
-    game: pa.Table, plays: pa.Table, settings: RunSettings, tally: _Tally
+    game: pa.Table, plays: pa.Table, windows: PassWindows, settings: RunSettings, tally: _Tally
 ) -> tuple[pa.Table, np.ndarray, np.ndarray]:
     """Clean the games; return the cleaned rows, which plays can be ghosted, and why not."""
     from ..cleaning import clean
@@ -105,7 +106,8 @@ def _play_status(
     reason = np.array(plays["reason"].to_pylist(), dtype=object)
     ok = _np(plays["analysable"], bool, False)
     reason[~ok & pc.is_null(plays["reason"]).to_numpy(zero_copy_only=False)] = "not analysable"
-    cleaned, report = clean(game, **settings.cleaning())  # type: ignore[arg-type]
+    cleaned, report = clean(game, **settings.cleaning(),  # type: ignore[arg-type]
+                            pass_windows=windows.windows)  # fmt: skip
     tally.add_cleaning(report)
     if report.dropped_plays:  # one row per dropped play, matched by (game_id, play_id)
         dropped = pa.table({
@@ -269,9 +271,10 @@ def _ghost_games(
         return
     tally.game_ids.update(pc.unique(game["game_id"]).to_pylist())
     tally.rows_read += game.num_rows
-    plays = pass_plays(game, targets)
+    windows = PassWindows.of(game)  # the batch's events, scanned once
+    plays = pass_plays(game, targets, windows=windows)
     tally.plays_read += plays.num_rows
-    cleaned, ok, reason = _play_status(game, plays, settings, tally)
+    cleaned, ok, reason = _play_status(game, plays, windows, settings, tally)
 
     g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
     play_ids = _np(plays["play_id"], np.int64)
