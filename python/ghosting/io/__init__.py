@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..errors import InputError, MissingColumnsError
 from ..passes import PassWindows
-from ..schema import BALL_ID, CANONICAL_SCHEMA
+from ..schema import CANONICAL_SCHEMA
 from .ids import parse_ids
 from .layouts import LAYOUTS, Layout, check_required, detect_layout, get_layout
 from .normalise import (

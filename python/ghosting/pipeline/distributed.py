@@ -9,8 +9,8 @@ its task's rows, loads the model once (cached per worker process), runs
 process does) with an in-memory sink and sends back the output tables and one tally
 per batch (its float sums kept per game, so totals do not depend on the batches).
 The client appends them to the outputs in task order, whatever order the tasks
-finish in, so a Dask run writes exactly what a single-process run writes. A task lost with a worker is rerun by Dask; its result is
-taken once.
+finish in, so a Dask run writes exactly what a single-process run writes. A task
+lost with a worker is rerun by Dask; its result is taken once.
 
 >>> from ghosting.pipeline.distributed import dask_client  # doctest: +SKIP
 >>> with dask_client(workers=2) as client:  # doctest: +SKIP

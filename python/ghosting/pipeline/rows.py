@@ -208,7 +208,7 @@ def _plays_table(
         tally.ghost_play_all.add(o_score[lo:hi])
     tally.better_option_plays += int(np.sum(ok & has_best & (gain > 0)))
     status = np.where(ok, "scored", "skipped").astype(object)
-    reasons = np.where(ok, None, reason)
+    reasons = np.where(ok, np.array(None, dtype=object), reason)
 
     return pa.table(
         {

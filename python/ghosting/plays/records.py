@@ -208,10 +208,10 @@ def _landing_points(
     land_y = np.full(rows.n_plays, np.nan)
     ball_arrival = frames.arrival + _ball_clock_shift(rows.is_ball, found, frames)
     p = rows.play_idx
-    found = (rows.is_ball & frames.has_arrival[p] & (rows.frame == ball_arrival[p])
+    at = (rows.is_ball & frames.has_arrival[p] & (rows.frame == ball_arrival[p])
              & np.isfinite(rows.x) & np.isfinite(rows.y))
-    land_x[p[found]] = rows.x[found]
-    land_y[p[found]] = rows.y[found]
+    land_x[p[at]] = rows.x[at]
+    land_y[p[at]] = rows.y[at]
     names = rows.table.column_names
     if "ball_land_x" in names and "ball_land_y" in names and rows.n_plays:
         given_x = rows.first_of_play("ball_land_x")
