@@ -12,16 +12,14 @@ import pyarrow.compute as pc
 
 from .._util import list_lengths, run_starts
 from ..errors import GhostingError
-from ..model.ghost import PREDICTION_SCHEMA
+from ..model.ghost import PlayGhosts
 from ..passes import PassWindows
 from . import context
-from .arrays import _np, _row_index, _xy
+from .arrays import _np, _row_index
 from .outputs import PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA, _MemorySink, _ParquetSink
 from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
 from .settings import RunSettings
 from .summary import _STAT_FIELDS, _Tally
-
-_GHOST_KEYS = ["game_id", "play_id", "target_nfl_id", "nfl_id", "frame_id"]
 
 
 def _defensive_backs(plays: pa.Table) -> pa.Table:
@@ -66,35 +64,29 @@ def _score_batch(
     return _Scored(ps, dr, sp, ts, np.asarray(weight), np.asarray(group_score))
 
 
-def _receiver_xy(rows: pa.Table, cleaned: pa.Table) -> np.ndarray:
-    """The real position of each row's ``target_nfl_id`` at its frame (NaN when absent)."""
+def _receiver_xy(ghosts: PlayGhosts, cleaned: pa.Table) -> np.ndarray:
+    """The real position of each ghost frame's target receiver (NaN when absent)."""
+    lengths = ghosts.lengths()
     probe = pa.table(
         {
-            "game_id": rows["game_id"],
-            "play_id": rows["play_id"],
-            "nfl_id": rows["target_nfl_id"],
-            "frame_id": rows["frame_id"],
+            "game_id": np.repeat(ghosts.game_id, lengths),
+            "play_id": np.repeat(ghosts.play_id, lengths),
+            "nfl_id": np.repeat(ghosts.target_nfl_id, lengths),
+            "frame_id": ghosts.frame_id,
         }
     )
     index = _row_index(probe, cleaned, ["game_id", "play_id", "nfl_id", "frame_id"])
-    xy = np.full((rows.num_rows, 2), np.nan)
+    xy = np.full((len(index), 2), np.nan)
     found = index >= 0
     xy[found, 0] = _np(cleaned["x"], np.float64)[index[found]]
     xy[found, 1] = _np(cleaned["y"], np.float64)[index[found]]
     return xy
 
 
-def _trajectory_offsets(rows: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Offsets of trajectories (game, play, target, defender) and of options (game, play,
-    target) in rows sorted by ``_GHOST_KEYS``; the options' offsets index trajectories."""
-    game = _np(rows["game_id"], np.int64)
-    play = _np(rows["play_id"], np.int64)
-    target, target_ok = _int_column(rows["target_nfl_id"])
-    defender = _np(rows["nfl_id"], np.int64)
-    traj = run_starts(game, play, target_ok, target, defender)
-    first = traj[:-1]
-    options = run_starts(game[first], play[first], target_ok[first], target[first])
-    return traj, options, first
+def _option_offsets(ghosts: PlayGhosts) -> np.ndarray:
+    """Offsets of the options (game, play, target) into trajectories sorted by
+    (game, play, target, defender)."""
+    return run_starts(ghosts.game_id, ghosts.play_id, ghosts.target_nfl_id)
 
 
 def _play_status(
@@ -148,20 +140,23 @@ def _int_column(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return _np(pc.fill_null(column, 0), np.int64), valid
 
 
-def _broken_plays(ghosts: pa.Table, play_row: np.ndarray, settings: RunSettings) -> np.ndarray:
-    """The rows of the plays table (``play_row`` per ghost row) with a ghost position that
-    is not finite or lies more than ``settings.max_off_field`` yards beyond the field."""
+def _broken_trajectories(ghosts: PlayGhosts, settings: RunSettings) -> np.ndarray:
+    """Per trajectory: a ghost position that is not finite or lies more than
+    ``settings.max_off_field`` yards beyond the field."""
     from ..schema import FIELD_LENGTH, FIELD_WIDTH
 
-    if not ghosts.num_rows:
-        return np.zeros(0, dtype=np.int64)
-    x, y = _np(ghosts["x"], np.float64), _np(ghosts["y"], np.float64)
+    if not len(ghosts):
+        return np.zeros(0, dtype=bool)
+    x, y = ghosts.xy[:, 0], ghosts.xy[:, 1]
     margin = settings.max_off_field
     with np.errstate(invalid="ignore"):
         good = (np.isfinite(x) & np.isfinite(y)
                 & (x >= -margin) & (x <= FIELD_LENGTH + margin)
                 & (y >= -margin) & (y <= FIELD_WIDTH + margin))  # fmt: skip
-    return np.unique(play_row[~good])
+    bad = np.zeros(len(ghosts), dtype=bool)
+    trajectory = np.repeat(np.arange(len(ghosts)), ghosts.lengths())
+    bad[trajectory[~good]] = True
+    return bad
 
 
 def _ghost_and_score(
@@ -170,39 +165,37 @@ def _ghost_and_score(
     """Ghost every selected defender for every option of ``candidates`` (one batched
     model call) and score the trajectories against each option's receiver. Plays
     with broken ghosts (non-finite, far off the field) are left out; their rows of
-    ``plays`` are returned beside the ghosts."""
+    ``plays`` are returned beside the ghosts. Everything is per trajectory (flat
+    arrays with offsets, :class:`~ghosting.model.PlayGhosts`): no long table."""
     ghosts = _predict(model, cleaned, candidates, settings.defenders)
-    ghost_play = _row_index(ghosts, plays, ["game_id", "play_id"])
-    broken = _broken_plays(ghosts, ghost_play, settings)
-    if len(broken):
-        keep = ~np.isin(ghost_play, broken)
-        ghosts = ghosts.filter(pa.array(keep))
+    keys = pa.table({"game_id": ghosts.game_id, "play_id": ghosts.play_id,
+                     "nfl_id": ghosts.nfl_id})  # fmt: skip
+    play_row = _row_index(keys, plays, ["game_id", "play_id"])
+    broken = np.unique(play_row[_broken_trajectories(ghosts, settings)])
+    keep = ~np.isin(play_row, broken)
     if settings.defenders == "backs":
-        backs = _defensive_backs(candidates)
-        keep = _row_index(ghosts, backs, ["game_id", "play_id", "nfl_id"]) >= 0
-        ghosts = ghosts.filter(pa.array(keep))
-    ghosts = ghosts.sort_by([(k, "ascending") for k in _GHOST_KEYS])
-    gxy = _xy(ghosts)
+        keep &= _row_index(keys, _defensive_backs(candidates),
+                           ["game_id", "play_id", "nfl_id"]) >= 0  # fmt: skip
+    index = np.flatnonzero(keep)
+    order = np.lexsort((ghosts.nfl_id[index], ghosts.target_nfl_id[index],
+                        ghosts.play_id[index], ghosts.game_id[index]))  # fmt: skip
+    ghosts, play_row = ghosts.take(index[order]), play_row[index[order]]
+    gxy = ghosts.xy
     rxy = _receiver_xy(ghosts, cleaned)
-    traj, options, first = _trajectory_offsets(ghosts)
+    traj = ghosts.offsets
+    options = _option_offsets(ghosts)
     last = traj[1:] - 1
-    game = _np(ghosts["game_id"], np.int64)[first]
-    play = _np(ghosts["play_id"], np.int64)[first]
-    play_row = _row_index(pa.table({"game_id": game, "play_id": play}), plays,
-                          ["game_id", "play_id"])  # fmt: skip
-    target, target_ok = _int_column(ghosts["target_nfl_id"])
-    target, target_ok = target[first], target_ok[first]
     real_target, real_ok = _int_column(plays["targeted_receiver"])
-    is_real = target_ok & real_ok[play_row] & (target == real_target[play_row])
+    is_real = real_ok[play_row] & (ghosts.target_nfl_id == real_target[play_row])
     return _Ghosts(
         rows=ghosts,
         offsets=traj,
         options=options,
-        game=game,
-        play=play,
+        game=ghosts.game_id,
+        play=ghosts.play_id,
         play_row=play_row,
-        target=target,
-        defender=_np(ghosts["nfl_id"], np.int64)[first],
+        target=ghosts.target_nfl_id,
+        defender=ghosts.nfl_id,
         is_real=is_real,
         score=_score_batch(gxy, rxy, traj, options, settings),
         feasibility=_feasibility(gxy, traj, settings),
@@ -427,18 +420,18 @@ def _feasibility(
     )
 
 
-def _predict(model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str) -> pa.Table:
-    """Ghosts for every option of ``plays``: one batched model call."""
+def _predict(model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str) -> PlayGhosts:
+    """Ghosts for every option of ``plays``: one batched model call. A model of one's
+    own may return :class:`~ghosting.model.PlayGhosts` or a table of
+    :data:`~ghosting.model.ghost.PREDICTION_SCHEMA`."""
     if not plays.num_rows:
-        return _EMPTY_GHOSTS
+        return PlayGhosts.empty()
     ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders)
-    missing = [c for c in _EMPTY_GHOSTS.column_names if c not in ghosts.column_names]
-    if missing:
-        raise GhostingError(
-            f"model {type(model).__name__}.predict_plays returned no column(s) "
-            f"{', '.join(missing)}"
-        )
-    return ghosts.select(_EMPTY_GHOSTS.column_names).cast(_EMPTY_GHOSTS.schema)
-
-
-_EMPTY_GHOSTS = PREDICTION_SCHEMA.empty_table()
+    if isinstance(ghosts, PlayGhosts):
+        return ghosts
+    if isinstance(ghosts, pa.Table):
+        return PlayGhosts.from_table(ghosts, type(model).__name__)
+    raise GhostingError(
+        f"model {type(model).__name__}.predict_plays returned a {type(ghosts).__name__}, "
+        "not PlayGhosts or a pyarrow Table"
+    )

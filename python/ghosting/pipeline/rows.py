@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._util import run_starts
+from ..model.ghost import PlayGhosts
 from .arrays import _np, _row_index
 from .outputs import _ROW_OPTION_TYPE as OPTION_TYPE
 from .outputs import _ROW_PLAYS_SCHEMA as PLAYS_SCHEMA
@@ -41,7 +42,7 @@ class _Ghosts:
     """A batch's ghost trajectories, sorted by (game, play, option, defender, frame),
     with their scores; per-trajectory arrays are indexed by trajectory."""
 
-    rows: pa.Table
+    rows: PlayGhosts
     offsets: np.ndarray  # trajectories into rows
     options: np.ndarray  # options (game, play, target) into trajectories
     game: np.ndarray
@@ -99,20 +100,21 @@ def _real_trajectories(
     )
 
 
-def _ghost_rows(ghosts: pa.Table) -> pa.Table:
-    n = ghosts.num_rows
-    sigma = ghosts["sigma"] if "sigma" in ghosts.column_names else pa.array(np.full(n, np.nan))
+def _ghost_rows(ghosts: PlayGhosts) -> pa.Table:
+    """The ``trajectories`` rows of the ghosts (the long table, built once here)."""
+    table = ghosts.to_table()
+    n = table.num_rows
     return pa.table(
         {
-            "game_id": ghosts["game_id"],
-            "play_id": ghosts["play_id"],
+            "game_id": table["game_id"],
+            "play_id": table["play_id"],
             "kind": pa.repeat(pa.scalar("ghost", pa.string()), n),
-            "nfl_id": ghosts["nfl_id"],
-            "target_nfl_id": ghosts["target_nfl_id"],
-            "frame_id": ghosts["frame_id"],
-            "x": ghosts["x"],
-            "y": ghosts["y"],
-            "sigma": sigma,
+            "nfl_id": table["nfl_id"],
+            "target_nfl_id": table["target_nfl_id"],
+            "frame_id": table["frame_id"],
+            "x": table["x"],
+            "y": table["y"],
+            "sigma": table["sigma"],
             "side": pa.repeat(pa.scalar("defense", pa.string()), n),
             "jersey_number": pa.nulls(n, pa.int32()),
         },
@@ -122,10 +124,9 @@ def _ghost_rows(ghosts: pa.Table) -> pa.Table:
 
 def _scores_table(g: _Ghosts, real: dict[str, np.ndarray]) -> pa.Table:
     max_speed, max_accel, long_steps, off_field, nonfinite = g.feasibility
-    first = g.offsets[:-1]
     return pa.table(
         {
-            "game_id": _np(g.rows["game_id"], np.int64)[first],
+            "game_id": g.game,
             "play_id": g.play,
             "nfl_id": g.defender,
             "target_nfl_id": g.target,
