@@ -37,3 +37,19 @@ def test_row_index_matches_the_first_equal_row(seed: int) -> None:
         got = _row_index(left, right, keys)
         assert got.dtype == np.int64
         np.testing.assert_array_equal(got, _reference(left, right, keys))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_take_rows_equals_arrow_take(seed: int) -> None:
+    from ghosting._util import take_rows
+
+    rng = np.random.default_rng(seed)
+    chunks = [[f"s{i}" if rng.random() > 0.2 else None for i in range(int(rng.integers(0, 7)))]
+              for _ in range(int(rng.integers(1, 8)))]  # fmt: skip
+    column = pa.chunked_array(chunks, pa.string())
+    n = len(column)
+    index = rng.integers(0, n, int(rng.integers(0, 20))) if n else np.zeros(0, np.int64)
+    if seed % 2:
+        index = np.sort(index)
+    want = column.take(pa.array(index, pa.int64())).to_pylist()
+    assert take_rows(column, index).to_pylist() == want

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import run_starts
+from .._util import run_starts, take_rows
 from ..schema import BALL_ID, FIELD_LENGTH
 from .arrays import _np, _row_index
 
@@ -67,18 +67,17 @@ def player_info(game: pa.Table) -> pa.Table:
     play = _np(game["play_id"], np.int64)
     nfl = _np(game["nfl_id"], np.int64)
     first = run_starts(games, play, nfl)[:-1]
-    take = pa.array(first)
     columns: dict[str, pa.Array] = {
         "game_id": pa.array(games[first]), "play_id": pa.array(play[first]),
         "nfl_id": pa.array(nfl[first]),
     }
     for field in PLAYER_FIELDS:
         if field.name in game.column_names:
-            columns[field.name] = _strings(game[field.name].take(take))
+            columns[field.name] = _strings(take_rows(game[field.name], first))
         else:
             columns[field.name] = pa.nulls(len(first), pa.string())
     columns["jersey_number"] = (
-        game["jersey_number"].take(take).combine_chunks().cast(pa.int32())
+        take_rows(game["jersey_number"], first).cast(pa.int32())
         if "jersey_number" in game.column_names else pa.nulls(len(first), pa.int32())
     )
     return pa.table(columns)
@@ -148,15 +147,16 @@ def _finish(table: pa.Table, schema: pa.Schema) -> pa.Table:
 def _per_play_first(game: pa.Table, starts: np.ndarray, name: str, typ: pa.DataType) -> pa.Array:
     if name not in game.column_names:
         return pa.nulls(len(starts) - 1, typ)
-    column = game[name].take(pa.array(starts[:-1]))
+    column = take_rows(game[name], starts[:-1])
     if pa.types.is_string(typ):
         return _strings(column)
-    return column.combine_chunks().cast(typ)
+    return column.cast(typ)
 
 
-def play_info(game: pa.Table, plays: pa.Table) -> pa.Table:
+def play_info(game: pa.Table, plays: pa.Table, info: pa.Table | None = None) -> pa.Table:
     """``game_id, play_id`` and ``PLAY_FIELDS`` for each play of ``plays`` (of one game
-    or a batch of games; ``plays`` as :func:`ghosting.pass_plays` returns them)."""
+    or a batch of games; ``plays`` as :func:`ghosting.pass_plays` returns them;
+    ``info``: :func:`player_info` of ``game`` when the caller has it)."""
     games = _np(game["game_id"], np.int64)
     play = _np(game["play_id"], np.int64)
     starts = run_starts(games, play)
@@ -173,7 +173,7 @@ def play_info(game: pa.Table, plays: pa.Table) -> pa.Table:
     columns["first_down_line"] = pa.array(first_down, mask=~np.isfinite(first_down))
     passer = _passer(game, plays, starts, game_ids, ids)
     columns["passer_nfl_id"] = pa.array(passer, mask=passer < 0)
-    info = player_info(game)
+    info = player_info(game) if info is None else info
     columns["passer_display_name"] = _names(
         info, pa.array(game_ids), pa.array(ids), pa.array(passer, mask=passer < 0)
     )[0]

@@ -289,7 +289,8 @@ def _ghost_games(
     # The real trajectories of the same defenders, against the real target.
     real, real_play = _score_real(cleaned, plays, scored, g, settings)
     # names and the play's situation ride along (pipeline/context.py)
-    names, situation = context.player_info(game), context.play_info(game, plays)
+    names = context.player_info(game)
+    situation = context.play_info(game, plays, names)
     trajectories = _in_game_order(_ghost_rows(g.rows), _real_trajectories(cleaned, scored))
     sink.add("trajectories", context.add_player_columns(trajectories, names, situation,
                                                         TRAJECTORIES_SCHEMA))  # fmt: skip
