@@ -152,10 +152,24 @@ class _Tally:
 
     def skip(self, reasons: Iterable[str], game_ids: Iterable[int],
              play_ids: Iterable[int]) -> None:
-        """Count each skipped play under its reason (a category) and list it there."""
-        for reason, game_id, play_id in zip(reasons, game_ids, play_ids, strict=True):
-            self.skipped[reason] = self.skipped.get(reason, 0) + 1
-            self.skipped_plays.setdefault(reason, []).append([int(game_id), int(play_id)])
+        """Count each skipped play under its reason (a category) and list it there
+        (one step per reason, not per play)."""
+        why = np.asarray(list(reasons), dtype=object)
+        games = np.asarray(list(game_ids), dtype=np.int64)
+        plays = np.asarray(list(play_ids), dtype=np.int64)
+        if not (len(why) == len(games) == len(plays)):
+            raise GhostingError("internal error: skip lists of different lengths")
+        if not len(why):
+            return
+        names, inverse = np.unique(why.astype(str), return_inverse=True)
+        order = np.argsort(inverse, kind="stable")  # each reason's plays in their order
+        bounds = np.searchsorted(inverse[order], np.arange(len(names) + 1))
+        for k, name in enumerate(names.tolist()):
+            rows = order[bounds[k]:bounds[k + 1]]
+            self.skipped[name] = self.skipped.get(name, 0) + len(rows)
+            self.skipped_plays.setdefault(name, []).extend(
+                [[g, p] for g, p in zip(games[rows].tolist(), plays[rows].tolist(), strict=True)]
+            )
 
     def add_cleaning(self, report: Any) -> None:
         counts = {
