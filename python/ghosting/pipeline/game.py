@@ -206,7 +206,7 @@ def _ghost_and_score(
 #: Rows of tracking a batch of games holds at most (whole games: a game larger than
 #: this is a batch of its own). Every step of the pipeline runs once per batch; the
 #: batch and what is computed from it bound the run's memory.
-BATCH_ROWS = 2_000_000
+BATCH_ROWS = 1_000_000
 
 
 def batches(
