@@ -157,3 +157,23 @@ def test_run_outputs_are_pinned(case: str, data_dir: Path, tmp_path: Path) -> No
                    if got[name]["columns"].get(c) != want[name]["columns"][c]]  # fmt: skip
         assert got[name]["columns"].keys() == want[name]["columns"].keys(), f"{case}/{name}"
         assert not changed, f"{case}/{name}: columns changed: {changed}"
+
+
+def test_outputs_do_not_depend_on_the_batches(tmp_path: Path, monkeypatch) -> None:
+    """One game per batch and every game in one batch write the same bytes."""
+    from ghosting import synth
+    from ghosting.pipeline import game
+
+    path = tmp_path / "demo.parquet"
+    pq.write_table(synth.generate_plays(12, seed=3, plays_per_game=3), path)
+    summaries = {}
+    for name, rows in (("one", 1), ("all", 10**9)):
+        monkeypatch.setattr(game, "BATCH_ROWS", rows)
+        summaries[name] = run_files([path], tmp_path / name)
+    for name in OUTPUT_FILES:
+        if name.endswith(".parquet"):
+            assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "all" / name).read_bytes()
+    one, every = summaries["one"], summaries["all"]
+    assert one["counts"]["games"] == 4
+    for key in ("counts", "skipped_plays_by_reason", "cleaning", "trajectory_score"):
+        assert one[key] == every[key], key  # bitwise: the means add one sum per game
