@@ -313,18 +313,6 @@ def _ghost_games(
     tally.real_trajectories += int(np.isfinite(real["weight"]).sum())
 
 
-def _ghost_game(
-    game: pa.Table,
-    targets: pa.Table | None,
-    model: Any,
-    settings: RunSettings,
-    tally: _Tally,
-    sink: _MemorySink | _ParquetSink,
-) -> None:
-    """Ghost and score one game's pass plays (a batch of one game)."""
-    _ghost_games([game], targets, model, settings, tally, sink)
-
-
 def _game_runs(games: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) of each run of equal game ids."""
     bounds = run_starts(games).tolist()
