@@ -269,9 +269,10 @@ def play_facts(
     out["has_passer"][found] = True
     if found.any():
         where = np.flatnonzero(found)
+        picked = [plays[i] for i in where.tolist()]
         names = index.describe_many(
-            np.array([int(plays[i]["game_id"]) for i in where], np.int64),
-            np.array([int(plays[i]["play_id"]) for i in where], np.int64),
+            np.array([int(r["game_id"]) for r in picked], np.int64),
+            np.array([int(r["play_id"]) for r in picked], np.int64),
             passer[where],
         )
         out["passer_name"][where] = np.array([rec["name"] for rec in names], dtype=object)
