@@ -193,8 +193,8 @@ def test_network_outputs_agree(model, net, batch):
 
 def test_predict_plays_agree(model, torch_model, plays_input):
     tracking, plays = plays_input
-    a = model.predict_plays(tracking, plays, what_if=True)
-    b = torch_model.predict_plays(tracking, plays, what_if=True)
+    a = model.predict_plays(tracking, plays, what_if=True).to_table()
+    b = torch_model.predict_plays(tracking, plays, what_if=True).to_table()
     assert a.num_rows > 0
     assert a.select(["game_id", "play_id", "nfl_id", "target_nfl_id", "frame_id"]).equals(
         b.select(["game_id", "play_id", "nfl_id", "target_nfl_id", "frame_id"])

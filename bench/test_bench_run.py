@@ -1,23 +1,50 @@
-"""The main job (``ghosting.run``) against a per-play loop over the public API.
+"""The main job (``ghosting.run``): against a per-play loop over the public API,
+against its compute floor, and on a season-sized input.
 
-``ghosting.run`` ghosts every option of a game's plays in one batched model call and
-scores all trajectories in one kernel call. The baseline does what a notebook user
-would write with the same public pieces: for each pass play, ``model.what_if`` and
-then ``trajectory_score`` on each ghost trajectory. Same plays, same process. Run::
+``ghosting.run`` ghosts every option of a batch of games' plays in one batched model
+call and scores all trajectories in one kernel call. The baseline does what a
+notebook user would write with the same public pieces: for each pass play,
+``model.what_if`` and then ``trajectory_score`` on each ghost trajectory. Same plays,
+same process.
+
+With the real data (``GHOSTING_DATA``), ``test_run_against_its_floor`` runs
+``ghosting.run`` on the NGS highlights already in memory and, in the same process on
+the same data, its *floor*: the network alone on the very tiles the run fed it (the
+onnx session's recorded inputs, replayed) plus the C++ kernels alone on the very
+arrays the run passed them (every ``ghosting._core`` call, recorded and replayed);
+and reading alone. It prints run / floor and ghost trajectories per second.
+
+``test_season_end_to_end`` (only with ``--benchmark-enable``: it takes minutes)
+writes 16 synthetic chunks of 600 plays (20.2 M rows) to one Parquet file, and the
+first 4 (5.05 M rows) to another, each sorted and with its rows scattered (blocks
+of rows shuffled within each chunk, so that plays lie in many places), and runs
+``ghosting run`` on each in a child process: wall time, peak RSS of the child, and
+reading alone. It prints the 20 M / 5 M time ratio and ghost trajectories per
+second with reading excluded. Run::
 
     python -m pytest bench/test_bench_run.py --benchmark-enable -s
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 import ghosting
+from ghosting import _core
 
 N_PLAYS = 60
 
@@ -88,3 +115,194 @@ def test_ratio(tracking, model, capsys):
             print(f"| {name} | {t:.2f} | {N_PLAYS / t:.0f} | {ghosts / t:.0f} |")
         print(f"ratio: {t_loop / t_run:.1f}x")
     assert t_loop / t_run > 1.5
+
+
+# -- the run against its floor (real data) -------------------------------------------
+
+HIGHLIGHTS = "ngs_highlights/highlights.parquet"
+
+
+@pytest.fixture(scope="module")
+def highlights_path() -> Path:
+    root = os.environ.get("GHOSTING_DATA")
+    if not root or not (Path(root) / HIGHLIGHTS).is_file():
+        pytest.skip("real tracking data not available (set GHOSTING_DATA=../shared/data)")
+    return Path(root) / HIGHLIGHTS
+
+
+class _Session:
+    """An onnx session that records every input it is given."""
+
+    def __init__(self, session: Any, calls: list[tuple[Any, dict]]) -> None:
+        self._session, self._calls = session, calls
+
+    def run(self, names: Any, feeds: dict) -> Any:
+        self._calls.append((names, feeds))
+        return self._session.run(names, feeds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+@contextmanager
+def recording(model: ghosting.GhostModel, monkeypatch: pytest.MonkeyPatch
+              ) -> Iterator[tuple[list, list]]:  # fmt: skip
+    """Record the network's inputs and every C++ kernel call made inside the block."""
+    network: list[tuple[Any, dict]] = []
+    kernels: list[tuple[Callable, tuple, dict]] = []
+
+    def recorder(fn: Callable) -> Callable:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            kernels.append((fn, args, kwargs))
+            return fn(*args, **kwargs)
+
+        return call
+
+    with monkeypatch.context() as patch:
+        patch.setattr(model, "_session", _Session(model._session, network))
+        for name in dir(_core):
+            fn = getattr(_core, name)
+            if type(fn).__name__ == "builtin_function_or_method":
+                patch.setattr(_core, name, recorder(fn))
+        yield network, kernels
+
+
+def _replay(network: list, kernels: list, session: Any) -> tuple[float, float]:
+    start = time.perf_counter()
+    for names, feeds in network:
+        session.run(names, feeds)
+    t_network = time.perf_counter() - start
+    start = time.perf_counter()
+    for fn, args, kwargs in kernels:
+        fn(*args, **kwargs)
+    return t_network, time.perf_counter() - start
+
+
+def test_run_against_its_floor(highlights_path, model, monkeypatch, capsys) -> None:
+    """``ghosting.run`` on the highlights in memory vs the network and kernels alone."""
+    start = time.perf_counter()
+    table = ghosting.read_tracking(highlights_path)
+    t_read = time.perf_counter() - start
+    ghosting.run(table, model=model)  # warm-up: lazy imports, first-call costs
+    start = time.perf_counter()
+    results = ghosting.run(table, model=model)
+    t_run = time.perf_counter() - start
+    with recording(model, monkeypatch) as (network, kernels):
+        again = ghosting.run(table, model=model)
+    assert again.summary["counts"] == results.summary["counts"]
+    assert network and kernels
+    t_network, t_kernels = min(_replay(network, kernels, model._session) for _ in range(3))
+    floor = t_network + t_kernels
+    ghosts = results.summary["counts"]["ghost_trajectories"]
+    tiles = sum(len(next(iter(feeds.values()))) for _, feeds in network)
+    with capsys.disabled():
+        print(f"\nhighlights: {table.num_rows:,} rows, {results.plays.num_rows} plays, "
+              f"{ghosts:,} ghost trajectories")
+        print("| | s |")
+        print("|---|---|")
+        print(f"| reading alone (read_tracking) | {t_read:.2f} |")
+        print(f"| ghosting.run, table in memory | {t_run:.2f} |")
+        print(f"| network alone ({len(network)} calls, {tiles:,} tiles) | {t_network:.2f} |")
+        print(f"| C++ kernels alone ({len(kernels)} calls) | {t_kernels:.3f} |")
+        print(f"run / floor: {t_run / floor:.1f}; "
+              f"{ghosts / t_run:,.0f} ghost trajectories/s (reading excluded)")
+    assert t_run > floor > 0
+
+
+# -- a season-sized input end to end (minutes: --benchmark-enable only) ---------------
+
+SEASON_CHUNKS = 16
+SEASON_PLAYS = 600
+SMALL_CHUNKS = 4  # the 5 M row input: the first 4 chunks
+SCATTER_BLOCK = 500  # rows: a play (about 2,100 rows) lies in several places
+
+_CHILD = """
+import json, sys, time
+from pathlib import Path
+what, path, out = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+start = time.perf_counter()
+if what == "read":
+    from ghosting.pipeline.inputs import game_stream
+    stream = game_stream([path], {})
+    rows = sum(table.num_rows for _, table in stream)
+    stream.close()
+    counts = {"rows_read": rows}
+else:
+    from ghosting.pipeline import run_files
+    counts = run_files([path], out)["counts"]
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "counts": counts}))
+"""
+
+# A fresh process measures its child: a process forked from this one (holding the
+# season's tables) would report this one's high-water mark as its own.
+_LAUNCH = """
+import json, resource, subprocess, sys
+proc = subprocess.run([sys.executable, "-c", *sys.argv[1:]], capture_output=True,
+                      text=True, check=True)
+out = json.loads(proc.stdout.strip().splitlines()[-1])
+out["peak_rss"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB
+print(json.dumps(out))
+"""
+
+
+def _child(what: str, path: Path, out: Path) -> dict[str, Any]:
+    """Run ``ghosting run`` (or reading alone) on ``path`` in a fresh process; its wall
+    time inside, and its peak RSS (``getrusage(RUSAGE_CHILDREN)`` of a launcher)."""
+    proc = subprocess.run([sys.executable, "-c", _LAUNCH, _CHILD, what, str(path), str(out)],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def season_files(request, tmp_path_factory) -> dict[str, Path]:
+    if not request.config.getoption("benchmark_enable", False):
+        pytest.skip("the season benchmark takes minutes: run with --benchmark-enable")
+    folder = tmp_path_factory.mktemp("season")
+    files = {name: folder / f"{name}.parquet"
+             for name in ("sorted_20M", "sorted_5M", "scattered_20M", "scattered_5M")}
+    writers: dict[str, pq.ParquetWriter] = {}
+    rng = np.random.default_rng(0)
+    for k in range(SEASON_CHUNKS):
+        chunk = ghosting.synth.generate_plays(
+            SEASON_PLAYS, seed=k, start_game_id=9000000001 + 100 * k
+        )
+        blocks = np.arange(0, chunk.num_rows, SCATTER_BLOCK)
+        order = np.concatenate([np.arange(b, min(b + SCATTER_BLOCK, chunk.num_rows))
+                                for b in rng.permutation(blocks)])  # fmt: skip
+        scattered = chunk.take(pa.array(order))
+        for name, table in (("sorted", chunk), ("scattered", scattered)):
+            for size in ("20M", *(("5M",) if k < SMALL_CHUNKS else ())):
+                key = f"{name}_{size}"
+                if key not in writers:
+                    writers[key] = pq.ParquetWriter(files[key], table.schema)
+                writers[key].write_table(table, row_group_size=262_144)
+    for writer in writers.values():
+        writer.close()
+    return files
+
+
+def test_season_end_to_end(season_files, tmp_path, capsys) -> None:
+    """20.2 M and 5.05 M synthetic rows, sorted and scattered: time, peak RSS, ratio."""
+    results = {name: _child("run", path, tmp_path / name)
+               for name, path in season_files.items()}  # fmt: skip
+    read = _child("read", season_files["sorted_20M"], tmp_path / "unused")
+    big, small = results["sorted_20M"], results["sorted_5M"]
+    rows, ghosts = big["counts"]["rows_read"], big["counts"]["ghost_trajectories"]
+    assert read["counts"]["rows_read"] == rows
+    assert results["scattered_20M"]["counts"]["ghost_trajectories"] == ghosts
+    with capsys.disabled():
+        print(f"\nseason: {rows:,} rows, {ghosts:,} ghost trajectories")
+        print("| input | s | peak RSS (GB) | bytes/row |")
+        print("|---|---|---|---|")
+        for name, r in results.items():
+            n = r["counts"]["rows_read"]
+            print(f"| {name} | {r['seconds']:.1f} | {r['peak_rss'] / 1e9:.2f} | "
+                  f"{r['peak_rss'] / n:.0f} |")
+        print(f"| reading alone, sorted_20M | {read['seconds']:.1f} | "
+              f"{read['peak_rss'] / 1e9:.2f} | |")
+        print(f"20 M / 5 M time: {big['seconds'] / small['seconds']:.2f} (linear is "
+              f"{rows / small['counts']['rows_read']:.2f}); "
+              f"{ghosts / (big['seconds'] - read['seconds']):,.0f} ghost trajectories/s "
+              "with reading excluded")
+    assert big["seconds"] > read["seconds"]

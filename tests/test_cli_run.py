@@ -226,16 +226,17 @@ def test_model_option(tmp_path, capsys) -> None:
 def test_interrupted_run_leaves_no_output(tmp_path, capsys, monkeypatch) -> None:
     from ghosting.pipeline import game
 
-    real = game._ghost_game
+    real = game._ghost_games
     calls = []
 
-    def interrupt_on_second(chunk, *args, **kwargs):
-        calls.append(chunk.num_rows)
+    def interrupt_on_second(chunks, *args, **kwargs):
+        calls.append(sum(c.num_rows for c in chunks))
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(chunk, *args, **kwargs)
+        return real(chunks, *args, **kwargs)
 
-    monkeypatch.setattr(game, "_ghost_game", interrupt_on_second)
+    monkeypatch.setattr(game, "BATCH_ROWS", 1)  # one game per batch
+    monkeypatch.setattr(game, "_ghost_games", interrupt_on_second)
     path = tmp_path / "two_games.parquet"
     pq.write_table(ghosting.synth.generate_plays(4, seed=2, plays_per_game=2), path)
     code, _, err = _run([str(path), "-o", str(tmp_path / "out")], capsys)

@@ -351,7 +351,7 @@ def test_broken_ghosts_are_never_reported_as_scored(data_dir, value):
         card, history, horizon = model.card, model.history, model.horizon
 
         def predict_plays(self, cleaned, plays, **kwargs):
-            out = model.predict_plays(cleaned, plays, **kwargs)
+            out = model.predict_plays(cleaned, plays, **kwargs).to_table()  # a table of its own
             victim.append(int(out["play_id"][0].as_py()))
             bad = pc.equal(out["play_id"], victim[0])
             x = pc.if_else(bad, pa.scalar(value), out["x"])
@@ -576,7 +576,9 @@ def test_scattered_rows_go_through_small_buckets(data_dir, tmp_path, monkeypatch
 
 
 def test_buckets_are_removed_when_the_run_fails(data_dir, tmp_path, monkeypatch):
-    from ghosting.pipeline import inputs
+    from ghosting.pipeline import game, inputs
+
+    monkeypatch.setattr(game, "BATCH_ROWS", 1)  # the first game fails, the second unread
 
     table = _highlights_games(data_dir, 2)
     path = tmp_path / "shuffled.parquet"

@@ -162,7 +162,7 @@ def test_ghosts_move_like_players(model: GhostModel, game_2021: tuple) -> None:
     cleaned, _report = ghosting.clean(tracking, policy="play")
     kept = set(cleaned["play_id"].to_pylist())
     plays = plays.filter(pa.array([p in kept for p in plays["play_id"].to_pylist()]))
-    ghosts = model.predict_plays(cleaned, plays, what_if=True)
+    ghosts = model.predict_plays(cleaned, plays, what_if=True).to_table()
     key = np.stack(
         [ghosts[c].to_numpy() for c in ("game_id", "play_id", "nfl_id", "target_nfl_id")], 1
     )
@@ -184,14 +184,14 @@ def test_not_analysable_play_is_a_play_error(model: GhostModel, game_2021: tuple
 
 def test_deterministic_and_thread_safe(model: GhostModel, game_2021: tuple) -> None:
     tracking, plays = game_2021
-    ref = model.predict_plays(tracking, plays, what_if=True)
+    ref = model.predict_plays(tracking, plays, what_if=True).to_table()
     assert ref.num_rows > 1000
     results: list[pa.Table] = []
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            results.append(model.predict_plays(tracking, plays, what_if=True))
+            results.append(model.predict_plays(tracking, plays, what_if=True).to_table())
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -208,7 +208,9 @@ def test_deterministic_and_thread_safe(model: GhostModel, game_2021: tuple) -> N
 
 def test_empty_plays_give_an_empty_table(model: GhostModel, game_2021: tuple) -> None:
     tracking, plays = game_2021
-    out = model.predict_plays(tracking, plays.slice(0, 0))
+    ghosts = model.predict_plays(tracking, plays.slice(0, 0))
+    assert len(ghosts) == 0 and ghosts.offsets.tolist() == [0]
+    out = ghosts.to_table()
     assert out.num_rows == 0 and out.schema == PREDICTION_SCHEMA
 
 
@@ -293,9 +295,11 @@ def test_single_play_calls_equal_the_batched_call(model: GhostModel, game_2021: 
     """predict/what_if cut the play's rows first; the batched call cuts from the table."""
     tracking, plays = game_2021
     for row in [r for r in plays.to_pylist() if r["analysable"]][:5]:
-        assert model.predict(tracking, row).equals(model.predict_plays(tracking, [row]))
+        assert model.predict(tracking, row).equals(
+            model.predict_plays(tracking, [row]).to_table()
+        )
         assert model.what_if(tracking, row).equals(
-            model.predict_plays(tracking, [row], what_if=True)
+            model.predict_plays(tracking, [row], what_if=True).to_table()
         )
     with pytest.raises(ghosting.errors.InputError, match="play_id"):
         model.predict(tracking.drop_columns(["play_id"]), _first_play(plays))

@@ -334,14 +334,15 @@ SORT_KEYS = {
 
 
 def _spy_games(monkeypatch) -> list[int]:
+    """The row counts of the tables (games, or pieces of whole plays) the run batched."""
     seen: list[int] = []
-    real = game._ghost_game
+    real = game._ghost_games
 
-    def spy(game, *args, **kwargs):
-        seen.append(game.num_rows)
-        return real(game, *args, **kwargs)
+    def spy(chunks, *args, **kwargs):
+        seen.extend(c.num_rows for c in chunks)
+        return real(chunks, *args, **kwargs)
 
-    monkeypatch.setattr(game, "_ghost_game", spy)
+    monkeypatch.setattr(game, "_ghost_games", spy)
     return seen
 
 

@@ -15,7 +15,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -255,3 +255,37 @@ def list_lengths(lists: pa.Array | pa.ChunkedArray) -> np.ndarray:
     [2, 0, 0]
     """
     return pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
+
+
+def take_rows(column: Any, indices: np.ndarray) -> Any:
+    """``column.take(indices)`` as one array, chunk by chunk: Arrow's ``take`` on a
+    column of many chunks (a batch of games) first concatenates every chunk.
+
+    >>> import pyarrow as pa
+    >>> take_rows(pa.chunked_array([["a", "b"], ["c"]]), np.array([2, 0])).to_pylist()
+    ['c', 'a']
+    """
+    import pyarrow as pa
+
+    indices = np.asarray(indices, dtype=np.int64)
+    if not isinstance(column, pa.ChunkedArray):
+        return column.take(pa.array(indices))
+    if column.num_chunks <= 1:
+        return column.combine_chunks().take(pa.array(indices))
+    bounds = np.zeros(column.num_chunks + 1, dtype=np.int64)
+    np.cumsum([len(c) for c in column.chunks], out=bounds[1:])
+    which = np.searchsorted(bounds, indices, side="right") - 1
+    order = np.argsort(which, kind="stable")
+    cuts = np.searchsorted(which[order], np.arange(column.num_chunks + 1))
+    parts = [
+        column.chunk(k).take(pa.array(indices[order[cuts[k]:cuts[k + 1]]] - bounds[k]))
+        for k in range(column.num_chunks) if cuts[k + 1] > cuts[k]
+    ]
+    if not parts:
+        return pa.array([], type=column.type)
+    out = pa.concat_arrays(parts)
+    if np.any(order[1:] < order[:-1]):  # back to the order asked for
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))
+        out = out.take(pa.array(inverse))
+    return out

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from . import _core
 from .choices import POLICIES, WINDOWS, CleaningPolicy, CleaningWindow
 from .errors import InputError, MissingColumnsError
-from .plays import pass_windows
+from .passes import pass_windows
 from .schema import BALL_ID, CANONICAL_SCHEMA, DT, V_MAX
 
 __all__ = [
@@ -235,7 +235,7 @@ def _structure(game: np.ndarray, play: np.ndarray, nfl: np.ndarray):
     return track_offsets, play_offsets, track_starts
 
 
-def _window_bounds(tracking, window, history, game_of_play, play_of_play):
+def _window_bounds(tracking, window, history, game_of_play, play_of_play, windows=None):
     """Per play, the first and last frame of the analysed window; and how many
     plays had no pass window."""
     n_plays = len(game_of_play)
@@ -243,10 +243,12 @@ def _window_bounds(tracking, window, history, game_of_play, play_of_play):
     hi = np.full(n_plays, _INT32_MAX, dtype=np.int64)
     if window == "all" or n_plays == 0:
         return lo, hi, 0
-    # Only rows with an event matter to pass_windows (it reads the events alone);
-    # plays without any are missing from its answer and get no window below.
-    events = tracking.select(["game_id", "play_id", "frame_id", "event"])
-    windows = pass_windows(events.filter(pc.is_valid(events["event"])))
+    if windows is None:
+        # Only rows with an event matter to pass_windows (it reads the events alone);
+        # plays without any are missing from its answer and get no window below.
+        events = tracking.select(["game_id", "play_id", "frame_id", "event"])
+        windows = pass_windows(events.filter(pc.is_valid(events["event"])))
+    windows = windows.select(["game_id", "play_id", "pass_forward_frame", "arrival_frame"])
     ours = pa.table({"game_id": game_of_play, "play_id": play_of_play,
                      "_index": np.arange(n_plays)})  # fmt: skip
     windows = ours.join(windows, ["game_id", "play_id"], join_type="left outer",
@@ -341,6 +343,7 @@ def clean(
     field_tolerance: float = FIELD_TOLERANCE,
     window: CleaningWindow = "pass",
     history: int = HISTORY,
+    pass_windows: pa.Table | None = None,
 ) -> tuple[pa.Table, CleaningReport]:
     """Drop the plays, tracks or samples that break the cleaning rules.
 
@@ -365,6 +368,10 @@ def clean(
         ``"all"`` is every frame.
     history : int
         Frames before the pass forward inside the ``"pass"`` window.
+    pass_windows : pyarrow.Table, optional
+        :func:`ghosting.pass_windows` of ``tracking`` when the caller has it already
+        (``ghosting run`` computes it once per batch, for this and ``pass_plays``);
+        computed from the events otherwise.
 
     Returns
     -------
@@ -399,7 +406,8 @@ def clean(
     is_ball = pc.fill_null(pc.equal(side_at_start, "ball"), False).to_numpy(zero_copy_only=False)
     is_player = ((nfl[track_starts] != BALL_ID) & ~is_ball).astype(np.uint8)
 
-    lo, hi, no_window = _window_bounds(tracking, window, int(history), game_of_play, play_of_play)
+    lo, hi, no_window = _window_bounds(tracking, window, int(history), game_of_play,
+                                       play_of_play, pass_windows)  # fmt: skip
     rows_per_play = np.diff(track_offsets[play_offsets])
     if window == "all" or not len(lo):
         in_window = np.ones(len(frame), dtype=bool)

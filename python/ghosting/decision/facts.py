@@ -84,11 +84,14 @@ class PlayIndex:
         self.outcome[_flag(tracking, "event", sorted(INCOMPLETE_EVENTS))] = 0
         self.outcome[_flag(tracking, "event", sorted(COMPLETE_EVENTS))] = 1
         n = tracking.num_rows
+        # one array per column: ``take`` on a chunked column of a batch of games would
+        # concatenate its chunks on every call
         self._strings = {
-            key: tracking.column(col) if col in tracking.column_names else pa.nulls(n)
+            key: (tracking.column(col).combine_chunks() if col in tracking.column_names
+                  else pa.nulls(n))
             for key, col in (("name", "display_name"), ("position", "position"),
                              ("club", "club"), ("jersey_number", "jersey_number"))
-        }
+        }  # fmt: skip
         self._bounds: dict[tuple[int, int], slice] = {}
         if n:
             change = np.flatnonzero((np.diff(self.game) != 0) | (np.diff(self.play) != 0)) + 1
@@ -159,48 +162,17 @@ class PlayIndex:
         return out
 
 
-def _passer(ix: PlayIndex, sl: slice, pf: int) -> int | None:
-    at = ix.at_frame(sl, pf)
-    ball = at[ix.nfl[at] == BALL_ID]
-    offense = at[ix.is_offense[at]]
-    if offense.size == 0:
-        return None
-    qbs = offense[ix.is_qb[offense]]
-    pool = qbs if qbs.size else offense
-    if ball.size:
-        bx, by = ix.x[ball[0]], ix.y[ball[0]]
-        d = np.hypot(ix.x[pool] - bx, ix.y[pool] - by)
-        d = np.where(np.isfinite(d), d, np.inf)
-        return int(ix.nfl[pool[int(np.argmin(d))]])
-    if qbs.size:
-        return int(ix.nfl[qbs[0]])
-    return None
-
-
-def _line_of_scrimmage(ix: PlayIndex, sl: slice) -> tuple[float, str | None]:
-    ball = np.flatnonzero(ix.nfl[sl] == BALL_ID) + sl.start
-    ball = ball[np.argsort(ix.frame[ball], kind="stable")]
-    ball = ball[np.isfinite(ix.x[ball])]
-    if ball.size == 0:
-        return float("nan"), None
-    snaps = np.flatnonzero(ix.is_snap[sl]) + sl.start
-    if snaps.size:
-        frame = ix.frame[snaps].min()
-        hit = ball[ix.frame[ball] == frame]
-        if hit.size:
-            return float(ix.x[hit[0]]), "ball_snap"
-    return float(ix.x[ball[0]]), "first_ball_frame"
-
-
-def _outcome(ix: PlayIndex, sl: slice, pf: int) -> bool | None:
-    """The first outcome event at or after pass forward: True complete, False not."""
-    fr = ix.frame[sl]
-    code = ix.outcome[sl]
-    hit = np.flatnonzero((fr >= pf) & (code >= 0))
-    if hit.size == 0:
-        return None
-    first = hit[int(np.argmin(fr[hit]))]  # argmin returns the first of equal frames
-    return bool(code[first] == 1)
+def _first_per(owner: np.ndarray, keys: tuple[np.ndarray, ...], n: int) -> np.ndarray:
+    """Per owner ``0..n-1``, the index (into ``owner``) of its first element ordered by
+    ``keys`` (most significant last, as :func:`numpy.lexsort`), -1 when it has none."""
+    out = np.full(n, -1, np.int64)
+    if not len(owner):
+        return out
+    order = np.lexsort((np.arange(len(owner)), *keys, owner))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = owner[order][1:] != owner[order][:-1]
+    out[owner[order][first]] = order[first]
+    return out
 
 
 def play_facts(
@@ -216,6 +188,12 @@ def play_facts(
     (``"ball_snap"`` | ``"first_ball_frame"`` | None), ``complete`` (object: True,
     False or None), ``label_source`` (``"events"`` | ``"pass_result"`` | None).
     ``pass_results`` maps ``(game_id, play_id)`` to a plays file's verdict.
+
+    All plays at once on their rows (numpy on the plays' row ranges, no loop per
+    play): the passer is the quarterback nearest the ball at pass forward (else the
+    offensive player nearest it; the first quarterback when the ball is not there),
+    the line of scrimmage the ball's x at the ``ball_snap`` frame (else at its first
+    finite frame), the outcome the first outcome event at or after pass forward.
     """
     n = len(plays)
     out: dict[str, np.ndarray] = {
@@ -229,33 +207,91 @@ def play_facts(
         "complete": np.full(n, None, object),
         "label_source": np.full(n, None, object),
     }
-    for i, row in enumerate(plays):
-        sl = index.rows(row["game_id"], row["play_id"])
-        if sl is None:
-            continue
-        pf = row.get("pass_forward_frame")
-        los, los_src = _line_of_scrimmage(index, sl)
-        out["line_of_scrimmage"][i] = los
-        out["los_source"][i] = los_src
-        if pf is None:
-            continue
-        pf = int(pf)
-        passer = _passer(index, sl, pf)
-        if passer is not None:
-            out["passer_nfl_id"][i] = passer
-            out["has_passer"][i] = True
-            out["passer_name"][i] = index.describe(sl, passer)["name"]
-            at = index.player(sl, passer)
-            at = at[index.frame[at] == pf]
-            if at.size:
-                out["passer_x"][i] = index.x[at[0]]
-                out["passer_y"][i] = index.y[at[0]]
-        label = _outcome(index, sl, pf)
-        if label is not None:
-            out["complete"][i] = label
-            out["label_source"][i] = "events"
-        elif pass_results is not None:
-            verdict = pass_results.get((int(row["game_id"]), int(row["play_id"])))
+    if not n:
+        return out
+    ranges = [index.rows(r["game_id"], r["play_id"]) for r in plays]
+    start = np.array([sl.start if sl is not None else 0 for sl in ranges], np.int64)
+    stop = np.array([sl.stop if sl is not None else 0 for sl in ranges], np.int64)
+    raw_pf = [r.get("pass_forward_frame") for r in plays]
+    has_pf = np.array([v is not None for v in raw_pf], bool)
+    pf = np.array([int(v) if v is not None else 0 for v in raw_pf], np.int64)
+    # every play's rows, with the play (its position in ``plays``) that owns them
+    lengths = stop - start
+    owner = np.repeat(np.arange(n), lengths)
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    rows = np.repeat(start - offsets[:-1], lengths) + np.arange(offsets[-1])
+    if not len(rows):
+        return out
+    frame, nfl = index.frame[rows], index.nfl[rows]
+    x, y = index.x[rows], index.y[rows]
+
+    # line of scrimmage: the ball at the snap frame, else at its first finite frame
+    ball = np.flatnonzero((nfl == BALL_ID) & np.isfinite(x))
+    first_ball = _first_per(owner[ball], (frame[ball],), n)
+    snap_rows = np.flatnonzero(index.is_snap[rows])
+    snap_frame = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(snap_frame, owner[snap_rows], frame[snap_rows])
+    at_snap = ball[frame[ball] == snap_frame[owner[ball]]]
+    first_snap = _first_per(owner[at_snap], (frame[at_snap],), n)
+    has_ball = first_ball >= 0
+    use_snap = first_snap >= 0
+    out["line_of_scrimmage"][has_ball] = x[ball[first_ball[has_ball]]]
+    out["line_of_scrimmage"][use_snap] = x[at_snap[first_snap[use_snap]]]
+    out["los_source"][has_ball] = "first_ball_frame"
+    out["los_source"][use_snap] = "ball_snap"
+
+    # the passer at pass forward
+    at = np.flatnonzero(has_pf[owner] & (frame == pf[owner]))
+    ball_at = at[nfl[at] == BALL_ID]
+    first_ball_at = _first_per(owner[ball_at], (), n)  # the first ball row of each play
+    ball_row = np.where(first_ball_at >= 0, ball_at[np.maximum(first_ball_at, 0)]
+                        if len(ball_at) else -1, -1)  # fmt: skip
+    offense = at[index.is_offense[rows[at]]]
+    qb = offense[index.is_qb[rows[offense]]]
+    has_offense = np.bincount(owner[offense], minlength=n) > 0
+    has_qb = np.bincount(owner[qb], minlength=n) > 0
+    pool = offense[~has_qb[owner[offense]] | index.is_qb[rows[offense]]]
+    pool_owner = owner[pool]
+    bx = np.where(ball_row >= 0, x[np.maximum(ball_row, 0)], np.nan)
+    by = np.where(ball_row >= 0, y[np.maximum(ball_row, 0)], np.nan)
+    d = np.hypot(x[pool] - bx[pool_owner], y[pool] - by[pool_owner])
+    d = np.where(np.isfinite(d), d, np.inf)
+    nearest = _first_per(pool_owner, (d,), n)
+    first_qb = _first_per(owner[qb], (), n)
+    passer = np.full(n, -1, np.int64)
+    with_ball = has_offense & (ball_row >= 0) & (nearest >= 0)
+    passer[with_ball] = nfl[pool[nearest[with_ball]]]
+    without = has_offense & (ball_row < 0) & (first_qb >= 0)
+    passer[without] = nfl[qb[first_qb[without]]]
+    found = passer >= 0
+    out["passer_nfl_id"][found] = passer[found]
+    out["has_passer"][found] = True
+    if found.any():
+        where = np.flatnonzero(found)
+        picked = [plays[i] for i in where.tolist()]
+        names = index.describe_many(
+            np.array([int(r["game_id"]) for r in picked], np.int64),
+            np.array([int(r["play_id"]) for r in picked], np.int64),
+            passer[where],
+        )
+        out["passer_name"][where] = np.array([rec["name"] for rec in names], dtype=object)
+        mine = at[nfl[at] == passer[owner[at]]]
+        first_mine = _first_per(owner[mine], (), n)
+        known = found & (first_mine >= 0)
+        out["passer_x"][known] = x[mine[first_mine[known]]]
+        out["passer_y"][known] = y[mine[first_mine[known]]]
+
+    # the outcome: the first outcome event at or after pass forward
+    code = index.outcome[rows]
+    hit = np.flatnonzero(has_pf[owner] & (frame >= pf[owner]) & (code >= 0))
+    first_hit = _first_per(owner[hit], (frame[hit],), n)
+    labelled = first_hit >= 0
+    out["complete"][labelled] = (code[hit[first_hit[labelled]]] == 1).tolist()
+    out["label_source"][labelled] = "events"
+    if pass_results is not None:
+        for i in np.flatnonzero(has_pf & ~labelled & (lengths > 0)).tolist():
+            verdict = pass_results.get((int(plays[i]["game_id"]), int(plays[i]["play_id"])))
             if verdict is not None:
                 out["complete"][i] = bool(verdict)
                 out["label_source"][i] = "pass_result"

@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, MissingColumnsError
-from ..schema import BALL_ID, CANONICAL_SCHEMA
+from ..passes import PassWindows
+from ..schema import CANONICAL_SCHEMA
 from .ids import parse_ids
 from .layouts import LAYOUTS, Layout, check_required, detect_layout, get_layout
 from .normalise import (
@@ -170,8 +171,10 @@ def read_tracking(
         table = _attach_play_columns(table, starts, info)
     table, report["sides"] = assign_sides(table, starts, info)
     table, report["direction"] = _normalise_directions(table, starts)
-    report["ball_clock_shifted_plays"] = _ball_clock_shifts(table)
-    report["plays_with_repeated_pass_forward"] = _repeated_pass_forwards(table)
+    has_events = table.num_rows > 0 and bool(pc.any(pc.is_valid(table["event"])).as_py())
+    found = PassWindows.of(table) if has_events else None  # one scan of the events
+    report["ball_clock_shifted_plays"] = _ball_clock_shifts(found)
+    report["plays_with_repeated_pass_forward"] = found.repeated_forwards if found else 0
 
     table = _final_columns(table)
     report["rows_out"] = table.num_rows
@@ -229,18 +232,13 @@ def _normalise_directions(table: pa.Table, starts: np.ndarray) -> tuple[pa.Table
     }
 
 
-def _ball_clock_shifts(table: pa.Table) -> list[list[int]]:
+def _ball_clock_shifts(found: PassWindows | None) -> list[list[int]]:
     """``[game_id, play_id, frames]`` for plays whose ball events lie ``frames`` after
     the players' (a shifted ball clock, as on some highlight plays)."""
-    from ..plays import pass_windows  # plays builds on io, not the reverse
-
-    if table.num_rows == 0 or not pc.any(pc.is_valid(table["event"])).as_py():
+    if found is None:
         return []
-    is_ball = pc.equal(table["nfl_id"], BALL_ID)
-    ball = pass_windows(table.filter(is_ball))
-    players = pass_windows(table.filter(pc.invert(is_ball)))
-    joined = ball.join(players, ["game_id", "play_id"], right_suffix="_players",
-                       join_type="inner")
+    joined = found.ball.join(found.players, ["game_id", "play_id"],
+                             right_suffix="_players", join_type="inner")  # fmt: skip
     # the shift needs both pass_forward frames only (an arrival may be missing)
     shift = pc.subtract(joined["pass_forward_frame"], joined["pass_forward_frame_players"])
     joined, shift = joined.filter(pc.is_valid(shift)), shift.filter(pc.is_valid(shift))
@@ -250,15 +248,6 @@ def _ball_clock_shifts(table: pa.Table) -> list[list[int]]:
     return [[g, p, s] for g, p, s in zip(shifted["game_id"].to_pylist(),
                                          shifted["play_id"].to_pylist(),
                                          shifted["shift"].to_pylist(), strict=True)]
-
-
-def _repeated_pass_forwards(table: pa.Table) -> int:
-    """Plays whose pass forward event is on several frames (the first is used)."""
-    from ..plays import repeated_pass_forwards  # plays builds on io, not the reverse
-
-    if table.num_rows == 0 or not pc.any(pc.is_valid(table["event"])).as_py():
-        return 0
-    return repeated_pass_forwards(table)
 
 
 def _attach_play_columns(table: pa.Table, starts: np.ndarray, info: pa.Table) -> pa.Table:

@@ -12,6 +12,6 @@ True
 
 from __future__ import annotations
 
-from .ghost import DEFAULT_MODEL_DIR, PREDICTION_SCHEMA, GhostModel
+from .ghost import DEFAULT_MODEL_DIR, PREDICTION_SCHEMA, GhostModel, PlayGhosts
 
-__all__ = ["GhostModel", "DEFAULT_MODEL_DIR", "PREDICTION_SCHEMA"]
+__all__ = ["GhostModel", "PlayGhosts", "DEFAULT_MODEL_DIR", "PREDICTION_SCHEMA"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,12 @@ from ..errors import InputError, ModelError, PlayError
 from .card import open_model
 from .features import Windows, extract_windows, feature_names, rollout
 
-__all__ = ["GhostModel", "DEFAULT_MODEL_DIR", "PREDICTION_SCHEMA"]
+__all__ = ["GhostModel", "PlayGhosts", "DEFAULT_MODEL_DIR", "PREDICTION_SCHEMA"]
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
 
-#: Columns of every table ``predict``, ``what_if`` and ``predict_plays`` return.
+#: Columns of every table ``predict`` and ``what_if`` return (and
+#: ``PlayGhosts.to_table()``, what ``predict_plays`` gives as arrays).
 PREDICTION_SCHEMA = pa.schema(
     [
         ("game_id", pa.int64()),
@@ -43,6 +45,144 @@ PREDICTION_SCHEMA = pa.schema(
         ("sigma", pa.float64()),
     ]
 )
+
+
+@dataclass
+class PlayGhosts:
+    """Ghost trajectories of many plays as flat arrays (what :meth:`GhostModel.predict_plays`
+    returns): trajectory ``i`` is one defender ghosted for one target, its frames
+    ``offsets[i]:offsets[i + 1]`` of ``frame_id``, ``xy`` and ``sigma``, from pass
+    forward (the real position, sigma 0) to arrival, in frame order.
+
+    :meth:`to_table` gives the long table of :data:`PREDICTION_SCHEMA` (the rows
+    ``predict`` and ``what_if`` return).
+
+    >>> import ghosting
+    >>> tracking = ghosting.synth.generate_plays(2, seed=0)
+    >>> plays = ghosting.pass_plays(tracking)
+    >>> ghosts = ghosting.GhostModel.load().predict_plays(tracking, plays, what_if=True)
+    >>> int(ghosts.offsets[-1]) == ghosts.to_table().num_rows == len(ghosts.frame_id)
+    True
+    """
+
+    game_id: np.ndarray  # (N,) int64, per trajectory
+    play_id: np.ndarray  # (N,) int64
+    nfl_id: np.ndarray  # (N,) int64, the defender
+    target_nfl_id: np.ndarray  # (N,) int64, the receiver the ball goes to
+    offsets: np.ndarray  # (N + 1,) int64, into the frames
+    frame_id: np.ndarray  # (M,) int32
+    xy: np.ndarray  # (M, 2) float64
+    sigma: np.ndarray  # (M,) float64, NaN where the model gives none
+
+    def __len__(self) -> int:
+        return int(self.game_id.shape[0])
+
+    @classmethod
+    def empty(cls) -> PlayGhosts:
+        """No trajectories."""
+        z = np.zeros(0, np.int64)
+        return cls(z, z, z, z, np.zeros(1, np.int64), np.zeros(0, np.int32),
+                   np.zeros((0, 2)), np.zeros(0))  # fmt: skip
+
+    @classmethod
+    def from_windows(cls, w: Windows, pos: np.ndarray, sigma: np.ndarray) -> PlayGhosts:
+        """The predicted windows ``w`` (positions ``pos``, ``sigma`` for frames 1..T),
+        with t = 0 (the real position at pass forward) first."""
+        n = len(w)
+        if n == 0:
+            return cls.empty()
+        frames = np.arange(pos.shape[1] + 1)
+        valid = frames[None, :] <= w.flight_frames[:, None]
+        xy = np.concatenate([w.defender[:, w.lead : w.lead + 1], pos], axis=1)
+        sig = np.concatenate([np.zeros((n, 1)), sigma], axis=1)
+        offsets = np.zeros(n + 1, np.int64)
+        np.cumsum(valid.sum(1), out=offsets[1:])
+        return cls(
+            game_id=np.asarray(w.game_id, np.int64),
+            play_id=np.asarray(w.play_id, np.int64),
+            nfl_id=np.asarray(w.nfl_id, np.int64),
+            target_nfl_id=np.asarray(w.target_nfl_id, np.int64),
+            offsets=offsets,
+            frame_id=(w.pass_forward_frame[:, None] + frames[None, :])[valid].astype(np.int32),
+            xy=np.column_stack([xy[..., 0][valid], xy[..., 1][valid]]),
+            sigma=sig[valid].astype(np.float64, copy=False),
+        )
+
+    @classmethod
+    def from_table(cls, table: pa.Table, source: str = "model") -> PlayGhosts:
+        """A :data:`PREDICTION_SCHEMA` table (as a model of one's own may return from
+        ``predict_plays``): its rows sorted by (game, play, target, defender, frame),
+        each run of (game, play, target, defender) one trajectory. A null id raises
+        :class:`~ghosting.errors.ModelError` naming ``source``."""
+        missing = [c for c in PREDICTION_SCHEMA.names if c not in table.column_names]
+        if missing:
+            raise ModelError(f"{source}.predict_plays returned no column(s) {', '.join(missing)}")
+        table = table.select(PREDICTION_SCHEMA.names).cast(PREDICTION_SCHEMA)
+        ids = ("game_id", "play_id", "nfl_id", "target_nfl_id", "frame_id")
+        nulls = [c for c in ids if table[c].null_count]
+        if nulls:
+            raise ModelError(f"{source}.predict_plays returned null {', '.join(nulls)}")
+        table = table.sort_by([(c, "ascending") for c in
+                               ("game_id", "play_id", "target_nfl_id", "nfl_id", "frame_id")])
+        cols = {c: table[c].to_numpy() for c in PREDICTION_SCHEMA.names}
+        keys = [cols[c] for c in ("game_id", "play_id", "target_nfl_id", "nfl_id")]
+        n = table.num_rows
+        change = np.zeros(n, dtype=bool)
+        if n:
+            change[0] = True
+            for key in keys:
+                change[1:] |= key[1:] != key[:-1]
+        starts = np.flatnonzero(change)
+        return cls(
+            game_id=cols["game_id"][starts].astype(np.int64),
+            play_id=cols["play_id"][starts].astype(np.int64),
+            nfl_id=cols["nfl_id"][starts].astype(np.int64),
+            target_nfl_id=cols["target_nfl_id"][starts].astype(np.int64),
+            offsets=np.append(starts, n).astype(np.int64),
+            frame_id=cols["frame_id"].astype(np.int32),
+            xy=np.column_stack([cols["x"], cols["y"]]).astype(np.float64),
+            sigma=cols["sigma"].astype(np.float64),
+        )
+
+    def lengths(self) -> np.ndarray:
+        """Frames per trajectory."""
+        return np.diff(self.offsets)
+
+    def take(self, index: np.ndarray) -> PlayGhosts:
+        """The trajectories ``index`` (integer indices or a boolean mask), in that order."""
+        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else np.asarray(
+            index, np.int64)  # fmt: skip
+        lengths = self.lengths()[index]
+        offsets = np.zeros(len(index) + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        rows = (np.repeat(self.offsets[:-1][index] - offsets[:-1], lengths)
+                + np.arange(offsets[-1]))  # fmt: skip
+        return PlayGhosts(
+            self.game_id[index], self.play_id[index], self.nfl_id[index],
+            self.target_nfl_id[index], offsets, self.frame_id[rows], self.xy[rows],
+            self.sigma[rows],
+        )  # fmt: skip
+
+    def to_table(self) -> pa.Table:
+        """The long table (:data:`PREDICTION_SCHEMA`): one row per trajectory frame."""
+        lengths = self.lengths()
+
+        def per(a: np.ndarray) -> np.ndarray:
+            return np.repeat(a, lengths)
+
+        return pa.table(
+            {
+                "game_id": per(self.game_id),
+                "play_id": per(self.play_id),
+                "nfl_id": per(self.nfl_id),
+                "target_nfl_id": per(self.target_nfl_id),
+                "frame_id": self.frame_id.astype(np.int32, copy=False),
+                "x": np.ascontiguousarray(self.xy[:, 0]),
+                "y": np.ascontiguousarray(self.xy[:, 1]),
+                "sigma": self.sigma,
+            },
+            schema=PREDICTION_SCHEMA,
+        )
 
 
 class GhostModel:
@@ -227,25 +367,27 @@ class GhostModel:
         what_if: bool = False,
         *,
         defenders: str = "backs",
-    ) -> pa.Table:
+    ) -> PlayGhosts:
         """Ghost many plays at once (one batched roll-out); rows not analysable are skipped.
 
         ``plays`` is a :func:`ghosting.pass_plays` table or its rows. ``what_if=True``
         ghosts every eligible receiver as the target (as :meth:`what_if` does);
         ``defenders="all"`` ghosts every defender instead of the defensive backs.
+        Returns :class:`PlayGhosts`, flat arrays with offsets per trajectory;
+        ``.to_table()`` gives the rows :meth:`predict` and :meth:`what_if` return.
 
         >>> import ghosting
         >>> tracking = ghosting.synth.generate_plays(3, seed=0)
         >>> plays = ghosting.pass_plays(tracking)
         >>> ghosts = ghosting.GhostModel.load().predict_plays(tracking, plays, what_if=True)
-        >>> sorted(set(ghosts["play_id"].to_pylist())) == sorted(plays["play_id"].to_pylist())
+        >>> sorted(set(ghosts.play_id.tolist())) == sorted(plays["play_id"].to_pylist())
         True
         """
         rows = plays.to_pylist() if isinstance(plays, pa.Table) else [dict(r) for r in plays]
         rows = [
             r for r in rows if r.get("analysable", True) and r.get("targeted_receiver") is not None
         ]
-        return self._predict_rows(tracking, rows, "all" if what_if else "real", defenders)
+        return self._predict_arrays(tracking, rows, "all" if what_if else "real", defenders)
 
     # -- helpers ---------------------------------------------------------------------
     def _resolve(self, tracking: pa.Table, play: Mapping[str, Any] | tuple[int, int]) -> dict:
@@ -296,6 +438,17 @@ class GhostModel:
             return PREDICTION_SCHEMA.empty_table()
         pos, sigma = self.predict_windows(w)
         return windows_table(w, pos, sigma)
+
+    def _predict_arrays(
+        self, tracking: pa.Table, rows: list[dict], targets: str, defenders: str
+    ) -> PlayGhosts:
+        w = extract_windows(
+            tracking, rows, history=self.history, defenders=defenders, targets=targets
+        )
+        if len(w) == 0:
+            return PlayGhosts.empty()
+        pos, sigma = self.predict_windows(w)
+        return PlayGhosts.from_windows(w, pos, sigma)
 
 
 def _play_rows(tracking: pa.Table, row: Mapping[str, Any]) -> pa.Table:

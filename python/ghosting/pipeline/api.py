@@ -83,8 +83,9 @@ def _run_games(
 
     tally = tally or _Tally()
     for name, n_games, games in sources:
-        for chunk in progress(games, total=n_games, desc=name, enabled=show_progress):
-            game._ghost_game(chunk, targets, model, settings, tally, sink)
+        chunks = progress(games, total=n_games, desc=name, enabled=show_progress)
+        for batch in game.batches(chunks):  # whole games, up to game.BATCH_ROWS rows
+            game._ghost_games(batch, targets, model, settings, tally, sink)
     return tally
 
 

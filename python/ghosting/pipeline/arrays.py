@@ -25,41 +25,76 @@ def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None)
 
 
 def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
-    """For each row of ``left``, the index of a row of ``right`` with equal integer
-    ``keys`` (-1 when there is none; a null key matches nothing). Keys are recoded
-    densely and matched with a sorted search (numpy, no Python loop)."""
+    """For each row of ``left``, the index of the first row of ``right`` with equal
+    integer ``keys`` (-1 when there is none; a null key matches nothing).
+
+    No Python loop and no hash join: runs of equal leading keys (all but the last) are
+    found on each side (tables sorted or grouped by their keys have few), recoded
+    densely, and combined with the last key into one int64 code per row, which a
+    sorted search matches."""
     index = np.full(left.num_rows, -1, dtype=np.int64)
     if not left.num_rows or not right.num_rows:
         return index
     valid = np.ones(left.num_rows, dtype=bool)
     right_valid = np.ones(right.num_rows, dtype=bool)
     for key in keys:
-        valid &= _np(pc.is_valid(left[key]), bool)
-        right_valid &= _np(pc.is_valid(right[key]), bool)
+        if left[key].null_count:
+            valid &= _np(pc.is_valid(left[key]), bool)
+        if right[key].null_count:
+            right_valid &= _np(pc.is_valid(right[key]), bool)
     right_rows = np.flatnonzero(right_valid)
     if not len(right_rows):
         return index
-    n_left = left.num_rows
+    # nulls become 0 here, but their rows are masked (left) or left out (right)
+    ours = [_np(pc.fill_null(left[k], 0), np.int64) for k in keys]
+    theirs = [_np(pc.fill_null(right[k], 0), np.int64)[right_rows] for k in keys]
+    n_left = len(ours[0])
     code_left = np.zeros(n_left, dtype=np.int64)
     code_right = np.zeros(len(right_rows), dtype=np.int64)
     radix = 1
-    for key in keys:
-        # nulls become 0 here, but their rows are masked (left) or left out (right)
-        ours = _np(pc.fill_null(left[key], 0), np.int64)
-        theirs = _np(pc.fill_null(right[key], 0), np.int64)[right_rows]
-        values, inverse = np.unique(np.concatenate([ours, theirs]), return_inverse=True)
-        if radix * len(values) >= 2**62:  # pragma: no cover - astronomically many keys
-            raise GhostingError("internal error: too many distinct keys to match")
+    if len(keys) > 1:  # the leading keys, run by run
+        left_runs, right_runs = run_starts(*ours[:-1]), run_starts(*theirs[:-1])
+        lead_left = np.zeros(len(left_runs) - 1, dtype=np.int64)
+        lead_right = np.zeros(len(right_runs) - 1, dtype=np.int64)
+        n_runs = len(lead_left)
+        for a, b in zip(ours[:-1], theirs[:-1], strict=True):
+            values, inverse = np.unique(
+                np.concatenate([a[left_runs[:-1]], b[right_runs[:-1]]]), return_inverse=True
+            )
+            radix = _checked(radix, len(values))
+            lead_left = lead_left * len(values) + inverse[:n_runs]
+            lead_right = lead_right * len(values) + inverse[n_runs:]
+        code_left = np.repeat(lead_left, np.diff(left_runs))
+        code_right = np.repeat(lead_right, np.diff(right_runs))
+    last_left, last_right = ours[-1], theirs[-1]
+    low = min(int(last_left.min()), int(last_right.min()))
+    span = max(int(last_left.max()), int(last_right.max())) - low + 1
+    if radix * span < 2**62:  # the last key as its distance to the smallest
+        code_left = code_left * span + (last_left - low)
+        code_right = code_right * span + (last_right - low)
+    else:
+        values, inverse = np.unique(np.concatenate([last_left, last_right]), return_inverse=True)
+        radix = _checked(radix, len(values))
         code_left = code_left * len(values) + inverse[:n_left]
         code_right = code_right * len(values) + inverse[n_left:]
-        radix *= len(values)
-    order = np.argsort(code_right, kind="stable")
-    sorted_codes = code_right[order]
+    if np.all(code_right[1:] >= code_right[:-1]):
+        order = None
+        sorted_codes = code_right
+    else:
+        order = np.argsort(code_right, kind="stable")
+        sorted_codes = code_right[order]
     pos = np.searchsorted(sorted_codes, code_left)
     pos = np.minimum(pos, len(sorted_codes) - 1)
     found = (sorted_codes[pos] == code_left) & valid
-    index[found] = right_rows[order[pos[found]]]
+    hit = pos[found] if order is None else order[pos[found]]
+    index[found] = right_rows[hit]
     return index
+
+
+def _checked(radix: int, n_values: int) -> int:
+    if radix * n_values >= 2**62:  # pragma: no cover - astronomically many keys
+        raise GhostingError("internal error: too many distinct keys to match")
+    return radix * n_values
 
 
 def split_games(tracking: pa.Table) -> Iterator[pa.Table]:

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import run_starts
+from .._util import run_starts, take_rows
 from ..schema import BALL_ID, FIELD_LENGTH
 from .arrays import _np, _row_index
 
@@ -60,34 +60,37 @@ def _strings(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def player_info(game: pa.Table) -> pa.Table:
-    """``play_id, nfl_id, display_name, position, club`` of each track of one game
-    (its first row's values; the ball has none)."""
+    """``game_id, play_id, nfl_id, display_name, position, club, jersey_number`` of each
+    track of ``game`` (one game or a batch of games; its first row's values; the ball
+    has none)."""
+    games = _np(game["game_id"], np.int64)
     play = _np(game["play_id"], np.int64)
     nfl = _np(game["nfl_id"], np.int64)
-    first = run_starts(play, nfl)[:-1]
-    take = pa.array(first)
+    first = run_starts(games, play, nfl)[:-1]
     columns: dict[str, pa.Array] = {
-        "play_id": pa.array(play[first]), "nfl_id": pa.array(nfl[first])
+        "game_id": pa.array(games[first]), "play_id": pa.array(play[first]),
+        "nfl_id": pa.array(nfl[first]),
     }
     for field in PLAYER_FIELDS:
         if field.name in game.column_names:
-            columns[field.name] = _strings(game[field.name].take(take))
+            columns[field.name] = _strings(take_rows(game[field.name], first))
         else:
             columns[field.name] = pa.nulls(len(first), pa.string())
     columns["jersey_number"] = (
-        game["jersey_number"].take(take).combine_chunks().cast(pa.int32())
+        take_rows(game["jersey_number"], first).cast(pa.int32())
         if "jersey_number" in game.column_names else pa.nulls(len(first), pa.int32())
     )
     return pa.table(columns)
 
 
 def _names(
-    info: pa.Table, play_id: pa.Array, nfl_id: pa.Array, names: tuple[str, ...] | None = None
+    info: pa.Table, game_id: pa.Array, play_id: pa.Array, nfl_id: pa.Array,
+    names: tuple[str, ...] | None = None,
 ) -> list[pa.Array]:
     """``PLAYER_FIELDS`` (or the columns ``names``) of :func:`player_info` for
-    (play_id, nfl_id) pairs, null where unknown."""
-    probe = pa.table({"play_id": play_id, "nfl_id": nfl_id})
-    index = _row_index(probe, info, ["play_id", "nfl_id"])
+    (game_id, play_id, nfl_id) triples, null where unknown."""
+    probe = pa.table({"game_id": game_id, "play_id": play_id, "nfl_id": nfl_id})
+    index = _row_index(probe, info, ["game_id", "play_id", "nfl_id"])
     mask = pa.array(index < 0)
     take = pa.array(np.where(index < 0, 0, index))
     out = []
@@ -109,20 +112,20 @@ def add_player_columns(
     ``schema`` has them (``situation`` is :func:`play_info`); cast to ``schema``."""
     if not table.num_rows:
         return schema.empty_table()
-    for field, values in zip(PLAYER_FIELDS, _names(info, table["play_id"], table["nfl_id"]),
-                             strict=True):
+    key = (info, table["game_id"], table["play_id"])
+    for field, values in zip(PLAYER_FIELDS, _names(*key, table["nfl_id"]), strict=True):
         table = table.append_column(field, values)
     if "jersey_number" in table.column_names and table["jersey_number"].null_count:
         # ghost rows carry the defender's number too
-        jersey = _names(info, table["play_id"], table["nfl_id"], ("jersey_number",))[0]
+        jersey = _names(*key, table["nfl_id"], ("jersey_number",))[0]
         table = table.set_column(table.schema.get_field_index("jersey_number"),
                                  "jersey_number", pc.coalesce(table["jersey_number"], jersey))
     if "target_display_name" in schema.names:
-        targets = _names(info, table["play_id"], table["target_nfl_id"])
+        targets = _names(*key, table["target_nfl_id"])
         for field, values in zip(TARGET_FIELDS, targets, strict=True):
             table = table.append_column(field, values)
     if "play_direction" in schema.names and "play_direction" not in table.column_names:
-        index = _row_index(table.select(["play_id"]), situation, ["play_id"])
+        index = _row_index(table, situation, ["game_id", "play_id"])
         direction = situation["play_direction"].take(pa.array(np.maximum(index, 0)))
         table = table.append_column(
             "play_direction", pc.if_else(pa.array(index < 0), pa.scalar(None, pa.string()),
@@ -144,19 +147,21 @@ def _finish(table: pa.Table, schema: pa.Schema) -> pa.Table:
 def _per_play_first(game: pa.Table, starts: np.ndarray, name: str, typ: pa.DataType) -> pa.Array:
     if name not in game.column_names:
         return pa.nulls(len(starts) - 1, typ)
-    column = game[name].take(pa.array(starts[:-1]))
+    column = take_rows(game[name], starts[:-1])
     if pa.types.is_string(typ):
         return _strings(column)
-    return column.combine_chunks().cast(typ)
+    return column.cast(typ)
 
 
-def play_info(game: pa.Table, plays: pa.Table) -> pa.Table:
-    """``play_id`` and ``PLAY_FIELDS`` for each play of ``plays`` (one game; ``plays`` as
-    :func:`ghosting.pass_plays` returns them, in play order)."""
+def play_info(game: pa.Table, plays: pa.Table, info: pa.Table | None = None) -> pa.Table:
+    """``game_id, play_id`` and ``PLAY_FIELDS`` for each play of ``plays`` (of one game
+    or a batch of games; ``plays`` as :func:`ghosting.pass_plays` returns them;
+    ``info``: :func:`player_info` of ``game`` when the caller has it)."""
+    games = _np(game["game_id"], np.int64)
     play = _np(game["play_id"], np.int64)
-    starts = run_starts(play)
-    ids = play[starts[:-1]]
-    columns: dict[str, pa.Array] = {"play_id": pa.array(ids)}
+    starts = run_starts(games, play)
+    game_ids, ids = games[starts[:-1]], play[starts[:-1]]
+    columns: dict[str, pa.Array] = {"game_id": pa.array(game_ids), "play_id": pa.array(ids)}
     for field in PLAY_FIELDS[:7]:
         columns[field.name] = _per_play_first(game, starts, field.name, field.type)
     if "possession_team" not in game.column_names:
@@ -166,14 +171,14 @@ def play_info(game: pa.Table, plays: pa.Table) -> pa.Table:
     to_go = _np(columns["yards_to_go"].cast(pa.float64()), np.float64, np.nan)
     first_down = np.minimum(los + to_go, _GOAL_LINE)
     columns["first_down_line"] = pa.array(first_down, mask=~np.isfinite(first_down))
-    passer = _passer(game, plays, ids)
+    passer = _passer(game, plays, starts, game_ids, ids)
     columns["passer_nfl_id"] = pa.array(passer, mask=passer < 0)
-    info = player_info(game)
+    info = player_info(game) if info is None else info
     columns["passer_display_name"] = _names(
-        info, pa.array(ids), pa.array(passer, mask=passer < 0)
+        info, pa.array(game_ids), pa.array(ids), pa.array(passer, mask=passer < 0)
     )[0]
     table = pa.table(columns)
-    index = _row_index(plays.select(["play_id"]), table, ["play_id"])
+    index = _row_index(plays, table, ["game_id", "play_id"])
     found = index >= 0
     out = table.take(pa.array(np.where(found, index, 0)))
     if not found.all():  # plays with no rows cannot happen; keep the shape regardless
@@ -226,19 +231,20 @@ def _line_of_scrimmage(game: pa.Table, starts: np.ndarray, direction: pa.Array) 
     return los
 
 
-def _passer(game: pa.Table, plays: pa.Table, ids: np.ndarray) -> np.ndarray:
-    """Per play of ``ids``: the passer, the quarterback nearest the ball at pass forward,
-    else the offensive player nearest it (-1 when there is no pass forward, ball or
-    offensive player then)."""
+def _passer(
+    game: pa.Table, plays: pa.Table, starts: np.ndarray, game_ids: np.ndarray, ids: np.ndarray
+) -> np.ndarray:
+    """Per play (``game_ids``, ``ids``: the runs ``starts`` of ``game``): the passer, the
+    quarterback nearest the ball at pass forward, else the offensive player nearest it
+    (-1 when there is no pass forward, ball or offensive player then)."""
     out = np.full(len(ids), -1, dtype=np.int64)
     plays_pf = _np(plays["pass_forward_frame"], np.int64, -1)
-    plays_id = _np(plays["play_id"], np.int64)
-    where = np.searchsorted(ids, plays_id)
+    where = _row_index(plays, pa.table({"game_id": game_ids, "play_id": ids}),
+                       ["game_id", "play_id"])  # fmt: skip
     forward = np.full(len(ids), -1, dtype=np.int64)
-    ok = (where < len(ids)) & (ids[np.minimum(where, len(ids) - 1)] == plays_id)
+    ok = where >= 0
     forward[where[ok]] = plays_pf[ok]
-    play = _np(game["play_id"], np.int64)
-    row_play = np.searchsorted(ids, play)
+    row_play = np.repeat(np.arange(len(ids)), np.diff(starts))
     at_forward = (_np(game["frame_id"], np.int64) == forward[row_play]) & (forward[row_play] >= 0)
     rows = np.flatnonzero(at_forward)
     if not len(rows):
@@ -276,29 +282,33 @@ def add_play_columns(
         return schema.empty_table()
     for field in PLAY_FIELDS:
         table = table.append_column(field, situation[field.name])
-    targets = _names(info, table["play_id"], table["targeted_receiver"])
+    key = (info, table["game_id"], table["play_id"])
+    targets = _names(*key, table["targeted_receiver"])
     for field, values in zip(TARGET_FIELDS, targets, strict=True):
         table = table.append_column(field, values)
-    best = _names(info, table["play_id"], table["best_option"])
+    best = _names(*key, table["best_option"])
     table = table.append_column("best_option_display_name", best[0])
     options_field = schema.field("options")
     table = table.set_column(
         table.schema.get_field_index("options"),
         options_field,
-        _named_options(table["options"], table["play_id"], info, options_field.type),
+        _named_options(table["options"], table["game_id"], table["play_id"], info,
+                       options_field.type),
     )
     return _finish(table, schema)
 
 
 def _named_options(
-    options: pa.ChunkedArray, play_id: pa.ChunkedArray, info: pa.Table, typ: pa.DataType
+    options: pa.ChunkedArray, game_id: pa.ChunkedArray, play_id: pa.ChunkedArray,
+    info: pa.Table, typ: pa.DataType,
 ) -> pa.Array:
     """The options lists with each receiver's ``display_name``, ``position`` and ``club``."""
     lists = options.combine_chunks()
     lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
     flat = pc.list_flatten(lists)
+    games = np.repeat(_np(game_id, np.int64), lengths)
     plays = np.repeat(_np(play_id, np.int64), lengths)
-    names = _names(info, pa.array(plays), flat.field("nfl_id"))
+    names = _names(info, pa.array(games), pa.array(plays), flat.field("nfl_id"))
     struct_type = typ.value_type
     children = []
     for field in struct_type:

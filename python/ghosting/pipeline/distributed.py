@@ -5,11 +5,12 @@ The client lists **tasks** of whole games (``tasks.plan_tasks``: the files that 
 games, read together, or a range of a Parquet file's row groups, from its metadata;
 the first pass over the other files' game ids runs on the workers); a worker reads
 its task's rows, loads the model once (cached per worker process), runs
-``game._ghost_game`` on each game with an in-memory sink and sends back the output
-tables and one tally per game. The client appends them to the outputs in task order,
-whatever order the tasks finish in, so a Dask run writes exactly what a
-single-process run writes. A task lost with a worker is rerun by Dask; its result is
-taken once.
+``game._ghost_games`` on each batch of its games (``game.batches``, as a single
+process does) with an in-memory sink and sends back the output tables and one tally
+per batch (its float sums kept per game, so totals do not depend on the batches).
+The client appends them to the outputs in task order, whatever order the tasks
+finish in, so a Dask run writes exactly what a single-process run writes. A task
+lost with a worker is rerun by Dask; its result is taken once.
 
 >>> from ghosting.pipeline.distributed import dask_client  # doctest: +SKIP
 >>> with dask_client(workers=2) as client:  # doctest: +SKIP
@@ -114,13 +115,14 @@ def _worker_model(spec: _ModelSpec, custom: Any) -> Any:
 @dataclasses.dataclass
 class _TaskResult:
     """What a worker sends back for one task: each output table's parts in order, one
-    tally per game, and who ran it."""
+    tally per batch of games, how many games (pieces) it held, and who ran it."""
 
     parts: dict[str, list[pa.Table]]
     tallies: list[_Tally]
     worker: str
     seconds: float
     duplicate_rows_dropped: int = 0
+    games: int = 0
 
 
 def _run_task(
@@ -141,16 +143,18 @@ def _run_task(
     extra = {name: _aligned(value) for name, value in extra.items()}
     sink = _MemorySink()
     tallies = []
+    n_games = 0
     reader = TaskReader(task, table, extra)
     try:
-        for chunk in reader:
+        for batch in game.batches(reader):  # as a single process batches them
             tally = _Tally()
-            game._ghost_game(chunk, targets, model, settings, tally, sink)
+            game._ghost_games(batch, targets, model, settings, tally, sink)
             tallies.append(tally)
+            n_games += len(batch)
     except OSError as exc:  # the client could read it (it checked), this worker cannot
         raise _unreadable(task, exc) from exc
     return _TaskResult(sink.parts, tallies, _worker_address(), time.perf_counter() - start,
-                       reader.duplicate_rows_dropped)  # fmt: skip
+                       reader.duplicate_rows_dropped, n_games)  # fmt: skip
 
 
 def _unreadable(task: Task, exc: OSError) -> InputError:
@@ -225,8 +229,8 @@ def _worker_address() -> str:
 
 
 def _merge_tally(total: _Tally, part: _Tally) -> None:
-    """Add one game's tally to ``total`` exactly as a single-process run adds it: every
-    sum gets the game's sum in one step, so float totals are bitwise the same."""
+    """Add one batch's tally to ``total`` exactly as a single-process run adds it: the
+    means keep one partial sum per game, so float totals are bitwise the same."""
     for f in dataclasses.fields(_Tally):
         mine, theirs = getattr(total, f.name), getattr(part, f.name)
         if not isinstance(mine, (bool, int, set, dict, _Mean, _PlayMean)):
@@ -246,10 +250,10 @@ def _merge_tally(total: _Tally, part: _Tally) -> None:
         elif isinstance(mine, _Mean):
             mine.n += theirs.n
             for key, value in theirs.sums.items():
-                mine.sums[key] += value
+                mine.sums[key].extend(value)
         else:
             mine.n += theirs.n
-            mine.total += theirs.total
+            mine.parts.extend(theirs.parts)
 
 
 class _Progress:
@@ -419,7 +423,7 @@ def run_tasks(
             tally.duplicate_rows_dropped += result.duplicate_rows_dropped
             workers.add(result.worker)
             busy += result.seconds
-            bar.update(len(result.tallies))
+            bar.update(result.games)
     finally:
         _release(client, shared)
     info = {

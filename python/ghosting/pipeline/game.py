@@ -3,6 +3,7 @@ and score real and ghost trajectories against each option's receiver."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,23 +12,23 @@ import pyarrow.compute as pc
 
 from .._util import list_lengths, run_starts
 from ..errors import GhostingError
-from ..model.ghost import PREDICTION_SCHEMA
+from ..model.ghost import PlayGhosts
+from ..passes import PassWindows
 from . import context
-from .arrays import _np, _row_index, _xy
+from .arrays import _np, _row_index
 from .outputs import PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA, _MemorySink, _ParquetSink
 from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
 from .settings import RunSettings
 from .summary import _STAT_FIELDS, _Tally
 
-_GHOST_KEYS = ["game_id", "play_id", "target_nfl_id", "nfl_id", "frame_id"]
-
 
 def _defensive_backs(plays: pa.Table) -> pa.Table:
-    """(play_id, nfl_id) of each play's defensive backs."""
+    """(game_id, play_id, nfl_id) of each play's defensive backs."""
     lists = plays["defensive_backs"].combine_chunks()
     counts = list_lengths(lists)
     return pa.table(
         {
+            "game_id": np.repeat(_np(plays["game_id"], np.int64), counts),
             "play_id": np.repeat(_np(plays["play_id"], np.int64), counts),
             "nfl_id": _np(pc.list_flatten(lists), np.int64),
         }
@@ -63,53 +64,54 @@ def _score_batch(
     return _Scored(ps, dr, sp, ts, np.asarray(weight), np.asarray(group_score))
 
 
-def _receiver_xy(rows: pa.Table, cleaned: pa.Table) -> np.ndarray:
-    """The real position of each row's ``target_nfl_id`` at its frame (NaN when absent)."""
+def _receiver_xy(ghosts: PlayGhosts, cleaned: pa.Table) -> np.ndarray:
+    """The real position of each ghost frame's target receiver (NaN when absent)."""
+    lengths = ghosts.lengths()
     probe = pa.table(
         {
-            "play_id": rows["play_id"],
-            "nfl_id": rows["target_nfl_id"],
-            "frame_id": rows["frame_id"],
+            "game_id": np.repeat(ghosts.game_id, lengths),
+            "play_id": np.repeat(ghosts.play_id, lengths),
+            "nfl_id": np.repeat(ghosts.target_nfl_id, lengths),
+            "frame_id": ghosts.frame_id,
         }
     )
-    index = _row_index(probe, cleaned, ["play_id", "nfl_id", "frame_id"])
-    xy = np.full((rows.num_rows, 2), np.nan)
+    index = _row_index(probe, cleaned, ["game_id", "play_id", "nfl_id", "frame_id"])
+    xy = np.full((len(index), 2), np.nan)
     found = index >= 0
     xy[found, 0] = _np(cleaned["x"], np.float64)[index[found]]
     xy[found, 1] = _np(cleaned["y"], np.float64)[index[found]]
     return xy
 
 
-def _trajectory_offsets(rows: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Offsets of trajectories (play, target, defender) and of options (play, target) in
-    rows sorted by ``_GHOST_KEYS``; the options' offsets index trajectories."""
-    play = _np(rows["play_id"], np.int64)
-    target, target_ok = _int_column(rows["target_nfl_id"])
-    defender = _np(rows["nfl_id"], np.int64)
-    traj = run_starts(play, target_ok, target, defender)
-    first = traj[:-1]
-    options = run_starts(play[first], target_ok[first], target[first])
-    return traj, options, first
+def _option_offsets(ghosts: PlayGhosts) -> np.ndarray:
+    """Offsets of the options (game, play, target) into trajectories sorted by
+    (game, play, target, defender)."""
+    return run_starts(ghosts.game_id, ghosts.play_id, ghosts.target_nfl_id)
 
 
 def _play_status(
-    game: pa.Table, plays: pa.Table, settings: RunSettings, tally: _Tally
+    game: pa.Table, plays: pa.Table, windows: PassWindows, settings: RunSettings, tally: _Tally
 ) -> tuple[pa.Table, np.ndarray, np.ndarray]:
-    """Clean the game; return the cleaned rows, which plays can be ghosted, and why not."""
+    """Clean the games; return the cleaned rows, which plays can be ghosted, and why not."""
     from ..cleaning import clean
 
     reason = np.array(plays["reason"].to_pylist(), dtype=object)
     ok = _np(plays["analysable"], bool, False)
-    reason[~ok & np.array([r is None for r in reason], dtype=bool)] = "not analysable"
-    cleaned, report = clean(game, **settings.cleaning())  # type: ignore[arg-type]
+    reason[~ok & pc.is_null(plays["reason"]).to_numpy(zero_copy_only=False)] = "not analysable"
+    cleaned, report = clean(game, **settings.cleaning(),  # type: ignore[arg-type]
+                            pass_windows=windows.windows)  # fmt: skip
     tally.add_cleaning(report)
-    dropped = {int(d["play_id"]): ", ".join(d["reasons"]) for d in report.dropped_plays}
-    play_ids = _np(plays["play_id"], np.int64)
-    for i in np.flatnonzero(ok):  # one step per play, not per row
-        why = dropped.get(int(play_ids[i]))
-        if why is not None:
-            ok[i] = False
-            reason[i] = f"cleaning: {why}"
+    if report.dropped_plays:  # one row per dropped play, matched by (game_id, play_id)
+        dropped = pa.table({
+            "game_id": pa.array([int(d["game_id"]) for d in report.dropped_plays], pa.int64()),
+            "play_id": pa.array([int(d["play_id"]) for d in report.dropped_plays], pa.int64()),
+        })  # fmt: skip
+        why = np.array([f"cleaning: {', '.join(d['reasons'])}" for d in report.dropped_plays],
+                       dtype=object)  # fmt: skip
+        where = _row_index(plays, dropped, ["game_id", "play_id"])
+        hit = ok & (where >= 0)
+        ok[hit] = False
+        reason[hit] = why[where[hit]]
     # Bounded work: a flight longer than the maximum is bad data; skip it before the
     # model sees it (a 100,000-frame "flight" would take minutes and give nonsense).
     forward, forward_ok = _int_column(plays["pass_forward_frame"])
@@ -138,20 +140,23 @@ def _int_column(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return _np(pc.fill_null(column, 0), np.int64), valid
 
 
-def _broken_plays(ghosts: pa.Table, settings: RunSettings) -> np.ndarray:
-    """The play ids with a ghost position that is not finite or lies more than
+def _broken_trajectories(ghosts: PlayGhosts, settings: RunSettings) -> np.ndarray:
+    """Per trajectory: a ghost position that is not finite or lies more than
     ``settings.max_off_field`` yards beyond the field."""
     from ..schema import FIELD_LENGTH, FIELD_WIDTH
 
-    if not ghosts.num_rows:
-        return np.zeros(0, dtype=np.int64)
-    x, y = _np(ghosts["x"], np.float64), _np(ghosts["y"], np.float64)
+    if not len(ghosts):
+        return np.zeros(0, dtype=bool)
+    x, y = ghosts.xy[:, 0], ghosts.xy[:, 1]
     margin = settings.max_off_field
     with np.errstate(invalid="ignore"):
         good = (np.isfinite(x) & np.isfinite(y)
                 & (x >= -margin) & (x <= FIELD_LENGTH + margin)
                 & (y >= -margin) & (y <= FIELD_WIDTH + margin))  # fmt: skip
-    return np.unique(_np(ghosts["play_id"], np.int64)[~good])
+    bad = np.zeros(len(ghosts), dtype=bool)
+    trajectory = np.repeat(np.arange(len(ghosts)), ghosts.lengths())
+    bad[trajectory[~good]] = True
+    return bad
 
 
 def _ghost_and_score(
@@ -159,34 +164,38 @@ def _ghost_and_score(
 ) -> tuple[_Ghosts, np.ndarray]:
     """Ghost every selected defender for every option of ``candidates`` (one batched
     model call) and score the trajectories against each option's receiver. Plays
-    with broken ghosts (non-finite, far off the field) are left out; their ids are
-    returned beside the ghosts."""
+    with broken ghosts (non-finite, far off the field) are left out; their rows of
+    ``plays`` are returned beside the ghosts. Everything is per trajectory (flat
+    arrays with offsets, :class:`~ghosting.model.PlayGhosts`): no long table."""
     ghosts = _predict(model, cleaned, candidates, settings.defenders)
-    broken = _broken_plays(ghosts, settings)
-    if len(broken):
-        keep = ~np.isin(_np(ghosts["play_id"], np.int64), broken)
-        ghosts = ghosts.filter(pa.array(keep))
+    keys = pa.table({"game_id": ghosts.game_id, "play_id": ghosts.play_id,
+                     "nfl_id": ghosts.nfl_id})  # fmt: skip
+    play_row = _row_index(keys, plays, ["game_id", "play_id"])
+    broken = np.unique(play_row[_broken_trajectories(ghosts, settings)])
+    keep = ~np.isin(play_row, broken)
     if settings.defenders == "backs":
-        keep = _defensive_backs(candidates)
-        ghosts = ghosts.filter(pa.array(_row_index(ghosts, keep, ["play_id", "nfl_id"]) >= 0))
-    ghosts = ghosts.sort_by([(k, "ascending") for k in _GHOST_KEYS])
-    gxy = _xy(ghosts)
+        keep &= _row_index(keys, _defensive_backs(candidates),
+                           ["game_id", "play_id", "nfl_id"]) >= 0  # fmt: skip
+    index = np.flatnonzero(keep)
+    order = np.lexsort((ghosts.nfl_id[index], ghosts.target_nfl_id[index],
+                        ghosts.play_id[index], ghosts.game_id[index]))  # fmt: skip
+    ghosts, play_row = ghosts.take(index[order]), play_row[index[order]]
+    gxy = ghosts.xy
     rxy = _receiver_xy(ghosts, cleaned)
-    traj, options, first = _trajectory_offsets(ghosts)
+    traj = ghosts.offsets
+    options = _option_offsets(ghosts)
     last = traj[1:] - 1
-    play = _np(ghosts["play_id"], np.int64)[first]
-    target, target_ok = _int_column(ghosts["target_nfl_id"])
-    target, target_ok = target[first], target_ok[first]
     real_target, real_ok = _int_column(plays["targeted_receiver"])
-    play_row = np.searchsorted(_np(plays["play_id"], np.int64), play)
-    is_real = target_ok & real_ok[play_row] & (target == real_target[play_row])
+    is_real = real_ok[play_row] & (ghosts.target_nfl_id == real_target[play_row])
     return _Ghosts(
         rows=ghosts,
         offsets=traj,
         options=options,
-        play=play,
-        target=target,
-        defender=_np(ghosts["nfl_id"], np.int64)[first],
+        game=ghosts.game_id,
+        play=ghosts.play_id,
+        play_row=play_row,
+        target=ghosts.target_nfl_id,
+        defender=ghosts.nfl_id,
         is_real=is_real,
         score=_score_batch(gxy, rxy, traj, options, settings),
         feasibility=_feasibility(gxy, traj, settings),
@@ -194,43 +203,97 @@ def _ghost_and_score(
     ), broken
 
 
-def _ghost_game(
-    game: pa.Table,
+#: Rows of tracking a batch of games holds at most (whole games: a game larger than
+#: this is a batch of its own). Every step of the pipeline runs once per batch; the
+#: batch and what is computed from it bound the run's memory.
+BATCH_ROWS = 1_000_000
+
+
+def batches(
+    chunks: Iterable[pa.Table], max_rows: int | None = None
+) -> Iterator[list[pa.Table]]:
+    """Consecutive tables of whole games (pieces of whole plays) grouped into batches
+    of at most ``max_rows`` rows (default :data:`BATCH_ROWS`). A batch only holds
+    tables of one schema whose keys follow each other in (game_id, play_id) order,
+    so that their concatenation is sorted as each of them is."""
+    max_rows = BATCH_ROWS if max_rows is None else max_rows
+    batch: list[pa.Table] = []
+    rows = 0
+    last: tuple[int, int] | None = None
+    for chunk in chunks:
+        if not chunk.num_rows:
+            continue
+        first = (int(chunk["game_id"][0].as_py()), int(chunk["play_id"][0].as_py()))
+        if batch and (
+            rows + chunk.num_rows > max_rows
+            or last is None
+            or first <= last
+            or not chunk.schema.equals(batch[0].schema, check_metadata=False)
+        ):
+            yield batch
+            batch, rows = [], 0
+        batch.append(chunk)
+        rows += chunk.num_rows
+        last = (int(chunk["game_id"][-1].as_py()), int(chunk["play_id"][-1].as_py()))
+    if batch:
+        yield batch
+
+
+def _concat(chunks: Sequence[pa.Table]) -> pa.Table:
+    if len(chunks) == 1:
+        return chunks[0]
+    return pa.concat_tables(
+        [c.replace_schema_metadata(chunks[0].schema.metadata) for c in chunks]
+    )
+
+
+def _ghost_games(
+    chunks: Sequence[pa.Table],
     targets: pa.Table | None,
     model: Any,
     settings: RunSettings,
     tally: _Tally,
     sink: _MemorySink | _ParquetSink,
 ) -> None:
-    """Ghost and score one game's pass plays; add the output tables to ``sink``."""
+    """Ghost and score the pass plays of a batch of whole games (one of
+    :func:`batches`); add the output tables to ``sink``, in game order."""
     from ..plays import pass_plays
 
+    game = _concat(chunks)
+    if not game.num_rows:
+        return
     tally.game_ids.update(pc.unique(game["game_id"]).to_pylist())
     tally.rows_read += game.num_rows
-    plays = pass_plays(game, targets)
+    windows = PassWindows.of(game)  # the batch's events, scanned once
+    plays = pass_plays(game, targets, windows=windows)
     tally.plays_read += plays.num_rows
-    cleaned, ok, reason = _play_status(game, plays, settings, tally)
+    cleaned, ok, reason = _play_status(game, plays, windows, settings, tally)
 
     g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
     play_ids = _np(plays["play_id"], np.int64)
-    has_ghosts = np.isin(play_ids, g.play)
+    play_games = _np(plays["game_id"], np.int64)
+    has_ghosts = np.zeros(plays.num_rows, dtype=bool)
+    has_ghosts[g.play_row] = True
     n_backs = list_lengths(plays["defensive_backs"])
-    is_broken = ok & np.isin(play_ids, broken)
+    is_broken = np.zeros(plays.num_rows, dtype=bool)
+    is_broken[broken] = True
+    is_broken &= ok
     reason[is_broken] = BROKEN_GHOSTS
     reason[ok & ~is_broken & ~has_ghosts & (n_backs == 0)] = "no defensive backs"
     reason[ok & ~is_broken & ~has_ghosts & (n_backs > 0)] = "no ghost prediction"
     ok &= has_ghosts
     scored = plays.filter(pa.array(ok))
     tally.plays_scored += int(ok.sum())
-    tally.skip(reason[~ok], _np(plays["game_id"], np.int64)[~ok], play_ids[~ok])
+    tally.skip(reason[~ok], play_games[~ok], play_ids[~ok])
 
     # The real trajectories of the same defenders, against the real target.
-    real, real_play = _score_real(cleaned, scored, g.play, g.defender, g.is_real, settings)
+    real, real_play = _score_real(cleaned, plays, scored, g, settings)
     # names and the play's situation ride along (pipeline/context.py)
-    names, situation = context.player_info(game), context.play_info(game, plays)
-    for rows in (_ghost_rows(g.rows), _real_trajectories(cleaned, scored)):
-        sink.add("trajectories", context.add_player_columns(rows, names, situation,
-                                                            TRAJECTORIES_SCHEMA))
+    names = context.player_info(game)
+    situation = context.play_info(game, plays, names)
+    trajectories = _in_game_order(_ghost_rows(g.rows), _real_trajectories(cleaned, scored))
+    sink.add("trajectories", context.add_player_columns(trajectories, names, situation,
+                                                        TRAJECTORIES_SCHEMA))  # fmt: skip
     scores = _scores_table(g, real)
     sink.add("scores", context.add_player_columns(scores, names, situation, SCORES_SCHEMA))
     play_rows = _plays_table(plays, ok, reason, g, real_play, tally)
@@ -241,10 +304,29 @@ def _ghost_game(
     tally.options += len(g.options) - 1
     tally.infeasible_ghosts += int(len(g.play) - np.sum(_np(scores["feasible"], bool)))
     stats = {name: getattr(g.score, name) for name in _STAT_FIELDS}
-    tally.ghost_all.add(stats)
-    tally.ghost_target.add({k: v[g.is_real] for k, v in stats.items()})
-    tally.real.add({k: real[k][g.is_real] for k in _STAT_FIELDS})
+    real_stats = {k: real[k] for k in _STAT_FIELDS}
+    for lo, hi in _game_runs(g.game):  # the means add one sum per game (summary.py)
+        tally.ghost_all.add({k: v[lo:hi] for k, v in stats.items()})
+        real_game = g.is_real[lo:hi]
+        tally.ghost_target.add({k: v[lo:hi][real_game] for k, v in stats.items()})
+        tally.real.add({k: v[lo:hi][real_game] for k, v in real_stats.items()})
     tally.real_trajectories += int(np.isfinite(real["weight"]).sum())
+
+
+def _game_runs(games: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of equal game ids."""
+    bounds = run_starts(games).tolist()
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _in_game_order(ghost: pa.Table, real: pa.Table) -> pa.Table:
+    """Ghost then real rows of each game, game after game (both are sorted by game):
+    the order one game at a time gives, whatever the batch."""
+    both = pa.concat_tables([ghost, real])
+    games = _np(both["game_id"], np.int64)
+    if not len(games) or games.min() == games.max():
+        return both
+    return both.take(pa.array(np.argsort(games, kind="stable")))
 
 
 def _add_decision(
@@ -266,25 +348,25 @@ def _add_decision(
 
 def _score_real(
     cleaned: pa.Table,
+    plays: pa.Table,
     scored: pa.Table,
-    t_play: np.ndarray,
-    t_defender: np.ndarray,
-    is_real: np.ndarray,
+    g: _Ghosts,
     settings: RunSettings,
-) -> tuple[dict[str, np.ndarray], dict[int, float]]:
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Scores of the real trajectories (:func:`ghosting.score_real`) of the scored plays.
 
-    Returns, aligned with the ghost trajectories, ``ps, dr, sp, ts, weight`` of the
-    same defender's real trajectory against the real target (NaN off the real
-    target's rows and where the real track is incomplete), and the real play score
-    per play id.
+    Returns, aligned with the ghost trajectories ``g``, ``ps, dr, sp, ts, weight`` of
+    the same defender's real trajectory against the real target (NaN off the real
+    target's rows and where the real track is incomplete), and the real play score per
+    row of ``plays`` (NaN where none).
     """
     from ..scoring import score_real
 
-    n = len(t_play)
+    n = len(g.play)
     out = {name: np.full(n, np.nan) for name in (*_STAT_FIELDS, "weight")}
+    play_score = np.full(plays.num_rows, np.nan)
     if not scored.num_rows:
-        return out, {}
+        return out, play_score
     real = score_real(
         cleaned,
         scored,
@@ -297,20 +379,15 @@ def _score_real(
         radius=settings.radius,
     )
     rows = real.trajectories
-    where = _row_index(
-        pa.table({"play_id": t_play, "nfl_id": t_defender}), rows, ["play_id", "nfl_id"]
-    )
-    hit = is_real & (where >= 0)
+    probe = pa.table({"game_id": g.game, "play_id": g.play, "nfl_id": g.defender})
+    where = _row_index(probe, rows, ["game_id", "play_id", "nfl_id"])
+    hit = g.is_real & (where >= 0)
     for name in (*_STAT_FIELDS, "weight"):
         out[name][hit] = _np(rows[name], np.float64)[where[hit]]
-    play_scores = dict(
-        zip(
-            real.plays["play_id"].to_pylist(),
-            _np(real.plays["play_score"], np.float64).tolist(),
-            strict=True,
-        )
-    )
-    return out, play_scores
+    at = _row_index(plays, real.plays, ["game_id", "play_id"])
+    found = at >= 0
+    play_score[found] = _np(real.plays["play_score"], np.float64)[at[found]]
+    return out, play_score
 
 
 def _feasibility(
@@ -332,18 +409,18 @@ def _feasibility(
     )
 
 
-def _predict(model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str) -> pa.Table:
-    """Ghosts for every option of ``plays``: one batched model call."""
+def _predict(model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str) -> PlayGhosts:
+    """Ghosts for every option of ``plays``: one batched model call. A model of one's
+    own may return :class:`~ghosting.model.PlayGhosts` or a table of
+    :data:`~ghosting.model.ghost.PREDICTION_SCHEMA`."""
     if not plays.num_rows:
-        return _EMPTY_GHOSTS
+        return PlayGhosts.empty()
     ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders)
-    missing = [c for c in _EMPTY_GHOSTS.column_names if c not in ghosts.column_names]
-    if missing:
-        raise GhostingError(
-            f"model {type(model).__name__}.predict_plays returned no column(s) "
-            f"{', '.join(missing)}"
-        )
-    return ghosts.select(_EMPTY_GHOSTS.column_names).cast(_EMPTY_GHOSTS.schema)
-
-
-_EMPTY_GHOSTS = PREDICTION_SCHEMA.empty_table()
+    if isinstance(ghosts, PlayGhosts):
+        return ghosts
+    if isinstance(ghosts, pa.Table):
+        return PlayGhosts.from_table(ghosts, type(model).__name__)
+    raise GhostingError(
+        f"model {type(model).__name__}.predict_plays returned a {type(ghosts).__name__}, "
+        "not PlayGhosts or a pyarrow Table"
+    )

@@ -458,24 +458,48 @@ class _MemorySink:
         return out
 
 
-class _ParquetSink:
-    """Appends each game's output tables to Parquet files in a folder (bounded memory)."""
+#: Rows per row group of the Parquet outputs: tables are buffered and written in
+#: groups of exactly this many rows (the last one shorter), so the files' bytes depend
+#: only on their rows, not on how games were batched (or spread over Dask workers).
+ROW_GROUP_ROWS = 131_072
 
-    def __init__(self, folder: Path) -> None:
+
+class _ParquetSink:
+    """Appends a batch's output tables to Parquet files in a folder (bounded memory:
+    at most a row group per file is held back)."""
+
+    def __init__(self, folder: Path, row_group_rows: int = ROW_GROUP_ROWS) -> None:
         self.folder = folder
+        self.row_group_rows = row_group_rows
         self.writers: dict[str, pq.ParquetWriter] = {}
+        self.pending: dict[str, list[pa.Table]] = {}
 
     def add(self, name: str, table: pa.Table) -> None:
         if not table.num_rows:
             return
+        pending = self.pending.setdefault(name, [])
+        pending.append(table)
+        held = sum(t.num_rows for t in pending)
+        if held >= self.row_group_rows:
+            both = pa.concat_tables(pending)
+            full = held - held % self.row_group_rows
+            self._write(name, both.slice(0, full))
+            rest = both.slice(full)
+            self.pending[name] = [rest] if rest.num_rows else []
+
+    def _write(self, name: str, table: pa.Table) -> None:
         writer = self.writers.get(name)
         if writer is None:
             writer = pq.ParquetWriter(self.folder / f"{name}.parquet", SCHEMAS[name])
             self.writers[name] = writer
-        writer.write_table(table)
+        writer.write_table(table, row_group_size=self.row_group_rows)
 
     def close(self, complete: bool = True) -> None:
         """Close the files; when ``complete``, write an empty table for any not begun."""
+        for name, held in list(self.pending.items()):
+            if complete and held:
+                self._write(name, pa.concat_tables(held))
+        self.pending.clear()
         for name, schema in SCHEMAS.items():
             writer = self.writers.pop(name, None)
             if writer is not None:

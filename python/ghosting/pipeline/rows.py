@@ -10,12 +10,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._util import run_starts
-from .arrays import _np
+from ..model.ghost import PlayGhosts
+from .arrays import _np, _row_index
 from .outputs import _ROW_OPTION_TYPE as OPTION_TYPE
 from .outputs import _ROW_PLAYS_SCHEMA as PLAYS_SCHEMA
 from .outputs import _ROW_SCORES_SCHEMA as SCORES_SCHEMA
 from .outputs import _ROW_TRAJECTORIES_SCHEMA as TRAJECTORIES_SCHEMA
 from .summary import _Tally
+
+
+def _ints(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """An integer column as int64 values (0 where null) and a validity mask."""
+    valid = _np(pc.is_valid(column), bool)
+    return _np(pc.fill_null(column, 0), np.int64), valid
 
 
 @dataclass
@@ -32,13 +39,15 @@ class _Scored:
 
 @dataclass
 class _Ghosts:
-    """One game's ghost trajectories, sorted by (play, option, defender, frame), with
-    their scores; per-trajectory arrays are indexed by trajectory."""
+    """A batch's ghost trajectories, sorted by (game, play, option, defender, frame),
+    with their scores; per-trajectory arrays are indexed by trajectory."""
 
-    rows: pa.Table
+    rows: PlayGhosts
     offsets: np.ndarray  # trajectories into rows
-    options: np.ndarray  # options (play, target) into trajectories
+    options: np.ndarray  # options (game, play, target) into trajectories
+    game: np.ndarray
     play: np.ndarray
+    play_row: np.ndarray  # the trajectory's row in the batch's plays table
     target: np.ndarray
     defender: np.ndarray
     is_real: np.ndarray  # the option is the real target
@@ -51,28 +60,35 @@ def _real_trajectories(
     cleaned: pa.Table, scored: pa.Table
 ) -> pa.Table:
     """Real positions of every player and the ball from pass forward to arrival."""
-    windows = scored.select(["play_id", "pass_forward_frame", "arrival_frame", "targeted_receiver"])
-    if not windows.num_rows:
+    if not scored.num_rows:
         return TRAJECTORIES_SCHEMA.empty_table()
+    # ``cleaned`` is sorted by (game, play, nfl_id, frame): each row's play is found by
+    # its run of (game, play), then the rows in the play's flight are kept as they are.
+    game = _np(cleaned["game_id"], np.int64)
+    play = _np(cleaned["play_id"], np.int64)
+    starts = run_starts(game, play)
+    first = starts[:-1]
+    keys = pa.table({"game_id": game[first], "play_id": play[first]})
+    at = _row_index(keys, scored, ["game_id", "play_id"])
+    row_play = np.repeat(at, np.diff(starts))
+    known = row_play >= 0
+    where = np.where(known, row_play, 0)
+    forward, forward_ok = _ints(scored["pass_forward_frame"])
+    arrival, arrival_ok = _ints(scored["arrival_frame"])
+    known &= forward_ok[where] & arrival_ok[where]
+    frame = _np(cleaned["frame_id"], np.int64)
+    keep = np.flatnonzero(known & (frame >= forward[where]) & (frame <= arrival[where]))
     rows = cleaned.select(
         ["game_id", "play_id", "nfl_id", "frame_id", "x", "y", "side", "jersey_number"]
-    ).join(windows, keys="play_id", join_type="inner", use_threads=False)
-    frame = rows["frame_id"]
-    keep = pc.and_(
-        pc.greater_equal(frame, rows["pass_forward_frame"]),
-        pc.less_equal(frame, rows["arrival_frame"]),
-    )
-    rows = rows.filter(keep).sort_by(
-        [("play_id", "ascending"), ("nfl_id", "ascending"), ("frame_id", "ascending")]
-    )
+    ).take(pa.array(keep))
     n = rows.num_rows
     return pa.table(
         {
             "game_id": rows["game_id"],
             "play_id": rows["play_id"],
-            "kind": pa.array(["real"] * n, pa.string()) if n else pa.array([], pa.string()),
+            "kind": pa.repeat(pa.scalar("real", pa.string()), n),
             "nfl_id": rows["nfl_id"],
-            "target_nfl_id": rows["targeted_receiver"],
+            "target_nfl_id": scored["targeted_receiver"].take(pa.array(row_play[keep])),
             "frame_id": rows["frame_id"],
             "x": rows["x"],
             "y": rows["y"],
@@ -84,21 +100,22 @@ def _real_trajectories(
     )
 
 
-def _ghost_rows(ghosts: pa.Table) -> pa.Table:
-    n = ghosts.num_rows
-    sigma = ghosts["sigma"] if "sigma" in ghosts.column_names else pa.array(np.full(n, np.nan))
+def _ghost_rows(ghosts: PlayGhosts) -> pa.Table:
+    """The ``trajectories`` rows of the ghosts (the long table, built once here)."""
+    table = ghosts.to_table()
+    n = table.num_rows
     return pa.table(
         {
-            "game_id": ghosts["game_id"],
-            "play_id": ghosts["play_id"],
-            "kind": pa.array(["ghost"] * n, pa.string()),
-            "nfl_id": ghosts["nfl_id"],
-            "target_nfl_id": ghosts["target_nfl_id"],
-            "frame_id": ghosts["frame_id"],
-            "x": ghosts["x"],
-            "y": ghosts["y"],
-            "sigma": sigma,
-            "side": pa.array(["defense"] * n, pa.string()),
+            "game_id": table["game_id"],
+            "play_id": table["play_id"],
+            "kind": pa.repeat(pa.scalar("ghost", pa.string()), n),
+            "nfl_id": table["nfl_id"],
+            "target_nfl_id": table["target_nfl_id"],
+            "frame_id": table["frame_id"],
+            "x": table["x"],
+            "y": table["y"],
+            "sigma": table["sigma"],
+            "side": pa.repeat(pa.scalar("defense", pa.string()), n),
             "jersey_number": pa.nulls(n, pa.int32()),
         },
         schema=TRAJECTORIES_SCHEMA,
@@ -107,10 +124,9 @@ def _ghost_rows(ghosts: pa.Table) -> pa.Table:
 
 def _scores_table(g: _Ghosts, real: dict[str, np.ndarray]) -> pa.Table:
     max_speed, max_accel, long_steps, off_field, nonfinite = g.feasibility
-    first = g.offsets[:-1]
     return pa.table(
         {
-            "game_id": _np(g.rows["game_id"], np.int64)[first],
+            "game_id": g.game,
             "play_id": g.play,
             "nfl_id": g.defender,
             "target_nfl_id": g.target,
@@ -138,25 +154,24 @@ def _plays_table(
     ok: np.ndarray,
     reason: np.ndarray,
     g: _Ghosts,
-    real_play: dict[int, float],
+    real_play: np.ndarray,
     tally: _Tally,
 ) -> pa.Table:
-    """One row per play: status, play scores, and the options ranked by separation."""
+    """One row per play: status, play scores, and the options ranked by separation
+    (``real_play``: the real play score per play, NaN where none)."""
     n_plays = plays.num_rows
-    play_ids = _np(plays["play_id"], np.int64)
     starts = g.options[:-1]
-    o_play, o_target, o_real = g.play[starts], g.target[starts], g.is_real[starts]
+    o_row, o_target, o_real = g.play_row[starts], g.target[starts], g.is_real[starts]
     o_score = g.score.group_score
     # Separation of an option: its receiver to the nearest ghost defender at arrival.
     o_sep = np.fmin.reduceat(g.distance, starts) if len(starts) else np.zeros(0)
     # Most open receiver first (NaN last), ties by nfl_id.
-    order = np.lexsort((o_target, -np.where(np.isnan(o_sep), -np.inf, o_sep), o_play))
-    o_play, o_target, o_real = o_play[order], o_target[order], o_real[order]
+    order = np.lexsort((o_target, -np.where(np.isnan(o_sep), -np.inf, o_sep), o_row))
+    o_row, o_target, o_real = o_row[order], o_target[order], o_real[order]
     o_score, o_sep = o_score[order], o_sep[order]
-    o_row = np.searchsorted(play_ids, o_play)
-    group = run_starts(o_play)
+    group = run_starts(o_row)
     first_of = np.repeat(group[:-1], np.diff(group))
-    rank = (np.arange(len(o_play)) - first_of + 1).astype(np.int32)
+    rank = (np.arange(len(o_row)) - first_of + 1).astype(np.int32)
 
     def per_play(values: np.ndarray, mask: np.ndarray, fill: Any) -> np.ndarray:
         out = np.full(n_plays, fill, dtype=values.dtype)
@@ -169,7 +184,7 @@ def _plays_table(
     best_sep = per_play(o_sep, is_best, np.nan)
     target_sep = per_play(o_sep, o_real, np.nan)
     ghost_score = per_play(o_score, o_real, np.nan)
-    real_score = np.array([real_play.get(int(p), np.nan) for p in play_ids], dtype=np.float64)
+    real_score = np.asarray(real_play, dtype=np.float64).copy()
     real_score[~ok] = np.nan
     gain = best_sep - target_sep
 
@@ -181,21 +196,27 @@ def _plays_table(
         fields=list(OPTION_TYPE),
     )
     option_lists = pa.ListArray.from_arrays(pa.array(offsets), option_values)
-    n_defenders = np.zeros(n_plays, dtype=np.int32)
-    np.add.at(n_defenders, np.searchsorted(play_ids, g.play[g.is_real]), 1)
+    n_defenders = np.bincount(g.play_row[g.is_real], minlength=n_plays).astype(np.int32)
 
-    tally.real_play.add(real_score[ok])
-    tally.ghost_play_target.add(o_score[o_real])
-    tally.ghost_play_all.add(o_score)
+    # The means add one sum per game, in the order one game alone gives (summary.py).
+    play_game = _np(plays["game_id"], np.int64)
+    option_game = play_game[o_row]
+    for lo, hi in _runs(play_game):
+        keep = ok[lo:hi]
+        tally.real_play.add(real_score[lo:hi][keep])
+    for lo, hi in _runs(option_game):
+        tally.ghost_play_target.add(o_score[lo:hi][o_real[lo:hi]])
+        tally.ghost_play_all.add(o_score[lo:hi])
     tally.better_option_plays += int(np.sum(ok & has_best & (gain > 0)))
+    status = np.where(ok, "scored", "skipped").astype(object)
+    reasons = np.where(ok, np.array(None, dtype=object), reason)
 
     return pa.table(
         {
             "game_id": plays["game_id"],
             "play_id": plays["play_id"],
-            "status": pa.array(np.where(ok, "scored", "skipped").tolist(), pa.string()),
-            "reason": pa.array([None if k else r for k, r in zip(ok, reason, strict=True)],
-                               pa.string()),
+            "status": pa.array(status, pa.string()),
+            "reason": pa.array(reasons, pa.string()),
             "targeted_receiver": plays["targeted_receiver"],
             "target_source": plays["target_source"],
             "pass_forward_frame": plays["pass_forward_frame"],
@@ -213,3 +234,9 @@ def _plays_table(
         },
         schema=PLAYS_SCHEMA,
     )
+
+
+def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of equal values of ``keys``."""
+    bounds = run_starts(keys).tolist() if len(keys) else [0]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))

@@ -70,37 +70,54 @@ def really_no_pass_plays(summary: dict[str, Any]) -> bool:
     )
 
 
+def _total(parts: list[float]) -> float:
+    """The partial sums added one after the other, in order (not ``sum()``, which
+    compensates): a run's total does not depend on how its games were batched."""
+    total = 0.0
+    for part in parts:
+        total += part
+    return total
+
+
 @dataclass
 class _Mean:
-    """Running means of PS, DR, SP, TS over trajectories with a finite TS."""
+    """Running means of PS, DR, SP, TS over trajectories with a finite TS. Each
+    :meth:`add` (one game's values) keeps its sum; the total adds them in order."""
 
     n: int = 0
-    sums: dict[str, float] = field(default_factory=lambda: dict.fromkeys(_STAT_FIELDS, 0.0))
+    sums: dict[str, list[float]] = field(
+        default_factory=lambda: {name: [] for name in _STAT_FIELDS}
+    )
 
     def add(self, columns: dict[str, np.ndarray]) -> None:
         ok = np.isfinite(columns["ts"])
         self.n += int(ok.sum())
         for name in _STAT_FIELDS:
-            self.sums[name] += float(np.asarray(columns[name])[ok].sum())
+            self.sums[name].append(float(np.asarray(columns[name])[ok].sum()))
 
     def as_dict(self) -> dict[str, Any]:
-        means = {name: (self.sums[name] / self.n if self.n else None) for name in _STAT_FIELDS}
+        means = {
+            name: (_total(self.sums[name]) / self.n if self.n else None)
+            for name in _STAT_FIELDS
+        }
         return {"trajectories": self.n, **means}
 
 
 @dataclass
 class _PlayMean:
+    """The running mean of play scores (one partial sum per game, as :class:`_Mean`)."""
+
     n: int = 0
-    total: float = 0.0
+    parts: list[float] = field(default_factory=list)
 
     def add(self, values: np.ndarray) -> None:
         values = np.asarray(values, dtype=np.float64)
         ok = np.isfinite(values)
         self.n += int(ok.sum())
-        self.total += float(values[ok].sum())
+        self.parts.append(float(values[ok].sum()))
 
     def mean(self) -> float | None:
-        return self.total / self.n if self.n else None
+        return _total(self.parts) / self.n if self.n else None
 
 
 @dataclass
@@ -135,10 +152,24 @@ class _Tally:
 
     def skip(self, reasons: Iterable[str], game_ids: Iterable[int],
              play_ids: Iterable[int]) -> None:
-        """Count each skipped play under its reason (a category) and list it there."""
-        for reason, game_id, play_id in zip(reasons, game_ids, play_ids, strict=True):
-            self.skipped[reason] = self.skipped.get(reason, 0) + 1
-            self.skipped_plays.setdefault(reason, []).append([int(game_id), int(play_id)])
+        """Count each skipped play under its reason (a category) and list it there
+        (one step per reason, not per play)."""
+        why = np.asarray(list(reasons), dtype=object)
+        games = np.asarray(list(game_ids), dtype=np.int64)
+        plays = np.asarray(list(play_ids), dtype=np.int64)
+        if not (len(why) == len(games) == len(plays)):
+            raise GhostingError("internal error: skip lists of different lengths")
+        if not len(why):
+            return
+        names, inverse = np.unique(why.astype(str), return_inverse=True)
+        order = np.argsort(inverse, kind="stable")  # each reason's plays in their order
+        bounds = np.searchsorted(inverse[order], np.arange(len(names) + 1))
+        for k, name in enumerate(names.tolist()):
+            rows = order[bounds[k]:bounds[k + 1]]
+            self.skipped[name] = self.skipped.get(name, 0) + len(rows)
+            self.skipped_plays.setdefault(name, []).extend(
+                [[g, p] for g, p in zip(games[rows].tolist(), plays[rows].tolist(), strict=True)]
+            )
 
     def add_cleaning(self, report: Any) -> None:
         counts = {

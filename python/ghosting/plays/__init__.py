@@ -1,7 +1,7 @@
 """Pass plays: when the ball is in the air, where it lands, who it was thrown to.
 
-:func:`pass_windows` (:mod:`ghosting.plays.windows`) finds each play's pass
-forward and arrival frames from the events alone; :func:`pass_plays`
+:func:`pass_windows` (:mod:`ghosting.passes`, a leaf module the reader uses too)
+finds each play's pass forward and arrival frames from the events alone; :func:`pass_plays`
 (:mod:`ghosting.plays.records`) builds on it one record per play with the ball's
 landing point, the targeted receiver (and where that came from, see
 :mod:`ghosting.plays.targets`), the eligible receivers and the defensive backs,

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from .rows import _by_play, _PlayRows, _sorted
 from .targets import TARGET_FILE_REASONS, _choose_targets
-from .windows import _require, pass_windows
+from .windows import PassWindows, _require
 
 __all__ = ["pass_plays", "REASONS", "PLAYS_SCHEMA"]
 
@@ -71,7 +71,11 @@ def _lists(play_idx: np.ndarray, nfl: np.ndarray, mask: np.ndarray, n_plays: int
 
 
 def pass_plays(
-    tracking: pa.Table, targets: object | None = None, *, infer_missing_targets: bool = False
+    tracking: pa.Table,
+    targets: object | None = None,
+    *,
+    infer_missing_targets: bool = False,
+    windows: PassWindows | None = None,
 ) -> pa.Table:
     """One record per play: pass window, landing point, target, receivers, defensive backs.
 
@@ -88,6 +92,9 @@ def pass_plays(
     infer_missing_targets : bool, default False
         Infer the target of the plays whose target file entry is NA, as for plays
         the file does not list.
+    windows : PassWindows, optional
+        ``PassWindows.of(tracking)`` when the caller has it already (``ghosting run``
+        scans a batch's events once for this and for cleaning); computed otherwise.
 
     Returns
     -------
@@ -110,26 +117,28 @@ def pass_plays(
     _require(tracking, ("game_id", "play_id", "nfl_id", "frame_id", "x", "y", "event"),
              "pass_plays")
     tracking = _sorted(tracking)
-    windows = pass_windows(tracking)
-    rows = _PlayRows.of(tracking, windows.num_rows)
-    frames = _pass_frames(rows, windows)
+    found = windows if windows is not None else PassWindows.of(tracking)
+    windows_table = found.windows
+    rows = _PlayRows.of(tracking, windows_table.num_rows)
+    frames = _pass_frames(rows, windows_table)
     at_forward = frames.at_forward(rows)
     at_arrival = frames.at_arrival(rows)
-    land_x, land_y = _landing_points(rows, windows, frames)
+    land_x, land_y = _landing_points(rows, found, frames)
 
     receivers = rows.offense & rows.receiver_position & ~rows.is_ball
     backs = rows.defense & rows.back_position & ~rows.is_ball
     eligible = _lists(rows.play_idx, rows.nfl, receivers & at_forward, rows.n_plays)
     defensive_backs = _lists(rows.play_idx, rows.nfl, backs & at_forward, rows.n_plays)
     target, has_target, source, refused = _choose_targets(
-        rows, windows, targets, receivers & at_arrival, land_x, land_y, infer_missing_targets)
+        rows, windows_table, targets, receivers & at_arrival, land_x, land_y,
+        infer_missing_targets)
 
     reason = _reasons(rows, frames, land_x, land_y, at_forward, target, has_target, refused,
                       eligible, defensive_backs)
     return pa.table(
         [
-            windows["game_id"],
-            windows["play_id"],
+            windows_table["game_id"],
+            windows_table["play_id"],
             pa.array([r is None for r in reason], pa.bool_()),
             pa.array(reason, pa.string()),
             pa.array(frames.forward, pa.int32(), mask=~frames.has_forward),
@@ -192,17 +201,17 @@ def _pass_frames(rows: _PlayRows, windows: pa.Table) -> _PassFrames:
 
 
 def _landing_points(
-    rows: _PlayRows, windows: pa.Table, frames: _PassFrames
+    rows: _PlayRows, found: PassWindows, frames: _PassFrames
 ) -> tuple[np.ndarray, np.ndarray]:
     """``ball_land_x/y`` when given (2026), else the ball at arrival on its own clock."""
     land_x = np.full(rows.n_plays, np.nan)
     land_y = np.full(rows.n_plays, np.nan)
-    ball_arrival = frames.arrival + _ball_clock_shift(rows.table, rows.is_ball, windows, frames)
+    ball_arrival = frames.arrival + _ball_clock_shift(rows.is_ball, found, frames)
     p = rows.play_idx
-    found = (rows.is_ball & frames.has_arrival[p] & (rows.frame == ball_arrival[p])
+    at = (rows.is_ball & frames.has_arrival[p] & (rows.frame == ball_arrival[p])
              & np.isfinite(rows.x) & np.isfinite(rows.y))
-    land_x[p[found]] = rows.x[found]
-    land_y[p[found]] = rows.y[found]
+    land_x[p[at]] = rows.x[at]
+    land_y[p[at]] = rows.y[at]
     names = rows.table.column_names
     if "ball_land_x" in names and "ball_land_y" in names and rows.n_plays:
         given_x = rows.first_of_play("ball_land_x")
@@ -277,19 +286,17 @@ def _has_position(rows: _PlayRows) -> np.ndarray:
     return _valid(rows.table, "position") | _valid(rows.table, "player_role")
 
 
-def _ball_clock_shift(
-    tracking: pa.Table, is_ball: np.ndarray, windows: pa.Table, frames: _PassFrames
-) -> np.ndarray:
+def _ball_clock_shift(is_ball: np.ndarray, found: PassWindows, frames: _PassFrames
+                      ) -> np.ndarray:  # fmt: skip
     """Per play, how many frames the ball's own pass_forward lies after the play's.
 
     Some highlight plays number the ball's frames differently from the players'
     (a constant shift); the ball's own events tell by how much. 0 when unknown.
     """
-    shift = np.zeros(windows.num_rows, dtype=np.int64)
+    shift = np.zeros(found.windows.num_rows, dtype=np.int64)
     if not is_ball.any():
         return shift
-    own = pass_windows(tracking.filter(pa.array(is_ball)))
-    ball_forward, found = _by_play(windows, own, "pass_forward_frame")
-    known = found & frames.has_forward
+    ball_forward, has_own = _by_play(found.windows, found.ball, "pass_forward_frame")
+    known = has_own & frames.has_forward
     shift[known] = ball_forward[known] - frames.forward[known]
     return shift

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._util import take_rows
 from .rows import _bool, _by_play, _PlayRows, _strings
 from .windows import _KEYS
 
@@ -242,13 +243,13 @@ def _targets_from_descriptions(
     names = _strings(rows.table, "display_name")
     if names is None:
         return out, found
-    texts = description.take(pa.array(rows.starts[:-1])).to_pylist()
+    texts = take_rows(description, rows.starts[:-1]).to_pylist()
     play_idx, nfl = rows.play_idx, rows.nfl
     # one row per (play, offensive player): the first row of each track
     track_start = np.ones(len(nfl), dtype=bool)
     track_start[1:] = (play_idx[1:] != play_idx[:-1]) | (nfl[1:] != nfl[:-1])
     players = np.flatnonzero(track_start & rows.offense)
-    player_names = names.take(pa.array(players)).to_pylist()
+    player_names = take_rows(names, players).to_pylist()
     player_eligible = rows.receiver_position[players].tolist()
     bounds = np.searchsorted(play_idx[players], np.arange(rows.n_plays + 1))
     for p in np.flatnonzero(wanted):

@@ -1,19 +1,22 @@
-"""Pass windows: the frames at which each play's pass leaves the hand and arrives.
-
-:func:`pass_windows` finds them from the events alone; cleaning uses it for the
-analysed window and :func:`ghosting.pass_plays` builds on it.
-"""
+"""Pass windows (:mod:`ghosting.passes`, a leaf module the reader imports too)."""
 
 from __future__ import annotations
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from .._util import run_starts
-from ..errors import MissingColumnsError
+from ..passes import (
+    _KEYS,
+    ARRIVAL_EVENT,
+    AUTO_FORWARD_EVENT,
+    FORWARD_EVENTS,
+    OUTCOME_PREFIX,
+    WINDOW_SCHEMA,
+    PassWindows,
+    _require,
+    pass_windows,
+    repeated_pass_forwards,
+)
 
 __all__ = [
+    "PassWindows",
     "pass_windows",
     "repeated_pass_forwards",
     "FORWARD_EVENTS",
@@ -21,177 +24,6 @@ __all__ = [
     "ARRIVAL_EVENT",
     "OUTCOME_PREFIX",
     "WINDOW_SCHEMA",
+    "_KEYS",
+    "_require",
 ]
-
-#: Events that mark the ball leaving the quarterback's hand.
-FORWARD_EVENTS = ("pass_forward", "pass_shovel")
-#: Stands in for a missing ``pass_forward``/``pass_shovel`` (BDB 2023 to 2025 files).
-AUTO_FORWARD_EVENT = "autoevent_passforward"
-#: The event that marks the ball's arrival; without it, the first ``pass_outcome_*``.
-ARRIVAL_EVENT = "pass_arrived"
-OUTCOME_PREFIX = "pass_outcome_"
-
-_KEYS = ["game_id", "play_id"]
-
-WINDOW_SCHEMA = pa.schema(
-    [
-        ("game_id", pa.int64()),
-        ("play_id", pa.int64()),
-        ("pass_forward_frame", pa.int32()),
-        ("arrival_frame", pa.int32()),
-    ]
-)
-
-
-def _require(table: pa.Table, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in table.column_names]
-    if missing:
-        raise MissingColumnsError(
-            f"{what}: the tracking table lacks column(s) {', '.join(missing)} "
-            f"(it has {', '.join(table.column_names)})"
-        )
-
-
-def _distinct_plays(tracking: pa.Table) -> pa.Table:
-    plays = tracking.select(_KEYS).group_by(_KEYS, use_threads=False).aggregate([])
-    return plays.cast(pa.schema([("game_id", pa.int64()), ("play_id", pa.int64())]))
-
-
-def _event_frame(events: pa.Table, mask: pa.ChunkedArray | pa.Array, name: str) -> pa.Table:
-    """Per play, the first frame that carries the events selected by ``mask`` on at
-    least half as many rows as the frame that carries them most; and how many frames
-    qualify (``name + "_frames"``).
-
-    Every row of a frame carries that frame's event, so a lone track whose clock is
-    shifted (as the ball's is on some highlight plays) is outvoted, while a play
-    whose event truly happens twice (two ``pass_forward`` frames) takes the first.
-    """
-    rows = events.filter(mask)
-    counts = rows.group_by([*_KEYS, "frame_id"], use_threads=False).aggregate(
-        [([], "count_all")]
-    )
-    if counts.num_rows == 0:
-        return pa.table({"game_id": pa.array([], pa.int64()), "play_id": pa.array([], pa.int64()),
-                         name: pa.array([], pa.int32()),
-                         f"{name}_frames": pa.array([], pa.int64())})
-    game = counts["game_id"].to_numpy()
-    play = counts["play_id"].to_numpy()
-    frame = counts["frame_id"].to_numpy()
-    count = counts["count_all"].to_numpy()
-    order = np.lexsort((frame, play, game))
-    game, play, frame, count = game[order], play[order], frame[order], count[order]
-    starts = run_starts(game, play)
-    owner = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-    most = np.maximum.reduceat(count, starts[:-1])
-    qualifies = 2 * count >= most[owner]
-    chosen = np.flatnonzero(qualifies)
-    first = chosen[run_starts(owner[chosen])[:-1]]  # one per play: every play has its max
-    n_frames = np.bincount(owner[chosen], minlength=len(starts) - 1)
-    return pa.table({"game_id": game[first], "play_id": play[first],
-                     name: pa.array(frame[first], pa.int32()),
-                     f"{name}_frames": pa.array(n_frames, pa.int64())})
-
-
-def _events(tracking: pa.Table) -> pa.Table:
-    """The pass events of ``tracking`` (forward, arrival, outcome rows only)."""
-    event = tracking["event"]
-    if pa.types.is_dictionary(event.type):
-        event = event.cast(pa.string())
-    events = pa.table(
-        {
-            "game_id": tracking["game_id"].cast(pa.int64()),
-            "play_id": tracking["play_id"].cast(pa.int64()),
-            "frame_id": tracking["frame_id"].cast(pa.int32()),
-            "event": event.cast(pa.string()),
-        }
-    )
-    is_forward = pc.is_in(events["event"], value_set=pa.array([*FORWARD_EVENTS,
-                                                               AUTO_FORWARD_EVENT]))
-    is_arrived = pc.equal(events["event"], ARRIVAL_EVENT)
-    is_outcome = pc.starts_with(events["event"], OUTCOME_PREFIX)
-    interesting = pc.fill_null(pc.or_(pc.or_(is_forward, is_arrived), is_outcome), False)
-    return events.filter(interesting)
-
-
-def _forward_frames(events: pa.Table) -> pa.Table:
-    """Per play, the pass forward frame: ``pass_forward``/``pass_shovel``, else
-    ``autoevent_passforward``; ``pass_forward_frame_frames`` counts the qualifying
-    frames of the event used."""
-    name = "pass_forward_frame"
-    real = _event_frame(events, pc.is_in(events["event"], pa.array(FORWARD_EVENTS)), name)
-    auto = _event_frame(events, pc.equal(events["event"], AUTO_FORWARD_EVENT), name)
-    if auto.num_rows == 0:
-        return real
-    known = real.select(_KEYS).append_column("__real", pa.array(np.ones(real.num_rows, bool)))
-    auto = auto.join(known, _KEYS, join_type="left outer", use_threads=False)
-    missing = pc.is_null(auto["__real"])
-    auto = auto.drop_columns(["__real"])
-    return pa.concat_tables([real, auto.filter(missing)])
-
-
-def repeated_pass_forwards(tracking: pa.Table) -> int:
-    """How many plays have their pass forward event on more than one frame (each
-    carried by at least half as many rows as the most carried one); :func:`pass_windows`
-    takes the first of them."""
-    if tracking.num_rows == 0:
-        return 0
-    forward = _forward_frames(_events(tracking))
-    return int(pc.sum(pc.greater(forward["pass_forward_frame_frames"], 1)).as_py() or 0)
-
-
-def pass_windows(tracking: pa.Table) -> pa.Table:
-    """The frames at which each play's pass leaves the hand and arrives.
-
-    From the events alone: ``pass_forward_frame`` is the ``pass_forward`` or
-    ``pass_shovel`` frame (else the ``autoevent_passforward`` frame); ``arrival_frame``
-    the ``pass_arrived`` frame after it, else the first ``pass_outcome_*`` frame after
-    it. Both are null when missing. An event on several frames counts on the frames
-    that carry it on at least half as many rows as the frame carrying it most, and the
-    first of those is taken: a track with a shifted clock (the ball's, on some
-    highlight plays) is outvoted, and of two ``pass_forward`` frames the first wins
-    (:func:`repeated_pass_forwards` counts such plays; the read report too).
-
-    Parameters
-    ----------
-    tracking : pyarrow.Table
-        A canonical tracking table (at least ``game_id, play_id, frame_id, event``).
-
-    Returns
-    -------
-    pyarrow.Table
-        ``game_id, play_id, pass_forward_frame, arrival_frame`` (nullable int32), one
-        row per play of ``tracking``, sorted by ``(game_id, play_id)``.
-
-    Examples
-    --------
-    >>> import ghosting
-    >>> from ghosting.plays import pass_windows
-    >>> windows = pass_windows(ghosting.synth.generate_plays(2, seed=0))
-    >>> windows.column_names
-    ['game_id', 'play_id', 'pass_forward_frame', 'arrival_frame']
-    """
-    _require(tracking, ("game_id", "play_id", "frame_id", "event"), "pass_windows")
-    plays = _distinct_plays(tracking)
-    events = _events(tracking)
-    forward = _forward_frames(events).drop_columns(["pass_forward_frame_frames"])
-    after = events.join(forward, _KEYS, join_type="inner", use_threads=False)
-    after = after.filter(pc.greater(after["frame_id"], after["pass_forward_frame"]))
-    arrived = _event_frame(after, pc.equal(after["event"], ARRIVAL_EVENT), "arrived")
-    outcome = _event_frame(after, pc.starts_with(after["event"], OUTCOME_PREFIX), "outcome")
-    arrived = arrived.drop_columns(["arrived_frames"])
-    outcome = outcome.drop_columns(["outcome_frames"])
-
-    out = plays.join(forward, _KEYS, join_type="left outer", use_threads=False)
-    out = out.join(arrived, _KEYS, join_type="left outer", use_threads=False)
-    out = out.join(outcome, _KEYS, join_type="left outer", use_threads=False)
-    out = out.sort_by([("game_id", "ascending"), ("play_id", "ascending")])
-    arrival = pc.coalesce(out["arrived"], out["outcome"])
-    return pa.table(
-        [
-            out["game_id"],
-            out["play_id"],
-            out["pass_forward_frame"].cast(pa.int32()),
-            arrival.cast(pa.int32()),
-        ],
-        schema=WINDOW_SCHEMA,
-    )
