@@ -157,7 +157,7 @@ def test_score_errors_are_clean(synthetic, tmp_path: Path, capsys):
 def test_track_policy_defenders_include_the_2026_coverage_role() -> None:
     """With --policy track, a dropped back's track is listed as a skipped defender; the
     backs are found by position or, in 2026 data, by the "Defensive Coverage" role."""
-    from ghosting.cli.score import _defender_keys
+    from ghosting.scoring.files import _defender_keys
 
     table = pa.table(
         {

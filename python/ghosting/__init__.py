@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers
     from .plays import pass_plays as pass_plays
     from .scoring import score_real as score_real
     from .scoring.feasibility import feasibility as feasibility
+    from .scoring.files import score_files as score_files
     from .scoring.trajectory_score import trajectory_score as trajectory_score
 
 # Public names and the module that defines each; imported on first use so that
@@ -53,6 +54,7 @@ _LAZY = {
     "CleaningReport": "ghosting.cleaning",
     "trajectory_score": "ghosting.scoring",
     "score_real": "ghosting.scoring",
+    "score_files": "ghosting.scoring.files",
     "feasibility": "ghosting.scoring",
     "GhostModel": "ghosting.model",
     "ForecastModel": "ghosting.forecast",
