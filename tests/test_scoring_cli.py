@@ -173,3 +173,25 @@ def test_track_policy_defenders_include_the_2026_coverage_role() -> None:
     assert _defender_keys(table, "all") == {(1, 2, 10), (1, 2, 11), (1, 2, 12)}
     no_role = table.drop_columns(["player_role"])
     assert _defender_keys(no_role, "backs") == {(1, 2, 10)}
+
+
+def test_defender_rows_is_the_one_definition_of_a_defensive_back() -> None:
+    """ghosting.plays.defender_rows finds backs by position or 2026 role, and names the
+    missing column; score's track-policy bookkeeping and score_real both use it."""
+    from ghosting.errors import InputError
+    from ghosting.plays import defender_rows
+
+    table = pa.table(
+        {
+            "side": ["defense", "defense", "defense", "offense", None],
+            "position": ["FS", None, "LB", "CB", "CB"],
+            "player_role": [None, "Defensive Coverage", "Pass Rush", None, None],
+        }
+    )
+    assert defender_rows(table).tolist() == [True, True, False, False, False]
+    assert defender_rows(table, "all").tolist() == [True, True, True, False, False]
+    with pytest.raises(InputError, match="'side'"):
+        defender_rows(table.drop_columns(["side"]))
+    with pytest.raises(InputError, match="'position'"):
+        defender_rows(table.drop_columns(["position", "player_role"]))
+    assert defender_rows(table.drop_columns(["position", "player_role"]), "all").sum() == 3

@@ -12,6 +12,7 @@ Every public name is importable from here: ``from ghosting.plays import pass_pla
 
 from __future__ import annotations
 
+from .defenders import defender_rows
 from .records import PLAYS_SCHEMA, REASONS, pass_plays
 from .rows import COVERAGE_ROLE, ROUTE_RUNNER_ROLES
 from .targets import (
@@ -51,4 +52,5 @@ __all__ = [
     "TARGETED_ROLE",
     "ROUTE_RUNNER_ROLES",
     "COVERAGE_ROLE",
+    "defender_rows",
 ]

@@ -34,8 +34,8 @@ from ..pipeline.inputs import _read_side_file, game_stream
 from ..pipeline.outputs import _json_ready
 from ..pipeline.summary import _Mean, nothing_scored_hint
 from ..pipeline.tasks import TaskReader
-from ..plays import COVERAGE_ROLE
-from ..schema import DEFENSIVE_BACKS, DT, V_MAX
+from ..plays import defender_rows
+from ..schema import DT, V_MAX
 from .real import RealScores, score_real
 
 __all__ = ["score_files", "score_summary", "reason_category", "DEFAULT_CLEANING"]
@@ -90,21 +90,11 @@ def _defender_keys(tracking: pa.Table, defenders: str) -> set[tuple[int, int, in
     players, and with ``defenders="backs"`` only the defensive backs by position or by
     the 2026 role (as :func:`ghosting.pass_plays` finds them)."""
     names = tracking.column_names
-    if "side" not in names:
-        return set()
-
-    def strings(name: str) -> np.ndarray:
-        column = tracking.column(name).fill_null("")
-        return np.asarray(column.to_numpy(zero_copy_only=False))
-
-    mask = strings("side") == "defense"
-    if defenders == "backs":
-        back = np.zeros(tracking.num_rows, dtype=bool)
-        if "position" in names:
-            back |= np.isin(strings("position"), sorted(DEFENSIVE_BACKS))
-        if "player_role" in names:
-            back |= strings("player_role") == COVERAGE_ROLE
-        mask &= back
+    if "side" not in names or (
+        defenders == "backs" and "position" not in names and "player_role" not in names
+    ):
+        return set()  # score_real says why it scores nobody
+    mask = defender_rows(tracking, defenders)
     keys = tracking.filter(pa.array(mask)).select(["game_id", "play_id", "nfl_id"])
     keys = keys.group_by(["game_id", "play_id", "nfl_id"]).aggregate([])
     return set(zip(*(keys.column(c).to_pylist() for c in keys.column_names), strict=True))

@@ -21,8 +21,8 @@ from .._util import list_lengths, run_starts
 from ..choices import DEFENDERS, Defenders, Reference, Weights
 from ..errors import InputError
 from ..flights import FlightTable, gather_tracks
-from ..plays import COVERAGE_ROLE
-from ..schema import DEFENSIVE_BACKS, DT, V_MAX
+from ..plays import defender_rows
+from ..schema import DT, V_MAX
 from ._batch import check_choice as _check_choice
 from .feasibility import OFF_FIELD_TOLERANCE, feasibility
 from .trajectory_score import (
@@ -291,21 +291,7 @@ def _expected_defenders(
         in_tracking[run_row[run_row >= 0]] = True
         keep = in_tracking[owner] & valid
         return np.unique(_pairs(play_to_run[owner[keep]], ids[keep]))
-    if "side" not in tracking.column_names:
-        raise InputError("tracking table lacks the column 'side' needed to find defenders")
-    is_def = tracking.column("side").fill_null("").to_numpy(zero_copy_only=False) == "defense"
-    if defenders == "backs":  # by position, or by the 2026 role (as pass_plays does)
-        names = tracking.column_names
-        if "position" not in names and "player_role" not in names:
-            raise InputError("tracking table lacks the column 'position' needed to find backs")
-        back = np.zeros(len(is_def), dtype=bool)
-        if "position" in names:
-            pos = tracking.column("position").fill_null("").to_numpy(zero_copy_only=False)
-            back |= np.isin(pos, sorted(DEFENSIVE_BACKS))
-        if "player_role" in names:
-            role = tracking.column("player_role").fill_null("").to_numpy(zero_copy_only=False)
-            back |= role == COVERAGE_ROLE
-        is_def &= back
+    is_def = defender_rows(tracking, defenders)
     return np.unique(_pairs(rows.row_run[is_def], rows.nfl[is_def]))
 
 
