@@ -34,6 +34,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import GhostingError, InputError, ModelError
+from .ledger import PlayLedger
 from .outputs import SCHEMAS, _MemorySink, _ParquetSink
 from .settings import RunSettings
 from .summary import _Mean, _PlayMean, _Tally
@@ -233,6 +234,9 @@ def _merge_tally(total: _Tally, part: _Tally) -> None:
     means keep one partial sum per game, so float totals are bitwise the same."""
     for f in dataclasses.fields(_Tally):
         mine, theirs = getattr(total, f.name), getattr(part, f.name)
+        if isinstance(mine, PlayLedger):
+            mine.merge(theirs)
+            continue
         if not isinstance(mine, (bool, int, set, dict, _Mean, _PlayMean)):
             raise GhostingError(f"internal error: cannot merge tally field {f.name}")
         if isinstance(mine, bool):

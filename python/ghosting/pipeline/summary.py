@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GhostingError
+from .ledger import PlayLedger
 from .outputs import _json_ready
 from .settings import RunSettings
 
@@ -126,10 +126,8 @@ class _Tally:
 
     rows_read: int = 0
     game_ids: set[int] = field(default_factory=set)
-    plays_read: int = 0
-    plays_scored: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-    skipped_plays: dict[str, list[list[int]]] = field(default_factory=dict)
+    #: Plays read, scored and skipped by reason (the ledger ``ghosting score`` keeps too).
+    ledger: PlayLedger = field(default_factory=PlayLedger)
     ghost_trajectories: int = 0
     real_trajectories: int = 0
     options: int = 0
@@ -150,26 +148,29 @@ class _Tally:
     ghost_play_target: _PlayMean = field(default_factory=_PlayMean)
     ghost_play_all: _PlayMean = field(default_factory=_PlayMean)
 
+    @property
+    def plays_read(self) -> int:
+        """Plays read (in the ledger)."""
+        return self.ledger.plays_read
+
+    @plays_read.setter
+    def plays_read(self, value: int) -> None:
+        self.ledger.plays_read = value
+
+    @property
+    def plays_scored(self) -> int:
+        """Plays scored (in the ledger)."""
+        return self.ledger.plays_scored
+
+    @plays_scored.setter
+    def plays_scored(self, value: int) -> None:
+        self.ledger.plays_scored = value
+
     def skip(self, reasons: Iterable[str], game_ids: Iterable[int],
              play_ids: Iterable[int]) -> None:
         """Count each skipped play under its reason (a category) and list it there
-        (one step per reason, not per play)."""
-        why = np.asarray(list(reasons), dtype=object)
-        games = np.asarray(list(game_ids), dtype=np.int64)
-        plays = np.asarray(list(play_ids), dtype=np.int64)
-        if not (len(why) == len(games) == len(plays)):
-            raise GhostingError("internal error: skip lists of different lengths")
-        if not len(why):
-            return
-        names, inverse = np.unique(why.astype(str), return_inverse=True)
-        order = np.argsort(inverse, kind="stable")  # each reason's plays in their order
-        bounds = np.searchsorted(inverse[order], np.arange(len(names) + 1))
-        for k, name in enumerate(names.tolist()):
-            rows = order[bounds[k]:bounds[k + 1]]
-            self.skipped[name] = self.skipped.get(name, 0) + len(rows)
-            self.skipped_plays.setdefault(name, []).extend(
-                [[g, p] for g, p in zip(games[rows].tolist(), plays[rows].tolist(), strict=True)]
-            )
+        (:meth:`PlayLedger.skip`)."""
+        self.ledger.skip(reasons, game_ids, play_ids)
 
     def add_cleaning(self, report: Any) -> None:
         counts = {
@@ -192,12 +193,8 @@ class _Tally:
     ) -> dict[str, Any]:
         from .. import __version__
 
-        skipped_total = sum(self.skipped.values())
-        if self.plays_scored + skipped_total != self.plays_read:  # pragma: no cover - invariant
-            raise GhostingError(
-                f"internal error: {self.plays_read} plays read but {self.plays_scored} scored "
-                f"and {skipped_total} skipped"
-            )
+        plays = self.ledger.summary()
+        counts = plays["counts"]
         seconds = max(seconds, 1e-9)
         table = {
             "real": {**self.real.as_dict(), "play_score": self.real_play.mean()},
@@ -217,10 +214,10 @@ class _Tally:
             "counts": {
                 "rows_read": self.rows_read,
                 "games": len(self.game_ids),
-                "plays_read": self.plays_read,
-                "plays_scored": self.plays_scored,
-                "plays_skipped": skipped_total,
-                "skipped_by_reason": dict(sorted(self.skipped.items())),
+                "plays_read": counts["plays_read"],
+                "plays_scored": counts["plays_scored"],
+                "plays_skipped": counts["plays_skipped"],
+                "skipped_by_reason": counts["skipped_by_reason"],
                 "target_options": self.options,
                 "ghost_trajectories": self.ghost_trajectories,
                 "real_trajectories": self.real_trajectories,
@@ -234,11 +231,8 @@ class _Tally:
                 "repeated_inputs_ignored": self.repeated_inputs,
                 "unpaired_2026_outputs": self.unpaired_2026_outputs,
             },
-            "skipped_plays_by_reason": {
-                reason: sorted(self.skipped_plays.get(reason, []))
-                for reason in sorted(self.skipped)
-            },
-            "hint": nothing_scored_hint(self.plays_read, self.plays_scored, self.skipped,
+            "skipped_plays_by_reason": plays["skipped_plays_by_reason"],
+            "hint": nothing_scored_hint(self.plays_read, self.plays_scored, self.ledger.skipped,
                                         unpaired_2026_outputs=self.unpaired_2026_outputs),
             "cleaning": dict(sorted(self.cleaning.items())),
             "model": model_info,

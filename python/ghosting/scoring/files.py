@@ -15,7 +15,6 @@ This module reads files through :mod:`ghosting.pipeline`, which itself imports
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from ..errors import InputError
 from ..io import read_targets
 from ..pipeline.distributed import file_tasks, ordered_results
 from ..pipeline.inputs import _read_side_file, game_stream
+from ..pipeline.ledger import PlayLedger, reason_category
 from ..pipeline.outputs import _json_ready
 from ..pipeline.summary import _Mean, nothing_scored_hint
 from ..pipeline.tasks import TaskReader
@@ -137,24 +137,9 @@ def _score_task(task: Any, options: dict[str, Any], targets: Any, side: Any) -> 
     return (*_score_games(reader, options, targets), reader.duplicate_rows_dropped)
 
 
-#: Numbers inside a skip reason that vary from play to play (sample counts): the
-#: category drops them and the listed play keeps the full reason as ``detail``.
-_COUNTS = re.compile(r"\d+ samples for the \d+ frames")
-
-
-def reason_category(reason: str) -> str:
-    """The category of a skip reason: the same text for every play it applies to (no
-    nfl ids, no per-play sample counts).
-
-    >>> reason_category("receiver 12 samples for the 20 frames between pass forward and arrival")
-    'receiver too few samples for the frames between pass forward and arrival'
-    """
-    return _COUNTS.sub("too few samples for the frames", reason)
-
-
 def score_summary(
     result: RealScores,
-    skipped: list[dict[str, Any]],
+    ledger: PlayLedger,
     defenders_skipped: list[dict[str, Any]],
     *,
     settings: dict[str, Any],
@@ -166,20 +151,12 @@ def score_summary(
 ) -> dict[str, Any]:
     """The summary of :func:`score_files` (``ghosting score --json``) in the schema of
     ``ghosting run``'s ``summary.json`` (docs/run.md): ``counts`` with the plays read,
-    scored and skipped by reason (a category), ``skipped_plays_by_reason``,
-    ``trajectory_score.real``, ``settings``, ``hint``; score's own extras are
-    ``counts.defenders_skipped``, ``skipped_plays`` (each play with its category, full
-    reason and nfl ids) and ``skipped_defenders``."""
-    plays_list = []
-    by_reason: dict[str, list[list[int]]] = {}
-    for row in skipped:
-        category = reason_category(row["reason"])
-        by_reason.setdefault(category, []).append([int(row["game_id"]), int(row["play_id"])])
-        entry = {"game_id": row["game_id"], "play_id": row["play_id"], "reason": category,
-                 "detail": row["reason"], "nfl_ids": row.get("nfl_ids") or []}  # fmt: skip
-        plays_list.append(entry)
-    counted = {name: len(keys) for name, keys in sorted(by_reason.items())}
-    plays_scored = result.plays.num_rows
+    scored and skipped by reason (a category, from ``ledger``),
+    ``skipped_plays_by_reason``, ``trajectory_score.real``, ``settings``, ``hint``;
+    score's own extras are ``counts.defenders_skipped``, ``skipped_plays`` (each play
+    with its category, full reason and nfl ids) and ``skipped_defenders``."""
+    plays = ledger.summary()
+    counted = plays["counts"]["skipped_by_reason"]
     traj = result.trajectories
     real = _Mean()
     if traj.num_rows and all(c in traj.column_names for c in ("ps", "dr", "sp", "ts")):
@@ -193,25 +170,22 @@ def score_summary(
         "inputs": inputs,
         "counts": {
             "games": games,
-            "plays_read": plays_scored + len(skipped),
-            "plays_scored": plays_scored,
-            "plays_skipped": len(skipped),
-            "skipped_by_reason": counted,
+            **plays["counts"],
             "real_trajectories": traj.num_rows,
             "defenders_skipped": len(defenders_skipped),
             "duplicate_rows_dropped": duplicates,
             "repeated_inputs_ignored": repeated,
             "unpaired_2026_outputs": unpaired,
         },
-        "skipped_plays_by_reason": {k: sorted(v) for k, v in sorted(by_reason.items())},
-        "hint": nothing_scored_hint(plays_scored + len(skipped), plays_scored, counted,
+        "skipped_plays_by_reason": plays["skipped_plays_by_reason"],
+        "hint": nothing_scored_hint(ledger.plays_read, ledger.plays_scored, counted,
                                     unpaired_2026_outputs=unpaired),
         "trajectory_score": {
             "real": {**real.as_dict(),
                      "play_score": float(finite.mean()) if len(finite) else None},
         },
         "settings": settings,
-        "skipped_plays": plays_list,
+        "skipped_plays": ledger.skipped_list(),
         "skipped_defenders": defenders_skipped,
     })
 
@@ -291,13 +265,9 @@ def score_files(
         skipped=pa.concat_tables([r.skipped for r in parts]),
     )
     api = result.summary()
-    skipped = api["skipped_plays"]
-    accounted = _play_keys(result.plays) | {(s["game_id"], s["play_id"]) for s in skipped}
-    for key, (why, nfl_ids) in dropped.items():
-        if len(key) == 2 and key not in accounted:
-            skipped.append({"game_id": key[0], "play_id": key[1], "nfl_id": None,
-                            "reason": why, "nfl_ids": nfl_ids})  # fmt: skip
-            accounted.add(key)
+    ledger = PlayLedger()
+    result.account(ledger)
+    ledger.merge_cleaning(dropped)
     listed = set()
     defenders_skipped = api["skipped_defenders"]
     for row in defenders_skipped:
@@ -306,23 +276,19 @@ def score_files(
         if key in dropped:
             row["reason"] = f"{row['reason']}: {dropped[key][0]}"
     for key, (why, _) in dropped.items():  # tracks the cleaning removed (track policy)
-        if len(key) == 3 and key in defender_keys and key not in listed and key[:2] in accounted:
+        if len(key) == 3 and key in defender_keys and key not in listed and ledger.accounted(
+            key[:2]
+        ):
             defenders_skipped.append(
                 {"game_id": key[0], "play_id": key[1], "nfl_id": key[2], "reason": why}
             )
-    for game_id, play_id in sorted(all_plays - accounted):
-        skipped.append(
-            {
-                "game_id": game_id,
-                "play_id": play_id,
-                "nfl_id": None,
-                "reason": f"cleaning ({cleaning_options['policy']} policy) dropped every "
-                "row of the play",
-            }
-        )
+    for game_id, play_id in sorted(all_plays - ledger.keys):
+        reason = f"cleaning ({cleaning_options['policy']} policy) dropped every row of the play"
+        ledger.skip_play(game_id, play_id, reason)
+    ledger.read(len(ledger.keys))
     settings = {**cleaning_options, "defenders": defenders, "reference": reference,
                 "weights": weights}  # fmt: skip
-    summary = score_summary(result, skipped, defenders_skipped, settings=settings,
+    summary = score_summary(result, ledger, defenders_skipped, settings=settings,
                             inputs=kept, games=len({g for g, _ in all_plays}),
                             duplicates=duplicates, repeated=len(files) - len(kept),
                             unpaired=unpaired)  # fmt: skip

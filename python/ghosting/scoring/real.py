@@ -12,10 +12,11 @@ not score.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._util import list_lengths, run_starts
 from ..choices import DEFENDERS, Defenders, Reference, Weights
@@ -32,6 +33,9 @@ from .trajectory_score import (
     play_scores,
     trajectory_score,
 )
+
+if TYPE_CHECKING:  # pipeline imports scoring: only the annotation, no runtime import
+    from ..pipeline.ledger import PlayLedger
 
 __all__ = ["RealTrajectories", "RealScores", "real_trajectories", "score_real"]
 
@@ -111,6 +115,16 @@ class RealScores:
             "skipped_plays": whole,
             "skipped_defenders": [s for s in skipped if s["nfl_id"] is not None],
         }
+
+    def account(self, ledger: PlayLedger) -> None:
+        """Enter these plays in ``ledger`` (:class:`ghosting.pipeline.ledger.PlayLedger`):
+        each scored play as scored, each whole play skipped (``nfl_id`` null) with its
+        reason and nfl ids, in the order of ``skipped``."""
+        keys = self.plays.select(["game_id", "play_id"]).to_pylist()
+        ledger.mark_scored((k["game_id"], k["play_id"]) for k in keys)
+        for row in self.skipped.filter(pc.is_null(self.skipped.column("nfl_id"))).to_pylist():
+            ledger.skip_play(row["game_id"], row["play_id"], row["reason"],
+                             nfl_ids=row.get("nfl_ids"))  # fmt: skip
 
 
 def _np(table: pa.Table, name: str, dtype: Any = None) -> np.ndarray:
