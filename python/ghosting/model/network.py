@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..schema import DT
+from .config import TrainConfig
 from .evaluate import displacement_metrics
 from .features import rollout
 
 if TYPE_CHECKING:
     from .features import Windows
-    from .train import TrainConfig
 
 __all__ = [
     "build_net",
