@@ -12,6 +12,16 @@ import math
 from typing import Any
 
 from .._util import atomic_path
+from ..decision import DecisionModels
+from ..decision.evaluate import evaluate_decision
+from ..decision.train import game_split, pass_results_near
+from ..errors import ModelError
+from ..forecast import ForecastModel
+from ..forecast.evaluate import evaluate_forecast
+from ..model import GhostModel
+from ..model.data import load_sources
+from ..model.evaluate import evaluate_model
+from ..pipeline import check_outputs, expand_inputs
 from ._common import (
     add_cleaning_options,
     add_training_data,
@@ -64,11 +74,6 @@ def _clean_json(value: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..model import GhostModel
-    from ..model.data import load_sources
-    from ..model.evaluate import evaluate_model
-    from ..pipeline import check_outputs, expand_inputs
-
     cleaning = cleaning_options(args)
     check_cleaning_options(cleaning)
     model = GhostModel.load(args.model, sha256=args.model_sha256)
@@ -111,8 +116,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _forecast_report(args: argparse.Namespace, datasets: Any, ghost: Any) -> dict[str, Any]:
     """Forecast mode's held-out RMSE beside constant velocity and ghost mode (docs/forecast.md)."""
-    from ..forecast import ForecastModel
-    from ..forecast.evaluate import evaluate_forecast
 
     return evaluate_forecast(datasets, ForecastModel.load(args.forecast_model), ghost)
 
@@ -129,10 +132,6 @@ def _print_forecast(rep: dict[str, Any]) -> None:
 
 def _decision_report(args: argparse.Namespace, datasets: Any, model: Any) -> dict[str, Any]:
     """The decision analysis's held-out figures (docs/decision.md)."""
-    from ..decision import DecisionModels
-    from ..decision.evaluate import evaluate_decision
-    from ..decision.train import game_split, pass_results_near
-    from ..errors import ModelError
 
     models = DecisionModels.load(args.decision)  # a bad card is an error
     try:

@@ -8,6 +8,10 @@ import sys
 from typing import Any
 
 from ..errors import InputError
+from ..model import GhostModel
+from ..pipeline import RunSettings, run_files
+from ..pipeline.settings import MAX_FLIGHT_FRAMES
+from ..pipeline.summary import really_no_pass_plays
 from ._common import (
     add_cleaning_options,
     add_dask_options,
@@ -25,8 +29,6 @@ NOTHING_SCORED = 3
 
 
 def register(subparsers: Any) -> None:
-    from ..pipeline.settings import MAX_FLIGHT_FRAMES
-
     parser = subparsers.add_parser(
         "run",
         help="ghost and score every pass play",
@@ -81,8 +83,6 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..pipeline import RunSettings, run_files
-
     if args.demo and args.inputs:
         raise InputError("give INPUT files or --demo, not both")
     if not args.demo and not args.inputs:
@@ -98,8 +98,6 @@ def main(args: argparse.Namespace) -> int:
     machine = args.json or not sys.stdout.isatty()
     model = args.model
     if args.model_sha256 is not None:
-        from ..model import GhostModel
-
         model = GhostModel.load(args.model, sha256=args.model_sha256)
     with dask_client(args) as client:
         summary = run_files(
@@ -124,8 +122,6 @@ def main(args: argparse.Namespace) -> int:
 def _exit_code(summary: dict[str, Any]) -> int:
     """0 when a play was scored or the input has no pass plays; else 3, with the
     summary's hint on stderr."""
-    from ..pipeline.summary import really_no_pass_plays
-
     hint = summary.get("hint")
     if hint:
         print(f"ghosting run: {hint}", file=sys.stderr)

@@ -23,7 +23,8 @@ from ..errors import InputError, ModelError
 from ..model.card import HISTORY_RANGE, HORIZON_RANGE, open_model
 from ..model.ghost import GhostModel
 from ..model.windows import extract_windows
-from .data import PlayTokens, feature_names, play_tokens, token_count
+from ..plays import pass_plays
+from .data import COVERAGE_RADIUS, PlayTokens, feature_names, play_tokens, token_count
 from .predict import forecast_positions
 
 __all__ = ["ForecastModel", "DEFAULT_FORECAST_DIR", "FORECAST_SCHEMA", "DEFENDER_METHODS",
@@ -161,8 +162,6 @@ class ForecastModel:
     def coverage_radius(self) -> float:
         """Yards around the receiver-to-landing-point segment that put a defender in
         coverage (the card's training configuration)."""
-        from .data import COVERAGE_RADIUS
-
         value = self._card.get("training", {}).get("config", {}).get("coverage_radius")
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         return float(value) if ok and 0 < value < 60 else COVERAGE_RADIUS
@@ -237,8 +236,6 @@ class ForecastModel:
         if players not in ("scored", "all"):
             raise InputError(f"players must be 'scored' or 'all', got {players!r}")
         if plays is None:
-            from ..plays import pass_plays
-
             plays = pass_plays(tracking)
         t, pos = self.forecast(tracking, plays)
         if len(t) == 0:

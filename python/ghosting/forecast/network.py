@@ -167,7 +167,7 @@ def forecast_onnx_difference(
     velocity: np.ndarray, mask: np.ndarray,
 ) -> float:  # fmt: skip
     """Largest absolute difference between onnxruntime and torch outputs on one batch."""
-    import onnxruntime as ort
+    import onnxruntime as ort  # optional extra (train): loaded only to compare exports
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     feeds = {

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .._util import atomic_path
+from ..coordinates import to_raw_coordinates
 from ..errors import InputError
 
 __all__ = ["submission_table", "write_submission", "play_directions"]
@@ -51,7 +52,6 @@ def submission_table(predictions: pa.Table, plays: pa.Table) -> pa.Table:
     ``plays`` holds ``game_id, play_id, pass_forward_frame, play_direction``
     (:func:`play_directions`). Rows keep the order of ``predictions``.
     """
-    from ..coordinates import to_raw_coordinates
 
     if predictions.num_rows == 0:
         return pa.table({"id": pa.array([], pa.string()), "x": pa.array([], pa.float64()),

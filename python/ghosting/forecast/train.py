@@ -32,7 +32,10 @@ import pyarrow as pa
 
 from .._util import atomic_path
 from ..errors import GhostingError, InputError
+from ..model import GhostModel
+from ..model.data import load_sources
 from ..model.train import LICENCE, _sha256, require_training
+from ..pipeline import check_outputs, expand_inputs
 from .data import (
     COVERAGE_RADIUS,
     PlayTokens,
@@ -43,6 +46,8 @@ from .data import (
     token_count,
     token_features,
 )
+from .evaluate import evaluate_forecast, token_constant_velocity
+from .model import DEFENDER_METHODS, ForecastModel
 from .network import (
     build_forecast_ensemble,
     build_forecast_net,
@@ -200,8 +205,6 @@ def train_forecast_on_tables(
     shipped one) that forecasts the defenders when ``config.defenders`` says so.
     Returns the card.
     """
-    from ..model import GhostModel
-    from .model import DEFENDER_METHODS, ForecastModel
 
     torch, _lgb, _onnx = require_training()
     cfg = config or ForecastConfig()
@@ -247,7 +250,6 @@ def train_forecast_on_tables(
     net.eval()
     pos, _ = forecast_positions(_runner(torch, net), val_t, cfg.frames)
     val_metrics = {"network": forecast_metrics(pos, val_t)}
-    from .evaluate import evaluate_forecast, token_constant_velocity
 
     cv = token_constant_velocity(val_t)
     val_metrics["constant_velocity"] = forecast_metrics(cv, val_t)
@@ -374,7 +376,6 @@ def train_forecast(
     cleaning: dict[str, Any] | None = None,
 ) -> dict:
     """Read, clean (the ``play`` policy by default) and train on tracking files."""
-    from ..model.data import load_sources
 
     require_training()
     datasets = load_sources(sources, log=log, cleaning=cleaning)
@@ -392,7 +393,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--field-tolerance", type=float, default=None,
                         help="cleaning field tolerance (yd; default: ghosting.clean's)")
     args = parser.parse_args(argv)
-    from ..pipeline import check_outputs, expand_inputs
 
     cfg = ForecastConfig()
     if args.epochs is not None:

@@ -27,7 +27,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..cleaning import clean
 from ..errors import InputError
+from ..io import read_targets, read_tracking
+from ..plays import pass_plays
 from ..schema import play_keys
 
 __all__ = ["tracking_files", "load_sources", "Dataset"]
@@ -100,7 +103,6 @@ def load_sources(
     v_max, ...; default: its defaults with the ``play`` policy). Returns ``(name,
     cleaned tracking, pass plays)`` per file with at least one play.
     """
-    from .. import clean, pass_plays, read_targets, read_tracking
 
     say = log or (lambda msg: None)
     given_targets = read_targets(targets) if targets is not None else None

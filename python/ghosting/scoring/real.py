@@ -22,7 +22,7 @@ from .._util import list_lengths, run_starts
 from ..choices import DEFENDERS, Defenders, Reference, Weights
 from ..errors import InputError
 from ..flights import FlightTable, gather_tracks
-from ..plays import defender_rows
+from ..plays import defender_rows, pass_plays
 from ..schema import DT, V_MAX
 from ._batch import check_choice as _check_choice
 from .feasibility import OFF_FIELD_TOLERANCE, feasibility
@@ -341,8 +341,6 @@ def real_trajectories(
     _check_choice(defenders, DEFENDERS, "defenders")
     rows = _Rows.of(tracking)
     if plays is None:
-        from ..plays import pass_plays
-
         plays = pass_plays(tracking, targets, infer_missing_targets=infer_missing_targets)
     pp = _play_frame(plays)
     run_row, known = _match_plays(rows, pp)
