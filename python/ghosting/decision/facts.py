@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
+from ..flights import SIDE_DEFENSE, SIDE_OFFENSE, FlightTable
 from ..schema import BALL_ID
 
 __all__ = ["PlayIndex", "play_facts", "COMPLETE_EVENTS", "INCOMPLETE_EVENTS"]
@@ -67,17 +68,24 @@ class PlayIndex:
     grouped by play, as :func:`ghosting.read_tracking` sorts it.
     """
 
-    def __init__(self, tracking: pa.Table) -> None:
-        self.game = _col(tracking, "game_id", np.int64)
-        self.play = _col(tracking, "play_id", np.int64)
-        self.nfl = _col(tracking, "nfl_id", np.int64)
-        self.frame = _col(tracking, "frame_id", np.int64)
-        self.x = _col(tracking, "x", np.float64)
-        self.y = _col(tracking, "y", np.float64)
+    def __init__(self, tracking: pa.Table, flight_table: FlightTable | None = None) -> None:
         if "side" not in tracking.column_names:
             raise InputError("tracking table has no column 'side'")
-        self.is_offense = _flag(tracking, "side", ["offense"])
-        self.is_defense = _flag(tracking, "side", ["defense"])
+        if flight_table is None:
+            flight_table = FlightTable.of(tracking)
+        t = flight_table  # the gatherer's view of the same rows: its columns, shared
+        if int(t.play_offsets[-1]) != tracking.num_rows:
+            raise InputError("flight_table is not the tracking table's")
+        self.flight_table = t
+        per_play = np.diff(t.play_offsets)
+        self.game = np.repeat(t.play_game_id, per_play)
+        self.play = np.repeat(t.play_play_id, per_play)
+        self.nfl = t.nfl_id
+        self.frame = t.frame_id
+        self.x = t.x
+        self.y = t.y
+        self.is_offense = t.side == SIDE_OFFENSE
+        self.is_defense = t.side == SIDE_DEFENSE
         self.is_qb = _flag(tracking, "position", ["QB"])
         self.is_snap = _flag(tracking, "event", ["ball_snap"])
         self.outcome = np.full(tracking.num_rows, -1, np.int8)

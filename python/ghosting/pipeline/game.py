@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 
 from .._util import list_lengths, run_starts
 from ..errors import GhostingError
-from ..model.ghost import PlayGhosts
+from ..flights import FlightTable
+from ..model.ghost import GhostModel, PlayGhosts
 from ..passes import PassWindows
 from . import context
 from .arrays import _np, _row_index
@@ -160,14 +161,15 @@ def _broken_trajectories(ghosts: PlayGhosts, settings: RunSettings) -> np.ndarra
 
 
 def _ghost_and_score(
-    model: Any, cleaned: pa.Table, plays: pa.Table, candidates: pa.Table, settings: RunSettings
+    model: Any, cleaned: pa.Table, plays: pa.Table, candidates: pa.Table, settings: RunSettings,
+    flight_table: FlightTable | None = None,
 ) -> tuple[_Ghosts, np.ndarray]:
     """Ghost every selected defender for every option of ``candidates`` (one batched
     model call) and score the trajectories against each option's receiver. Plays
     with broken ghosts (non-finite, far off the field) are left out; their rows of
     ``plays`` are returned beside the ghosts. Everything is per trajectory (flat
     arrays with offsets, :class:`~ghosting.model.PlayGhosts`): no long table."""
-    ghosts = _predict(model, cleaned, candidates, settings.defenders)
+    ghosts = _predict(model, cleaned, candidates, settings.defenders, flight_table)
     keys = pa.table({"game_id": ghosts.game_id, "play_id": ghosts.play_id,
                      "nfl_id": ghosts.nfl_id})  # fmt: skip
     play_row = _row_index(keys, plays, ["game_id", "play_id"])
@@ -269,7 +271,10 @@ def _ghost_games(
     tally.plays_read += plays.num_rows
     cleaned, ok, reason = _play_status(game, plays, windows, settings, tally)
 
-    g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
+    # the gatherer's view of the cleaned rows, shared by the ghosts and the decision
+    flight_table = FlightTable.of(cleaned)
+    g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings,
+                                 flight_table)  # fmt: skip
     play_ids = _np(plays["play_id"], np.int64)
     play_games = _np(plays["game_id"], np.int64)
     has_ghosts = np.zeros(plays.num_rows, dtype=bool)
@@ -298,7 +303,7 @@ def _ghost_games(
     sink.add("scores", context.add_player_columns(scores, names, situation, SCORES_SCHEMA))
     play_rows = _plays_table(plays, ok, reason, g, real_play, tally)
     play_rows = context.add_play_columns(play_rows, names, situation, PLAYS_SCHEMA)
-    sink.add("plays", _add_decision(play_rows, cleaned, plays, ok, model, tally))
+    sink.add("plays", _add_decision(play_rows, cleaned, plays, ok, model, tally, flight_table))
 
     tally.ghost_trajectories += len(g.play)
     tally.options += len(g.options) - 1
@@ -331,12 +336,12 @@ def _in_game_order(ghost: pa.Table, real: pa.Table) -> pa.Table:
 
 def _add_decision(
     plays_out: pa.Table, cleaned: pa.Table, plays: pa.Table, ok: np.ndarray, model: Any,
-    tally: _Tally,
+    tally: _Tally, flight_table: FlightTable | None = None,
 ) -> pa.Table:
     """The decision columns (docs/decision.md) appended to the game's plays table."""
     from ..decision.pipeline_step import add_decision
 
-    out = add_decision(plays_out, cleaned, plays, ok, model)
+    out = add_decision(plays_out, cleaned, plays, ok, model, flight_table=flight_table)
     judged = _np(out["decision_judged"], bool, False)
     tally.decision_judged += int(judged.sum())
     tally.decision_better += int((_np(out["better_option"], bool, False) & judged).sum())
@@ -409,13 +414,20 @@ def _feasibility(
     )
 
 
-def _predict(model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str) -> PlayGhosts:
+def _predict(
+    model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str,
+    flight_table: FlightTable | None = None,
+) -> PlayGhosts:
     """Ghosts for every option of ``plays``: one batched model call. A model of one's
     own may return :class:`~ghosting.model.PlayGhosts` or a table of
     :data:`~ghosting.model.ghost.PREDICTION_SCHEMA`."""
     if not plays.num_rows:
         return PlayGhosts.empty()
-    ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders)
+    if isinstance(model, GhostModel) and flight_table is not None:
+        ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders,
+                                     flight_table=flight_table)  # fmt: skip
+    else:  # a model of one's own: its own signature
+        ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders)
     if isinstance(ghosts, PlayGhosts):
         return ghosts
     if isinstance(ghosts, pa.Table):
