@@ -109,6 +109,49 @@ def test_situations_come_from_the_tracking_else_the_documented_default():
     assert set(bare["source"].tolist()) == {"default 1st and 10"}
 
 
+def _first_situation(downs: list, togos: list) -> tuple[int, float] | None:
+    """Reference: the first non-null, non-NaN down and yards to go of one play."""
+    d = next((v for v in downs if v is not None and v == v), None)
+    y = next((v for v in togos if v is not None and v == v), None)
+    if d is None or y is None or not (1 <= int(d) <= 4 and y > 0):
+        return None
+    return int(d), float(y)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_situations_of_many_plays_match_a_play_by_play_reference(seed):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 9, 40)
+    play = np.repeat(np.arange(1, 41), sizes)
+    n = play.size
+    downs = [None if rng.random() < 0.6 else int(rng.integers(0, 6)) for _ in range(n)]
+    togos = [None if r < 0.3 else (float("nan") if r < 0.6 else float(rng.normal(5, 5)))
+             for r in rng.random(n)]
+    table = pa.table({
+        "game_id": np.ones(n, np.int64), "play_id": play, "nfl_id": np.arange(n),
+        "frame_id": np.ones(n, np.int64), "x": np.zeros(n), "y": np.zeros(n),
+        "side": ["offense"] * n, "down": pa.array(downs, pa.int64()),
+        "yards_to_go": pa.array(togos, pa.float64()),
+    })
+    plays = [{"game_id": 1, "play_id": int(p)} for p in rng.permutation(np.arange(1, 43))]
+    sit = play_situations(table, PlayIndex(table), plays)
+    for i, row in enumerate(plays):
+        rows = np.flatnonzero(play == row["play_id"]).tolist()
+        want = _first_situation([downs[r] for r in rows], [togos[r] for r in rows])
+        if want is None:
+            assert (sit["down"][i], sit["yards_to_go"][i]) == (1, 10.0)
+            assert sit["source"][i] == "default 1st and 10"
+        else:
+            assert (int(sit["down"][i]), float(sit["yards_to_go"][i])) == want
+            assert sit["source"][i] == "tracking"
+    # a string column takes the value-by-value path: the same answer
+    text = table.set_column(table.schema.get_field_index("down"), "down",
+                            table["down"].cast(pa.string()))
+    again = play_situations(text, PlayIndex(text), plays)
+    for key in ("down", "yards_to_go", "needed", "source"):
+        assert again[key].tolist() == sit[key].tolist()
+
+
 # -- yards after catch and expected points ----------------------------------------------
 
 
