@@ -57,6 +57,19 @@ def _flag(table: pa.Table, name: str, values: Sequence[str]) -> np.ndarray:
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool)
 
 
+def _event_kind(table: pa.Table) -> np.ndarray:
+    """Per row of ``event``: 1 a completion event, 0 an incompletion, 2 the snap,
+    -1 anything else or null (and everywhere when there is no event column)."""
+    if "event" not in table.column_names:
+        return np.full(table.num_rows, -1, np.int8)
+    names = [*sorted(INCOMPLETE_EVENTS), *sorted(COMPLETE_EVENTS), "ball_snap"]
+    kind = np.array([0] * len(INCOMPLETE_EVENTS) + [1] * len(COMPLETE_EVENTS) + [2, -1],
+                    np.int8)  # fmt: skip
+    at = pc.index_in(table.column("event"), value_set=pa.array(names, pa.string()))
+    code = np.asarray(pc.fill_null(at, len(names)).to_numpy(zero_copy_only=False), np.int64)
+    return kind[code]
+
+
 class PlayIndex:
     """Tracking columns as numpy arrays plus each play's row range.
 
@@ -87,10 +100,10 @@ class PlayIndex:
         self.is_offense = t.side == SIDE_OFFENSE
         self.is_defense = t.side == SIDE_DEFENSE
         self.is_qb = _flag(tracking, "position", ["QB"])
-        self.is_snap = _flag(tracking, "event", ["ball_snap"])
-        self.outcome = np.full(tracking.num_rows, -1, np.int8)
-        self.outcome[_flag(tracking, "event", sorted(INCOMPLETE_EVENTS))] = 0
-        self.outcome[_flag(tracking, "event", sorted(COMPLETE_EVENTS))] = 1
+        # the event column read once: snap flag and outcome code from one look-up
+        event = _event_kind(tracking)  # -1 other, 0 incomplete, 1 complete, 2 snap
+        self.is_snap = event == 2
+        self.outcome = np.where(event == 2, -1, event).astype(np.int8)
         n = tracking.num_rows
         # one array per column: ``take`` on a chunked column of a batch of games would
         # concatenate its chunks on every call
