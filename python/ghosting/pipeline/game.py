@@ -16,7 +16,7 @@ from ..flights import FlightTable
 from ..model.ghost import GhostModel, PlayGhosts
 from ..passes import PassWindows
 from . import context
-from .arrays import _np, _row_index
+from .arrays import Columns, _np, _row_index
 from .outputs import PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA, _MemorySink, _ParquetSink
 from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
 from .settings import RunSettings
@@ -294,8 +294,9 @@ def _ghost_games(
     # The real trajectories of the same defenders, against the real target.
     real, real_play = _score_real(cleaned, plays, scored, g, settings)
     # names and the play's situation ride along (pipeline/context.py)
-    names = context.player_info(game)
-    situation = context.play_info(game, plays, names)
+    raw = Columns(game)  # the batch's columns, each converted once
+    names = context.player_info(game, raw)
+    situation = context.play_info(game, plays, names, raw)
     trajectories = _in_game_order(_ghost_rows(g.rows), _real_trajectories(cleaned, scored))
     sink.add("trajectories", context.add_player_columns(trajectories, names, situation,
                                                         TRAJECTORIES_SCHEMA))  # fmt: skip
