@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from .._util import list_lengths, run_starts
 from ..errors import GhostingError
-from ..flights import FlightTable
+from ..flights import FlightTable, gather_tracks
 from ..model.ghost import GhostModel, PlayGhosts
 from ..passes import PassWindows
 from . import context
@@ -65,9 +65,25 @@ def _score_batch(
     return _Scored(ps, dr, sp, ts, np.asarray(weight), np.asarray(group_score))
 
 
-def _receiver_xy(ghosts: PlayGhosts, cleaned: pa.Table) -> np.ndarray:
-    """The real position of each ghost frame's target receiver (NaN when absent)."""
+def _receiver_xy(
+    ghosts: PlayGhosts, cleaned: pa.Table, flight_table: FlightTable | None = None
+) -> np.ndarray:
+    """The real position of each ghost frame's target receiver (NaN when absent).
+
+    With the batch's ``flight_table`` and trajectories of consecutive frames (what
+    :class:`~ghosting.GhostModel` gives), the flight gatherer reads the receivers'
+    tracks (:func:`ghosting.flights.gather_tracks`); else a key match per frame."""
     lengths = ghosts.lengths()
+    if flight_table is not None and len(ghosts) and _consecutive(ghosts):
+        plays = pa.table({"game_id": flight_table.play_game_id,
+                          "play_id": flight_table.play_play_id})  # fmt: skip
+        probe = pa.table({"game_id": ghosts.game_id, "play_id": ghosts.play_id})
+        at = _row_index(probe, plays, ["game_id", "play_id"])
+        if np.all(at >= 0):
+            first = ghosts.frame_id[ghosts.offsets[:-1]].astype(np.int64)
+            tracks = gather_tracks(flight_table, at, ghosts.target_nfl_id, first,
+                                   first + lengths - 1)  # fmt: skip
+            return np.asarray(tracks.xy, np.float64).reshape(-1, 2)
     probe = pa.table(
         {
             "game_id": np.repeat(ghosts.game_id, lengths),
@@ -82,6 +98,14 @@ def _receiver_xy(ghosts: PlayGhosts, cleaned: pa.Table) -> np.ndarray:
     xy[found, 0] = _np(cleaned["x"], np.float64)[index[found]]
     xy[found, 1] = _np(cleaned["y"], np.float64)[index[found]]
     return xy
+
+
+def _consecutive(ghosts: PlayGhosts) -> bool:
+    """Each trajectory's frames step by one from its first."""
+    lengths = ghosts.lengths()
+    first = np.repeat(ghosts.frame_id[ghosts.offsets[:-1]].astype(np.int64), lengths)
+    within = np.arange(int(ghosts.offsets[-1])) - np.repeat(ghosts.offsets[:-1], lengths)
+    return bool(np.array_equal(ghosts.frame_id, first + within))
 
 
 def _option_offsets(ghosts: PlayGhosts) -> np.ndarray:
@@ -183,7 +207,7 @@ def _ghost_and_score(
                         ghosts.play_id[index], ghosts.game_id[index]))  # fmt: skip
     ghosts, play_row = ghosts.take(index[order]), play_row[index[order]]
     gxy = ghosts.xy
-    rxy = _receiver_xy(ghosts, cleaned)
+    rxy = _receiver_xy(ghosts, cleaned, flight_table)
     traj = ghosts.offsets
     options = _option_offsets(ghosts)
     last = traj[1:] - 1
