@@ -16,6 +16,7 @@ from ghosting.decision.eligibility import (
     mark_covered,
     mark_ineligible,
     min_separation,
+    route_before_throw,
 )
 from ghosting.decision.facts import PlayIndex
 from ghosting.decision.options import Options
@@ -150,6 +151,55 @@ def test_situations_of_many_plays_match_a_play_by_play_reference(seed):
     again = play_situations(text, PlayIndex(text), plays)
     for key in ("down", "yards_to_go", "needed", "source"):
         assert again[key].tolist() == sit[key].tolist()
+
+
+def _route_reference(index, options, los):
+    """Reference: each option's rows one by one, as the play-by-play code read them."""
+    travel, depth = np.full(len(options), np.nan), np.full(len(options), np.nan)
+    for k in range(len(options)):
+        sl = index.rows(int(options.game_id[k]), int(options.play_id[k]))
+        if sl is None:
+            continue
+        snaps = np.flatnonzero(index.is_snap[sl]) + sl.start
+        if not snaps.size:
+            continue
+        snap = int(index.frame[snaps].min())
+        idx = index.player(sl, int(options.nfl_id[k]))
+        fr = index.frame[idx]
+        idx = idx[(fr >= snap) & (fr <= options.pass_forward_frame[k])]
+        x, y = index.x[idx], index.y[idx]
+        good = np.isfinite(x) & np.isfinite(y)
+        if good.sum() < 2:
+            continue
+        x, y = x[good], y[good]
+        travel[k] = np.hypot(x[-1] - x[0], y[-1] - y[0])
+        depth[k] = x.max() - los[k]
+    return travel, depth
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_route_before_throw_matches_the_option_by_option_reference(seed):
+    import ghosting
+    from ghosting.decision import DecisionModels
+    from ghosting.decision.facts import play_facts
+    from ghosting.decision.options import build_options
+
+    tracking = ghosting.synth.generate_plays(6, seed=seed)
+    rng = np.random.default_rng(seed)
+    x = tracking["x"].to_numpy().copy()
+    x[rng.random(x.size) < 0.15] = np.nan  # gaps in the routes
+    tracking = tracking.set_column(tracking.schema.get_field_index("x"), "x", pa.array(x))
+    plays = ghosting.pass_plays(tracking).to_pylist()
+    ix = PlayIndex(tracking)
+    facts = play_facts(ix, plays)
+    opts = build_options(ix, plays, facts, DecisionModels.load().air_time)
+    assert len(opts)
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[opts.play_row]
+    got = route_before_throw(ix, opts, los)
+    want = _route_reference(ix, opts, los)
+    assert np.isfinite(want[0]).any()
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
 
 
 # -- yards after catch and expected points ----------------------------------------------
