@@ -321,7 +321,8 @@ def _ghost_games(
     raw = Columns(game)  # the batch's columns, each converted once
     names = context.player_info(game, raw)
     situation = context.play_info(game, plays, names, raw)
-    trajectories = _in_game_order(_ghost_rows(g.rows), _real_trajectories(cleaned, scored))
+    real_rows = _real_trajectories(cleaned, scored, flight_table)
+    trajectories = _in_game_order(_ghost_rows(g.rows), real_rows)
     sink.add("trajectories", context.add_player_columns(trajectories, names, situation,
                                                         TRAJECTORIES_SCHEMA))  # fmt: skip
     scores = _scores_table(g, real)
