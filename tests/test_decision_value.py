@@ -16,6 +16,7 @@ from ghosting.decision.eligibility import (
     mark_covered,
     mark_ineligible,
     min_separation,
+    route_before_throw,
 )
 from ghosting.decision.facts import PlayIndex
 from ghosting.decision.options import Options
@@ -107,6 +108,98 @@ def test_situations_come_from_the_tracking_else_the_documented_default():
     # no down column at all (the 2021 week files): every play the default
     bare = play_situations(table.drop_columns(["down"]), ix, plays)
     assert set(bare["source"].tolist()) == {"default 1st and 10"}
+
+
+def _first_situation(downs: list, togos: list) -> tuple[int, float] | None:
+    """Reference: the first non-null, non-NaN down and yards to go of one play."""
+    d = next((v for v in downs if v is not None and v == v), None)
+    y = next((v for v in togos if v is not None and v == v), None)
+    if d is None or y is None or not (1 <= int(d) <= 4 and y > 0):
+        return None
+    return int(d), float(y)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_situations_of_many_plays_match_a_play_by_play_reference(seed):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 9, 40)
+    play = np.repeat(np.arange(1, 41), sizes)
+    n = play.size
+    downs = [None if rng.random() < 0.6 else int(rng.integers(0, 6)) for _ in range(n)]
+    togos = [None if r < 0.3 else (float("nan") if r < 0.6 else float(rng.normal(5, 5)))
+             for r in rng.random(n)]
+    table = pa.table({
+        "game_id": np.ones(n, np.int64), "play_id": play, "nfl_id": np.arange(n),
+        "frame_id": np.ones(n, np.int64), "x": np.zeros(n), "y": np.zeros(n),
+        "side": ["offense"] * n, "down": pa.array(downs, pa.int64()),
+        "yards_to_go": pa.array(togos, pa.float64()),
+    })
+    plays = [{"game_id": 1, "play_id": int(p)} for p in rng.permutation(np.arange(1, 43))]
+    sit = play_situations(table, PlayIndex(table), plays)
+    for i, row in enumerate(plays):
+        rows = np.flatnonzero(play == row["play_id"]).tolist()
+        want = _first_situation([downs[r] for r in rows], [togos[r] for r in rows])
+        if want is None:
+            assert (sit["down"][i], sit["yards_to_go"][i]) == (1, 10.0)
+            assert sit["source"][i] == "default 1st and 10"
+        else:
+            assert (int(sit["down"][i]), float(sit["yards_to_go"][i])) == want
+            assert sit["source"][i] == "tracking"
+    # a string column takes the value-by-value path: the same answer
+    text = table.set_column(table.schema.get_field_index("down"), "down",
+                            table["down"].cast(pa.string()))
+    again = play_situations(text, PlayIndex(text), plays)
+    for key in ("down", "yards_to_go", "needed", "source"):
+        assert again[key].tolist() == sit[key].tolist()
+
+
+def _route_reference(index, options, los):
+    """Reference: each option's rows one by one, as the play-by-play code read them."""
+    travel, depth = np.full(len(options), np.nan), np.full(len(options), np.nan)
+    for k in range(len(options)):
+        sl = index.rows(int(options.game_id[k]), int(options.play_id[k]))
+        if sl is None:
+            continue
+        snaps = np.flatnonzero(index.is_snap[sl]) + sl.start
+        if not snaps.size:
+            continue
+        snap = int(index.frame[snaps].min())
+        idx = index.player(sl, int(options.nfl_id[k]))
+        fr = index.frame[idx]
+        idx = idx[(fr >= snap) & (fr <= options.pass_forward_frame[k])]
+        x, y = index.x[idx], index.y[idx]
+        good = np.isfinite(x) & np.isfinite(y)
+        if good.sum() < 2:
+            continue
+        x, y = x[good], y[good]
+        travel[k] = np.hypot(x[-1] - x[0], y[-1] - y[0])
+        depth[k] = x.max() - los[k]
+    return travel, depth
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_route_before_throw_matches_the_option_by_option_reference(seed):
+    import ghosting
+    from ghosting.decision import DecisionModels
+    from ghosting.decision.facts import play_facts
+    from ghosting.decision.options import build_options
+
+    tracking = ghosting.synth.generate_plays(6, seed=seed)
+    rng = np.random.default_rng(seed)
+    x = tracking["x"].to_numpy().copy()
+    x[rng.random(x.size) < 0.15] = np.nan  # gaps in the routes
+    tracking = tracking.set_column(tracking.schema.get_field_index("x"), "x", pa.array(x))
+    plays = ghosting.pass_plays(tracking).to_pylist()
+    ix = PlayIndex(tracking)
+    facts = play_facts(ix, plays)
+    opts = build_options(ix, plays, facts, DecisionModels.load().air_time)
+    assert len(opts)
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[opts.play_row]
+    got = route_before_throw(ix, opts, los)
+    want = _route_reference(ix, opts, los)
+    assert np.isfinite(want[0]).any()
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
 
 
 # -- yards after catch and expected points ----------------------------------------------

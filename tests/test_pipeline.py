@@ -421,3 +421,32 @@ def test_docstring_examples() -> None:
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0
     assert doctest.testmod(api).attempted >= 2
+
+
+def test_receiver_positions_from_the_gatherer_match_the_key_match_with_gaps():
+    """The receivers' positions under the ghosts, read by the flight gatherer, are those
+    a key match per frame finds, NaN where a receiver's frame is missing."""
+    from ghosting.flights import FlightTable
+
+    tracking = ghosting.synth.generate_plays(4, seed=3)
+    cleaned, _ = ghosting.clean(tracking)
+    plays = ghosting.pass_plays(cleaned)
+    model = ghosting.GhostModel.load()
+    ghosts = model.predict_plays(cleaned, plays.filter(plays["analysable"]), what_if=True,
+                                 defenders="all")
+    assert len(ghosts)
+    # drop every third row of the ghosted receivers: gaps in their tracks
+    targets = pa.array(np.unique(ghosts.target_nfl_id))
+    receiver = pc.is_in(cleaned["nfl_id"], value_set=targets).to_numpy(zero_copy_only=False)
+    drop = receiver & (np.arange(cleaned.num_rows) % 3 == 0)
+    gappy = cleaned.filter(pa.array(~drop))
+    by_key = game._receiver_xy(ghosts, gappy)
+    gathered = game._receiver_xy(ghosts, gappy, FlightTable.of(gappy))
+    assert np.isnan(by_key).any() and np.isfinite(by_key).any()
+    np.testing.assert_array_equal(gathered, by_key)
+    # trajectories whose frames do not step by one take the key match
+    skipped = ghosts.take(np.arange(len(ghosts)))
+    skipped.frame_id[skipped.offsets[0] + 1] += 5
+    np.testing.assert_array_equal(
+        game._receiver_xy(skipped, gappy, FlightTable.of(gappy)), game._receiver_xy(skipped, gappy)
+    )

@@ -115,6 +115,8 @@ def _events(tracking: pa.Table, with_ball: bool = False) -> pa.Table:
     if with_ball:
         columns["is_ball"] = pc.fill_null(pc.equal(tracking["nfl_id"], BALL_ID), False)
     events = pa.table(columns)
+    if events["event"].null_count:  # most rows carry no event: look at the others only
+        events = events.filter(pc.is_valid(events["event"]))
     is_forward = pc.is_in(events["event"], value_set=pa.array([*FORWARD_EVENTS,
                                                                AUTO_FORWARD_EVENT]))
     is_arrived = pc.equal(events["event"], ARRIVAL_EVENT)

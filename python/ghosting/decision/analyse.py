@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..flights import FlightTable
 from .air_time import AirTimeModel, read_card
 from .completion import CompletionModel
 from .eligibility import mark_covered, mark_ineligible, min_separation
@@ -88,19 +89,22 @@ def analyse_plays(
     *,
     pass_results: Mapping[tuple[int, int], bool] | None = None,
     index: PlayIndex | None = None,
+    flight_table: FlightTable | None = None,
 ) -> DecisionResult:
     """Options, values and decisions for ``plays`` (``pass_plays`` rows) of ``tracking``.
 
     Plays not analysable, without a target or a passer get no options and are
-    reported as not judged with their reason.
+    reported as not judged with their reason. ``flight_table`` is
+    ``FlightTable.of(tracking)`` when the caller already has it (built once per batch).
     """
     rows = [dict(r) for r in plays]
-    ix = index if index is not None else PlayIndex(tracking)
+    ix = index if index is not None else PlayIndex(tracking, flight_table)
     facts = play_facts(ix, rows, pass_results)
     usable = [r if r.get("analysable", True) else dict(r, targeted_receiver=None) for r in rows]
     opts = build_options(ix, usable, facts, models.air_time)
     opts = mark_ineligible(ix, opts, facts)
-    opts = ghost_options(tracking, opts, usable, ghost_model, models.sigma)
+    opts = ghost_options(tracking, opts, usable, ghost_model, models.sigma,
+                         flight_table=ix.flight_table)
     opts = mark_covered(opts, min_separation(models.completion.card))
     situation = play_situations(tracking, ix, rows)
     facts.update({f"situation_{k}": v for k, v in situation.items()})

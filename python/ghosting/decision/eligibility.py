@@ -34,6 +34,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..flights import gather_tracks
 from .facts import PlayIndex
 from .options import Options
 
@@ -63,32 +64,55 @@ def route_before_throw(
     index: PlayIndex, options: Options, los: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per option: distance moved from the snap to pass forward (start to end) and the
-    furthest x past the line of scrimmage in that time (NaN without a snap or rows)."""
+    furthest x past the line of scrimmage in that time (NaN without a snap or rows).
+
+    Every option's track from the play's first snap frame to pass forward in one call
+    of the flight gatherer (:func:`ghosting.flights.gather_tracks`); the finite
+    positions count (at least two)."""
     n = len(options)
     travel = np.full(n, np.nan)
     depth = np.full(n, np.nan)
-    snap_of: dict[int, int | None] = {}
-    for k in range(n):
-        row = int(options.play_row[k])
-        sl = index.rows(int(options.game_id[k]), int(options.play_id[k]))
-        if sl is None:
-            continue
-        if row not in snap_of:
-            snaps = np.flatnonzero(index.is_snap[sl]) + sl.start
-            snap_of[row] = int(index.frame[snaps].min()) if snaps.size else None
-        snap = snap_of[row]
-        if snap is None:
-            continue
-        idx = index.player(sl, int(options.nfl_id[k]))
-        fr = index.frame[idx]
-        idx = idx[(fr >= snap) & (fr <= options.pass_forward_frame[k])]
-        x, y = index.x[idx], index.y[idx]
-        good = np.isfinite(x) & np.isfinite(y)
-        if good.sum() < 2:
-            continue
-        x, y = x[good], y[good]
-        travel[k] = float(np.hypot(x[-1] - x[0], y[-1] - y[0]))
-        depth[k] = float(x.max() - los[k])
+    if n == 0:
+        return travel, depth
+    table = index.flight_table
+    # each option's play in the gatherer's table (-1 when the play has no rows)
+    play_of = np.full(n, -1, np.int64)
+    found: dict[tuple[int, int], int] = {}
+    for i, key in enumerate(zip(options.game_id.tolist(), options.play_id.tolist(),
+                                strict=True)):  # one dict look-up per option
+        if key not in found:
+            sl = index.rows(*key)
+            found[key] = -1 if sl is None else int(
+                np.searchsorted(table.play_offsets[:-1], sl.start))
+        play_of[i] = found[key]
+    # the first snap frame of each play
+    snap_rows = np.flatnonzero(index.is_snap)
+    snap = np.full(table.n_plays, np.iinfo(np.int64).max)
+    if snap_rows.size:
+        owner = np.searchsorted(table.play_offsets, snap_rows, side="right") - 1
+        np.minimum.at(snap, owner, index.frame[snap_rows])
+    pf = np.asarray(options.pass_forward_frame, np.int64)
+    first = np.where(play_of >= 0, snap[np.maximum(play_of, 0)], 0)
+    want = np.flatnonzero((play_of >= 0) & (first != np.iinfo(np.int64).max) & (first <= pf))
+    if not want.size:
+        return travel, depth
+    tracks = gather_tracks(table, play_of[want], options.nfl_id[want], first[want], pf[want])
+    xy = np.asarray(tracks.xy, np.float64)
+    good = np.isfinite(xy).all(axis=1)
+    sample = np.repeat(np.arange(want.size), np.diff(tracks.offsets))[good]
+    gx, gy = xy[good, 0], xy[good, 1]
+    count = np.bincount(sample, minlength=want.size)
+    ok = count >= 2
+    if not ok.any():
+        return travel, depth
+    start = np.searchsorted(sample, np.arange(want.size))  # first finite sample
+    last = start + count - 1
+    done = want[ok]
+    s0, s1 = start[ok], last[ok]
+    travel[done] = np.hypot(gx[s1] - gx[s0], gy[s1] - gy[s0])
+    top = np.full(want.size, -np.inf)
+    np.maximum.at(top, sample, gx)
+    depth[done] = top[ok] - los[done]
     return travel, depth
 
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
+from ..flights import SIDE_DEFENSE, SIDE_OFFENSE, FlightTable
 from ..schema import BALL_ID
 
 __all__ = ["PlayIndex", "play_facts", "COMPLETE_EVENTS", "INCOMPLETE_EVENTS"]
@@ -56,6 +57,19 @@ def _flag(table: pa.Table, name: str, values: Sequence[str]) -> np.ndarray:
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool)
 
 
+def _event_kind(table: pa.Table) -> np.ndarray:
+    """Per row of ``event``: 1 a completion event, 0 an incompletion, 2 the snap,
+    -1 anything else or null (and everywhere when there is no event column)."""
+    if "event" not in table.column_names:
+        return np.full(table.num_rows, -1, np.int8)
+    names = [*sorted(INCOMPLETE_EVENTS), *sorted(COMPLETE_EVENTS), "ball_snap"]
+    kind = np.array([0] * len(INCOMPLETE_EVENTS) + [1] * len(COMPLETE_EVENTS) + [2, -1],
+                    np.int8)  # fmt: skip
+    at = pc.index_in(table.column("event"), value_set=pa.array(names, pa.string()))
+    code = np.asarray(pc.fill_null(at, len(names)).to_numpy(zero_copy_only=False), np.int64)
+    return kind[code]
+
+
 class PlayIndex:
     """Tracking columns as numpy arrays plus each play's row range.
 
@@ -67,22 +81,29 @@ class PlayIndex:
     grouped by play, as :func:`ghosting.read_tracking` sorts it.
     """
 
-    def __init__(self, tracking: pa.Table) -> None:
-        self.game = _col(tracking, "game_id", np.int64)
-        self.play = _col(tracking, "play_id", np.int64)
-        self.nfl = _col(tracking, "nfl_id", np.int64)
-        self.frame = _col(tracking, "frame_id", np.int64)
-        self.x = _col(tracking, "x", np.float64)
-        self.y = _col(tracking, "y", np.float64)
+    def __init__(self, tracking: pa.Table, flight_table: FlightTable | None = None) -> None:
         if "side" not in tracking.column_names:
             raise InputError("tracking table has no column 'side'")
-        self.is_offense = _flag(tracking, "side", ["offense"])
-        self.is_defense = _flag(tracking, "side", ["defense"])
+        if flight_table is None:
+            flight_table = FlightTable.of(tracking)
+        t = flight_table  # the gatherer's view of the same rows: its columns, shared
+        if int(t.play_offsets[-1]) != tracking.num_rows:
+            raise InputError("flight_table is not the tracking table's")
+        self.flight_table = t
+        per_play = np.diff(t.play_offsets)
+        self.game = np.repeat(t.play_game_id, per_play)
+        self.play = np.repeat(t.play_play_id, per_play)
+        self.nfl = t.nfl_id
+        self.frame = t.frame_id
+        self.x = t.x
+        self.y = t.y
+        self.is_offense = t.side == SIDE_OFFENSE
+        self.is_defense = t.side == SIDE_DEFENSE
         self.is_qb = _flag(tracking, "position", ["QB"])
-        self.is_snap = _flag(tracking, "event", ["ball_snap"])
-        self.outcome = np.full(tracking.num_rows, -1, np.int8)
-        self.outcome[_flag(tracking, "event", sorted(INCOMPLETE_EVENTS))] = 0
-        self.outcome[_flag(tracking, "event", sorted(COMPLETE_EVENTS))] = 1
+        # the event column read once: snap flag and outcome code from one look-up
+        event = _event_kind(tracking)  # -1 other, 0 incomplete, 1 complete, 2 snap
+        self.is_snap = event == 2
+        self.outcome = np.where(event == 2, -1, event).astype(np.int8)
         n = tracking.num_rows
         # one array per column: ``take`` on a chunked column of a batch of games would
         # concatenate its chunks on every call

@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._util import run_starts
-from ..flights import SIDE_DEFENSE, SIDE_OFFENSE, FlightTable, gather_tracks
+from ..flights import FlightTable, gather_tracks
 from ..model.features import Windows, extract_windows
 from ..model.windows import PlayColumns, SkipCounts, cut_windows, plan_windows
 from ..schema import DT, FIELD_WIDTH
@@ -93,21 +92,8 @@ class Options:
 
 
 def _play_table(index: PlayIndex) -> FlightTable:
-    """The flight gatherer's view of the PlayIndex's rows."""
-    offsets = run_starts(index.game, index.play)
-    side = np.zeros(index.nfl.size, np.int8)
-    side[index.is_offense] = SIDE_OFFENSE
-    side[index.is_defense] = SIDE_DEFENSE
-    return FlightTable(
-        nfl_id=np.ascontiguousarray(index.nfl, np.int64),
-        frame_id=np.ascontiguousarray(index.frame, np.int64),
-        x=np.ascontiguousarray(index.x, np.float64),
-        y=np.ascontiguousarray(index.y, np.float64),
-        side=side,
-        play_offsets=offsets,
-        play_game_id=index.game[offsets[:-1]],
-        play_play_id=index.play[offsets[:-1]],
-    )
+    """The flight gatherer's view of the PlayIndex's rows (the one it was built from)."""
+    return index.flight_table
 
 
 def _play_slices(

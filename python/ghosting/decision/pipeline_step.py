@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import GhostingWarning
+from ..flights import FlightTable
 from .analyse import DecisionModels, analyse_plays
 from .tables import decision_columns, empty_decision_columns
 
@@ -57,11 +58,14 @@ def add_decision(
     scored: np.ndarray,
     model: Any,
     models: DecisionModels | None = None,
+    *,
+    flight_table: FlightTable | None = None,
 ) -> pa.Table:
     """``plays_table`` (one row per row of ``plays``) with the decision columns appended.
 
     ``scored`` marks the plays that were ghosted and scored; the others get no options
-    and the reason ``"not scored"``.
+    and the reason ``"not scored"``. ``flight_table`` is ``FlightTable.of(cleaned)``
+    when the caller already has it.
     """
     start = time.perf_counter()
     n = plays.num_rows
@@ -73,7 +77,7 @@ def add_decision(
         rows = plays.to_pylist()
         use = [r if ok else dict(r, analysable=False, reason="not scored")
                for r, ok in zip(rows, scored.tolist(), strict=True)]
-        result = analyse_plays(cleaned, use, model, models)
+        result = analyse_plays(cleaned, use, model, models, flight_table=flight_table)
         extra = decision_columns(result)
         reasons = extra["decision_reason"].to_pylist()
         if not all(scored):

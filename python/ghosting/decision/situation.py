@@ -48,6 +48,44 @@ def _first_valid(col: pa.ChunkedArray, sl: slice) -> Any:
     return None
 
 
+def _numeric(col: pa.ChunkedArray) -> bool:
+    return bool(pa.types.is_integer(col.type) or pa.types.is_floating(col.type))
+
+
+def _play_bounds(
+    index: PlayIndex, plays: Sequence[Mapping[str, Any]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First and end row of each play of ``plays`` in the index, and whether it is there."""
+    n = len(plays)
+    start, stop = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    found = np.zeros(n, bool)
+    for i, row in enumerate(plays):  # one dict look-up per play
+        sl = index.rows(row["game_id"], row["play_id"])
+        if sl is not None:
+            start[i], stop[i], found[i] = sl.start, sl.stop, True
+    return start, stop, found
+
+
+def _first_valid_numeric(
+    col: pa.ChunkedArray, start: np.ndarray, stop: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first value of each row range ``start:stop`` that is neither null nor NaN
+    (as float64; an integer column's values are small: downs and yards) and whether
+    there is one (an infinite value counts as none: it is no down nor distance)."""
+    values = np.asarray(col.to_numpy(zero_copy_only=False), np.float64)
+    valid = np.isfinite(values)
+    if col.null_count:
+        valid &= np.asarray(col.is_valid().to_numpy(zero_copy_only=False), bool)
+    rows = np.flatnonzero(valid)
+    at = np.searchsorted(rows, start)
+    has = at < rows.size
+    first = rows[np.minimum(at, max(rows.size - 1, 0))] if rows.size else np.zeros_like(start)
+    has &= first < stop
+    out = np.full(start.size, np.nan)
+    out[has] = values[first[has]]
+    return out, has
+
+
 def play_situations(
     tracking: pa.Table, index: PlayIndex, plays: Sequence[Mapping[str, Any]]
 ) -> dict[str, np.ndarray]:
@@ -62,18 +100,30 @@ def play_situations(
     togo = np.full(n, DEFAULT_YARDS_TO_GO)
     source = np.full(n, "default 1st and 10", object)
     have = "down" in tracking.column_names and "yards_to_go" in tracking.column_names
-    if have:
+    numeric = have and _numeric(tracking.column("down")) and _numeric(
+        tracking.column("yards_to_go"))
+    if numeric:
+        start, stop, found = _play_bounds(index, plays)
+        d, d_ok = _first_valid_numeric(tracking.column("down"), start, stop)
+        y, y_ok = _first_valid_numeric(tracking.column("yards_to_go"), start, stop)
+        with np.errstate(invalid="ignore"):
+            d_i = np.trunc(np.where(d_ok, d, 0.0))  # int() of the value, as below
+            good = found & d_ok & y_ok & (d_i >= 1) & (d_i <= 4) & (y > 0)
+        down[good] = d_i[good].astype(np.int64)
+        togo[good] = y[good]
+        source[good] = "tracking"
+    elif have:  # strings or other types: the values one by one
         dcol, ycol = tracking.column("down"), tracking.column("yards_to_go")
         for i, row in enumerate(plays):
             sl = index.rows(row["game_id"], row["play_id"])
             if sl is None:
                 continue
-            d, y = _first_valid(dcol, sl), _first_valid(ycol, sl)
+            dv, yv = _first_valid(dcol, sl), _first_valid(ycol, sl)
             try:
-                d_i, y_f = int(d), float(y)
-            except (TypeError, ValueError):
+                d_one, y_one = int(dv), float(yv)
+            except (TypeError, ValueError, OverflowError):
                 continue
-            if 1 <= d_i <= 4 and y_f > 0:
-                down[i], togo[i], source[i] = d_i, y_f, "tracking"
+            if 1 <= d_one <= 4 and y_one > 0:
+                down[i], togo[i], source[i] = d_one, y_one, "tracking"
     return {"down": down, "yards_to_go": togo, "needed": needed_yards(down, togo),
             "source": source}

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, ModelError, PlayError
+from ..flights import FlightTable
 from .card import open_model
 from .features import Windows, extract_windows, feature_names, rollout
 
@@ -367,6 +368,7 @@ class GhostModel:
         what_if: bool = False,
         *,
         defenders: str = "backs",
+        flight_table: FlightTable | None = None,
     ) -> PlayGhosts:
         """Ghost many plays at once (one batched roll-out); rows not analysable are skipped.
 
@@ -375,6 +377,8 @@ class GhostModel:
         ``defenders="all"`` ghosts every defender instead of the defensive backs.
         Returns :class:`PlayGhosts`, flat arrays with offsets per trajectory;
         ``.to_table()`` gives the rows :meth:`predict` and :meth:`what_if` return.
+        ``flight_table`` is ``ghosting.flights.FlightTable.of(tracking)`` when the
+        caller already has it.
 
         >>> import ghosting
         >>> tracking = ghosting.synth.generate_plays(3, seed=0)
@@ -387,7 +391,8 @@ class GhostModel:
         rows = [
             r for r in rows if r.get("analysable", True) and r.get("targeted_receiver") is not None
         ]
-        return self._predict_arrays(tracking, rows, "all" if what_if else "real", defenders)
+        return self._predict_arrays(tracking, rows, "all" if what_if else "real", defenders,
+                                    flight_table)
 
     # -- helpers ---------------------------------------------------------------------
     def _resolve(self, tracking: pa.Table, play: Mapping[str, Any] | tuple[int, int]) -> dict:
@@ -440,10 +445,12 @@ class GhostModel:
         return windows_table(w, pos, sigma)
 
     def _predict_arrays(
-        self, tracking: pa.Table, rows: list[dict], targets: str, defenders: str
+        self, tracking: pa.Table, rows: list[dict], targets: str, defenders: str,
+        flight_table: FlightTable | None = None,
     ) -> PlayGhosts:
         w = extract_windows(
-            tracking, rows, history=self.history, defenders=defenders, targets=targets
+            tracking, rows, history=self.history, defenders=defenders, targets=targets,
+            flight_table=flight_table,
         )
         if len(w) == 0:
             return PlayGhosts.empty()

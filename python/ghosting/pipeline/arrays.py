@@ -24,6 +24,44 @@ def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None)
     return out if dtype is None else out.astype(dtype, copy=False)
 
 
+class Columns:
+    """numpy arrays of one table's columns, each converted once (a batch's steps ask
+    for the same columns again and again). The arrays are read-only: copy before
+    changing one."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self._cache: dict[tuple[Any, ...], np.ndarray] = {}
+
+    def _keep(self, key: tuple[Any, ...], out: np.ndarray) -> np.ndarray:
+        out.flags.writeable = False
+        self._cache[key] = out
+        return out
+
+    def get(self, name: str, dtype: Any, fill: Any = None) -> np.ndarray:
+        """``_np(table[name], dtype, fill)``, converted on the first call only."""
+        key = ("get", name, np.dtype(dtype).str, fill)
+        out = self._cache.get(key)
+        return out if out is not None else self._keep(key, _np(self.table[name], dtype, fill))
+
+    def equals(self, name: str, value: str) -> np.ndarray:
+        """True where the column ``name`` equals ``value`` (False at nulls)."""
+        key = ("equals", name, value)
+        out = self._cache.get(key)
+        if out is not None:
+            return out
+        hit = pc.fill_null(pc.equal(self.table[name], value), False)
+        return self._keep(key, _np(hit, bool))
+
+    def runs(self, *names: str) -> np.ndarray:
+        """:func:`run_starts` of the int64 columns ``names``."""
+        key = ("runs", *names)
+        out = self._cache.get(key)
+        if out is not None:
+            return out
+        return self._keep(key, run_starts(*(self.get(n, np.int64) for n in names)))
+
+
 def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
     """For each row of ``left``, the index of the first row of ``right`` with equal
     integer ``keys`` (-1 when there is none; a null key matches nothing).

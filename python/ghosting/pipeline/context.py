@@ -15,9 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import run_starts, take_rows
+from .._util import take_rows
 from ..schema import BALL_ID, FIELD_LENGTH
-from .arrays import _np, _row_index
+from .arrays import Columns, _np, _row_index
 
 #: Columns added to every row that names a player.
 PLAYER_FIELDS = [
@@ -59,14 +59,16 @@ def _strings(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return column.cast(pa.string())
 
 
-def player_info(game: pa.Table) -> pa.Table:
+def player_info(game: pa.Table, cols: Columns | None = None) -> pa.Table:
     """``game_id, play_id, nfl_id, display_name, position, club, jersey_number`` of each
     track of ``game`` (one game or a batch of games; its first row's values; the ball
-    has none)."""
-    games = _np(game["game_id"], np.int64)
-    play = _np(game["play_id"], np.int64)
-    nfl = _np(game["nfl_id"], np.int64)
-    first = run_starts(games, play, nfl)[:-1]
+    has none). ``cols``: the batch's :class:`~ghosting.pipeline.arrays.Columns` of
+    ``game`` when the caller has them."""
+    cols = Columns(game) if cols is None else cols
+    games = cols.get("game_id", np.int64)
+    play = cols.get("play_id", np.int64)
+    nfl = cols.get("nfl_id", np.int64)
+    first = cols.runs("game_id", "play_id", "nfl_id")[:-1]
     columns: dict[str, pa.Array] = {
         "game_id": pa.array(games[first]), "play_id": pa.array(play[first]),
         "nfl_id": pa.array(nfl[first]),
@@ -153,27 +155,32 @@ def _per_play_first(game: pa.Table, starts: np.ndarray, name: str, typ: pa.DataT
     return column.cast(typ)
 
 
-def play_info(game: pa.Table, plays: pa.Table, info: pa.Table | None = None) -> pa.Table:
+def play_info(
+    game: pa.Table, plays: pa.Table, info: pa.Table | None = None,
+    cols: Columns | None = None,
+) -> pa.Table:
     """``game_id, play_id`` and ``PLAY_FIELDS`` for each play of ``plays`` (of one game
     or a batch of games; ``plays`` as :func:`ghosting.pass_plays` returns them;
-    ``info``: :func:`player_info` of ``game`` when the caller has it)."""
-    games = _np(game["game_id"], np.int64)
-    play = _np(game["play_id"], np.int64)
-    starts = run_starts(games, play)
+    ``info``: :func:`player_info` of ``game`` when the caller has it; ``cols``: the
+    batch's :class:`~ghosting.pipeline.arrays.Columns` of ``game``)."""
+    cols = Columns(game) if cols is None else cols
+    games = cols.get("game_id", np.int64)
+    play = cols.get("play_id", np.int64)
+    starts = cols.runs("game_id", "play_id")
     game_ids, ids = games[starts[:-1]], play[starts[:-1]]
     columns: dict[str, pa.Array] = {"game_id": pa.array(game_ids), "play_id": pa.array(ids)}
     for field in PLAY_FIELDS[:7]:
         columns[field.name] = _per_play_first(game, starts, field.name, field.type)
     if "possession_team" not in game.column_names:
-        columns["possession_team"] = _offense_club(game, starts)
-    los = _line_of_scrimmage(game, starts, columns["play_direction"])
+        columns["possession_team"] = _offense_club(game, starts, cols)
+    los = _line_of_scrimmage(game, starts, columns["play_direction"], cols)
     columns["line_of_scrimmage"] = pa.array(los)
     to_go = _np(columns["yards_to_go"].cast(pa.float64()), np.float64, np.nan)
     first_down = np.minimum(los + to_go, _GOAL_LINE)
     columns["first_down_line"] = pa.array(first_down, mask=~np.isfinite(first_down))
-    passer = _passer(game, plays, starts, game_ids, ids)
+    passer = _passer(game, plays, starts, game_ids, ids, cols)
     columns["passer_nfl_id"] = pa.array(passer, mask=passer < 0)
-    info = player_info(game) if info is None else info
+    info = player_info(game, cols) if info is None else info
     columns["passer_display_name"] = _names(
         info, pa.array(game_ids), pa.array(ids), pa.array(passer, mask=passer < 0)
     )[0]
@@ -189,12 +196,12 @@ def play_info(game: pa.Table, plays: pa.Table, info: pa.Table | None = None) -> 
     return out
 
 
-def _offense_club(game: pa.Table, starts: np.ndarray) -> pa.Array:
+def _offense_club(game: pa.Table, starts: np.ndarray, cols: Columns) -> pa.Array:
     """The club of each play's offense (from the ``side`` the reader decided)."""
     n_plays = len(starts) - 1
     if "club" not in game.column_names:
         return pa.nulls(n_plays, pa.string())
-    offense = _np(pc.fill_null(pc.equal(game["side"], "offense"), False), bool)
+    offense = cols.equals("side", "offense")
     club = pc.dictionary_encode(_strings(game["club"]))
     codes = _np(club.indices, np.int64, -1)
     names = club.dictionary.to_pylist()
@@ -210,16 +217,18 @@ def _offense_club(game: pa.Table, starts: np.ndarray) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _line_of_scrimmage(game: pa.Table, starts: np.ndarray, direction: pa.Array) -> np.ndarray:
+def _line_of_scrimmage(
+    game: pa.Table, starts: np.ndarray, direction: pa.Array, cols: Columns
+) -> np.ndarray:
     """The ball's x at the snap (output frame); else the shipped absolute yardline
     (raw frame, mapped like the coordinates); NaN when neither is known."""
     n_plays = len(starts) - 1
     los = np.full(n_plays, np.nan)
     play_index = np.repeat(np.arange(n_plays), np.diff(starts))
-    is_snap = _np(pc.fill_null(pc.equal(game["event"], "ball_snap"), False), bool)
-    snap = np.flatnonzero(is_snap & (_np(game["nfl_id"], np.int64) == BALL_ID))
+    is_snap = cols.equals("event", "ball_snap")
+    snap = np.flatnonzero(is_snap & (cols.get("nfl_id", np.int64) == BALL_ID))
     if len(snap):
-        x = _np(game["x"], np.float64)[snap]
+        x = cols.get("x", np.float64)[snap]
         plays_of = play_index[snap]
         keep = np.unique(plays_of, return_index=True)[1]
         los[plays_of[keep]] = x[keep]
@@ -232,7 +241,8 @@ def _line_of_scrimmage(game: pa.Table, starts: np.ndarray, direction: pa.Array) 
 
 
 def _passer(
-    game: pa.Table, plays: pa.Table, starts: np.ndarray, game_ids: np.ndarray, ids: np.ndarray
+    game: pa.Table, plays: pa.Table, starts: np.ndarray, game_ids: np.ndarray, ids: np.ndarray,
+    cols: Columns,
 ) -> np.ndarray:
     """Per play (``game_ids``, ``ids``: the runs ``starts`` of ``game``): the passer, the
     quarterback nearest the ball at pass forward, else the offensive player nearest it
@@ -245,14 +255,14 @@ def _passer(
     ok = where >= 0
     forward[where[ok]] = plays_pf[ok]
     row_play = np.repeat(np.arange(len(ids)), np.diff(starts))
-    at_forward = (_np(game["frame_id"], np.int64) == forward[row_play]) & (forward[row_play] >= 0)
+    at_forward = (cols.get("frame_id", np.int64) == forward[row_play]) & (forward[row_play] >= 0)
     rows = np.flatnonzero(at_forward)
     if not len(rows):
         return out
-    nfl = _np(game["nfl_id"], np.int64)[rows]
-    x = _np(game["x"], np.float64)[rows]
-    y = _np(game["y"], np.float64)[rows]
-    offense = _np(pc.fill_null(pc.equal(game["side"], "offense"), False), bool)[rows]
+    nfl = cols.get("nfl_id", np.int64)[rows]
+    x = cols.get("x", np.float64)[rows]
+    y = cols.get("y", np.float64)[rows]
+    offense = cols.equals("side", "offense")[rows]
     ball = nfl == BALL_ID
     p = row_play[rows]
     ball_x = np.full(len(ids), np.nan)
@@ -264,7 +274,7 @@ def _passer(
         return out
     qb = np.zeros(len(rows), dtype=bool)
     if "position" in game.column_names:
-        qb = _np(pc.fill_null(pc.equal(game["position"], "QB"), False), bool)[rows]
+        qb = cols.equals("position", "QB")[rows]
     p, distance, nfl, qb = p[candidate], distance[candidate], nfl[candidate], qb[candidate]
     order = np.lexsort((nfl, distance, ~qb, p))  # a quarterback first, then the nearest
     first = np.unique(p[order], return_index=True)[1]

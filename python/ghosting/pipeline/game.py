@@ -12,10 +12,11 @@ import pyarrow.compute as pc
 
 from .._util import list_lengths, run_starts
 from ..errors import GhostingError
-from ..model.ghost import PlayGhosts
+from ..flights import FlightTable, gather_tracks
+from ..model.ghost import GhostModel, PlayGhosts
 from ..passes import PassWindows
 from . import context
-from .arrays import _np, _row_index
+from .arrays import Columns, _np, _row_index
 from .outputs import PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA, _MemorySink, _ParquetSink
 from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
 from .settings import RunSettings
@@ -64,9 +65,25 @@ def _score_batch(
     return _Scored(ps, dr, sp, ts, np.asarray(weight), np.asarray(group_score))
 
 
-def _receiver_xy(ghosts: PlayGhosts, cleaned: pa.Table) -> np.ndarray:
-    """The real position of each ghost frame's target receiver (NaN when absent)."""
+def _receiver_xy(
+    ghosts: PlayGhosts, cleaned: pa.Table, flight_table: FlightTable | None = None
+) -> np.ndarray:
+    """The real position of each ghost frame's target receiver (NaN when absent).
+
+    With the batch's ``flight_table`` and trajectories of consecutive frames (what
+    :class:`~ghosting.GhostModel` gives), the flight gatherer reads the receivers'
+    tracks (:func:`ghosting.flights.gather_tracks`); else a key match per frame."""
     lengths = ghosts.lengths()
+    if flight_table is not None and len(ghosts) and _consecutive(ghosts):
+        plays = pa.table({"game_id": flight_table.play_game_id,
+                          "play_id": flight_table.play_play_id})  # fmt: skip
+        probe = pa.table({"game_id": ghosts.game_id, "play_id": ghosts.play_id})
+        at = _row_index(probe, plays, ["game_id", "play_id"])
+        if np.all(at >= 0):
+            first = ghosts.frame_id[ghosts.offsets[:-1]].astype(np.int64)
+            tracks = gather_tracks(flight_table, at, ghosts.target_nfl_id, first,
+                                   first + lengths - 1)  # fmt: skip
+            return np.asarray(tracks.xy, np.float64).reshape(-1, 2)
     probe = pa.table(
         {
             "game_id": np.repeat(ghosts.game_id, lengths),
@@ -81,6 +98,14 @@ def _receiver_xy(ghosts: PlayGhosts, cleaned: pa.Table) -> np.ndarray:
     xy[found, 0] = _np(cleaned["x"], np.float64)[index[found]]
     xy[found, 1] = _np(cleaned["y"], np.float64)[index[found]]
     return xy
+
+
+def _consecutive(ghosts: PlayGhosts) -> bool:
+    """Each trajectory's frames step by one from its first."""
+    lengths = ghosts.lengths()
+    first = np.repeat(ghosts.frame_id[ghosts.offsets[:-1]].astype(np.int64), lengths)
+    within = np.arange(int(ghosts.offsets[-1])) - np.repeat(ghosts.offsets[:-1], lengths)
+    return bool(np.array_equal(ghosts.frame_id, first + within))
 
 
 def _option_offsets(ghosts: PlayGhosts) -> np.ndarray:
@@ -160,14 +185,15 @@ def _broken_trajectories(ghosts: PlayGhosts, settings: RunSettings) -> np.ndarra
 
 
 def _ghost_and_score(
-    model: Any, cleaned: pa.Table, plays: pa.Table, candidates: pa.Table, settings: RunSettings
+    model: Any, cleaned: pa.Table, plays: pa.Table, candidates: pa.Table, settings: RunSettings,
+    flight_table: FlightTable | None = None,
 ) -> tuple[_Ghosts, np.ndarray]:
     """Ghost every selected defender for every option of ``candidates`` (one batched
     model call) and score the trajectories against each option's receiver. Plays
     with broken ghosts (non-finite, far off the field) are left out; their rows of
     ``plays`` are returned beside the ghosts. Everything is per trajectory (flat
     arrays with offsets, :class:`~ghosting.model.PlayGhosts`): no long table."""
-    ghosts = _predict(model, cleaned, candidates, settings.defenders)
+    ghosts = _predict(model, cleaned, candidates, settings.defenders, flight_table)
     keys = pa.table({"game_id": ghosts.game_id, "play_id": ghosts.play_id,
                      "nfl_id": ghosts.nfl_id})  # fmt: skip
     play_row = _row_index(keys, plays, ["game_id", "play_id"])
@@ -181,7 +207,7 @@ def _ghost_and_score(
                         ghosts.play_id[index], ghosts.game_id[index]))  # fmt: skip
     ghosts, play_row = ghosts.take(index[order]), play_row[index[order]]
     gxy = ghosts.xy
-    rxy = _receiver_xy(ghosts, cleaned)
+    rxy = _receiver_xy(ghosts, cleaned, flight_table)
     traj = ghosts.offsets
     options = _option_offsets(ghosts)
     last = traj[1:] - 1
@@ -269,7 +295,10 @@ def _ghost_games(
     tally.plays_read += plays.num_rows
     cleaned, ok, reason = _play_status(game, plays, windows, settings, tally)
 
-    g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings)
+    # the gatherer's view of the cleaned rows, shared by the ghosts and the decision
+    flight_table = FlightTable.of(cleaned)
+    g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings,
+                                 flight_table)  # fmt: skip
     play_ids = _np(plays["play_id"], np.int64)
     play_games = _np(plays["game_id"], np.int64)
     has_ghosts = np.zeros(plays.num_rows, dtype=bool)
@@ -289,16 +318,18 @@ def _ghost_games(
     # The real trajectories of the same defenders, against the real target.
     real, real_play = _score_real(cleaned, plays, scored, g, settings)
     # names and the play's situation ride along (pipeline/context.py)
-    names = context.player_info(game)
-    situation = context.play_info(game, plays, names)
-    trajectories = _in_game_order(_ghost_rows(g.rows), _real_trajectories(cleaned, scored))
+    raw = Columns(game)  # the batch's columns, each converted once
+    names = context.player_info(game, raw)
+    situation = context.play_info(game, plays, names, raw)
+    real_rows = _real_trajectories(cleaned, scored, flight_table)
+    trajectories = _in_game_order(_ghost_rows(g.rows), real_rows)
     sink.add("trajectories", context.add_player_columns(trajectories, names, situation,
                                                         TRAJECTORIES_SCHEMA))  # fmt: skip
     scores = _scores_table(g, real)
     sink.add("scores", context.add_player_columns(scores, names, situation, SCORES_SCHEMA))
     play_rows = _plays_table(plays, ok, reason, g, real_play, tally)
     play_rows = context.add_play_columns(play_rows, names, situation, PLAYS_SCHEMA)
-    sink.add("plays", _add_decision(play_rows, cleaned, plays, ok, model, tally))
+    sink.add("plays", _add_decision(play_rows, cleaned, plays, ok, model, tally, flight_table))
 
     tally.ghost_trajectories += len(g.play)
     tally.options += len(g.options) - 1
@@ -331,12 +362,12 @@ def _in_game_order(ghost: pa.Table, real: pa.Table) -> pa.Table:
 
 def _add_decision(
     plays_out: pa.Table, cleaned: pa.Table, plays: pa.Table, ok: np.ndarray, model: Any,
-    tally: _Tally,
+    tally: _Tally, flight_table: FlightTable | None = None,
 ) -> pa.Table:
     """The decision columns (docs/decision.md) appended to the game's plays table."""
     from ..decision.pipeline_step import add_decision
 
-    out = add_decision(plays_out, cleaned, plays, ok, model)
+    out = add_decision(plays_out, cleaned, plays, ok, model, flight_table=flight_table)
     judged = _np(out["decision_judged"], bool, False)
     tally.decision_judged += int(judged.sum())
     tally.decision_better += int((_np(out["better_option"], bool, False) & judged).sum())
@@ -409,13 +440,20 @@ def _feasibility(
     )
 
 
-def _predict(model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str) -> PlayGhosts:
+def _predict(
+    model: Any, cleaned: pa.Table, plays: pa.Table, defenders: str,
+    flight_table: FlightTable | None = None,
+) -> PlayGhosts:
     """Ghosts for every option of ``plays``: one batched model call. A model of one's
     own may return :class:`~ghosting.model.PlayGhosts` or a table of
     :data:`~ghosting.model.ghost.PREDICTION_SCHEMA`."""
     if not plays.num_rows:
         return PlayGhosts.empty()
-    ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders)
+    if isinstance(model, GhostModel) and flight_table is not None:
+        ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders,
+                                     flight_table=flight_table)  # fmt: skip
+    else:  # a model of one's own: its own signature
+        ghosts = model.predict_plays(cleaned, plays, what_if=True, defenders=defenders)
     if isinstance(ghosts, PlayGhosts):
         return ghosts
     if isinstance(ghosts, pa.Table):

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._util import run_starts
+from ..flights import FlightTable
 from ..model.ghost import PlayGhosts
 from .arrays import _np, _row_index
 from .outputs import _ROW_OPTION_TYPE as OPTION_TYPE
@@ -57,18 +58,26 @@ class _Ghosts:
 
 
 def _real_trajectories(
-    cleaned: pa.Table, scored: pa.Table
+    cleaned: pa.Table, scored: pa.Table, flight_table: FlightTable | None = None
 ) -> pa.Table:
-    """Real positions of every player and the ball from pass forward to arrival."""
+    """Real positions of every player and the ball from pass forward to arrival
+    (``flight_table``: ``FlightTable.of(cleaned)`` when the caller has it)."""
     if not scored.num_rows:
         return TRAJECTORIES_SCHEMA.empty_table()
     # ``cleaned`` is sorted by (game, play, nfl_id, frame): each row's play is found by
     # its run of (game, play), then the rows in the play's flight are kept as they are.
-    game = _np(cleaned["game_id"], np.int64)
-    play = _np(cleaned["play_id"], np.int64)
-    starts = run_starts(game, play)
-    first = starts[:-1]
-    keys = pa.table({"game_id": game[first], "play_id": play[first]})
+    if flight_table is not None:
+        starts = flight_table.play_offsets
+        keys = pa.table({"game_id": flight_table.play_game_id,
+                         "play_id": flight_table.play_play_id})  # fmt: skip
+        frame = flight_table.frame_id
+    else:
+        game = _np(cleaned["game_id"], np.int64)
+        play = _np(cleaned["play_id"], np.int64)
+        starts = run_starts(game, play)
+        first = starts[:-1]
+        keys = pa.table({"game_id": game[first], "play_id": play[first]})
+        frame = _np(cleaned["frame_id"], np.int64)
     at = _row_index(keys, scored, ["game_id", "play_id"])
     row_play = np.repeat(at, np.diff(starts))
     known = row_play >= 0
@@ -76,7 +85,6 @@ def _real_trajectories(
     forward, forward_ok = _ints(scored["pass_forward_frame"])
     arrival, arrival_ok = _ints(scored["arrival_frame"])
     known &= forward_ok[where] & arrival_ok[where]
-    frame = _np(cleaned["frame_id"], np.int64)
     keep = np.flatnonzero(known & (frame >= forward[where]) & (frame <= arrival[where]))
     rows = cleaned.select(
         ["game_id", "play_id", "nfl_id", "frame_id", "x", "y", "side", "jersey_number"]
