@@ -1,14 +1,14 @@
-"""The flight gatherer against its numpy reference, and extract_windows on top of it.
+"""The flight gatherer against its numpy reference, and cut_ghost_inputs on top of it.
 
 Synthetic plays (``ghosting.synth.generate_plays``, 60 plays), every defender against
 every eligible receiver: the C++ kernel and the numpy reference
 (``ghosting.flights_py``) gather the same windows in the same process; then
-``extract_windows(..., defenders="all", targets="all")`` end to end, and through the
+``cut_ghost_inputs(..., defenders="all", targets="all")`` end to end, and through the
 reference. Run with::
 
     python -m pytest bench/test_bench_flights.py --benchmark-enable -s
 
-With real data (``GHOSTING_DATA``), ``extract_windows`` and
+With real data (``GHOSTING_DATA``), ``cut_ghost_inputs`` and
 ``ghosting.decision.analyse_plays`` on the NGS highlights (3.5 M rows, 446 plays) too.
 """
 
@@ -24,8 +24,8 @@ import pytest
 import ghosting
 from ghosting import _core, flights
 from ghosting.flights_py import gather_flights_py
-from ghosting.model import windows as windows_module
-from ghosting.model.windows import extract_windows
+from ghosting.model import ghost_inputs as inputs_module
+from ghosting.model.ghost_inputs import cut_ghost_inputs
 
 N_PLAYS = 60
 HISTORY = 5
@@ -82,21 +82,21 @@ def _reference_gather(table: flights.FlightTable, *request: Any) -> flights.Flig
     return flights.Flights(defender_xy=d, receiver_xy=r, offsets=off, context=ctx, flags=flags)
 
 
-@pytest.mark.benchmark(group="extract_windows")
-def test_extract_windows(benchmark, synth):
+@pytest.mark.benchmark(group="cut_ghost_inputs")
+def test_cut_ghost_inputs(benchmark, synth):
     tracking, plays = synth
     benchmark.extra_info["rows"] = tracking.num_rows
-    benchmark.pedantic(extract_windows, args=(tracking, plays),
+    benchmark.pedantic(cut_ghost_inputs, args=(tracking, plays),
                        kwargs={"history": HISTORY, "defenders": "all", "targets": "all"},
                        rounds=5, iterations=1)
 
 
-@pytest.mark.benchmark(group="extract_windows")
-def test_extract_windows_numpy_reference(benchmark, synth, monkeypatch):
+@pytest.mark.benchmark(group="cut_ghost_inputs")
+def test_cut_ghost_inputs_numpy_reference(benchmark, synth, monkeypatch):
     tracking, plays = synth
-    monkeypatch.setattr(windows_module, "gather_flights", _reference_gather)
+    monkeypatch.setattr(inputs_module, "gather_flights", _reference_gather)
     benchmark.extra_info["rows"] = tracking.num_rows
-    benchmark.pedantic(extract_windows, args=(tracking, plays),
+    benchmark.pedantic(cut_ghost_inputs, args=(tracking, plays),
                        kwargs={"history": HISTORY, "defenders": "all", "targets": "all"},
                        rounds=1, iterations=1)
 
@@ -112,10 +112,10 @@ def highlights() -> tuple[Any, Any]:
 
 
 @pytest.mark.benchmark(group="highlights")
-def test_extract_windows_highlights(benchmark, highlights):
+def test_cut_ghost_inputs_highlights(benchmark, highlights):
     tracking, plays = highlights
     benchmark.extra_info["rows"] = tracking.num_rows
-    benchmark.pedantic(extract_windows, args=(tracking, plays),
+    benchmark.pedantic(cut_ghost_inputs, args=(tracking, plays),
                        kwargs={"history": HISTORY, "defenders": "all", "targets": "all"},
                        rounds=5, iterations=1)
 

@@ -254,15 +254,15 @@ def test_decision_on_the_2021_game(data_dir):
 
 
 def test_option_windows_equal_cutting_each_option_alone():
-    from ghosting.decision.options import option_rows, option_windows
-    from ghosting.model.features import extract_windows
+    from ghosting.decision.options import option_inputs, option_rows
+    from ghosting.model.features import cut_ghost_inputs
 
     tracking = ghosting.synth.generate_plays(6, seed=7)
     plays = ghosting.pass_plays(tracking).to_pylist()
     ix = PlayIndex(tracking)
     opts = build_options(ix, plays, play_facts(ix, plays), DecisionModels.load().air_time)
-    alone = extract_windows(tracking, option_rows(opts, plays), history=5, defenders="all")
-    batched = option_windows(tracking, opts, plays, 5)
+    alone = cut_ghost_inputs(tracking, option_rows(opts, plays), history=5, defenders="all")
+    batched = option_inputs(tracking, opts, plays, 5)
 
     def order(w):
         return w.take(np.lexsort((w.nfl_id, w.target_nfl_id, w.play_id, w.game_id)))

@@ -138,7 +138,7 @@ def test_one_game_per_row_group_needs_no_declared_sort(tmp_path: Path) -> None:
     table = ghosting.synth.generate_plays(4, seed=2, plays_per_game=2, descriptions=False)
     path = tmp_path / "t.parquet"
     with pq.ParquetWriter(path, table.schema) as writer:
-        for game in ghosting.pipeline.split_games(table):
+        for game in ghosting.pipeline.game_tables(table):
             writer.write_table(game)  # one row group per game, no sorting declared
     assert [t.row_groups for t in list_tasks([path])] == [(0, 1), (1, 2)]
 
@@ -152,7 +152,7 @@ def test_unsorted_or_undeclared_parquet_is_one_task(tmp_path: Path) -> None:
 
 def test_a_false_sort_declaration_is_a_clean_error(tmp_path: Path) -> None:
     table = ghosting.synth.generate_plays(4, seed=2, plays_per_game=2, descriptions=False)
-    games = list(ghosting.pipeline.split_games(table))
+    games = list(ghosting.pipeline.game_tables(table))
     shuffled = pa.concat_tables([games[1].slice(0, 10), games[0], games[1].slice(10)])
     path = tmp_path / "liar.parquet"
     sorting = [pq.SortingColumn(0)]  # game_id, claimed but false
@@ -211,7 +211,7 @@ def split_inputs(tmp_path_factory) -> dict[str, Path]:
     in small row groups; ``c_copy`` is a copy of ``c`` under another name."""
     folder = tmp_path_factory.mktemp("split")
     table = ghosting.synth.generate_plays(36, seed=21, plays_per_game=6, descriptions=False)
-    games = list(ghosting.pipeline.split_games(table))
+    games = list(ghosting.pipeline.game_tables(table))
     assert len(games) == 6
     cut = int(games[0].num_rows * 0.6)
     pq.write_table(pa.concat_tables([games[0].slice(0, cut), games[1]]), folder / "a.parquet")
@@ -328,7 +328,7 @@ def test_a_killed_worker_is_retried_and_nothing_is_lost(client, model, tmp_path:
     table = ghosting.synth.generate_plays(160, seed=11, plays_per_game=20, descriptions=False)
     path = tmp_path / "season.parquet"
     with pq.ParquetWriter(path, table.schema) as writer:
-        for game in ghosting.pipeline.split_games(table):
+        for game in ghosting.pipeline.game_tables(table):
             writer.write_table(game)  # 8 games, 8 tasks
     single = run_files([path], tmp_path / "single", model=model)
     pids = client.run(os.getpid)

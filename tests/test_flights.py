@@ -1,7 +1,7 @@
 """The model's windows and the decision's options cut by the flight gatherer.
 
-- On real data (skipped without GHOSTING_DATA): ``extract_windows``,
-  ``option_windows`` and the decision's options are identical when the gatherer is
+- On real data (skipped without GHOSTING_DATA): ``cut_ghost_inputs``,
+  ``option_inputs`` and the decision's options are identical when the gatherer is
   swapped for its numpy reference (``ghosting.flights_py``).
 - On synthetic plays: every skip reason counted exactly and in the order the plays
   give them, rows of a play in any order give the same windows, and each option's
@@ -22,10 +22,10 @@ from ghosting import flights
 from ghosting.decision import DecisionModels, analyse_plays
 from ghosting.decision import options as options_module
 from ghosting.decision.facts import PlayIndex, play_facts
-from ghosting.decision.options import build_options, option_windows, real_pass_features
+from ghosting.decision.options import build_options, option_inputs, real_pass_features
 from ghosting.flights_py import gather_flights_py, gather_tracks_py
-from ghosting.model import windows as windows_module
-from ghosting.model.windows import Windows, extract_windows
+from ghosting.model import ghost_inputs as inputs_module
+from ghosting.model.ghost_inputs import GhostInputs, cut_ghost_inputs
 from ghosting.scoring import real as real_module
 
 GAME_2021 = "bdb2021/week13_game_2018120600.csv.gz"
@@ -50,8 +50,8 @@ def _reference_tracks(table: flights.FlightTable, *request: Any) -> flights.Trac
                           consecutive=consecutive, nonfinite=nonfinite)
 
 
-def _assert_same_windows(a: Windows, b: Windows) -> None:
-    for f in fields(Windows):
+def _assert_same_windows(a: GhostInputs, b: GhostInputs) -> None:
+    for f in fields(GhostInputs):
         x, y = getattr(a, f.name), getattr(b, f.name)
         if isinstance(x, np.ndarray):
             assert x.dtype == y.dtype and x.shape == y.shape, f.name
@@ -62,11 +62,11 @@ def _assert_same_windows(a: Windows, b: Windows) -> None:
 
 def _windows_both_ways(
     monkeypatch: pytest.MonkeyPatch, tracking: pa.Table, plays: Any, **kw: Any
-) -> tuple[Windows, Windows]:
-    new = extract_windows(tracking, plays, **kw)
+) -> tuple[GhostInputs, GhostInputs]:
+    new = cut_ghost_inputs(tracking, plays, **kw)
     with monkeypatch.context() as m:
-        m.setattr(windows_module, "gather_flights", _reference_gather)
-        ref = extract_windows(tracking, plays, **kw)
+        m.setattr(inputs_module, "gather_flights", _reference_gather)
+        ref = cut_ghost_inputs(tracking, plays, **kw)
     return new, ref
 
 
@@ -108,12 +108,12 @@ def test_decision_options_of_the_2021_game_equal_the_reference(
     gm, dm = ghosting.GhostModel.load(), DecisionModels.load()
     ix = PlayIndex(tracking)
     opts = build_options(ix, rows, play_facts(ix, rows, None), dm.air_time)
-    new_w = option_windows(tracking, opts, rows, gm.history)
+    new_w = option_inputs(tracking, opts, rows, gm.history)
     new = analyse_plays(tracking, rows, gm, dm).options
     with monkeypatch.context() as m:
-        m.setattr(windows_module, "gather_flights", _reference_gather)
+        m.setattr(inputs_module, "gather_flights", _reference_gather)
         m.setattr(options_module, "gather_tracks", _reference_tracks)
-        ref_w = option_windows(tracking, opts, rows, gm.history)
+        ref_w = option_inputs(tracking, opts, rows, gm.history)
         ref = analyse_plays(tracking, rows, gm, dm).options
     _assert_same_windows(new_w, ref_w)
     for f in fields(new):
@@ -244,7 +244,7 @@ def test_every_skip_reason_is_counted_in_the_order_plays_give_it(synth: tuple) -
         dict(c, analysable=False),  # not counted
         dict(c, targeted_receiver=None),  # not counted
     ]
-    w = extract_windows(tracking, plays, history=5)
+    w = cut_ghost_inputs(tracking, plays, history=5)
     assert list(w.skipped.items()) == [
         ("defender missing at pass forward", 1),
         ("receiver missing at pass forward", 1),
@@ -257,7 +257,7 @@ def test_every_skip_reason_is_counted_in_the_order_plays_give_it(synth: tuple) -
     assert back not in w.nfl_id.tolist() and set(w.play_id.tolist()) == {a["play_id"]}
     # the same plays as a pass_plays-shaped table
     table = pa.Table.from_pylist(plays, schema=ghosting.pass_plays(tracking).schema)
-    _assert_same_windows(extract_windows(tracking, table, history=5), w)
+    _assert_same_windows(cut_ghost_inputs(tracking, table, history=5), w)
 
 
 def test_a_play_whose_rows_come_in_any_order_gives_the_same_windows(synth: tuple) -> None:
@@ -268,24 +268,24 @@ def test_a_play_whose_rows_come_in_any_order_gives_the_same_windows(synth: tuple
                             for p in dict.fromkeys(play.tolist())])
     shuffled = tracking.take(pa.array(order))
     for kw in ({"defenders": "backs"}, {"defenders": "all", "targets": "all"}):
-        _assert_same_windows(extract_windows(shuffled, rows, history=4, **kw),
-                             extract_windows(tracking, rows, history=4, **kw))
+        _assert_same_windows(cut_ghost_inputs(shuffled, rows, history=4, **kw),
+                             cut_ghost_inputs(tracking, rows, history=4, **kw))
 
 
 def test_a_table_not_grouped_by_play_is_an_input_error(synth: tuple) -> None:
     tracking, rows = synth
     twice = pa.concat_tables([tracking.slice(0, 10), tracking.slice(10), tracking.slice(0, 10)])
     with pytest.raises(ghosting.GhostingError, match="not grouped by"):
-        extract_windows(twice, rows, history=5)
+        cut_ghost_inputs(twice, rows, history=5)
     with pytest.raises(ghosting.GhostingError, match="no column 'side'"):
-        extract_windows(tracking.drop_columns(["side"]), rows, history=5)
+        cut_ghost_inputs(tracking.drop_columns(["side"]), rows, history=5)
     with pytest.raises(ghosting.GhostingError, match=r"lacks \['arrival_frame'\]"):
-        extract_windows(tracking, [{k: v for k, v in rows[0].items() if k != "arrival_frame"}],
+        cut_ghost_inputs(tracking, [{k: v for k, v in rows[0].items() if k != "arrival_frame"}],
                         history=5)
 
 
 def test_a_flight_table_given_is_used_as_is(synth: tuple) -> None:
     tracking, rows = synth
     table = flights.FlightTable.of(tracking)
-    _assert_same_windows(extract_windows(tracking, rows, history=5, flight_table=table),
-                         extract_windows(tracking, rows, history=5))
+    _assert_same_windows(cut_ghost_inputs(tracking, rows, history=5, flight_table=table),
+                         cut_ghost_inputs(tracking, rows, history=5))

@@ -25,7 +25,7 @@ import ghosting
 from ghosting import pipeline
 from ghosting.cli import build_parser, main
 from ghosting.errors import InputError
-from ghosting.pipeline.arrays import _row_index
+from ghosting.pipeline.columns import _row_index
 from ghosting.pipeline.game import BROKEN_GHOSTS
 
 GAME_2021 = "bdb2021/week13_game_2018120600.csv.gz"

@@ -29,7 +29,7 @@ import pytest
 import ghosting
 from ghosting.io import read_report
 from ghosting.model.evaluate import what_if_validity
-from ghosting.model.windows import extract_windows
+from ghosting.model.ghost_inputs import cut_ghost_inputs
 from ghosting.plays import REASONS, TARGET_FILE_REASONS, pass_plays, pass_windows
 
 GAME_2021 = "bdb2021/week13_game_2018120600.csv.gz"
@@ -387,8 +387,8 @@ def test_large_game_and_play_ids_keep_their_windows(
     plays = pass_plays(doubled)
     single = pass_plays(canonical2021)
     assert plays.num_rows == 2 * single.num_rows
-    original = extract_windows(canonical2021, single, history=model.history, targets="all")
-    both = extract_windows(doubled, plays, history=model.history, targets="all")
+    original = cut_ghost_inputs(canonical2021, single, history=model.history, targets="all")
+    both = cut_ghost_inputs(doubled, plays, history=model.history, targets="all")
     assert len(both) == 2 * len(original)
     for game, offset in zip(games, play_offsets, strict=True):
         part = both.take(both.game_id == game)

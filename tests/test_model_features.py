@@ -95,9 +95,9 @@ def synth_plays() -> tuple:
     return tracking, ghosting.pass_plays(tracking)
 
 
-def test_extract_windows_on_synthetic_plays(synth_plays: tuple) -> None:
+def test_cut_ghost_inputs_on_synthetic_plays(synth_plays: tuple) -> None:
     tracking, plays = synth_plays
-    w = F.extract_windows(tracking, plays, history=K)
+    w = F.cut_ghost_inputs(tracking, plays, history=K)
     rows = [r for r in plays.to_pylist() if r["analysable"]]
     assert len(w) == sum(len(r["defensive_backs"]) for r in rows)
     assert w.is_back.all()
@@ -119,16 +119,16 @@ def test_extract_windows_on_synthetic_plays(synth_plays: tuple) -> None:
     np.testing.assert_array_equal(w.flight_frames, expected)
     assert F.complete_mask(w).all()
     # what-if windows: one per (back, eligible receiver)
-    wa = F.extract_windows(tracking, plays, history=K, targets="all")
+    wa = F.cut_ghost_inputs(tracking, plays, history=K, targets="all")
     assert len(wa) == sum(len(r["defensive_backs"]) * len(r["eligible_receivers"]) for r in rows)
     # the mirror is an involution
-    back = F.mirror_windows(F.mirror_windows(w))
+    back = F.mirror_inputs(F.mirror_inputs(w))
     np.testing.assert_allclose(back.defender, w.defender)
 
 
 def test_tile_inputs_hold_the_receiver_after_arrival(synth_plays: tuple) -> None:
     tracking, plays = synth_plays
-    w = F.extract_windows(tracking, plays, history=K)
+    w = F.cut_ghost_inputs(tracking, plays, history=K)
     hist, path, left, origin = F.tile_inputs(w, np.zeros(len(w), int), H)
     assert hist.shape == (len(w), K, 2) and path.shape == (len(w), H + 2, 2)
     np.testing.assert_array_equal(left, w.flight_frames)
@@ -138,34 +138,34 @@ def test_tile_inputs_hold_the_receiver_after_arrival(synth_plays: tuple) -> None
     np.testing.assert_allclose(origin, w.defender[:, K - 1])
 
 
-def test_extract_windows_rejects_short_history(synth_plays: tuple) -> None:
+def test_cut_ghost_inputs_rejects_short_history(synth_plays: tuple) -> None:
     tracking, plays = synth_plays
     with pytest.raises(InputError):
-        F.extract_windows(tracking, plays, history=2)
+        F.cut_ghost_inputs(tracking, plays, history=2)
     with pytest.raises(InputError):
-        F.extract_windows(tracking, plays, history=K, defenders="everyone")
+        F.cut_ghost_inputs(tracking, plays, history=K, defenders="everyone")
 
 
-def test_extract_windows_rejects_rows_that_are_not_pass_plays(synth_plays: tuple) -> None:
+def test_cut_ghost_inputs_rejects_rows_that_are_not_pass_plays(synth_plays: tuple) -> None:
     tracking, _plays = synth_plays
     with pytest.raises(InputError, match="pass_forward_frame"):
-        F.extract_windows(tracking, [{"game_id": 1, "play_id": 2}], history=K)
+        F.cut_ghost_inputs(tracking, [{"game_id": 1, "play_id": 2}], history=K)
 
 
-def test_extract_windows_counts_what_it_skips(synth_plays: tuple) -> None:
+def test_cut_ghost_inputs_counts_what_it_skips(synth_plays: tuple) -> None:
     tracking, plays = synth_plays
     row = dict(plays.to_pylist()[0], play_id=999999)
-    w = F.extract_windows(tracking, [row], history=K)
+    w = F.cut_ghost_inputs(tracking, [row], history=K)
     assert len(w) == 0 and w.skipped == {"play not in tracking": 1}
     row = dict(plays.to_pylist()[0], pass_forward_frame=None)
-    assert F.extract_windows(tracking, [row], history=K).skipped == {"no pass window": 1}
+    assert F.cut_ghost_inputs(tracking, [row], history=K).skipped == {"no pass window": 1}
 
 
 def test_context_is_the_nearest_other_player_at_pass_forward(synth_plays: tuple) -> None:
     """Brute force over the tracking rows at pass forward: the nearest offensive player
     other than the target, and the nearest defender other than the defender itself."""
     tracking, plays = synth_plays
-    w = F.extract_windows(tracking, plays, history=K, targets="all")
+    w = F.cut_ghost_inputs(tracking, plays, history=K, targets="all")
     cols = {c: tracking[c].to_numpy(zero_copy_only=False) for c in tracking.column_names}
     pf_of = {(r["game_id"], r["play_id"]): r["pass_forward_frame"] for r in plays.to_pylist()}
     for i in range(0, len(w), 7):
@@ -198,7 +198,7 @@ def test_receiver_gaps_are_filled_from_the_pass_forward_side() -> None:
 
 def test_complete_mask_looks_only_inside_each_window(synth_plays: tuple) -> None:
     tracking, plays = synth_plays
-    w = F.extract_windows(tracking, plays, history=K)
+    w = F.cut_ghost_inputs(tracking, plays, history=K)
     w.flight_frames[1] = w.flight_frames[1] - 1  # frees the frame at index lead + T
     w.defender[0, K - 1 + w.flight_frames[0], 1] = np.nan  # the arrival frame: incomplete
     w.defender[1, K + w.flight_frames[1]] = np.nan  # past the (shortened) arrival: ignored
@@ -206,9 +206,9 @@ def test_complete_mask_looks_only_inside_each_window(synth_plays: tuple) -> None
     assert not ok[0] and ok[1:].all()
 
 
-def test_extract_windows_rejects_a_play_split_in_the_table(synth_plays: tuple) -> None:
+def test_cut_ghost_inputs_rejects_a_play_split_in_the_table(synth_plays: tuple) -> None:
     tracking, plays = synth_plays
     # the first row moved to the end: its play now comes in two runs
     swapped = pa.concat_tables([tracking.slice(1), tracking.slice(0, 1)])
     with pytest.raises(InputError, match="not grouped by"):
-        F.extract_windows(swapped, plays, history=K)
+        F.cut_ghost_inputs(swapped, plays, history=K)

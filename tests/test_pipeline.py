@@ -294,7 +294,7 @@ def test_to_pandas(results: Results, monkeypatch) -> None:
 
 def test_split_games_handles_unsorted_input(demo: pa.Table) -> None:
     shuffled = demo.take(pa.array(np.random.default_rng(0).permutation(demo.num_rows)))
-    games = list(pipeline.split_games(shuffled))
+    games = list(pipeline.game_tables(shuffled))
     assert len(games) == 2
     assert sum(g.num_rows for g in games) == demo.num_rows
     assert all(len(pc.unique(g["game_id"])) == 1 for g in games)

@@ -11,7 +11,7 @@ import pytest
 
 import ghosting
 from ghosting.plays import (
-    PLAYS_SCHEMA,
+    PASS_PLAYS_SCHEMA,
     REASONS,
     match_target,
     parse_target_name,
@@ -132,7 +132,7 @@ def test_pass_windows_2021(game2021):
 
 def test_pass_plays_2021(game2021):
     plays = pass_plays(game2021)
-    assert plays.schema == PLAYS_SCHEMA
+    assert plays.schema == PASS_PLAYS_SCHEMA
     assert plays.num_rows == 73
     reasons = pc.value_counts(plays["reason"]).to_pylist()
     counts = {r["values"]: r["counts"] for r in reasons}

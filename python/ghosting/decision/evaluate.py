@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import InputError
-from ..model.features import extract_windows
+from ..model.features import cut_ghost_inputs
 from .analyse import DecisionModels, analyse_plays
 from .completion import CompletionModel, classification_metrics, reliability_table
 from .facts import PlayIndex
@@ -58,7 +58,7 @@ def _ade(err: np.ndarray) -> float:
 
 def _old_rule(tracking: pa.Table, rows: list[dict], ghost_model: Any) -> dict[str, Any]:
     """The separation rule shipped before: ghosted backs, real flight for every option."""
-    w = extract_windows(tracking, rows, history=ghost_model.history, defenders="backs",
+    w = cut_ghost_inputs(tracking, rows, history=ghost_model.history, defenders="backs",
                         targets="all")
     if not len(w):
         return {"plays": 0, "better": 0}

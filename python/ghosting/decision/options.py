@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from ..flights import FlightTable, gather_tracks
-from ..model.features import Windows, extract_windows
-from ..model.windows import PlayColumns, SkipCounts, cut_windows, plan_windows
+from ..model.features import GhostInputs, cut_ghost_inputs
+from ..model.ghost_inputs import PlayColumns, SkipCounts, cut_windows, plan_windows
 from ..schema import DT, FIELD_WIDTH
 from .air_time import MAX_FLIGHT_FRAMES, AirTimeModel, arrival_frames
 from .facts import PlayIndex
@@ -32,7 +32,7 @@ __all__ = [
     "ArrivalSeparations",
     "build_options",
     "ghost_options",
-    "option_windows",
+    "option_inputs",
     "arrival_separations",
     "arrival_separation_arrays",
     "real_pass_features",
@@ -299,7 +299,7 @@ class ArrivalSeparations:
 
 
 def arrival_separation_arrays(
-    w: Windows, end_xy: np.ndarray, end_sigma: np.ndarray
+    w: GhostInputs, end_xy: np.ndarray, end_sigma: np.ndarray
 ) -> ArrivalSeparations:
     """:class:`ArrivalSeparations` of the windows ``w`` from the defenders' positions
     ``end_xy`` (N, 2) and sigmas ``end_sigma`` (N,) at arrival, groups sorted by key."""
@@ -332,7 +332,7 @@ def arrival_separation_arrays(
 
 
 def arrival_separations(
-    w: Windows, end_xy: np.ndarray, end_sigma: np.ndarray
+    w: GhostInputs, end_xy: np.ndarray, end_sigma: np.ndarray
 ) -> dict[tuple[int, int, int], tuple[float, float, int, float, float]]:
     """Per (game, play, receiver): the two nearest defenders' distances to the receiver's
     position at arrival, the nearest's nfl_id, and the two sigmas
@@ -374,15 +374,15 @@ def _lookup(
     return np.where(found, values[at] if values.size else 0, 0), found
 
 
-def option_windows(
+def option_inputs(
     tracking: Any,
     options: Options,
     plays: Sequence[Mapping[str, Any]],
     history: int,
     *,
     flight_table: FlightTable | None = None,
-) -> Windows:
-    """Windows of every defender for every analysable option, each cut to the option's
+) -> GhostInputs:
+    """Model inputs of every defender for every analysable option, each cut to the option's
     own flight and landing at the receiver's position at its arrival.
 
     One flight-gatherer call for every option of every play
@@ -392,7 +392,7 @@ def option_windows(
     """
     keep = np.flatnonzero(options.analysable)
     if keep.size == 0:
-        return extract_windows(tracking, [], history=history)
+        return cut_ghost_inputs(tracking, [], history=history)
     table = flight_table if flight_table is not None else FlightTable.of(tracking)
     play_of = options.play_row[keep]
     play_rows = np.unique(play_of)
@@ -453,7 +453,7 @@ def ghost_options(
     Options the model cannot ghost (no defender tracked at pass forward, receiver
     missing) become not analysable with the reason ``"no ghost prediction"``.
     """
-    w = option_windows(tracking, options, plays, ghost_model.history, flight_table=flight_table)
+    w = option_inputs(tracking, options, plays, ghost_model.history, flight_table=flight_table)
     if len(w):
         pos, sig = ghost_model.predict_windows(w)
         last = w.flight_frames - 1

@@ -26,7 +26,7 @@ from .._util import atomic_path
 from ..errors import InputError, ModelError
 from ..model import GhostModel
 from ..model.data import load_sources
-from ..model.features import extract_windows
+from ..model.features import cut_ghost_inputs
 from .air_time import AirTimeModel
 from .analyse import SIGMA_FORMAT, DecisionModels, analyse_plays
 from .completion import FEATURES, CompletionModel, classification_metrics, completion_features
@@ -171,7 +171,7 @@ def ghost_errors(
                 and r.get("targeted_receiver") is not None and int(r["game_id"]) in games]
         if not rows:
             continue
-        w = extract_windows(tracking, rows, history=ghost_model.history, defenders="all")
+        w = cut_ghost_inputs(tracking, rows, history=ghost_model.history, defenders="all")
         if not len(w):
             continue
         pred, sigma = ghost_model.predict_windows(w)
@@ -429,7 +429,7 @@ def ghost_vs_real(
     situation["line_of_scrimmage"] = facts["line_of_scrimmage"]
     catch_x = real["air_yards"] + facts["line_of_scrimmage"]
     _, yards, _ = option_payoff(completion, real["air_yards"], catch_x, situation)
-    w = extract_windows(tracking, rows, history=ghost_model.history, defenders="all")
+    w = cut_ghost_inputs(tracking, rows, history=ghost_model.history, defenders="all")
     if not len(w):
         return np.zeros(0), np.zeros(0), np.zeros(0)
     pred, sig = ghost_model.predict_windows(w)

@@ -8,7 +8,7 @@ covers; the shipped model does without, see docs/forecast.md). Every token carri
 the player's last ``history`` positions up to pass forward (the same frames for
 every player), and the play carries the ball's landing point and the number of
 frames in the air. The cutting is
-:func:`ghosting.model.windows.extract_windows` (``defenders="all", targets="real"``):
+:func:`ghosting.model.ghost_inputs.cut_ghost_inputs` (``defenders="all", targets="real"``):
 one window per (play, defender) holds the defender's and the receiver's frames from
 ``history - 1`` frames before pass forward to arrival; the other receivers' frames
 come from the same function with ``targets="all"`` (one receiver path per option).
@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from ..model.windows import extract_windows
+from ..model.ghost_inputs import cut_ghost_inputs
 from ..schema import DT, FIELD_LENGTH, FIELD_WIDTH
 
 __all__ = [
@@ -163,7 +163,7 @@ def play_tokens(
     ``MAX_RECEIVERS`` other receivers) keeps the ones nearest the landing point at
     pass forward. ``receivers=True`` adds the other eligible receivers.
     """
-    w = extract_windows(tracking, plays, history=history, defenders="all", targets="real")
+    w = cut_ghost_inputs(tracking, plays, history=history, defenders="all", targets="real")
     others = _other_receivers(tracking, plays, history) if receivers and len(w) else {}
     skipped = dict(w.skipped)
     lead = w.lead
@@ -251,8 +251,8 @@ def _other_receivers(
     tracking: pa.Table, plays: pa.Table | list[dict], history: int
 ) -> dict[tuple[int, int], list[tuple[int, np.ndarray]]]:
     """``(game, play) -> [(nfl_id, path)]``: every eligible receiver's frames (history up
-    to arrival, gaps filled as for the target) from ``extract_windows(targets="all")``."""
-    w = extract_windows(tracking, plays, history=history, defenders="all", targets="all")
+    to arrival, gaps filled as for the target) from ``cut_ghost_inputs(targets="all")``."""
+    w = cut_ghost_inputs(tracking, plays, history=history, defenders="all", targets="all")
     out: dict[tuple[int, int], list[tuple[int, np.ndarray]]] = {}
     seen: set[tuple[int, int, int]] = set()
     for i in range(len(w)):

@@ -22,7 +22,7 @@ import pyarrow as pa
 from ..errors import InputError, ModelError
 from ..model.card import HISTORY_RANGE, HORIZON_RANGE, open_model
 from ..model.ghost import GhostModel
-from ..model.windows import extract_windows
+from ..model.ghost_inputs import cut_ghost_inputs
 from ..plays import pass_plays
 from .data import COVERAGE_RADIUS, PlayTokens, feature_names, play_tokens, token_count
 from .predict import forecast_positions
@@ -255,10 +255,10 @@ def ghost_on_route(
     ``rows`` of ``tracking``), NaN elsewhere. ``route`` (P, Tmax, 2) replaces the
     targeted receiver's path after pass forward (a forecast of it); None keeps his real
     route (ghost mode proper). The windows are ghost mode's own
-    (:func:`~ghosting.model.windows.extract_windows`, every defender, the real target)."""
+    (:func:`~ghosting.model.ghost_inputs.cut_ghost_inputs`, every defender, the real target)."""
     out: np.ndarray = np.full(t.future.shape, np.nan)
     t_max = int(t.future.shape[2])
-    w = extract_windows(tracking, rows, history=ghost.history, defenders="all")
+    w = cut_ghost_inputs(tracking, rows, history=ghost.history, defenders="all")
     if len(w) == 0:
         return out
     index = {(int(g), int(p)): i for i, (g, p) in enumerate(zip(t.game_id, t.play_id,

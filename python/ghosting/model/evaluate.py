@@ -35,7 +35,7 @@ from ..errors import InputError, ModelError
 from ..schema import DT, play_keys
 from ..scoring import random_replacement, trajectory_score
 from .baselines import PURSUIT_DEFAULTS, constant_velocity, pursuit
-from .features import Windows, complete_mask, concat_windows, extract_windows
+from .features import GhostInputs, complete_mask, concat_inputs, cut_ghost_inputs
 from .ghost import GhostModel
 
 __all__ = ["evaluate_model", "displacement_metrics", "what_if_validity", "distort_history"]
@@ -44,7 +44,7 @@ __all__ = ["evaluate_model", "displacement_metrics", "what_if_validity", "distor
 EVAL_SEED = 0
 
 
-def _errors(pred: np.ndarray, w: Windows) -> np.ndarray:
+def _errors(pred: np.ndarray, w: GhostInputs) -> np.ndarray:
     t_max = pred.shape[1]
     real = w.defender[:, w.lead + 1 : w.lead + 1 + t_max]
     err = np.hypot(pred[..., 0] - real[..., 0], pred[..., 1] - real[..., 1])
@@ -52,7 +52,7 @@ def _errors(pred: np.ndarray, w: Windows) -> np.ndarray:
     return np.where(valid, err, np.nan)
 
 
-def displacement_metrics(pred: np.ndarray, w: Windows) -> dict[str, dict[str, float]]:
+def displacement_metrics(pred: np.ndarray, w: GhostInputs) -> dict[str, dict[str, float]]:
     """ADE, FDE and Big Data Bowl RMSE at 1 s and over the whole flight.
 
     ``pred`` (N, Tmax, 2) holds frames 1..T after pass forward. ADE is the mean over
@@ -60,8 +60,8 @@ def displacement_metrics(pred: np.ndarray, w: Windows) -> dict[str, dict[str, fl
     last frame, RMSE ``sqrt(sum(dx^2 + dy^2) / 2N)`` over every frame.
 
     >>> import numpy as np
-    >>> from ghosting.model.features import Windows
-    >>> w = Windows(3, *(np.zeros(1, np.int64),) * 5, np.array([2]),
+    >>> from ghosting.model.features import GhostInputs
+    >>> w = GhostInputs(3, *(np.zeros(1, np.int64),) * 5, np.array([2]),
     ...             np.zeros((1, 5, 2)), np.zeros((1, 5, 2)), np.zeros((1, 2)),
     ...             np.zeros((1, 4)), np.ones(1, bool))
     >>> displacement_metrics(np.full((1, 2, 2), [3.0, 4.0]), w)["full"]["ade"]
@@ -91,14 +91,14 @@ def displacement_metrics(pred: np.ndarray, w: Windows) -> dict[str, dict[str, fl
     return out
 
 
-def flight_receiver(w: Windows) -> np.ndarray:
+def flight_receiver(w: GhostInputs) -> np.ndarray:
     """The receiver's positions (N, Tmax, 2) at frames 1..Tmax (held after arrival)."""
     t_max = int(w.flight_frames.max())
     idx = np.minimum(w.lead + np.arange(1, t_max + 1)[None, :], (w.lead + w.flight_frames)[:, None])
     return w.receiver[np.arange(len(w))[:, None], idx]
 
 
-def baseline_predictions(w: Windows, caps: dict[str, float]) -> dict[str, np.ndarray]:
+def baseline_predictions(w: GhostInputs, caps: dict[str, float]) -> dict[str, np.ndarray]:
     """Constant-velocity and pursuit predictions (N, Tmax, 2) for the windows."""
     t_max = int(w.flight_frames.max())
     hist = w.defender[:, : w.lead + 1]
@@ -109,7 +109,7 @@ def baseline_predictions(w: Windows, caps: dict[str, float]) -> dict[str, np.nda
 
 
 def distort_history(
-    w: Windows, fraction: float = 0.25, seed: int = EVAL_SEED
+    w: GhostInputs, fraction: float = 0.25, seed: int = EVAL_SEED
 ) -> tuple[np.ndarray, np.ndarray]:
     """Histories (N, k, 2) where ``fraction`` of the defenders get a random direction and
     speed (uniform in [0, 2 pi) and [0, the defender's mean speed over the flight]); the
@@ -132,7 +132,7 @@ def distort_history(
     return hist, distorted
 
 
-def _real_xy(w: Windows) -> np.ndarray:
+def _real_xy(w: GhostInputs) -> np.ndarray:
     """Real defender positions (N, Tmax + 1, 2) from pass forward, NaN past arrival."""
     t_max = int(w.flight_frames.max())
     out = w.defender[:, w.lead : w.lead + t_max + 1].copy()
@@ -141,11 +141,11 @@ def _real_xy(w: Windows) -> np.ndarray:
     return out
 
 
-def _with_start(w: Windows, pred: np.ndarray) -> np.ndarray:
+def _with_start(w: GhostInputs, pred: np.ndarray) -> np.ndarray:
     return np.concatenate([w.defender[:, w.lead : w.lead + 1], pred], axis=1)
 
 
-def mean_ts(w: Windows, xy: np.ndarray) -> float:
+def mean_ts(w: GhostInputs, xy: np.ndarray) -> float:
     """Mean Trajectory Score (catch point) of trajectories ``xy`` (N, Tmax + 1, 2)."""
     receiver = np.concatenate([w.receiver[:, w.lead : w.lead + 1], flight_receiver(w)], axis=1)
     lengths = (w.flight_frames + 1).astype(np.int64)
@@ -155,7 +155,7 @@ def mean_ts(w: Windows, xy: np.ndarray) -> float:
     return float(np.nanmean(ts)) if np.isfinite(ts).any() else float("nan")
 
 
-def what_if_validity(model: GhostModel, w_all: Windows, real_target: np.ndarray) -> dict:
+def what_if_validity(model: GhostModel, w_all: GhostInputs, real_target: np.ndarray) -> dict:
     """Share of (play, alternative receiver B) where the back nearest B ends closer to B
     when B is the target than when the real target is.
 
@@ -247,9 +247,9 @@ def evaluate_model(
                 excluded_plays += 1
             else:
                 keep.append(r)
-        w = extract_windows(tracking, keep, history=model.history, defenders="backs")
+        w = cut_ghost_inputs(tracking, keep, history=model.history, defenders="backs")
         w = w.take(complete_mask(w))
-        wa = extract_windows(
+        wa = cut_ghost_inputs(
             tracking, keep, history=model.history, defenders="backs", targets="all"
         )
         real_parts.append(w)
@@ -267,7 +267,7 @@ def evaluate_model(
             f"no unseen plays with defensive backs to evaluate on ({excluded_plays} plays "
             f"of {len(excluded_games)} games excluded as seen in training)"
         )
-    w = concat_windows(nonempty)
+    w = concat_inputs(nonempty)
     pred, _ = model.predict_windows(w)
     preds = {"model": pred, **baseline_predictions(w, caps)}
     horizons: dict[str, dict[str, Any]] = {"1s": {}, "full": {}}

@@ -1,8 +1,8 @@
-"""Windows and features for the ghosting model, shared by training and inference.
+"""Model inputs (GhostInputs) and features for the ghosting model, shared by training and inference.
 
 Two steps, both numpy-vectorised:
 
-1. :func:`extract_windows` (in :mod:`ghosting.model.windows`, re-exported here)
+1. :func:`cut_ghost_inputs` (in :mod:`ghosting.model.ghost_inputs`, re-exported here)
    cuts, from a canonical tracking table and its pass plays,
    one *window* per (play, defender, target receiver): the defender's positions
    from ``history - 1`` frames before pass forward to arrival, the receiver's
@@ -35,25 +35,25 @@ import numpy as np
 
 from ..errors import InputError
 from ..schema import DT, FIELD_WIDTH
-from .windows import (
-    Windows,
+from .ghost_inputs import (
+    GhostInputs,
     complete_mask,
-    concat_windows,
-    extract_windows,
-    mirror_windows,
+    concat_inputs,
+    cut_ghost_inputs,
+    mirror_inputs,
     tile_inputs,
 )
 
 __all__ = [
     "FEATURE_GROUPS",
-    "Windows",
-    "extract_windows",
+    "GhostInputs",
+    "cut_ghost_inputs",
     "feature_groups",
     "feature_names",
     "tile_features",
     "tile_inputs",
-    "mirror_windows",
-    "concat_windows",
+    "mirror_inputs",
+    "concat_inputs",
     "complete_mask",
     "rollout",
     "select_columns",
@@ -199,7 +199,7 @@ def tile_features(
 
 def rollout(
     predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    w: Windows,
+    w: GhostInputs,
     horizon: int,
     columns: np.ndarray,
     defender_history: np.ndarray | None = None,

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from ..errors import InputError, ModelError, PlayError
 from ..flights import FlightTable
 from .card import open_model
-from .features import Windows, extract_windows, feature_names, rollout
+from .features import GhostInputs, cut_ghost_inputs, feature_names, rollout
 
 __all__ = ["GhostModel", "PlayGhosts", "DEFAULT_MODEL_DIR", "PREDICTION_SCHEMA"]
 
@@ -86,7 +86,7 @@ class PlayGhosts:
                    np.zeros((0, 2)), np.zeros(0))  # fmt: skip
 
     @classmethod
-    def from_windows(cls, w: Windows, pos: np.ndarray, sigma: np.ndarray) -> PlayGhosts:
+    def from_windows(cls, w: GhostInputs, pos: np.ndarray, sigma: np.ndarray) -> PlayGhosts:
         """The predicted windows ``w`` (positions ``pos``, ``sigma`` for frames 1..T),
         with t = 0 (the real position at pass forward) first."""
         n = len(w)
@@ -281,7 +281,7 @@ class GhostModel:
         return pos.astype(np.float64), sigma.astype(np.float64)
 
     def predict_windows(
-        self, windows: Windows, defender_history: np.ndarray | None = None
+        self, windows: GhostInputs, defender_history: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Positions (N, Tmax, 2) and sigma (N, Tmax) for frames 1..T of each window.
 
@@ -436,7 +436,7 @@ class GhostModel:
     def _predict_rows(
         self, tracking: pa.Table, rows: list[dict], targets: str, defenders: str
     ) -> pa.Table:
-        w = extract_windows(
+        w = cut_ghost_inputs(
             tracking, rows, history=self.history, defenders=defenders, targets=targets
         )
         if len(w) == 0:
@@ -448,7 +448,7 @@ class GhostModel:
         self, tracking: pa.Table, rows: list[dict], targets: str, defenders: str,
         flight_table: FlightTable | None = None,
     ) -> PlayGhosts:
-        w = extract_windows(
+        w = cut_ghost_inputs(
             tracking, rows, history=self.history, defenders=defenders, targets=targets,
             flight_table=flight_table,
         )
@@ -476,7 +476,7 @@ def _has_player(play_tracking: pa.Table, nfl_id: int) -> bool:
     return bool(pc.any(pc.equal(play_tracking.column("nfl_id"), nfl_id)).as_py())
 
 
-def windows_table(w: Windows, pos: np.ndarray, sigma: np.ndarray) -> pa.Table:
+def windows_table(w: GhostInputs, pos: np.ndarray, sigma: np.ndarray) -> pa.Table:
     """Long table (:data:`PREDICTION_SCHEMA`) of predicted windows, t = 0 included."""
     n = len(w)
     t_max = pos.shape[1]

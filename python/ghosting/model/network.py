@@ -21,7 +21,7 @@ from .evaluate import displacement_metrics
 from .features import rollout
 
 if TYPE_CHECKING:
-    from .features import Windows
+    from .features import GhostInputs
 
 __all__ = [
     "build_net",
@@ -134,7 +134,7 @@ def train_member(
     std: np.ndarray,
     cfg: TrainConfig,
     seed: int,
-    val_backs: Windows,
+    val_backs: GhostInputs,
     say: Any,
     pairs: dict[str, np.ndarray] | None = None,
 ) -> tuple[Any, int, list[dict]]:

@@ -43,13 +43,13 @@ from .data import load_sources
 from .evaluate import _errors, baseline_predictions, displacement_metrics, flight_receiver
 from .features import (
     FEATURE_GROUPS,
-    Windows,
+    GhostInputs,
     complete_mask,
-    concat_windows,
-    extract_windows,
+    concat_inputs,
+    cut_ghost_inputs,
     feature_groups,
     feature_names,
-    mirror_windows,
+    mirror_inputs,
     rollout,
     select_columns,
     tile_features,
@@ -112,7 +112,7 @@ def split_games(
     }
 
 
-def _tiles(w: Windows, horizon: int, stride: int) -> dict[str, np.ndarray]:
+def _tiles(w: GhostInputs, horizon: int, stride: int) -> dict[str, np.ndarray]:
     """Every tile start (0, stride, 2*stride, ... < T) of every window, with targets."""
     reps = (w.flight_frames + stride - 1) // stride
     win = np.repeat(np.arange(len(w)), reps)
@@ -223,7 +223,7 @@ def _what_if_pairs(
         ]
         if not rows:
             continue
-        w = extract_windows(tracking, rows, history=cfg.history, defenders="all", targets="all")
+        w = cut_ghost_inputs(tracking, rows, history=cfg.history, defenders="all", targets="all")
         if len(w):
             parts.append(
                 (
@@ -269,10 +269,10 @@ def _what_if_pairs(
         offset += len(w)
     if not b_idx:
         return None
-    allw = concat_windows(windows)
+    allw = concat_inputs(windows)
     wa, wb = allw.take(np.array(a_idx)), allw.take(np.array(b_idx))
     out: dict[str, list[np.ndarray]] = {k: [] for k in ("xa", "va", "xb", "vb", "end", "goal")}
-    for pa_w, pb_w in ((wa, wb), (mirror_windows(wa), mirror_windows(wb))):
+    for pa_w, pb_w in ((wa, wb), (mirror_inputs(wa), mirror_inputs(wb))):
         zero = np.zeros(len(pb_w), np.int64)
         for tag, win in (("a", pa_w), ("b", pb_w)):
             hist, path, left, _origin = tile_inputs(win, zero, cfg.horizon)
@@ -288,7 +288,7 @@ def _what_if_pairs(
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
-def tune_pursuit(w: Windows) -> dict[str, Any]:
+def tune_pursuit(w: GhostInputs) -> dict[str, Any]:
     """Grid-search pursuit's speed and acceleration caps for full-flight ADE (training games)."""
     hist = w.defender[:, : w.lead + 1]
     rec = flight_receiver(w)
@@ -337,7 +337,7 @@ def train_on_tables(
     parts, data_card, sources = [], [], []
     for name, tracking, plays in datasets:
         sources.append((tracking, plays))
-        w = extract_windows(tracking, plays, history=cfg.history, defenders="all")
+        w = cut_ghost_inputs(tracking, plays, history=cfg.history, defenders="all")
         ok = complete_mask(w)
         parts.append(w.take(ok))
         analysable = int(np.sum(plays.column("analysable").to_numpy(zero_copy_only=False)))
@@ -350,7 +350,7 @@ def train_on_tables(
                 "dropped_incomplete_windows": int((~ok).sum()),
             }
         )
-    windows = concat_windows(parts)
+    windows = concat_inputs(parts)
     split = split_games(windows.game_id.tolist(), cfg.split, cfg.split_seed, cfg.test_games)
     in_split = {k: np.isin(windows.game_id, v) for k, v in split.items()}
     train_w = windows.take(in_split["train"])
@@ -372,7 +372,7 @@ def train_on_tables(
     caps = tune_pursuit(train_w.take(train_w.is_back))
     say(f"pursuit caps {caps}")
     fit_w = train_w if cfg.train_defenders == "all" else train_w.take(train_w.is_back)
-    aug = concat_windows([fit_w, mirror_windows(fit_w)])
+    aug = concat_inputs([fit_w, mirror_inputs(fit_w)])
     tiles = _tiles(aug, cfg.horizon, cfg.tile_stride)
     say(f"tiles: {tiles['features'].shape}")
     screening = _rank_features(lgb, tiles, cfg, seed)

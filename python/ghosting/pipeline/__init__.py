@@ -8,10 +8,10 @@ Score against each option's receiver. The result is four tables (see
 them game by game into an output folder.
 
 Modules: ``api`` (the entry points), ``inputs`` (reading game by game), ``game``
-(one game's ghosts and scores), ``rows`` (its rows of the output tables),
+(one game's ghosts and scores), ``output_rows`` (its rows of the output tables),
 ``outputs`` (the tables, :class:`Results`, atomic output folders), ``paths``
 (folder and glob inputs; no output onto an input), ``summary``
-(the counts of ``summary.json``), ``settings``, ``arrays`` (columnar helpers),
+(the counts of ``summary.json``), ``settings``, ``columns`` (columnar helpers),
 ``tasks`` (a run's Dask tasks, whole games, from metadata) and ``distributed``
 (the same games on Dask workers, extra ``dask``).
 
@@ -24,7 +24,7 @@ Modules: ``api`` (the entry points), ``inputs`` (reading game by game), ``game``
 from __future__ import annotations
 
 from .api import run, run_files
-from .arrays import split_games
+from .columns import game_tables
 from .outputs import (
     OPTION_TYPE,
     OUTPUT_FILES,
@@ -55,7 +55,7 @@ __all__ = [
     "PLAYS_SCHEMA",
     "OPTION_TYPE",
     "SCHEMAS",
-    "split_games",
+    "game_tables",
     "staging_dir",
     "write_summary",
 ]

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from .._util import take_rows
 from ..schema import BALL_ID, FIELD_LENGTH
-from .arrays import Columns, _np, _row_index
+from .columns import Columns, _np, _row_index
 
 #: Columns added to every row that names a player.
 PLAYER_FIELDS = [
@@ -62,7 +62,7 @@ def _strings(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 def player_info(game: pa.Table, cols: Columns | None = None) -> pa.Table:
     """``game_id, play_id, nfl_id, display_name, position, club, jersey_number`` of each
     track of ``game`` (one game or a batch of games; its first row's values; the ball
-    has none). ``cols``: the batch's :class:`~ghosting.pipeline.arrays.Columns` of
+    has none). ``cols``: the batch's :class:`~ghosting.pipeline.columns.Columns` of
     ``game`` when the caller has them."""
     cols = Columns(game) if cols is None else cols
     games = cols.get("game_id", np.int64)
@@ -162,7 +162,7 @@ def play_info(
     """``game_id, play_id`` and ``PLAY_FIELDS`` for each play of ``plays`` (of one game
     or a batch of games; ``plays`` as :func:`ghosting.pass_plays` returns them;
     ``info``: :func:`player_info` of ``game`` when the caller has it; ``cols``: the
-    batch's :class:`~ghosting.pipeline.arrays.Columns` of ``game``)."""
+    batch's :class:`~ghosting.pipeline.columns.Columns` of ``game``)."""
     cols = Columns(game) if cols is None else cols
     games = cols.get("game_id", np.int64)
     play = cols.get("play_id", np.int64)

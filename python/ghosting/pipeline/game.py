@@ -16,9 +16,16 @@ from ..flights import FlightTable, gather_tracks
 from ..model.ghost import GhostModel, PlayGhosts
 from ..passes import PassWindows
 from . import context
-from .arrays import Columns, _np, _row_index
+from .columns import Columns, _np, _row_index
+from .output_rows import (
+    _ghost_rows,
+    _Ghosts,
+    _plays_table,
+    _real_trajectories,
+    _Scored,
+    _scores_table,
+)
 from .outputs import PLAYS_SCHEMA, SCORES_SCHEMA, TRAJECTORIES_SCHEMA, _MemorySink, _ParquetSink
-from .rows import _ghost_rows, _Ghosts, _plays_table, _real_trajectories, _Scored, _scores_table
 from .settings import RunSettings
 from .summary import _STAT_FIELDS, _Tally
 

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from .._util import run_starts
 from ..errors import GhostingError, InputError
 from ..schema import CANONICAL_SCHEMA
-from .arrays import split_games
+from .columns import game_tables
 
 _KEYS = ("game_id", "play_id", "nfl_id", "frame_id")
 
@@ -655,4 +655,4 @@ def _check_input(path: Path) -> None:
 def _table_games(table: pa.Table) -> tuple[int, Iterator[pa.Table]]:
     """The games of an in-memory canonical table."""
     n = len(pc.unique(table["game_id"])) if table.num_rows else 0
-    return n, split_games(table)
+    return n, game_tables(table)

@@ -123,7 +123,7 @@ PLAYS_SCHEMA = pa.schema(
 )
 
 
-# The columns above are what one game's rows are built with (``pipeline/rows.py``);
+# The columns above are what one game's rows are built with (``pipeline/output_rows.py``);
 # the output tables add the names and the play's situation after them
 # (``pipeline/context.py``): the public schemas below are the full ones.
 _ROW_TRAJECTORIES_SCHEMA = TRAJECTORIES_SCHEMA

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from .._util import run_starts
 from ..errors import InputError
-from .arrays import _np, split_games
+from .columns import _np, game_tables
 
 __all__ = ["Task", "TaskPlan", "list_tasks", "plan_tasks", "game_tasks"]
 
@@ -249,7 +249,7 @@ class TaskReader:
         if task.row_groups is None:
             from .inputs import _canonical
 
-            yield from split_games(_canonical(task.path, None, self.extra))
+            yield from game_tables(_canonical(task.path, None, self.extra))
             return
         yield from _row_group_games(Path(task.path), task.row_groups, task.games,
                                     self.extra, self._stream)  # fmt: skip
@@ -317,7 +317,7 @@ def _label(task: Task) -> str:
 
 def game_tasks(table: pa.Table) -> tuple[list[Task], list[pa.Table]]:
     """The tasks of a table in memory: one per game (its rows are sent with the task)."""
-    games = list(split_games(table))
+    games = list(game_tables(table))
     tasks = []
     for chunk in games:
         ids = _np(chunk["game_id"], np.int64)

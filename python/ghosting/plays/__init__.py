@@ -12,18 +12,7 @@ Every public name is importable from here: ``from ghosting.plays import pass_pla
 
 from __future__ import annotations
 
-from .defenders import defender_rows
-from .records import PLAYS_SCHEMA, REASONS, pass_plays
-from .rows import COVERAGE_ROLE, ROUTE_RUNNER_ROLES
-from .targets import (
-    TARGET_FILE_REASONS,
-    TARGET_SOURCES,
-    TARGETED_ROLE,
-    infer_targets,
-    match_target,
-    parse_target_name,
-)
-from .windows import (
+from ..passes import (
     ARRIVAL_EVENT,
     AUTO_FORWARD_EVENT,
     FORWARD_EVENTS,
@@ -31,6 +20,17 @@ from .windows import (
     WINDOW_SCHEMA,
     pass_windows,
     repeated_pass_forwards,
+)
+from .defenders import defender_rows
+from .play_rows import COVERAGE_ROLE, ROUTE_RUNNER_ROLES
+from .records import PASS_PLAYS_SCHEMA, REASONS, pass_plays
+from .targets import (
+    TARGET_FILE_REASONS,
+    TARGET_SOURCES,
+    TARGETED_ROLE,
+    infer_targets,
+    match_target,
+    parse_target_name,
 )
 
 __all__ = [
@@ -46,7 +46,7 @@ __all__ = [
     "OUTCOME_PREFIX",
     "WINDOW_SCHEMA",
     "REASONS",
-    "PLAYS_SCHEMA",
+    "PASS_PLAYS_SCHEMA",
     "TARGET_SOURCES",
     "TARGET_FILE_REASONS",
     "TARGETED_ROLE",

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..schema import DEFENSIVE_BACKS
-from .rows import COVERAGE_ROLE
+from .play_rows import COVERAGE_ROLE
 
 __all__ = ["DEFENSIVE_BACKS", "COVERAGE_ROLE", "defender_rows"]
 

@@ -14,11 +14,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .rows import _by_play, _PlayRows, _sorted
+from ..passes import PassWindows, _require
+from .play_rows import _by_play, _PlayRows, _sorted
 from .targets import TARGET_FILE_REASONS, _choose_targets
-from .windows import PassWindows, _require
 
-__all__ = ["pass_plays", "REASONS", "PLAYS_SCHEMA"]
+__all__ = ["pass_plays", "REASONS", "PASS_PLAYS_SCHEMA"]
 
 #: Said when a play's players have no position at all: where positions come from.
 _POSITIONS_HINT = "no player positions (pass the competition's players.csv: --players / players=)"
@@ -40,7 +40,7 @@ REASONS = (
     "no defensive backs",
 )
 
-PLAYS_SCHEMA = pa.schema(
+PASS_PLAYS_SCHEMA = pa.schema(
     [
         ("game_id", pa.int64()),
         ("play_id", pa.int64()),
@@ -150,7 +150,7 @@ def pass_plays(
             eligible,
             defensive_backs,
         ],
-        schema=PLAYS_SCHEMA,
+        schema=PASS_PLAYS_SCHEMA,
     )
 
 

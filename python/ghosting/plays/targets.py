@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._util import take_rows
-from .rows import _bool, _by_play, _PlayRows, _strings
-from .windows import _KEYS
+from ..passes import _KEYS
+from .play_rows import _bool, _by_play, _PlayRows, _strings
 
 __all__ = [
     "TARGET_FILE_REASONS",

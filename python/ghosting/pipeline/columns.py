@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from .._util import run_starts
 from ..errors import GhostingError
 
-__all__ = ["split_games"]
+__all__ = ["game_tables"]
 
 
 def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None) -> np.ndarray:
@@ -135,7 +135,7 @@ def _checked(radix: int, n_values: int) -> int:
     return radix * n_values
 
 
-def split_games(tracking: pa.Table) -> Iterator[pa.Table]:
+def game_tables(tracking: pa.Table) -> Iterator[pa.Table]:
     """The games of a canonical tracking table, one zero-copy slice each."""
     if not tracking.num_rows:
         return

@@ -10,8 +10,8 @@ import pyarrow.compute as pc
 
 from .._util import run_starts
 from ..io.normalise import sort_order
+from ..passes import _KEYS
 from ..schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
-from .windows import _KEYS
 
 __all__ = ["ROUTE_RUNNER_ROLES", "COVERAGE_ROLE"]
 

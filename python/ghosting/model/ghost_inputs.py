@@ -1,6 +1,6 @@
-"""Windows of the ghosting model: one per (play, defender, target receiver).
+"""The ghosting model's inputs (GhostInputs): one per (play, defender, target receiver).
 
-:func:`extract_windows` cuts them from a canonical tracking table and its pass plays
+:func:`cut_ghost_inputs` cuts them from a canonical tracking table and its pass plays
 (all windows in one call of the C++ flight gatherer, :mod:`ghosting.flights`);
 :func:`tile_inputs` slices the raw inputs of a tile (the defender's last positions, the
 receiver's path ahead) that
@@ -8,7 +8,7 @@ receiver's path ahead) that
 
 >>> import ghosting
 >>> tracking = ghosting.synth.generate_plays(2, seed=0)
->>> w = extract_windows(tracking, ghosting.pass_plays(tracking), history=5)
+>>> w = cut_ghost_inputs(tracking, ghosting.pass_plays(tracking), history=5)
 >>> w.defender.shape[0] == len(w) and w.defender.shape[2] == 2
 True
 """
@@ -37,17 +37,17 @@ from ..flights import (
 from ..schema import FIELD_WIDTH
 
 __all__ = [
-    "Windows",
-    "extract_windows",
+    "GhostInputs",
+    "cut_ghost_inputs",
     "tile_inputs",
-    "mirror_windows",
-    "concat_windows",
+    "mirror_inputs",
+    "concat_inputs",
     "complete_mask",
 ]
 
 
 @dataclass
-class Windows:
+class GhostInputs:
     """One window per (play, defender, target receiver); frames on a common axis.
 
     Frame index ``lead = history - 1`` is pass forward (t = 0); index ``lead + T``
@@ -75,9 +75,9 @@ class Windows:
     def lead(self) -> int:
         return self.history - 1
 
-    def take(self, index: np.ndarray) -> Windows:
-        """A new Windows with the rows ``index`` (a boolean mask or integer indices)."""
-        return Windows(
+    def take(self, index: np.ndarray) -> GhostInputs:
+        """A new GhostInputs with the rows ``index`` (a boolean mask or integer indices)."""
+        return GhostInputs(
             history=self.history,
             game_id=self.game_id[index],
             play_id=self.play_id[index],
@@ -94,7 +94,7 @@ class Windows:
         )
 
 
-def mirror_windows(w: Windows) -> Windows:
+def mirror_inputs(w: GhostInputs) -> GhostInputs:
     """The same windows mirrored across the field's long axis (y -> width - y)."""
     out = w.take(np.arange(len(w)))
     for arr in (out.defender, out.receiver):
@@ -106,7 +106,7 @@ def mirror_windows(w: Windows) -> Windows:
 
 
 def tile_inputs(
-    w: Windows, start: np.ndarray, horizon: int, defender_xy: np.ndarray | None = None
+    w: GhostInputs, start: np.ndarray, horizon: int, defender_xy: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Raw inputs of :func:`tile_features` for tiles starting ``start`` frames after pass forward.
 
@@ -315,7 +315,7 @@ class WindowPlan:
 
 def cut_windows(
     table: FlightTable, cut: WindowPlan, history: int, defenders: str, skips: SkipCounts
-) -> Windows:
+) -> GhostInputs:
     """One window per (entry, target, defender) of ``cut``, gathered in one kernel call."""
     lead = history - 1
     n = cut.source.size
@@ -373,7 +373,7 @@ def cut_windows(
         alive[w_entry] & def_in[w_dslot] & def_pf[w_dslot] & tgt_in[w_tslot] & tgt_pf[w_tslot]
     )
     if keep.size == 0:
-        out = _empty_windows(history)
+        out = _empty_inputs(history)
         out.skipped = skips.as_dict()
         return out
     ke, kt, kd = w_entry[keep], w_tslot[keep], w_dslot[keep]
@@ -391,7 +391,7 @@ def cut_windows(
         backs_owner = np.repeat(entries, np.diff(cut.backs_offsets))
         slot_back = np.isin(_pairs(def_owner, def_ids), _pairs(backs_owner, cut.backs))
         is_back = slot_back[kd]
-    return Windows(
+    return GhostInputs(
         history=history,
         game_id=cut.game_id[ke],
         play_id=cut.play_id[ke],
@@ -470,7 +470,7 @@ def plan_windows(
     )
 
 
-def extract_windows(
+def cut_ghost_inputs(
     tracking: pa.Table,
     plays: pa.Table | Sequence[Mapping[str, Any]],
     *,
@@ -479,7 +479,7 @@ def extract_windows(
     targets: str = "real",
     positions: np.ndarray | None = None,
     flight_table: FlightTable | None = None,
-) -> Windows:
+) -> GhostInputs:
     """Cut one window per (play, defender, target receiver).
 
     Parameters
@@ -494,7 +494,7 @@ def extract_windows(
     flight_table : ``FlightTable.of(tracking)`` when the caller already has it.
 
     Defenders whose pass-forward position is missing are skipped (counted in
-    ``Windows.skipped``); missing history frames repeat the earliest known one
+    ``GhostInputs.skipped``); missing history frames repeat the earliest known one
     (zero velocity) and missing receiver frames repeat the last known one. All
     windows are gathered in one call of the C++ flight gatherer
     (:func:`ghosting.flights.gather_flights`).
@@ -507,15 +507,15 @@ def extract_windows(
         raise InputError(f"targets must be 'real' or 'all', got {targets!r}")
     cols = PlayColumns.of(plays)
     if not len(cols) or tracking.num_rows == 0:
-        return _empty_windows(history)
+        return _empty_inputs(history)
     table = flight_table if flight_table is not None else FlightTable.of(tracking)
     skips = SkipCounts()
     cut = plan_windows(table, cols, targets, skips)
     return cut_windows(table, cut, history, defenders, skips)
 
 
-def concat_windows(parts: list[Windows]) -> Windows:
-    """Stack several Windows (padding frames to the widest)."""
+def concat_inputs(parts: list[GhostInputs]) -> GhostInputs:
+    """Stack several GhostInputs (padding frames to the widest)."""
     parts = [p for p in parts if len(p)]
     if not parts:
         raise InputError("no usable pass plays with defenders in the training data")
@@ -526,7 +526,7 @@ def concat_windows(parts: list[Windows]) -> Windows:
         out[:, : a.shape[1]] = a
         return out
 
-    return Windows(
+    return GhostInputs(
         history=parts[0].history,
         game_id=np.concatenate([p.game_id for p in parts]),
         play_id=np.concatenate([p.play_id for p in parts]),
@@ -542,15 +542,15 @@ def concat_windows(parts: list[Windows]) -> Windows:
     )
 
 
-def complete_mask(w: Windows) -> np.ndarray:
+def complete_mask(w: GhostInputs) -> np.ndarray:
     """True where the defender is observed on every frame from history to arrival."""
     in_window = np.arange(w.defender.shape[1])[None, :] <= (w.lead + w.flight_frames)[:, None]
     return np.all(np.isfinite(w.defender).all(axis=2) | ~in_window, axis=1)
 
 
-def _empty_windows(history: int) -> Windows:
+def _empty_inputs(history: int) -> GhostInputs:
     z = np.zeros(0, np.int64)
-    return Windows(
+    return GhostInputs(
         history=history,
         game_id=z,
         play_id=z.copy(),

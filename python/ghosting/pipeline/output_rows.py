@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from .._util import run_starts
 from ..flights import FlightTable
 from ..model.ghost import PlayGhosts
-from .arrays import _np, _row_index
+from .columns import _np, _row_index
 from .outputs import _ROW_OPTION_TYPE as OPTION_TYPE
 from .outputs import _ROW_PLAYS_SCHEMA as PLAYS_SCHEMA
 from .outputs import _ROW_SCORES_SCHEMA as SCORES_SCHEMA

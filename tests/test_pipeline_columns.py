@@ -1,4 +1,4 @@
-"""The pipeline's key matcher (``pipeline.arrays._row_index``) against a dict reference."""
+"""The pipeline's key matcher (``pipeline.columns._row_index``) against a dict reference."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from ghosting.pipeline.arrays import _row_index
+from ghosting.pipeline.columns import _row_index
 
 
 def _reference(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
