@@ -6,16 +6,43 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..schema import DEFENSIVE_BACKS
-from .play_rows import COVERAGE_ROLE
 
-__all__ = ["DEFENSIVE_BACKS", "COVERAGE_ROLE", "defender_rows"]
+__all__ = ["DEFENSIVE_BACKS", "COVERAGE_ROLE", "back_mask", "defender_rows"]
+
+#: The 2026 ``player_role`` of a defender in coverage.
+COVERAGE_ROLE = "Defensive Coverage"
 
 
 def _strings(tracking: pa.Table, name: str) -> np.ndarray:
     return np.asarray(tracking.column(name).fill_null("").to_numpy(zero_copy_only=False))
+
+
+def back_mask(
+    position: pa.ChunkedArray | pa.Array | None, role: pa.ChunkedArray | pa.Array | None
+) -> np.ndarray:
+    """True where a row is a defensive back: its ``position`` is one of
+    :data:`DEFENSIVE_BACKS` or its 2026 ``player_role`` is :data:`COVERAGE_ROLE`
+    (null is neither). The one test of a defensive back in the package.
+
+    >>> back_mask(pa.array(["CB", "DT", None]), pa.array([None, None, COVERAGE_ROLE])).tolist()
+    [True, False, True]
+    """
+    columns = [c for c in (position, role) if c is not None]
+    if not columns:
+        raise InputError("tracking table lacks the column 'position' needed to find backs")
+    n = len(columns[0])
+    back = np.zeros(n, dtype=bool)
+    if position is not None:
+        hit = pc.is_in(position, value_set=pa.array(sorted(DEFENSIVE_BACKS)))
+        back |= np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if role is not None:
+        hit = pc.equal(role, COVERAGE_ROLE)
+        back |= np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return back
 
 
 def defender_rows(tracking: pa.Table, defenders: str = "backs") -> np.ndarray:
@@ -36,12 +63,11 @@ def defender_rows(tracking: pa.Table, defenders: str = "backs") -> np.ndarray:
         raise InputError("tracking table lacks the column 'side' needed to find defenders")
     mask = _strings(tracking, "side") == "defense"
     if defenders == "backs":
-        if "position" not in names and "player_role" not in names:
-            raise InputError("tracking table lacks the column 'position' needed to find backs")
-        back = np.zeros(tracking.num_rows, dtype=bool)
-        if "position" in names:
-            back |= np.isin(_strings(tracking, "position"), sorted(DEFENSIVE_BACKS))
-        if "player_role" in names:
-            back |= _strings(tracking, "player_role") == COVERAGE_ROLE
-        mask &= back
+        def column(name: str) -> pa.ChunkedArray | None:
+            if name not in names:
+                return None
+            col = tracking.column(name)
+            return col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col
+
+        mask &= back_mask(column("position"), column("player_role"))
     return mask

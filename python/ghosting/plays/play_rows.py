@@ -11,12 +11,12 @@ import pyarrow.compute as pc
 from .._util import run_starts
 from ..io.normalise import sort_order
 from ..passes import _KEYS
-from ..schema import BALL_ID, DEFENSIVE_BACKS, ELIGIBLE_POSITIONS
+from ..schema import BALL_ID, ELIGIBLE_POSITIONS
+from .defenders import COVERAGE_ROLE, back_mask
 
 __all__ = ["ROUTE_RUNNER_ROLES", "COVERAGE_ROLE"]
 
 ROUTE_RUNNER_ROLES = ("Targeted Receiver", "Other Route Runner")
-COVERAGE_ROLE = "Defensive Coverage"
 
 
 def _bool(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -80,10 +80,9 @@ class _PlayRows:
         position = _strings(table, "position")
         role = _strings(table, "player_role")
         receiver = _bool(pc.is_in(position, value_set=pa.array(sorted(ELIGIBLE_POSITIONS))))
-        back = _bool(pc.is_in(position, value_set=pa.array(sorted(DEFENSIVE_BACKS))))
+        back = back_mask(position, role)
         if role is not None:
             receiver |= _bool(pc.is_in(role, value_set=pa.array(ROUTE_RUNNER_ROLES)))
-            back |= _bool(pc.equal(role, COVERAGE_ROLE))
         none = np.zeros(n, dtype=bool)
         return cls(
             table=table,
