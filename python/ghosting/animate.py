@@ -268,7 +268,7 @@ def _build(data: PlayData, options: list[dict[str, Any]], dpi: int, hold: int,
                              8 if cols == 1 else 6.5))
         tag = "real target" if opt["is_real_target"] else f"option {opt['rank']}"
         ax.set_title(f"ghosts if the ball goes to {data.name(receiver)}\n"
-                     f"{tag}, separation at arrival {_fmt(opt['separation'])} yd",
+                     f"{tag}, nearest ghost shown at arrival {_fmt(opt['separation'])} yd",
                      fontsize=9 if cols == 1 else 8)
         land_x, land_y = play["ball_land_x"], play["ball_land_y"]
         if _finite(land_x) and _finite(land_y):

@@ -290,7 +290,7 @@ def _draw_option(
     tag = f"option {option['rank']}" + (" (real target)" if option["is_real_target"] else "")
     ax.set_title(
         f"{tag}: {_short(data.name(receiver), 24)}\n"
-        f"separation {_num(option['separation'], 1)} yd, "
+        f"nearest ghost shown {_num(option['separation'], 1)} yd, "
         f"ghost play {_num(option['ghost_play_score'])}",
         fontsize=9,
     )
