@@ -21,6 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .errors import InputError
+
 T = TypeVar("T")
 
 
@@ -289,3 +291,14 @@ def take_rows(column: Any, indices: np.ndarray) -> Any:
         inverse[order] = np.arange(len(order))
         out = out.take(pa.array(inverse))
     return out
+
+
+def integers(value: Any, name: str) -> np.ndarray:
+    """``value`` as contiguous int64; anything but integers is an error (no truncation).
+
+    The check of every integer array handed to a native kernel (offsets, ids, frames).
+    """
+    raw = np.asarray(value)
+    if raw.dtype.kind not in "iu" and not (raw.size == 0 and raw.dtype.kind == "f"):
+        raise InputError(f"{name}: expected integers, got dtype {raw.dtype}")
+    return np.ascontiguousarray(raw, dtype=np.int64)

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _core
-from ._util import run_starts
+from ._util import integers, run_starts
 from .errors import InputError
 
 __all__ = [
@@ -200,13 +200,6 @@ class Rosters:
     side: np.ndarray
 
 
-def _ints(value: Any, name: str) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "iu" and not (arr.size == 0 and arr.dtype.kind == "f"):
-        raise InputError(f"{name}: expected integers, got dtype {arr.dtype}")
-    return np.ascontiguousarray(arr, dtype=np.int64)
-
-
 def gather_flights(
     table: FlightTable,
     play: Any,
@@ -224,7 +217,7 @@ def gather_flights(
     InputError naming the window.
     """
     args = [
-        _ints(v, n)
+        integers(v, n)
         for v, n in (
             (play, "play"),
             (defender, "defender"),
@@ -278,7 +271,7 @@ def gather_tracks(
     the play ``play`` (indices into ``table``'s plays), with what its rows say
     (:class:`Tracks`); bad requests raise InputError naming the request."""
     args = [
-        _ints(v, n)
+        integers(v, n)
         for v, n in ((play, "play"), (nfl_id, "nfl_id"), (first_frame, "first_frame"),
                      (end_frame, "end_frame"))
     ]
@@ -295,7 +288,7 @@ def gather_tracks(
 def play_rosters(table: FlightTable, plays: Any = None) -> Rosters:
     """The players of the plays ``plays`` (indices into ``table``'s plays; all when
     None) and their side codes, one roster per requested play (:class:`Rosters`)."""
-    which = np.arange(table.n_plays) if plays is None else _ints(plays, "plays")
+    which = np.arange(table.n_plays) if plays is None else integers(plays, "plays")
     try:
         off, ids, side = _core.play_rosters(table.nfl_id, table.side, table.play_offsets, which)
     except ValueError as exc:

@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from .._util import integers
 from ..errors import InputError
 
 __all__ = [
-    "numbers", "integers", "flatten", "segments", "check_choice", "number", "native"
+    "numbers", "flatten", "segments", "check_choice", "number", "native"
 ]
 
 
@@ -34,14 +35,6 @@ def numbers(value: Any, name: str) -> np.ndarray:
         return np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{name}: not an array of numbers ({exc})") from exc
-
-
-def integers(value: Any, name: str) -> np.ndarray:
-    """``value`` as contiguous int64; anything but integers is an error (no truncation)."""
-    raw = np.asarray(value)
-    if raw.dtype.kind not in "iu" and not (raw.size == 0 and raw.dtype.kind == "f"):
-        raise InputError(f"{name}: expected integers, got dtype {raw.dtype}")
-    return np.ascontiguousarray(raw, dtype=np.int64)
 
 
 def flatten(

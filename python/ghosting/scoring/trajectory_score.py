@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._util import integers
 from ..choices import REFERENCES, WEIGHTS, Reference, Weights
 from ..errors import InputError
 from ..schema import DT, V_MAX
-from ._batch import check_choice, flatten, integers, native, number, numbers
+from ._batch import check_choice, flatten, native, number, numbers
 
 __all__ = [
     "TrajectoryScores",
