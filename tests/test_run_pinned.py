@@ -160,20 +160,26 @@ def test_run_outputs_are_pinned(case: str, data_dir: Path, tmp_path: Path) -> No
 
 
 def test_outputs_do_not_depend_on_the_batches(tmp_path: Path, monkeypatch) -> None:
-    """One game per batch and every game in one batch write the same bytes."""
+    """One game per batch (on one thread or three) and every game in one batch write
+    the same bytes."""
     from ghosting import synth
     from ghosting.pipeline import game
 
     path = tmp_path / "demo.parquet"
     pq.write_table(synth.generate_plays(12, seed=3, plays_per_game=3), path)
     summaries = {}
-    for name, rows in (("one", 1), ("all", 10**9)):
+    # one game per batch on one and on three threads; every game in one batch
+    for name, rows, threads in (("one", 1, 1), ("threads", 1, 3), ("all", 10**9, 1)):
         monkeypatch.setattr(game, "BATCH_ROWS", rows)
-        summaries[name] = run_files([path], tmp_path / name)
+        summaries[name] = run_files([path], tmp_path / name, threads=threads)
     for name in OUTPUT_FILES:
         if name.endswith(".parquet"):
-            assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "all" / name).read_bytes()
-    one, every = summaries["one"], summaries["all"]
-    assert one["counts"]["games"] == 4
-    for key in ("counts", "skipped_plays_by_reason", "cleaning", "trajectory_score"):
-        assert one[key] == every[key], key  # bitwise: the means add one sum per game
+            want = (tmp_path / "all" / name).read_bytes()
+            assert (tmp_path / "one" / name).read_bytes() == want, name
+            assert (tmp_path / "threads" / name).read_bytes() == want, name
+    every = summaries["all"]
+    assert summaries["one"]["counts"]["games"] == 4
+    for case in ("one", "threads"):
+        for key in ("counts", "skipped_plays_by_reason", "cleaning", "trajectory_score"):
+            # bitwise: the means add one sum per game, in input order
+            assert summaries[case][key] == every[key], (case, key)

@@ -78,6 +78,12 @@ def register(subparsers: Any) -> None:
         help="no progress bar; print the summary as JSON on stdout "
         "(the default when stdout is not a terminal)",
     )
+    parser.add_argument(
+        "--threads", type=int, default=None, metavar="N",
+        help="batches of games ghosted at once on this machine (default 2, or 1 on a "
+        "single core; each holds up to a million rows); the outputs are the same bytes "
+        "whatever N",
+    )
     add_dask_options(parser)
     parser.set_defaults(func=main)
 
@@ -109,6 +115,7 @@ def main(args: argparse.Namespace) -> int:
             demo_plays=args.demo_plays if args.demo else None,
             show_progress=not machine and sys.stderr.isatty(),
             client=client,
+            threads=args.threads,
             **side_files(args),
         )
     if machine:

@@ -7,7 +7,9 @@ import hashlib
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -78,15 +80,73 @@ def _run_games(
     sink: _MemorySink | _ParquetSink,
     show_progress: bool,
     tally: _Tally | None = None,
+    threads: int | None = None,
 ) -> _Tally:
+    """Every batch of whole games through :func:`game._ghost_games`, into ``tally``
+    and ``sink`` in input order. With ``threads`` > 1, up to that many batches are
+    ghosted at once on threads (the kernels, Arrow, numpy and onnxruntime release the
+    GIL); each batch fills a tally and tables of its own, added here in input order
+    exactly as one thread adds them, so the outputs are the same bytes."""
     from .._util import progress
 
     tally = tally or _Tally()
-    for name, n_games, games in sources:
-        chunks = progress(games, total=n_games, desc=name, enabled=show_progress)
-        for batch in game.batches(chunks):  # whole games, up to game.BATCH_ROWS rows
+    n_threads = resolve_threads(threads)
+
+    def all_batches() -> Iterator[list[pa.Table]]:
+        for name, n_games, games in sources:
+            chunks = progress(games, total=n_games, desc=name, enabled=show_progress)
+            yield from game.batches(chunks)  # whole games, up to game.BATCH_ROWS rows
+
+    if n_threads == 1:
+        for batch in all_batches():
             game._ghost_games(batch, targets, model, settings, tally, sink)
+        return tally
+
+    def ghost(batch: list[pa.Table]) -> tuple[_Tally, _MemorySink]:
+        part, tables = _Tally(), _MemorySink()
+        game._ghost_games(batch, targets, model, settings, part, tables)
+        return part, tables
+
+    def add(done: Future[tuple[_Tally, _MemorySink]]) -> None:
+        part, tables = done.result()
+        tally.merge(part)
+        for name, parts in tables.parts.items():
+            for table in parts:
+                sink.add(name, table)
+
+    pending: deque[Future[tuple[_Tally, _MemorySink]]] = deque()
+    with ThreadPoolExecutor(n_threads, thread_name_prefix="ghosting") as pool:
+        try:
+            for batch in all_batches():  # read in this thread while the pool ghosts
+                pending.append(pool.submit(ghost, batch))
+                if len(pending) >= n_threads:  # bounded: n_threads batches held at once
+                    add(pending.popleft())
+            while pending:
+                add(pending.popleft())
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
     return tally
+
+
+#: Batches ghosted at once by default (each holds up to ``game.BATCH_ROWS`` rows and
+#: what is computed from them, so the default bounds memory as well as using the cores).
+DEFAULT_THREADS = 2
+
+
+def resolve_threads(threads: int | None) -> int:
+    """The number of batch threads: ``threads``, or :data:`DEFAULT_THREADS` capped at
+    the cores this process may use."""
+    if threads is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cores = os.cpu_count() or 1
+        return max(1, min(DEFAULT_THREADS, cores))
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise InputError(f"threads must be an integer >= 1, got {threads!r}")
+    return threads
 
 
 def run(
@@ -101,6 +161,7 @@ def run(
     show_progress: bool = False,
     settings: RunSettings | None = None,
     client: Any = None,
+    threads: int | None = None,
 ) -> Results:
     """Ghost and score every pass play of ``tracking``; return the tables in memory.
 
@@ -131,6 +192,10 @@ def run(
         A ``dask.distributed.Client`` (extra ``dask``): run the games on its workers
         (a path is read by the workers; a table in memory is sent game by game). The
         results are identical to a single-process run; see ``docs/distributed.md``.
+    threads
+        Batches of games ghosted at once (default: 2, or 1 on a single core). The
+        results are the same bytes whatever the number; each thread holds one batch
+        (up to a million rows) and what is computed from it.
 
     Returns
     -------
@@ -150,6 +215,7 @@ def run(
     settings = settings or RunSettings(
         policy=policy, defenders=defenders, reference=reference, weights=weights
     )
+    resolve_threads(threads)  # a bad value fails before any work
     start = time.perf_counter()
     ghost_model = _load_model(model)
     table = _canonical(tracking) if client is None else None
@@ -169,7 +235,8 @@ def run(
     else:
         assert table is not None
         sources = [("ghosting", *_table_games(table))]
-        tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress)
+        tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress,
+                           threads=threads)  # fmt: skip
     summary = tally.summary(
         settings=settings,
         model_info=_model_info(ghost_model),
@@ -202,6 +269,7 @@ def run_files(
     plays: str | os.PathLike[str] | None = None,
     games: str | os.PathLike[str] | None = None,
     client: Any = None,
+    threads: int | None = None,
 ) -> dict[str, Any]:
     """Ghost and score every pass play of tracking files, streaming game by game into
     ``outdir`` (what ``ghosting run`` does); return the summary.
@@ -222,7 +290,8 @@ def run_files(
     metadata; the first pass over game ids runs on the workers), the workers read
     them (the paths must be readable there too) and the results are written here in
     the order a single-process run writes them, identical to its outputs; the
-    summary's ``distributed`` section says how many workers and tasks ran.
+    summary's ``distributed`` section says how many workers and tasks ran. Without
+    it, ``threads`` batches of games are ghosted at once (as :func:`run`).
 
     >>> summary = run_files(None, "out/", demo_plays=8)  # doctest: +SKIP
     >>> sorted(p.name for p in Path("out").iterdir())  # doctest: +SKIP
@@ -231,6 +300,7 @@ def run_files(
     from .paths import check_outputs, expand_inputs
 
     settings = settings or RunSettings()
+    resolve_threads(threads)  # a bad value fails before any work
     start = time.perf_counter()
     if inputs is None and demo_plays is None:
         raise InputError("give input files or demo_plays")
@@ -272,7 +342,7 @@ def run_files(
         try:
             if client is None:
                 _run_games(sources(), target_table, ghost_model, settings, sink, show_progress,
-                           tally)  # fmt: skip
+                           tally, threads=threads)  # fmt: skip
             else:
                 tally, cluster = _run_on(
                     client, plan, demo_plays, demo_seed, ghost_model, target_table, settings,

@@ -34,10 +34,9 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import GhostingError, InputError, ModelError
-from .ledger import PlayLedger
 from .outputs import SCHEMAS, _MemorySink, _ParquetSink
 from .settings import RunSettings
-from .summary import _Mean, _PlayMean, _Tally
+from .summary import _Tally
 from .tasks import Task, TaskPlan, TaskReader, _label, game_tasks, list_tasks, plan_tasks
 
 __all__ = [
@@ -229,37 +228,6 @@ def _worker_address() -> str:
 # -- the client side ---------------------------------------------------------------------
 
 
-def _merge_tally(total: _Tally, part: _Tally) -> None:
-    """Add one batch's tally to ``total`` exactly as a single-process run adds it: the
-    means keep one partial sum per game, so float totals are bitwise the same."""
-    for f in dataclasses.fields(_Tally):
-        mine, theirs = getattr(total, f.name), getattr(part, f.name)
-        if isinstance(mine, PlayLedger):
-            mine.merge(theirs)
-            continue
-        if not isinstance(mine, (bool, int, set, dict, _Mean, _PlayMean)):
-            raise GhostingError(f"internal error: cannot merge tally field {f.name}")
-        if isinstance(mine, bool):
-            setattr(total, f.name, mine or theirs)
-        elif isinstance(mine, int):
-            setattr(total, f.name, mine + theirs)
-        elif isinstance(mine, set):
-            mine.update(theirs)
-        elif isinstance(mine, dict):
-            for key, value in theirs.items():
-                if isinstance(value, list):  # the plays listed under a skip reason
-                    mine[key] = mine.get(key, []) + value
-                else:
-                    mine[key] = mine.get(key, 0) + value
-        elif isinstance(mine, _Mean):
-            mine.n += theirs.n
-            for key, value in theirs.sums.items():
-                mine.sums[key].extend(value)
-        else:
-            mine.n += theirs.n
-            mine.parts.extend(theirs.parts)
-
-
 class _Progress:
     """A one-line progress bar over tasks (and the games they held) on stderr."""
 
@@ -423,7 +391,7 @@ def run_tasks(
                 for part in result.parts[name]:  # tables kept in memory are re-aligned
                     sink.add(name, _aligned(part) if isinstance(sink, _MemorySink) else part)
             for part in result.tallies:
-                _merge_tally(tally, part)
+                tally.merge(part)
             tally.duplicate_rows_dropped += result.duplicate_rows_dropped
             workers.add(result.worker)
             busy += result.seconds

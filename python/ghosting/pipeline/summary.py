@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
+from ..errors import GhostingError
 from .ledger import PlayLedger
 from .outputs import _json_ready
 from .settings import RunSettings
@@ -171,6 +172,33 @@ class _Tally:
         """Count each skipped play under its reason (a category) and list it there
         (:meth:`PlayLedger.skip`)."""
         self.ledger.skip(reasons, game_ids, play_ids)
+
+    def merge(self, part: _Tally) -> None:
+        """Add one batch's tally (ghosted on a thread or a Dask worker) exactly as a
+        single thread adds it: the means keep one partial sum per game, so float
+        totals are bitwise the same."""
+        for f in fields(_Tally):
+            mine, theirs = getattr(self, f.name), getattr(part, f.name)
+            if isinstance(mine, PlayLedger):
+                mine.merge(theirs)
+            elif isinstance(mine, bool):
+                setattr(self, f.name, mine or theirs)
+            elif isinstance(mine, int):
+                setattr(self, f.name, mine + theirs)
+            elif isinstance(mine, set):
+                mine.update(theirs)
+            elif isinstance(mine, dict):
+                for key, value in theirs.items():
+                    mine[key] = mine.get(key, 0) + value
+            elif isinstance(mine, _Mean):
+                mine.n += theirs.n
+                for key, value in theirs.sums.items():
+                    mine.sums[key].extend(value)
+            elif isinstance(mine, _PlayMean):
+                mine.n += theirs.n
+                mine.parts.extend(theirs.parts)
+            else:
+                raise GhostingError(f"internal error: cannot merge tally field {f.name}")
 
     def add_cleaning(self, report: Any) -> None:
         counts = {
