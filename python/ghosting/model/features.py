@@ -239,13 +239,11 @@ def rollout(
         vel = (hist[:, -1] - hist[:, -2]) / DT
         rel, sig = predict(feats, vel)
         steps = np.minimum(left, horizon)
-        for j in range(horizon):
-            m = steps > j
-            if not m.any():
-                break
-            t = start[idx][m] + j + 1
-            d[idx[m], lead + t] = origin[m] + rel[m, j]
-            sigma[idx[m], t - 1] = np.sqrt(base_sigma[idx[m]] ** 2 + sig[m, j] ** 2)
+        # every (window, step) of the tile at once: step j < steps of its window
+        i, j = np.nonzero(np.arange(horizon)[None, :] < steps[:, None])
+        at, t = idx[i], start[idx][i] + j + 1
+        d[at, lead + t] = origin[i] + rel[i, j]
+        sigma[at, t - 1] = np.sqrt(base_sigma[at] ** 2 + sig[i, j] ** 2)
         end = start[idx] + steps
         base_sigma[idx] = sigma[idx, end - 1]
         start[idx] = end

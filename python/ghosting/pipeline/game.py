@@ -323,7 +323,7 @@ def _ghost_games(
     tally.skip(reason[~ok], play_games[~ok], play_ids[~ok])
 
     # The real trajectories of the same defenders, against the real target.
-    real, real_play = _score_real(cleaned, plays, scored, g, settings)
+    real, real_play = _score_real(cleaned, plays, scored, g, settings, flight_table)
     # names and the play's situation ride along (pipeline/context.py)
     raw = Columns(game)  # the batch's columns, each converted once
     names = context.player_info(game, raw)
@@ -390,6 +390,7 @@ def _score_real(
     scored: pa.Table,
     g: _Ghosts,
     settings: RunSettings,
+    flight_table: FlightTable | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Scores of the real trajectories (:func:`ghosting.score_real`) of the scored plays.
 
@@ -415,6 +416,7 @@ def _score_real(
         dt=settings.dt,
         penalty=settings.penalty,
         radius=settings.radius,
+        flight_table=flight_table,
     )
     rows = real.trajectories
     probe = pa.table({"game_id": g.game, "play_id": g.play, "nfl_id": g.defender})

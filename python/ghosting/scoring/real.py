@@ -234,6 +234,23 @@ class _Rows:
             row_run=np.repeat(np.arange(len(run_start)), run_len),
         )
 
+    @classmethod
+    def of_flights(cls, table: FlightTable) -> _Rows:
+        """The rows of a :class:`~ghosting.flights.FlightTable` (``FlightTable.of``
+        of the same tracking: its columns, no second conversion)."""
+        run_start = table.play_offsets[:-1]
+        run_len = np.diff(table.play_offsets)
+        return cls(
+            game=np.repeat(table.play_game_id, run_len),
+            play=np.repeat(table.play_play_id, run_len),
+            nfl=table.nfl_id,
+            frame=table.frame_id,
+            x=table.x,
+            y=table.y,
+            run_start=run_start,
+            row_run=np.repeat(np.arange(len(run_start)), run_len),
+        )
+
     def flight_table(self) -> FlightTable:
         """The flight gatherer's view of these rows (no side codes: tracks need none)."""
         return FlightTable(
@@ -322,6 +339,7 @@ def real_trajectories(
     targets: Any = None,
     defenders: Defenders = "backs",
     infer_missing_targets: bool = False,
+    flight_table: FlightTable | None = None,
 ) -> RealTrajectories:
     """Gather real defender and targeted-receiver trajectories over each pass window.
 
@@ -331,6 +349,8 @@ def real_trajectories(
     or the 2026 role "Defensive Coverage"), ``"all"`` every defense player. A
     defender or receiver must have exactly one finite sample per frame from pass
     forward to arrival; otherwise it is listed in ``skipped`` with the reason.
+    ``flight_table`` is ``FlightTable.of(tracking)`` when the caller has it (its
+    columns are used instead of converting ``tracking``'s again).
 
     >>> import ghosting
     >>> tracking = ghosting.read_tracking("week13_game_2018120600.csv.gz")  # doctest: +SKIP
@@ -339,7 +359,7 @@ def real_trajectories(
     (321, (4334, 2))
     """
     _check_choice(defenders, DEFENDERS, "defenders")
-    rows = _Rows.of(tracking)
+    rows = _Rows.of(tracking) if flight_table is None else _Rows.of_flights(flight_table)
     if plays is None:
         plays = pass_plays(tracking, targets, infer_missing_targets=infer_missing_targets)
     pp = _play_frame(plays)
@@ -354,7 +374,7 @@ def real_trajectories(
     pf = np.where(ok_run, pp["pf"][safe], 0)
     arr = np.where(ok_run, pp["arr"][safe], 0)
     target = np.where(ok_run, pp["target"][safe], 0)
-    table = rows.flight_table()
+    table = rows.flight_table() if flight_table is None else flight_table
     # the targeted receiver's track of every play that can be scored
     ok_runs = np.flatnonzero(ok_run)
     rec = gather_tracks(table, ok_runs, target[ok_runs], pf[ok_runs], arr[ok_runs])
@@ -462,6 +482,7 @@ def score_real(
     radius: float = DEFAULT_RADIUS,
     off_field_tolerance: float = OFF_FIELD_TOLERANCE,
     infer_missing_targets: bool = False,
+    flight_table: FlightTable | None = None,
 ) -> RealScores:
     """Score the real defender trajectories of every pass play (docs/trajectory_score.md).
 
@@ -471,7 +492,8 @@ def score_real(
     :func:`ghosting.pass_plays` table, computed with ``targets`` (and
     ``infer_missing_targets``) when omitted.
     Every play of ``tracking`` and ``plays`` ends up in ``.plays`` (scored) or in
-    ``.skipped`` with a reason.
+    ``.skipped`` with a reason. ``flight_table`` is ``FlightTable.of(tracking)`` when
+    the caller has it.
 
     >>> import ghosting
     >>> tracking = ghosting.read_tracking("week13_game_2018120600.csv.gz")  # doctest: +SKIP
@@ -479,7 +501,8 @@ def score_real(
     >>> result.summary()["mean_ts"]  # doctest: +SKIP
     """
     real = real_trajectories(tracking, plays, targets=targets, defenders=defenders,
-                             infer_missing_targets=infer_missing_targets)
+                             infer_missing_targets=infer_missing_targets,
+                             flight_table=flight_table)  # fmt: skip
     s = trajectory_score(
         real.defender_xy,
         real.receiver_xy,
