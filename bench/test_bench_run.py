@@ -12,7 +12,9 @@ With the real data (``GHOSTING_DATA``), ``test_run_against_its_floor`` runs
 the same data, its *floor*: the network alone on the very tiles the run fed it (the
 onnx session's recorded inputs, replayed) plus the C++ kernels alone on the very
 arrays the run passed them (every ``ghosting._core`` call, recorded and replayed);
-and reading alone. It prints run / floor and ghost trajectories per second.
+and reading alone. The run is timed on one batch thread and on two (the default),
+the floor replayed one call after the other and spread over two threads: it prints
+run / floor on one core and on two, and ghost trajectories per second.
 
 ``test_season_end_to_end`` (only with ``--benchmark-enable``: it takes minutes)
 writes 16 synthetic chunks of 600 plays (20.2 M rows) to one Parquet file, and the
@@ -20,7 +22,9 @@ first 4 (5.05 M rows) to another, each sorted and with its rows scattered (block
 of rows shuffled within each chunk, so that plays lie in many places), and runs
 ``ghosting run`` on each in a child process: wall time, peak RSS of the child, and
 reading alone. It prints the 20 M / 5 M time ratio and ghost trajectories per
-second with reading excluded. Run::
+second with reading excluded. ``test_season_network_ceiling`` replays the network
+calls of one season chunk alone, on one core and on two: the most ghost trajectories
+per second the network allows, whatever the plumbing. Run::
 
     python -m pytest bench/test_bench_run.py --benchmark-enable -s
 """
@@ -350,3 +354,25 @@ def test_season_end_to_end(season_files, tmp_path, capsys) -> None:
               f"{ghosts / (big['seconds'] - read['seconds']):,.0f} ghost trajectories/s "
               "with reading excluded")
     assert big["seconds"] > read["seconds"]
+
+
+def test_season_network_ceiling(request, model, monkeypatch, capsys) -> None:
+    """The most ghost trajectories per second the network alone allows on the season
+    input: one of its chunks (600 plays) run recorded, its network calls replayed on
+    one core and on two (no reading, no plumbing, no kernels)."""
+    if not request.config.getoption("benchmark_enable", False):
+        pytest.skip("a season benchmark: run with --benchmark-enable")
+    chunk = ghosting.synth.generate_plays(SEASON_PLAYS, seed=0, start_game_id=9000000001)
+    ghosting.run(chunk, model=model, threads=1)  # warm-up
+    with recording(model, monkeypatch) as (network, _):
+        results = ghosting.run(chunk, model=model, threads=1)
+    ghosts = results.summary["counts"]["ghost_trajectories"]
+    one = min(_replay(network, [], model._session)[0] for _ in range(3))
+    two = min(_replay_on(2, network, [], model._session) for _ in range(3))
+    tiles = sum(len(next(iter(feeds.values()))) for _, feeds in network)
+    with capsys.disabled():
+        print(f"\nseason chunk: {SEASON_PLAYS} plays, {ghosts:,} ghost trajectories, "
+              f"{tiles:,} network tiles (the decision step ghosts every defender per option)")
+        print(f"network alone: {one:.2f} s on one core ({ghosts / one:,.0f} ghost "
+              f"trajectories/s), {two:.2f} s on two ({ghosts / two:,.0f}/s)")
+    assert one > 0 and two > 0

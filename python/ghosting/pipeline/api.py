@@ -193,9 +193,10 @@ def run(
         (a path is read by the workers; a table in memory is sent game by game). The
         results are identical to a single-process run; see ``docs/distributed.md``.
     threads
-        Batches of games ghosted at once (default: 2, or 1 on a single core). The
-        results are the same bytes whatever the number; each thread holds one batch
-        (up to a million rows) and what is computed from it.
+        Batches of games ghosted at once in this process (default: 2, or 1 on a
+        single core; not used with ``client``). The results are the same bytes
+        whatever the number; each thread holds one batch (up to a million rows) and
+        what is computed from it.
 
     Returns
     -------
