@@ -226,24 +226,26 @@ def assign_sides(
     """
     n = table.num_rows
     report: dict[str, Any] = {"methods": []}
-    side = np.full(n, None, dtype=object)
+    side = np.zeros(n, dtype=np.int8)  # codes into _SIDE_NAMES (0: unknown)
     decided = np.zeros(n, dtype=bool)
     is_ball = pc.fill_null(pc.equal(table["side"], "ball"), False).to_numpy(zero_copy_only=False)
-    side[is_ball] = "ball"
+    side[is_ball] = _BALL
     decided |= is_ball
 
     if "player_side" in table.column_names:
         ps = pc.utf8_lower(table["player_side"]).to_numpy(zero_copy_only=False)
-        ok = ~decided & np.isin(ps, ["offense", "defense"])
-        side[ok] = ps[ok]
+        offense, defense = ~decided & (ps == "offense"), ~decided & (ps == "defense")
+        ok = offense | defense
+        side[offense] = _OFFENSE
+        side[defense] = _DEFENSE
         decided |= ok
         if ok.any():
             report["methods"].append("player_side")
     if "possession_flag" in table.column_names:
         flag = table["possession_flag"].to_numpy(zero_copy_only=False)
         ok = ~decided & np.isfinite(flag)
-        side[ok & (flag == 1)] = "offense"
-        side[ok & (flag != 1)] = "defense"
+        side[ok & (flag == 1)] = _OFFENSE
+        side[ok & (flag != 1)] = _DEFENSE
         decided |= ok
         if ok.any():
             report["methods"].append("possession_flag")
@@ -279,8 +281,8 @@ def assign_sides(
                 report["methods"].append("quarterback_club")
         known = ~decided & has_offense[play_idx] & has_club
         on_offense = codes == offense[play_idx]
-        side[known & on_offense] = "offense"
-        side[known & ~on_offense] = "defense"
+        side[known & on_offense] = _OFFENSE
+        side[known & ~on_offense] = _DEFENSE
         decided |= known
         if (~decided & has_club).any():
             # no quarterback, and one club tracked (some files track only part of the
@@ -289,14 +291,20 @@ def assign_sides(
             by_position = _sides_by_position(table, play_idx, codes, has_club, n_plays, n_clubs)
             one_club = _clubs_per_play(play_idx, codes, has_club, n_plays, n_clubs) == 1
             rest = ~decided & (by_position != 0) & ~is_ball & one_club[play_idx]
-            side[rest & (by_position > 0)] = "offense"
-            side[rest & (by_position < 0)] = "defense"
+            side[rest & (by_position > 0)] = _OFFENSE
+            side[rest & (by_position < 0)] = _DEFENSE
             decided |= rest
             if rest.any():
                 report["methods"].append("position_groups")
     report["rows_without_side"] = int(np.count_nonzero(~decided))
     report["plays_without_side"] = int(np.unique(play_idx[~decided]).size)
-    return _set(table, "side", pa.array(side, pa.string())), report
+    return _set(table, "side", pc.take(_SIDE_NAMES, pa.array(side))), report
+
+
+#: The side column's values by code (assign_sides works on int8 codes, one string
+#: column at the end).
+_SIDE_NAMES = pa.array([None, "ball", "offense", "defense"], pa.string())
+_BALL, _OFFENSE, _DEFENSE = 1, 2, 3
 
 
 _OFFENSE_POSITIONS = ["QB", "WR", "TE", "RB", "FB", "HB", "T", "G", "C", "OT", "OG", "OL"]
