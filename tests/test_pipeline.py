@@ -450,3 +450,23 @@ def test_receiver_positions_from_the_gatherer_match_the_key_match_with_gaps():
     np.testing.assert_array_equal(
         game._receiver_xy(skipped, gappy, FlightTable.of(gappy)), game._receiver_xy(skipped, gappy)
     )
+
+
+@pytest.mark.parametrize(
+    ("ghost_games", "real_games", "want"),
+    [
+        ([1, 1, 2], [1, 2, 2], ["g1", "g1", "r1", "g2", "r2", "r2"]),
+        ([2, 3], [1], ["r1", "g2", "g3"]),
+        ([], [4, 5], ["r4", "r5"]),
+        ([3, 1], [2], ["g1", "r2", "g3"]),  # not sorted by game: ordered all the same
+    ],
+)
+def test_trajectories_are_written_game_after_game(ghost_games, real_games, want) -> None:
+    from ghosting.pipeline.game import _in_game_order
+
+    def table(games: list[int], kind: str) -> pa.Table:
+        return pa.table({"game_id": pa.array(games, pa.int64()),
+                         "kind": pa.array([f"{kind}{g}" for g in games], pa.string())})  # fmt: skip
+
+    out = _in_game_order(table(ghost_games, "g"), table(real_games, "r"))
+    assert out["kind"].to_pylist() == want

@@ -360,11 +360,20 @@ def _game_runs(games: np.ndarray) -> list[tuple[int, int]]:
 def _in_game_order(ghost: pa.Table, real: pa.Table) -> pa.Table:
     """Ghost then real rows of each game, game after game (both are sorted by game):
     the order one game at a time gives, whatever the batch."""
-    both = pa.concat_tables([ghost, real])
-    games = _np(both["game_id"], np.int64)
-    if not len(games) or games.min() == games.max():
-        return both
-    return both.take(pa.array(np.argsort(games, kind="stable")))
+    g_games, r_games = _np(ghost["game_id"], np.int64), _np(real["game_id"], np.int64)
+    games = np.union1d(g_games, r_games)
+    if len(games) < 2:
+        return pa.concat_tables([ghost, real])
+    if np.any(np.diff(g_games) < 0) or np.any(np.diff(r_games) < 0):  # not sorted by game
+        both = pa.concat_tables([ghost, real])
+        return both.take(pa.array(np.argsort(_np(both["game_id"], np.int64), kind="stable")))
+    # each game's ghost rows, then its real rows: slices, no copy
+    g_at = np.searchsorted(g_games, games, "left"), np.searchsorted(g_games, games, "right")
+    r_at = np.searchsorted(r_games, games, "left"), np.searchsorted(r_games, games, "right")
+    pieces = []
+    for (g_lo, g_hi, r_lo, r_hi) in zip(*g_at, *r_at, strict=True):
+        pieces += [ghost.slice(g_lo, g_hi - g_lo), real.slice(r_lo, r_hi - r_lo)]
+    return pa.concat_tables(pieces)
 
 
 def _add_decision(
