@@ -76,7 +76,11 @@ def _as_canonical(table: pa.Table, name: str) -> pa.Table:
     try:
         fields = [*CANONICAL_SCHEMA, *(f for f in table.schema if f.name not in
                                        CANONICAL_SCHEMA.names)]  # fmt: skip
-        table = table.select([f.name for f in fields]).cast(pa.schema(fields))
+        target = pa.schema(fields)
+        table = table.select([f.name for f in fields])
+        # a cast to the same types still copies every column: only cast what differs
+        table = (table.replace_schema_metadata(target.metadata) if table.schema.equals(target)
+                 else table.cast(target))  # fmt: skip
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise InputError(f"{name}: canonical columns of the wrong type ({exc})") from exc
     for key in _KEYS:
