@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -293,3 +294,31 @@ def test_real_highlights_duplicates_and_off_field(data_dir):
     off = (df.nfl_id != 0) & ((df.x < 0) | (df.x > 120) | (df.y < 0) | (df.y > 160 / 3))
     assert strict.flagged["OFF_FIELD"] == int(off.sum()) > 50_000
     assert {t["nfl_id"] for t in report.dropped_tracks} and report.tracks_out < report.tracks_in
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_structure_packed_keys_match_the_general_path(seed: int) -> None:
+    """Track and play offsets (and the not-sorted error's row) are the same whether
+    (game, play) fit in one packed key or not (ids shifted below zero)."""
+    from ghosting.cleaning import _structure
+    from ghosting.errors import InputError
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 200))
+    keys = np.sort(rng.integers(0, [3, 4, 5], size=(n, 3)).view("i8,i8,i8"), axis=0)
+    game, play, nfl = (np.ascontiguousarray(keys.view(np.int64).reshape(n, 3)[:, k])
+                       for k in range(3))  # fmt: skip
+    if seed % 4 == 3 and n > 2:  # out of order somewhere
+        i = int(rng.integers(1, n))
+        game[i], game[i - 1] = game[i - 1], game[i] + 1
+
+    def outcome(g: np.ndarray, p: np.ndarray) -> Any:
+        try:
+            return [a.tolist() for a in _structure(g, p, nfl)]
+        except InputError as exc:
+            return str(exc).split(" (game")[0]
+
+    packed = outcome(game + 2_018_000_000, play + 40)
+    general = outcome(game - 10, play - 5)  # negative ids: no packing
+    assert packed == general
+    assert outcome(game, play + (1 << 17)) == packed  # a play id too large to pack

@@ -217,8 +217,15 @@ def _structure(game: np.ndarray, play: np.ndarray, nfl: np.ndarray):
     n = len(game)
     if n == 0:
         return np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(0, np.int64)
-    dg, dp, dn = np.diff(game), np.diff(play), np.diff(nfl)
-    unsorted = (dg < 0) | ((dg == 0) & ((dp < 0) | ((dp == 0) & (dn < 0))))
+    dn = np.diff(nfl)
+    if game.min() >= 0 and game.max() < 1 << 46 and play.min() >= 0 and play.max() < 1 << 16:
+        dk = np.diff((game << 16) | play)  # (game, play) packed in one key: one difference
+        unsorted = (dk < 0) | ((dk == 0) & (dn < 0))
+        new_play = dk != 0
+    else:
+        dg, dp = np.diff(game), np.diff(play)
+        unsorted = (dg < 0) | ((dg == 0) & ((dp < 0) | ((dp == 0) & (dn < 0))))
+        new_play = (dg != 0) | (dp != 0)
     if unsorted.any():
         i = int(np.argmax(unsorted)) + 1
         raise InputError(
@@ -226,7 +233,6 @@ def _structure(game: np.ndarray, play: np.ndarray, nfl: np.ndarray):
             f"(game {game[i]}, play {play[i]}, nfl_id {nfl[i]}) comes after "
             f"(game {game[i - 1]}, play {play[i - 1]}, nfl_id {nfl[i - 1]})"
         )
-    new_play = (dg != 0) | (dp != 0)
     new_track = new_play | (dn != 0)
     track_starts = np.flatnonzero(np.concatenate([[True], new_track]))
     play_start_track = np.concatenate([[True], new_play])[track_starts]
@@ -466,9 +472,11 @@ def _fill_report(
     nfl: np.ndarray,
 ) -> None:
     """Counts per reason, rows/tracks/plays out, and the lists of what was dropped."""
-    # One histogram of (flags | in window << 6 | dropped << 7), all in uint8.
-    code = flags | (in_window.view(np.uint8) << 6)
-    code |= (~keep).view(np.uint8) << 7
+    # One histogram of (flags | in window << 6 | dropped << 7), all in uint8, over the
+    # flagged rows only: a row without a flag adds to no reason's count.
+    flagged = np.flatnonzero(flags)
+    code = flags[flagged] | (in_window[flagged].view(np.uint8) << 6)
+    code |= (~keep[flagged]).view(np.uint8) << 7
     codes = np.bincount(code, minlength=256)
     report.flagged = _reason_counts(codes, 0, 0)
     report.flagged_in_window = _reason_counts(codes, 0b01, 0b01)
