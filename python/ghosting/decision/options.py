@@ -116,13 +116,8 @@ def _rows_at(
     index: PlayIndex, start: np.ndarray, stop: np.ndarray, frame: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(owner, row) of every row of play ``k`` (rows ``start[k]:stop[k]``) at ``frame[k]``,
-    in row order."""
-    lengths = stop - start
-    owner = np.repeat(np.arange(start.size), lengths)
-    rows = np.repeat(start, lengths) + (
-        np.arange(owner.size) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-    at = index.frame[rows] == frame[owner]
-    return owner[at], rows[at]
+    in row order (:meth:`PlayIndex.rows_at`)."""
+    return index.rows_at(start, stop, frame)
 
 
 def _rusher_distances(
