@@ -95,7 +95,7 @@ def _lookup_pairs(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np
     return np.where(keys[at] == query, values[at], -1)
 
 
-def expand_rows(
+def _expand_rows(
     start: np.ndarray, stop: np.ndarray, candidates: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(owner, row) of every row of ``candidates`` (ascending) inside each range
@@ -146,7 +146,7 @@ class PlayIndex:
         self.is_snap[self.snap_rows] = True
         self.outcome = np.full(n, -1, np.int8)
         self.outcome[self.outcome_rows] = event[(event == 0) | (event == 1)]
-        # string columns stay as they are: read chunk by chunk on the rows asked for
+        # string columns stay as they are: one take on the rows asked for
         self._strings = {
             key: (tracking.column(col) if col in tracking.column_names else pa.nulls(n))
             for key, col in (("name", "display_name"), ("position", "position"),
@@ -418,9 +418,9 @@ def play_facts(
     frame, nfl, x, y = index.frame, index.nfl, index.x, index.y
 
     # line of scrimmage: the ball at the snap frame, else at its first finite frame
-    b_owner, ball = expand_rows(start, stop, index.ball_rows)
+    b_owner, ball = _expand_rows(start, stop, index.ball_rows)
     first_ball = _first_per(b_owner, (frame[ball],), n)
-    s_owner, snap_rows = expand_rows(start, stop, index.snap_rows)
+    s_owner, snap_rows = _expand_rows(start, stop, index.snap_rows)
     snap_frame = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(snap_frame, s_owner, frame[snap_rows])
     is_at_snap = frame[ball] == snap_frame[b_owner]
@@ -481,7 +481,7 @@ def play_facts(
         out["passer_y"][known] = y[mine[first_mine[known]]]
 
     # the outcome: the first outcome event at or after pass forward
-    e_owner, events = expand_rows(start, stop, index.outcome_rows)
+    e_owner, events = _expand_rows(start, stop, index.outcome_rows)
     after = has_pf[e_owner] & (frame[events] >= pf[e_owner])
     hit, h_owner = events[after], e_owner[after]
     first_hit = _first_per(h_owner, (frame[hit],), n)
