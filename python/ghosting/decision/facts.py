@@ -165,7 +165,12 @@ class PlayIndex:
                 "tracking table is not grouped by (game_id, play_id): sort it as "
                 "read_tracking does"
             )
+        # read once, when first asked for (plain attributes: no lock shared by threads)
         self._at: dict[tuple[int, int, int], np.ndarray] = {}
+        self._ball_rows: np.ndarray | None = None
+        self._sorted_plays: tuple[np.ndarray, np.ndarray] | None = None
+        self._players: tuple[np.ndarray, np.ndarray] | None = None
+        self._info: dict[str, list[Any]] | None = None
 
     @functools.cached_property
     def game(self) -> np.ndarray:
@@ -190,25 +195,28 @@ class PlayIndex:
             return np.zeros(rows.size, bool)
         return _is_in(_take(self._position, rows), ["QB"])
 
-    @functools.cached_property
+    @property
     def ball_rows(self) -> np.ndarray:
         """Rows of the ball with a finite x (ascending)."""
-        return np.flatnonzero((self.nfl == BALL_ID) & np.isfinite(self.x))
+        if self._ball_rows is None:
+            self._ball_rows = np.flatnonzero((self.nfl == BALL_ID) & np.isfinite(self.x))
+        return self._ball_rows
 
     def rows(self, game_id: int, play_id: int) -> slice | None:
         """The play's row range, or None when the play is not in the table."""
         return self._bounds.get((int(game_id), int(play_id)))
 
-    @functools.cached_property
     def _play_keys(self) -> tuple[np.ndarray, np.ndarray]:
-        t = self.flight_table
-        keys = _pairs(t.play_game_id, t.play_play_id)
-        order = np.argsort(keys, kind="stable")
-        return keys[order], order.astype(np.int64)
+        if self._sorted_plays is None:
+            t = self.flight_table
+            keys = _pairs(t.play_game_id, t.play_play_id)
+            order = np.argsort(keys, kind="stable")
+            self._sorted_plays = keys[order], order.astype(np.int64)
+        return self._sorted_plays
 
     def play_numbers(self, game_ids: np.ndarray, play_ids: np.ndarray) -> np.ndarray:
         """Each play's index in :attr:`flight_table` (-1 when absent)."""
-        keys, number = self._play_keys
+        keys, number = self._play_keys()
         return _lookup_pairs(keys, number, _pairs(np.asarray(game_ids, np.int64),
                                                   np.asarray(play_ids, np.int64)))
 
@@ -238,10 +246,14 @@ class PlayIndex:
         rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
         return np.repeat(np.arange(len(parts)), counts), rows.astype(np.int64, copy=False)
 
-    @functools.cached_property
     def _first_of_player(self) -> tuple[np.ndarray, np.ndarray]:
         """Sorted unique (play number, nfl_id) keys and the first row of each: the first
         row of every run of one player (a table sorted by player has one run each)."""
+        if self._players is None:
+            self._players = self._find_players()
+        return self._players
+
+    def _find_players(self) -> tuple[np.ndarray, np.ndarray]:
         t = self.flight_table
         n = self.nfl.size
         if not n:
@@ -261,7 +273,7 @@ class PlayIndex:
     ) -> np.ndarray:
         """Each player's position in the sorted (play number, nfl_id) keys (-1: absent)."""
         number = self.play_numbers(game_ids, play_ids)
-        keys, _ = self._first_of_player
+        keys, _ = self._first_of_player()
         slot = _lookup_pairs(keys, np.arange(keys.size),
                              _pairs(number, np.asarray(nfl_ids, np.int64)))
         return np.where(number >= 0, slot, -1)
@@ -271,15 +283,17 @@ class PlayIndex:
     ) -> np.ndarray:
         """The first row of each player in his play (-1 when absent)."""
         slot = self._player_slots(game_ids, play_ids, nfl_ids)
-        _, first = self._first_of_player
+        _, first = self._first_of_player()
         return np.where(slot >= 0, first[np.maximum(slot, 0)] if first.size else -1, -1)
 
-    @functools.cached_property
     def _first_info(self) -> dict[str, list[Any]]:
         """Name, position, club and jersey on every player's first row (one ``take`` per
         column for every player of the table, read once)."""
-        _, first = self._first_of_player
-        return {key: _take(col, first).to_pylist() for key, col in self._strings.items()}
+        if self._info is None:
+            _, first = self._first_of_player()
+            self._info = {key: _take(col, first).to_pylist()
+                          for key, col in self._strings.items()}
+        return self._info
 
     def describe(self, sl: slice, nfl_id: int) -> dict[str, Any]:
         """The player's name, position, club and jersey (first non-null of each)."""
@@ -306,7 +320,7 @@ class PlayIndex:
             return cols
         at = slot[found].tolist()
         gaps = np.zeros(found.size, bool)
-        for key, values in self._first_info.items():
+        for key, values in self._first_info().items():
             vals = [values[i] for i in at]
             gaps |= np.fromiter((v is None for v in vals), bool, found.size)
             out = cols[key]
