@@ -59,3 +59,53 @@ def test_decision_share_2021_game(capsys):
     with capsys.disabled():
         _print("2021 game", decision, total, n)
     assert 0 < decision < total
+
+
+@pytest.mark.benchmark(group="decision")
+def test_decision_plumbing_highlights(capsys, monkeypatch):
+    """The decision step on the NGS highlights (one thread), split into the network
+    (``predict_windows`` called by the decision) and the rest (the plumbing)."""
+    root = os.environ.get("GHOSTING_DATA")
+    path = Path(root or "") / "ngs_highlights" / "highlights.parquet"
+    if not root or not path.is_file():
+        pytest.skip("real tracking data not available (set GHOSTING_DATA=../shared/data)")
+    tracking = ghosting.read_tracking(path)
+    model = ghosting.GhostModel.load()
+    network = [0.0]
+    inside = [False]
+    predict = model.predict_windows
+    add_decision = pipeline_step.add_decision
+
+    def timed_predict(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return predict(*args, **kwargs)
+        finally:
+            if inside[0]:
+                network[0] += time.perf_counter() - start
+
+    def timed_decision(*args, **kwargs):
+        inside[0] = True
+        try:
+            return add_decision(*args, **kwargs)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(model, "predict_windows", timed_predict)
+    monkeypatch.setattr(pipeline_step, "add_decision", timed_decision)
+    ghosting.run(tracking, model=model, threads=1)  # warm-up
+    best = None
+    for _ in range(3):
+        network[0] = 0.0
+        pipeline_step.DECISION_SECONDS[0] = 0.0
+        start = time.perf_counter()
+        ghosting.run(tracking, model=model, threads=1)
+        total = time.perf_counter() - start
+        run = (pipeline_step.DECISION_SECONDS[0] - network[0], network[0], total)
+        best = run if best is None or run[0] < best[0] else best
+    assert best is not None
+    rest, net, total = best
+    with capsys.disabled():
+        print(f"\nhighlights, one thread (best of 3): ghosting.run {total:.2f} s, decision "
+              f"step {rest + net:.3f} s = network {net:.3f} s + the rest {rest:.3f} s")
+    assert 0 < rest < total and 0 < net < total

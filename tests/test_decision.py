@@ -308,3 +308,25 @@ def test_an_option_with_a_missing_feature_says_which():
     assert opts.reason.tolist() == ["no value: rusher_distance unknown"] * 2
     assert decide(opts, values, 1).reason.tolist() == [
         "real target: no value: rusher_distance unknown"]
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_option_keys_are_found_the_same_packed_or_not(wide: bool):
+    from ghosting.decision.options import _find, _key_pair, _keys
+
+    rng = np.random.default_rng(1)
+    span = 1 << 40 if wide else 3000  # wide: three 40-bit columns do not fit one int64
+    keys = tuple(rng.integers(0, 6, 200) * (span // 5) for _ in range(3))
+    some = rng.integers(0, 200, 150)  # 150 keys, then 50 random rows
+    query = tuple(np.r_[k[some], rng.integers(0, 6, 50) * (span // 5) + 1] for k in keys)
+    packed_keys, packed_query = _key_pair(keys, query)
+    assert packed_keys.dtype == (np.dtype(np.int64) if not wide else _keys(*keys).dtype)
+    at, found = _find(packed_keys, packed_query)
+    ref_at, ref_found = _find(_keys(*keys), _keys(*query))
+    assert found.tolist() == ref_found.tolist() and found[:150].all() and not found[150:].any()
+    assert at[found].tolist() == ref_at[ref_found].tolist()
+    # the last of repeated keys
+    rows = list(zip(*[k.tolist() for k in keys], strict=True))
+    for i in np.flatnonzero(found):
+        want = max(j for j, r in enumerate(rows) if r == tuple(int(q[i]) for q in query))
+        assert at[i] == want

@@ -152,3 +152,144 @@ def test_play_facts_on_the_2021_game(data_dir) -> None:
     assert facts["has_passer"].sum() >= 60 and np.isfinite(facts["passer_x"]).sum() >= 60
     assert set(facts["los_source"].tolist()) >= {"ball_snap"}
     assert set(facts["complete"].tolist()) == {True, False, None}
+
+
+def _shuffled_within_plays(tracking, seed: int):
+    """The same rows, each play's rows in a random order (a play's players no longer
+    one run of rows each): PlayIndex only needs the plays grouped."""
+    import pyarrow as pa
+
+    game = tracking["game_id"].to_numpy()
+    play = tracking["play_id"].to_numpy()
+    rng = np.random.default_rng(seed)
+    order = np.lexsort((rng.random(tracking.num_rows), play, game))
+    return tracking.take(pa.array(order))
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_play_facts_equal_the_per_play_loop_on_rows_in_any_order(seed: int) -> None:
+    tracking = _shuffled_within_plays(
+        ghosting.synth.generate_plays(8, seed=seed, plays_per_game=4), seed)
+    index = PlayIndex(tracking)
+    plays = _plays(tracking)
+    _same(play_facts(index, plays), reference_play_facts(index, plays))
+
+
+def _describe_reference(
+    tracking: Any, index: PlayIndex, game_id: int, play_id: int, nfl_id: int
+) -> dict:
+    """One player at a time: his first row's values, :meth:`describe` when one is null."""
+    sl = index.rows(game_id, play_id)
+    keys = ("name", "position", "club", "jersey_number")
+    if sl is None:
+        return dict.fromkeys(keys)
+    hit = np.flatnonzero(index.nfl[sl] == nfl_id)
+    if not hit.size:
+        return dict.fromkeys(keys)
+    row = int(hit[0]) + sl.start
+    cols = {"name": "display_name", "position": "position", "club": "club",
+            "jersey_number": "jersey_number"}
+    rec = {k: tracking[cols[k]][row].as_py() for k in keys}
+    if any(v is None for v in rec.values()):
+        return index.describe(sl, nfl_id)
+    if rec["jersey_number"] is not None:
+        rec["jersey_number"] = int(rec["jersey_number"])
+    return rec
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_describe_many_equals_one_player_at_a_time(shuffle: bool) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tracking = ghosting.synth.generate_plays(6, seed=4, plays_per_game=3)
+    rng = np.random.default_rng(4)
+    # some names and clubs missing on some rows: the first row's null takes describe()
+    names = tracking["display_name"].combine_chunks()
+    hide = pa.array(rng.random(tracking.num_rows) < 0.2)
+    tracking = tracking.set_column(tracking.schema.get_field_index("display_name"),
+                                   "display_name", pc.if_else(hide, None, names))
+    if shuffle:
+        tracking = _shuffled_within_plays(tracking, 4)
+    # many chunks, as a batch of games
+    tracking = pa.Table.from_batches(tracking.to_batches(max_chunksize=997))
+    index = PlayIndex(tracking)
+    g = tracking["game_id"].to_numpy()
+    p = tracking["play_id"].to_numpy()
+    n = tracking["nfl_id"].to_numpy()
+    pick = rng.choice(tracking.num_rows, 60)
+    game_ids = np.r_[g[pick], g[0], 1]
+    play_ids = np.r_[p[pick], p[0], 1]
+    nfl_ids = np.r_[n[pick], -5, n[0]]  # a player not in the play, a play not there
+    got = index.describe_many(game_ids, play_ids, nfl_ids)
+    want = [_describe_reference(tracking, index, int(a), int(b), int(c))
+            for a, b, c in zip(game_ids, play_ids, nfl_ids, strict=True)]
+    assert got == want
+    assert any(w["name"] is not None for w in want) and want[-1]["name"] is None
+    cols = index.describe_columns(game_ids, play_ids, nfl_ids)
+    assert [dict(zip(cols, v, strict=True)) for v in zip(*cols.values(), strict=True)] == got
+    rows = index.first_rows(game_ids, play_ids, nfl_ids)
+    for k in range(len(nfl_ids)):
+        sl = index.rows(int(game_ids[k]), int(play_ids[k]))
+        hit = [] if sl is None else np.flatnonzero(index.nfl[sl] == nfl_ids[k])
+        assert rows[k] == (hit[0] + sl.start if len(hit) else -1)
+
+
+def test_play_index_flags_equal_the_whole_column_reading() -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ghosting.decision.facts import COMPLETE_EVENTS, INCOMPLETE_EVENTS
+
+    tracking = ghosting.synth.generate_plays(4, seed=2)
+    tracking = pa.Table.from_batches(tracking.to_batches(max_chunksize=1500))
+    index = PlayIndex(tracking)
+    event = tracking["event"].to_pylist()
+    assert index.is_snap.tolist() == [e == "ball_snap" for e in event]
+    assert index.outcome.tolist() == [1 if e in COMPLETE_EVENTS else
+                                      0 if e in INCOMPLETE_EVENTS else -1 for e in event]
+    assert index.snap_rows.tolist() == np.flatnonzero(index.is_snap).tolist()
+    assert index.outcome_rows.tolist() == np.flatnonzero(index.outcome >= 0).tolist()
+    qb = pc.fill_null(pc.equal(tracking["position"], "QB"), False).to_numpy(
+        zero_copy_only=False)
+    assert index.is_qb.tolist() == qb.tolist() and qb.any()
+    rows = np.array([5, 0, 3, tracking.num_rows - 1])
+    assert index.qb_at(rows).tolist() == qb[rows].tolist()
+    assert index.game.tolist() == tracking["game_id"].to_pylist()
+    assert index.play.tolist() == tracking["play_id"].to_pylist()
+    # no event column: no snaps, no outcomes
+    bare = PlayIndex(tracking.drop_columns(["event", "position"]))
+    assert not bare.is_snap.any() and (bare.outcome == -1).all() and not bare.is_qb.any()
+
+
+def test_rows_at_a_frame_are_each_plays_rows_in_order() -> None:
+    tracking = _shuffled_within_plays(ghosting.synth.generate_plays(3, seed=1), 1)
+    index = PlayIndex(tracking)
+    t = index.flight_table
+    start, stop = t.play_offsets[:-1], t.play_offsets[1:]
+    frame = index.frame[start] + np.array([0, 3, 10_000])  # the last: no row
+    for _ in range(2):  # the second call reads the cache
+        owner, rows = index.rows_at(start, stop, frame)
+        want = [(k, r) for k in range(3) for r in range(start[k], stop[k])
+                if index.frame[r] == frame[k]]
+        assert list(zip(owner.tolist(), rows.tolist(), strict=True)) == want
+        assert set(owner.tolist()) == {0, 1}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_first_per_owner_equals_the_sorting_one(seed: int) -> None:
+    from ghosting.decision.facts import _first_per, _first_per_sorted
+
+    rng = np.random.default_rng(seed)
+    owner = np.sort(rng.integers(0, 30, 400))
+    ints = rng.integers(0, 5, 400)
+    floats = rng.choice([0.0, -0.0, 1.5, 2.0, np.inf], 400)
+    for keys in [(), (ints,), (floats,)]:
+        assert _first_per(owner, keys, 32).tolist() == _first_per_sorted(
+            owner, keys, 32).tolist()
+    with_nan = np.where(rng.random(400) < 0.1, np.nan, floats)
+    assert _first_per(owner, (with_nan,), 32).tolist() == _first_per_sorted(
+        owner, (with_nan,), 32).tolist()
+    shuffled = rng.permutation(owner)  # owners out of order: the sorting path
+    assert _first_per(shuffled, (ints,), 32).tolist() == _first_per_sorted(
+        shuffled, (ints,), 32).tolist()

@@ -294,6 +294,52 @@ def test_throw_epa_counts_first_downs_touchdowns_turnovers_and_interceptions():
     assert m4[0] == pytest.approx(-(6 - 0.07 * 70))
 
 
+def _after_gain_everywhere(ep, to_goal, down, togo, gain):
+    """Reference: every outcome's EP computed on every element, then chosen (the EP
+    after a play as it was first written)."""
+    from ghosting.decision.points import KICKOFF_YARDS_TO_GOAL, TOUCHDOWN_POINTS, _basis
+
+    def predict(g, d, t):
+        x = _basis(g, d, t)
+        out = np.zeros(x.shape[:-1])
+        for k, c in enumerate(ep.coefficients.tolist()):
+            out = out + x[..., k] * c
+        return out
+
+    def first_down(g):
+        return predict(g, np.ones(g.shape, np.int64), np.minimum(10.0, g))
+
+    left = to_goal - gain
+    safe_left = np.clip(left, 1.0, 99.0)
+    opp_kick = TOUCHDOWN_POINTS - first_down(np.array([KICKOFF_YARDS_TO_GOAL]))[0]
+    nxt = predict(safe_left, np.minimum(down + 1, 4), np.maximum(togo - gain, 1.0))
+    turnover = -first_down(np.clip(100.0 - left, 1.0, 99.0))
+    out = np.where(gain >= togo, first_down(safe_left), np.where(down >= 4, turnover, nxt))
+    return np.where(left <= 0, opp_kick, out), predict
+
+
+def test_expected_points_after_a_gain_are_bitwise_those_of_every_outcome_computed():
+    from ghosting.decision.points import _after_gain
+
+    rng = np.random.default_rng(5)
+    ep = ExpectedPoints(rng.normal(0, 1, len(basis_names())))
+    n = 300
+    g = rng.uniform(-5, 105, (n, 1))
+    d = rng.integers(1, 5, (n, 1))
+    t = np.where(rng.random((n, 1)) < 0.1, np.nan, rng.uniform(0, 25, (n, 1)))
+    gain = np.array(YAC_GRID)[None, :] + rng.uniform(-20, 60, (n, 1))
+    gain[rng.random(gain.shape) < 0.05] = np.nan
+    want, predict = _after_gain_everywhere(ep, g, d, t, gain)
+    got = _after_gain(ep, g, d, t, gain)
+    assert got.shape == want.shape == gain.shape
+    assert got.tobytes() == want.tobytes()  # NaNs and signed zeros included
+    flat = _after_gain(ep, g[:, 0], d[:, 0], t[:, 0], gain[:, 0])
+    assert flat.tobytes() == _after_gain_everywhere(ep, g[:, 0], d[:, 0], t[:, 0],
+                                                    gain[:, 0])[0].tobytes()
+    # the column-by-column sum equals the stacked basis's, element by element
+    assert ep.predict(g, d, t).tobytes() == predict(g, d, t).tobytes()
+
+
 # -- the decision rule on hand-built plays ------------------------------------------------
 
 

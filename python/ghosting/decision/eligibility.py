@@ -76,17 +76,9 @@ def route_before_throw(
         return travel, depth
     table = index.flight_table
     # each option's play in the gatherer's table (-1 when the play has no rows)
-    play_of = np.full(n, -1, np.int64)
-    found: dict[tuple[int, int], int] = {}
-    for i, key in enumerate(zip(options.game_id.tolist(), options.play_id.tolist(),
-                                strict=True)):  # one dict look-up per option
-        if key not in found:
-            sl = index.rows(*key)
-            found[key] = -1 if sl is None else int(
-                np.searchsorted(table.play_offsets[:-1], sl.start))
-        play_of[i] = found[key]
+    play_of = index.play_numbers(options.game_id, options.play_id)
     # the first snap frame of each play
-    snap_rows = np.flatnonzero(index.is_snap)
+    snap_rows = index.snap_rows
     snap = np.full(table.n_plays, np.iinfo(np.int64).max)
     if snap_rows.size:
         owner = np.searchsorted(table.play_offsets, snap_rows, side="right") - 1

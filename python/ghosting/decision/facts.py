@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -49,25 +50,63 @@ def _col(table: pa.Table, name: str, dtype: Any = None) -> np.ndarray:
     return col.fill_null(0).to_numpy().astype(dtype)
 
 
-def _flag(table: pa.Table, name: str, values: Sequence[str]) -> np.ndarray:
-    """True where the string column ``name`` is one of ``values`` (False when absent)."""
-    if name not in table.column_names:
-        return np.zeros(table.num_rows, bool)
-    hit = pc.is_in(table.column(name), value_set=pa.array(list(values), pa.string()))
+def _take(col: Any, rows: np.ndarray) -> Any:
+    """``col`` at ``rows`` (one ``take``: for the few rows the decision reads, faster than
+    chunk by chunk)."""
+    return pc.take(col, pa.array(rows, pa.int64()))
+
+
+def _is_in(col: Any, values: Sequence[str]) -> np.ndarray:
+    hit = pc.is_in(col, value_set=pa.array(list(values), pa.string()))
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool)
 
 
-def _event_kind(table: pa.Table) -> np.ndarray:
-    """Per row of ``event``: 1 a completion event, 0 an incompletion, 2 the snap,
-    -1 anything else or null (and everywhere when there is no event column)."""
+def _event_rows(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """The rows with an ``event`` (ascending) and their kind: 1 a completion event, 0 an
+    incompletion, 2 the snap, -1 anything else (none without an event column). Only the
+    rows with an event are looked up (most rows of a play have none)."""
     if "event" not in table.column_names:
-        return np.full(table.num_rows, -1, np.int8)
+        return np.zeros(0, np.int64), np.zeros(0, np.int8)
+    col = table.column("event")
+    rows = np.asarray(pc.indices_nonzero(pc.is_valid(col)).to_numpy(), np.int64)
     names = [*sorted(INCOMPLETE_EVENTS), *sorted(COMPLETE_EVENTS), "ball_snap"]
     kind = np.array([0] * len(INCOMPLETE_EVENTS) + [1] * len(COMPLETE_EVENTS) + [2, -1],
                     np.int8)  # fmt: skip
-    at = pc.index_in(table.column("event"), value_set=pa.array(names, pa.string()))
+    at = pc.index_in(_take(col, rows), value_set=pa.array(names, pa.string()))
     code = np.asarray(pc.fill_null(at, len(names)).to_numpy(zero_copy_only=False), np.int64)
-    return kind[code]
+    return rows, kind[code]
+
+
+_PAIR = np.dtype([("a", np.int64), ("b", np.int64)])
+
+
+def _pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two int64 columns as one sortable, searchable structured array."""
+    out = np.empty(len(a), _PAIR)
+    out["a"], out["b"] = a, b
+    return out
+
+
+def _lookup_pairs(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``values`` of ``query`` among the sorted unique ``keys``, -1 where absent."""
+    if not keys.size or not query.size:
+        return np.full(query.size, -1, np.int64)
+    at = np.minimum(np.searchsorted(keys, query), keys.size - 1)
+    return np.where(keys[at] == query, values[at], -1)
+
+
+def _expand_rows(
+    start: np.ndarray, stop: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, row) of every row of ``candidates`` (ascending) inside each range
+    ``start[k]:stop[k]``, range by range and in row order within one."""
+    lo = np.searchsorted(candidates, start)
+    count = np.searchsorted(candidates, stop) - lo
+    count = np.maximum(count, 0)
+    owner = np.repeat(np.arange(start.size), count)
+    before = np.cumsum(count) - count
+    at = np.repeat(lo - before, count) + np.arange(owner.size)
+    return owner, candidates[at]
 
 
 class PlayIndex:
@@ -77,8 +116,9 @@ class PlayIndex:
     play is absent). String columns become boolean flags (``is_offense``,
     ``is_defense``, ``is_qb``, ``is_snap``) and an outcome code per row (1 complete,
     0 not, -1 no outcome event); names, positions and clubs stay pyarrow columns
-    read only for the players :meth:`describe` is asked about. The table must be
-    grouped by play, as :func:`ghosting.read_tracking` sorts it.
+    read only for the rows asked about (:meth:`describe`, :meth:`qb_at`). The table
+    must be grouped by play, as :func:`ghosting.read_tracking` sorts it; the play
+    ranges are those of the flight gatherer's table (``flight_table``).
     """
 
     def __init__(self, tracking: pa.Table, flight_table: FlightTable | None = None) -> None:
@@ -90,46 +130,95 @@ class PlayIndex:
         if int(t.play_offsets[-1]) != tracking.num_rows:
             raise InputError("flight_table is not the tracking table's")
         self.flight_table = t
-        per_play = np.diff(t.play_offsets)
-        self.game = np.repeat(t.play_game_id, per_play)
-        self.play = np.repeat(t.play_play_id, per_play)
         self.nfl = t.nfl_id
         self.frame = t.frame_id
         self.x = t.x
         self.y = t.y
         self.is_offense = t.side == SIDE_OFFENSE
         self.is_defense = t.side == SIDE_DEFENSE
-        self.is_qb = _flag(tracking, "position", ["QB"])
-        # the event column read once: snap flag and outcome code from one look-up
-        event = _event_kind(tracking)  # -1 other, 0 incomplete, 1 complete, 2 snap
-        self.is_snap = event == 2
-        self.outcome = np.where(event == 2, -1, event).astype(np.int8)
         n = tracking.num_rows
-        # one array per column: ``take`` on a chunked column of a batch of games would
-        # concatenate its chunks on every call
+        # the event column, only where it has a value: snap rows and outcome codes
+        event_rows, event = _event_rows(tracking)  # -1 other, 0 incomplete, 1 complete, 2 snap
+        #: rows of a ``ball_snap`` event, and rows of an outcome event (ascending)
+        self.snap_rows = event_rows[event == 2]
+        self.outcome_rows = event_rows[(event == 0) | (event == 1)]
+        self.is_snap = np.zeros(n, bool)
+        self.is_snap[self.snap_rows] = True
+        self.outcome = np.full(n, -1, np.int8)
+        self.outcome[self.outcome_rows] = event[(event == 0) | (event == 1)]
+        # string columns stay as they are: one take on the rows asked for
         self._strings = {
-            key: (tracking.column(col).combine_chunks() if col in tracking.column_names
-                  else pa.nulls(n))
+            key: (tracking.column(col) if col in tracking.column_names else pa.nulls(n))
             for key, col in (("name", "display_name"), ("position", "position"),
                              ("club", "club"), ("jersey_number", "jersey_number"))
         }  # fmt: skip
-        self._bounds: dict[tuple[int, int], slice] = {}
-        if n:
-            change = np.flatnonzero((np.diff(self.game) != 0) | (np.diff(self.play) != 0)) + 1
-            starts = np.r_[0, change]
-            ends = np.r_[change, n]
-            for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-                key = (int(self.game[s]), int(self.play[s]))
-                if key in self._bounds:
-                    raise InputError(
-                        "tracking table is not grouped by (game_id, play_id): sort it as "
-                        "read_tracking does"
-                    )
-                self._bounds[key] = slice(s, e)
+        self._position = (tracking.column("position") if "position" in tracking.column_names
+                          else None)
+        offsets = t.play_offsets.tolist()
+        self._bounds: dict[tuple[int, int], slice] = {
+            key: slice(offsets[i], offsets[i + 1])
+            for i, key in enumerate(zip(t.play_game_id.tolist(), t.play_play_id.tolist(),
+                                        strict=True))
+        }
+        if len(self._bounds) != t.n_plays:
+            raise InputError(
+                "tracking table is not grouped by (game_id, play_id): sort it as "
+                "read_tracking does"
+            )
+        # read once, when first asked for (plain attributes: no lock shared by threads)
+        self._at: dict[tuple[int, int, int], np.ndarray] = {}
+        self._ball_rows: np.ndarray | None = None
+        self._sorted_plays: tuple[np.ndarray, np.ndarray] | None = None
+        self._players: tuple[np.ndarray, np.ndarray] | None = None
+        self._info: dict[str, list[Any]] | None = None
+
+    @functools.cached_property
+    def game(self) -> np.ndarray:
+        """``game_id`` per row."""
+        return np.repeat(self.flight_table.play_game_id, np.diff(self.flight_table.play_offsets))
+
+    @functools.cached_property
+    def play(self) -> np.ndarray:
+        """``play_id`` per row."""
+        return np.repeat(self.flight_table.play_play_id, np.diff(self.flight_table.play_offsets))
+
+    @functools.cached_property
+    def is_qb(self) -> np.ndarray:
+        """True where the row's ``position`` is QB (every row: :meth:`qb_at` reads only
+        the rows asked for)."""
+        return self.qb_at(np.arange(self.nfl.size))
+
+    def qb_at(self, rows: np.ndarray) -> np.ndarray:
+        """True where the ``position`` of ``rows`` is QB (False without the column)."""
+        rows = np.asarray(rows, np.int64)
+        if self._position is None or not rows.size:
+            return np.zeros(rows.size, bool)
+        return _is_in(_take(self._position, rows), ["QB"])
+
+    @property
+    def ball_rows(self) -> np.ndarray:
+        """Rows of the ball with a finite x (ascending)."""
+        if self._ball_rows is None:
+            self._ball_rows = np.flatnonzero((self.nfl == BALL_ID) & np.isfinite(self.x))
+        return self._ball_rows
 
     def rows(self, game_id: int, play_id: int) -> slice | None:
         """The play's row range, or None when the play is not in the table."""
         return self._bounds.get((int(game_id), int(play_id)))
+
+    def _play_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._sorted_plays is None:
+            t = self.flight_table
+            keys = _pairs(t.play_game_id, t.play_play_id)
+            order = np.argsort(keys, kind="stable")
+            self._sorted_plays = keys[order], order.astype(np.int64)
+        return self._sorted_plays
+
+    def play_numbers(self, game_ids: np.ndarray, play_ids: np.ndarray) -> np.ndarray:
+        """Each play's index in :attr:`flight_table` (-1 when absent)."""
+        keys, number = self._play_keys()
+        return _lookup_pairs(keys, number, _pairs(np.asarray(game_ids, np.int64),
+                                                  np.asarray(play_ids, np.int64)))
 
     def player(self, sl: slice, nfl_id: int) -> np.ndarray:
         """Row indices of one player in the play ``sl``, in frame order."""
@@ -140,47 +229,124 @@ class PlayIndex:
         """Row indices of the play ``sl`` at ``frame``."""
         return np.flatnonzero(self.frame[sl] == frame) + sl.start
 
+    def rows_at(
+        self, start: np.ndarray, stop: np.ndarray, frame: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(owner, row) of every row of range ``k`` (rows ``start[k]:stop[k]``, a play's)
+        at ``frame[k]``, range by range and in row order (each range's rows looked up
+        once per index: the decision asks for the rows at pass forward more than once)."""
+        parts = []
+        for s, e, f in zip(start.tolist(), stop.tolist(), frame.tolist(), strict=True):
+            key = (s, e, f)
+            hit = self._at.get(key)
+            if hit is None:
+                hit = self._at[key] = np.flatnonzero(self.frame[s:e] == f) + s
+            parts.append(hit)
+        counts = np.array([p.size for p in parts], np.int64)
+        rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        return np.repeat(np.arange(len(parts)), counts), rows.astype(np.int64, copy=False)
+
+    def _first_of_player(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted unique (play number, nfl_id) keys and the first row of each: the first
+        row of every run of one player (a table sorted by player has one run each)."""
+        if self._players is None:
+            self._players = self._find_players()
+        return self._players
+
+    def _find_players(self) -> tuple[np.ndarray, np.ndarray]:
+        t = self.flight_table
+        n = self.nfl.size
+        if not n:
+            return _pairs(np.zeros(0, np.int64), np.zeros(0, np.int64)), np.zeros(0, np.int64)
+        change = np.zeros(n, bool)
+        change[0] = True
+        change[1:] = self.nfl[1:] != self.nfl[:-1]
+        change[t.play_offsets[:-1]] = True
+        start = np.flatnonzero(change)
+        play = np.repeat(np.arange(t.n_plays), np.diff(np.searchsorted(start, t.play_offsets)))
+        keys = _pairs(play, self.nfl[start])
+        uniq, first = np.unique(keys, return_index=True)  # the first run of each key
+        return uniq, start[first]
+
+    def _player_slots(
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
+    ) -> np.ndarray:
+        """Each player's position in the sorted (play number, nfl_id) keys (-1: absent)."""
+        number = self.play_numbers(game_ids, play_ids)
+        keys, _ = self._first_of_player()
+        slot = _lookup_pairs(keys, np.arange(keys.size),
+                             _pairs(number, np.asarray(nfl_ids, np.int64)))
+        return np.where(number >= 0, slot, -1)
+
+    def first_rows(
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
+    ) -> np.ndarray:
+        """The first row of each player in his play (-1 when absent)."""
+        slot = self._player_slots(game_ids, play_ids, nfl_ids)
+        _, first = self._first_of_player()
+        return np.where(slot >= 0, first[np.maximum(slot, 0)] if first.size else -1, -1)
+
+    def _first_info(self) -> dict[str, list[Any]]:
+        """Name, position, club and jersey on every player's first row (one ``take`` per
+        column for every player of the table, read once)."""
+        if self._info is None:
+            _, first = self._first_of_player()
+            self._info = {key: _take(col, first).to_pylist()
+                          for key, col in self._strings.items()}
+        return self._info
+
     def describe(self, sl: slice, nfl_id: int) -> dict[str, Any]:
         """The player's name, position, club and jersey (first non-null of each)."""
         idx = np.flatnonzero(self.nfl[sl] == nfl_id)[:50] + sl.start
-        take = pa.array(idx, pa.int64())
         out: dict[str, Any] = {}
         for key, col in self._strings.items():
-            vals = [v for v in col.take(take).to_pylist() if v is not None and v == v]
+            vals = [v for v in _take(col, idx).to_pylist() if v is not None and v == v]
             out[key] = vals[0] if vals else None
         if out["jersey_number"] is not None:
             out["jersey_number"] = int(out["jersey_number"])
         return out
 
+    def describe_columns(
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
+    ) -> dict[str, list[Any]]:
+        """:meth:`describe` of many players at once, as one list per key (``name``,
+        ``position``, ``club``, ``jersey_number``): one ``take`` per column on each
+        player's first row, :meth:`describe` only where that row has a null."""
+        slot = self._player_slots(game_ids, play_ids, nfl_ids)
+        found = np.flatnonzero(slot >= 0)
+        m = len(slot)
+        cols: dict[str, list[Any]] = {key: [None] * m for key in self._strings}
+        if not found.size:
+            return cols
+        at = slot[found].tolist()
+        gaps = np.zeros(found.size, bool)
+        for key, values in self._first_info().items():
+            vals = [values[i] for i in at]
+            gaps |= np.fromiter((v is None for v in vals), bool, found.size)
+            out = cols[key]
+            for k, v in zip(found.tolist(), vals, strict=True):
+                out[k] = v
+        jersey = cols["jersey_number"]
+        for k in found[~gaps].tolist():
+            if jersey[k] is not None:
+                jersey[k] = int(jersey[k])
+        for k in found[gaps].tolist():  # a null on the first row: the player's first values
+            sl = self.rows(int(game_ids[k]), int(play_ids[k]))
+            assert sl is not None
+            rec = self.describe(sl, int(nfl_ids[k]))
+            for key in cols:
+                cols[key][k] = rec[key]
+        return cols
+
     def describe_many(
         self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
     ) -> list[dict[str, Any]]:
-        """:meth:`describe` of many players at once: one ``take`` per column on each
-        player's first row, :meth:`describe` only where that row has a null."""
-        first = np.full(len(nfl_ids), -1, np.int64)
-        for k, (g, p, nid) in enumerate(zip(game_ids.tolist(), play_ids.tolist(),
-                                            nfl_ids.tolist(), strict=True)):
-            sl = self.rows(g, p)
-            if sl is not None:
-                hit = np.flatnonzero(self.nfl[sl] == nid)
-                if hit.size:
-                    first[k] = hit[0] + sl.start
-        found = first >= 0
-        take = pa.array(np.where(found, first, 0), pa.int64())
-        cols = {key: col.take(take).to_pylist() for key, col in self._strings.items()}
-        out: list[dict[str, Any]] = []
-        for k in range(len(nfl_ids)):
-            if not found[k]:
-                out.append({key: None for key in self._strings})
-                continue
-            rec = {key: cols[key][k] for key in self._strings}
-            if any(v is None for v in rec.values()):
-                sl = self.rows(int(game_ids[k]), int(play_ids[k]))
-                rec = self.describe(sl, int(nfl_ids[k])) if sl is not None else rec
-            elif rec["jersey_number"] is not None:
-                rec["jersey_number"] = int(rec["jersey_number"])
-            out.append(rec)
-        return out
+        """:meth:`describe` of many players at once (:meth:`describe_columns` as one
+        dict per player)."""
+        cols = self.describe_columns(game_ids, play_ids, nfl_ids)
+        keys = list(cols)
+        return [dict(zip(keys, vals, strict=True))
+                for vals in zip(*cols.values(), strict=True)]
 
 
 def _first_per(owner: np.ndarray, keys: tuple[np.ndarray, ...], n: int) -> np.ndarray:
@@ -189,6 +355,27 @@ def _first_per(owner: np.ndarray, keys: tuple[np.ndarray, ...], n: int) -> np.nd
     out = np.full(n, -1, np.int64)
     if not len(owner):
         return out
+    if len(keys) <= 1 and not np.any(owner[1:] < owner[:-1]):
+        # owners in order (every caller here): the first of each run, or of the run's
+        # elements at the run's smallest key (no sort)
+        pick = np.arange(len(owner))
+        if keys:
+            key = keys[0]
+            if key.dtype.kind == "f" and np.isnan(key).any():
+                return _first_per_sorted(owner, keys, n)
+            low = np.full(n, np.inf) if key.dtype.kind == "f" else np.full(
+                n, np.iinfo(np.int64).max, np.int64)
+            np.minimum.at(low, owner, key)
+            pick = np.flatnonzero(key == low[owner])
+        first = np.ones(len(pick), dtype=bool)
+        first[1:] = owner[pick][1:] != owner[pick][:-1]
+        out[owner[pick][first]] = pick[first]
+        return out
+    return _first_per_sorted(owner, keys, n)
+
+
+def _first_per_sorted(owner: np.ndarray, keys: tuple[np.ndarray, ...], n: int) -> np.ndarray:
+    out = np.full(n, -1, np.int64)
     order = np.lexsort((np.arange(len(owner)), *keys, owner))
     first = np.ones(len(order), dtype=bool)
     first[1:] = owner[order][1:] != owner[order][:-1]
@@ -236,25 +423,23 @@ def play_facts(
     raw_pf = [r.get("pass_forward_frame") for r in plays]
     has_pf = np.array([v is not None for v in raw_pf], bool)
     pf = np.array([int(v) if v is not None else 0 for v in raw_pf], np.int64)
-    # every play's rows, with the play (its position in ``plays``) that owns them
     lengths = stop - start
-    owner = np.repeat(np.arange(n), lengths)
-    offsets = np.zeros(n + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    rows = np.repeat(start - offsets[:-1], lengths) + np.arange(offsets[-1])
-    if not len(rows):
+    if not lengths.sum():
         return out
-    frame, nfl = index.frame[rows], index.nfl[rows]
-    x, y = index.x[rows], index.y[rows]
+    # each step reads only the rows it needs (ball rows, snaps, the rows at pass
+    # forward, outcome events), owned by their play (its position in ``plays``), play
+    # by play and in row order within one
+    frame, nfl, x, y = index.frame, index.nfl, index.x, index.y
 
     # line of scrimmage: the ball at the snap frame, else at its first finite frame
-    ball = np.flatnonzero((nfl == BALL_ID) & np.isfinite(x))
-    first_ball = _first_per(owner[ball], (frame[ball],), n)
-    snap_rows = np.flatnonzero(index.is_snap[rows])
+    b_owner, ball = _expand_rows(start, stop, index.ball_rows)
+    first_ball = _first_per(b_owner, (frame[ball],), n)
+    s_owner, snap_rows = _expand_rows(start, stop, index.snap_rows)
     snap_frame = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(snap_frame, owner[snap_rows], frame[snap_rows])
-    at_snap = ball[frame[ball] == snap_frame[owner[ball]]]
-    first_snap = _first_per(owner[at_snap], (frame[at_snap],), n)
+    np.minimum.at(snap_frame, s_owner, frame[snap_rows])
+    is_at_snap = frame[ball] == snap_frame[b_owner]
+    at_snap, at_snap_owner = ball[is_at_snap], b_owner[is_at_snap]
+    first_snap = _first_per(at_snap_owner, (frame[at_snap],), n)
     has_ball = first_ball >= 0
     use_snap = first_snap >= 0
     out["line_of_scrimmage"][has_ball] = x[ball[first_ball[has_ball]]]
@@ -263,23 +448,28 @@ def play_facts(
     out["los_source"][use_snap] = "ball_snap"
 
     # the passer at pass forward
-    at = np.flatnonzero(has_pf[owner] & (frame == pf[owner]))
-    ball_at = at[nfl[at] == BALL_ID]
-    first_ball_at = _first_per(owner[ball_at], (), n)  # the first ball row of each play
+    with_pf = np.flatnonzero(has_pf & (lengths > 0))
+    a_owner, at = index.rows_at(start[with_pf], stop[with_pf], pf[with_pf])
+    a_owner = with_pf[a_owner]
+    is_ball = nfl[at] == BALL_ID
+    first_ball_at = _first_per(a_owner[is_ball], (), n)  # the first ball row of each play
+    ball_at = at[is_ball]
     ball_row = np.where(first_ball_at >= 0, ball_at[np.maximum(first_ball_at, 0)]
                         if len(ball_at) else -1, -1)  # fmt: skip
-    offense = at[index.is_offense[rows[at]]]
-    qb = offense[index.is_qb[rows[offense]]]
-    has_offense = np.bincount(owner[offense], minlength=n) > 0
-    has_qb = np.bincount(owner[qb], minlength=n) > 0
-    pool = offense[~has_qb[owner[offense]] | index.is_qb[rows[offense]]]
-    pool_owner = owner[pool]
+    is_off = index.is_offense[at]
+    offense, o_owner = at[is_off], a_owner[is_off]
+    off_qb = index.qb_at(offense)
+    qb, qb_owner = offense[off_qb], o_owner[off_qb]
+    has_offense = np.bincount(o_owner, minlength=n) > 0
+    has_qb = np.bincount(qb_owner, minlength=n) > 0
+    in_pool = ~has_qb[o_owner] | off_qb
+    pool, pool_owner = offense[in_pool], o_owner[in_pool]
     bx = np.where(ball_row >= 0, x[np.maximum(ball_row, 0)], np.nan)
     by = np.where(ball_row >= 0, y[np.maximum(ball_row, 0)], np.nan)
     d = np.hypot(x[pool] - bx[pool_owner], y[pool] - by[pool_owner])
     d = np.where(np.isfinite(d), d, np.inf)
     nearest = _first_per(pool_owner, (d,), n)
-    first_qb = _first_per(owner[qb], (), n)
+    first_qb = _first_per(qb_owner, (), n)
     passer = np.full(n, -1, np.int64)
     with_ball = has_offense & (ball_row >= 0) & (nearest >= 0)
     passer[with_ball] = nfl[pool[nearest[with_ball]]]
@@ -291,24 +481,26 @@ def play_facts(
     if found.any():
         where = np.flatnonzero(found)
         picked = [plays[i] for i in where.tolist()]
-        names = index.describe_many(
+        names = index.describe_columns(
             np.array([int(r["game_id"]) for r in picked], np.int64),
             np.array([int(r["play_id"]) for r in picked], np.int64),
             passer[where],
-        )
-        out["passer_name"][where] = np.array([rec["name"] for rec in names], dtype=object)
-        mine = at[nfl[at] == passer[owner[at]]]
-        first_mine = _first_per(owner[mine], (), n)
+        )["name"]
+        out["passer_name"][where] = np.array(names, dtype=object)
+        is_mine = nfl[at] == passer[a_owner]
+        mine = at[is_mine]
+        first_mine = _first_per(a_owner[is_mine], (), n)
         known = found & (first_mine >= 0)
         out["passer_x"][known] = x[mine[first_mine[known]]]
         out["passer_y"][known] = y[mine[first_mine[known]]]
 
     # the outcome: the first outcome event at or after pass forward
-    code = index.outcome[rows]
-    hit = np.flatnonzero(has_pf[owner] & (frame >= pf[owner]) & (code >= 0))
-    first_hit = _first_per(owner[hit], (frame[hit],), n)
+    e_owner, events = _expand_rows(start, stop, index.outcome_rows)
+    after = has_pf[e_owner] & (frame[events] >= pf[e_owner])
+    hit, h_owner = events[after], e_owner[after]
+    first_hit = _first_per(h_owner, (frame[hit],), n)
     labelled = first_hit >= 0
-    out["complete"][labelled] = (code[hit[first_hit[labelled]]] == 1).tolist()
+    out["complete"][labelled] = (index.outcome[hit[first_hit[labelled]]] == 1).tolist()
     out["label_source"][labelled] = "events"
     if pass_results is not None:
         for i in np.flatnonzero(has_pf & ~labelled & (lengths > 0)).tolist():

@@ -116,13 +116,8 @@ def _rows_at(
     index: PlayIndex, start: np.ndarray, stop: np.ndarray, frame: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(owner, row) of every row of play ``k`` (rows ``start[k]:stop[k]``) at ``frame[k]``,
-    in row order."""
-    lengths = stop - start
-    owner = np.repeat(np.arange(start.size), lengths)
-    rows = np.repeat(start, lengths) + (
-        np.arange(owner.size) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-    at = index.frame[rows] == frame[owner]
-    return owner[at], rows[at]
+    in row order (:meth:`PlayIndex.rows_at`)."""
+    return index.rows_at(start, stop, frame)
 
 
 def _rusher_distances(
@@ -356,6 +351,27 @@ def _keys(*columns: np.ndarray) -> np.ndarray:
     return out
 
 
+def _key_pair(
+    keys: tuple[np.ndarray, ...], query: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``keys`` and ``query`` rows (int64 columns) as comparable keys of the same kind:
+    one int64 each when the columns' spans fit in 62 bits together (packed in the same
+    order: sorting and equality are those of the rows), else :func:`_keys`."""
+    cols = [np.concatenate([np.asarray(k, np.int64), np.asarray(q, np.int64)])
+            for k, q in zip(keys, query, strict=True)]
+    if not cols[0].size:
+        return _keys(*keys), _keys(*query)
+    low = [int(c.min()) for c in cols]
+    bits = [max(int(c.max()) - lo, 0).bit_length() for c, lo in zip(cols, low, strict=True)]
+    if sum(bits) > 62:
+        return _keys(*keys), _keys(*query)
+    packed = np.zeros(cols[0].size, np.int64)
+    for c, lo, b in zip(cols, low, bits, strict=True):
+        packed = (packed << b) | (c - lo)
+    n = len(keys[0])
+    return packed[:n], packed[n:]
+
+
 def _find(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index in ``keys`` of each ``query`` (of repeated keys, the last) and whether found."""
     if keys.size == 0:
@@ -367,7 +383,7 @@ def _find(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lookup(
-    keys: np.ndarray, values: np.ndarray, query: np.ndarray
+    keys: np.ndarray, query: np.ndarray, values: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """``values`` of ``query`` among ``keys`` (0 where not found) and whether found."""
     at, found = _find(keys, query)
@@ -425,17 +441,18 @@ def option_inputs(
     plan = plan_windows(table, cols, "all", skips)
     # each receiver to his option's own arrival; the real target when not an option
     # to the play's longest flight (his windows are dropped below)
-    option_key = _keys(options.game_id[keep], options.play_id[keep], options.nfl_id[keep])
+    option_cols = (options.game_id[keep], options.play_id[keep], options.nfl_id[keep])
     slot_entry = np.repeat(np.arange(plan.source.size), np.diff(plan.target_offsets))
-    own, is_option = _lookup(option_key, flight, _keys(
-        plan.game_id[slot_entry], plan.play_id[slot_entry], plan.target))
+    own, is_option = _lookup(*_key_pair(option_cols, (
+        plan.game_id[slot_entry], plan.play_id[slot_entry], plan.target)), flight)
     plan.target_end = plan.pass_forward_frame[slot_entry] + np.where(
         is_option, own, longest[plan.source][slot_entry])
     w = cut_windows(table, plan, history, "all", skips)
     if not len(w):
         return w
-    _, found = _lookup(option_key, flight, _keys(w.game_id, w.play_id, w.target_nfl_id))
-    return w.take(found)
+    option_key, window_key = _key_pair(option_cols, (w.game_id, w.play_id, w.target_nfl_id))
+    _, found = _find(option_key, window_key)
+    return w if found.all() else w.take(found)
 
 
 def ghost_options(
@@ -466,8 +483,8 @@ def ghost_options(
         end_xy, end_sig = np.zeros((0, 2)), np.zeros(0)
     found = arrival_separation_arrays(w, end_xy, end_sig)
     k = np.flatnonzero(options.analysable)
-    at, hit = _find(_keys(found.game_id, found.play_id, found.target_nfl_id),
-                    _keys(options.game_id[k], options.play_id[k], options.nfl_id[k]))
+    at, hit = _find(*_key_pair((found.game_id, found.play_id, found.target_nfl_id),
+                               (options.game_id[k], options.play_id[k], options.nfl_id[k])))
     hit &= np.isfinite(found.separation_1[at]) if len(found) else hit
     lost, k, at = k[~hit], k[hit], at[hit]
     options.analysable[lost] = False

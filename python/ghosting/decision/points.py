@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,14 +66,25 @@ def basis_names() -> list[str]:
             + ["down2", "down3", "down4"] + [f"togo*down{d}" for d in (1, 2, 3, 4)])
 
 
-def _basis(to_goal: np.ndarray, down: np.ndarray, togo: np.ndarray) -> np.ndarray:
+def _basis_columns(
+    to_goal: np.ndarray, down: np.ndarray, togo: np.ndarray
+) -> Iterator[np.ndarray]:
+    """The EP basis columns (:func:`basis_names`), one at a time."""
     g, d, t = np.broadcast_arrays(np.clip(np.asarray(to_goal, np.float64), 1.0, 99.0),
                                   np.asarray(down, np.int64),
                                   np.clip(np.asarray(togo, np.float64), 0.0, TOGO_CAP))
-    cols = [np.ones_like(g), g] + [np.maximum(g - k, 0.0) for k in EP_KNOTS]
-    cols += [(d == k).astype(np.float64) for k in (2, 3, 4)]
-    cols += [t * (d == k) for k in (1, 2, 3, 4)]
-    return np.stack(cols, axis=-1)
+    yield np.ones_like(g)
+    yield g
+    for k in EP_KNOTS:
+        yield np.maximum(g - k, 0.0)
+    for k in (2, 3, 4):
+        yield (d == k).astype(np.float64)
+    for k in (1, 2, 3, 4):
+        yield t * (d == k)
+
+
+def _basis(to_goal: np.ndarray, down: np.ndarray, togo: np.ndarray) -> np.ndarray:
+    return np.stack(list(_basis_columns(to_goal, down, togo)), axis=-1)
 
 
 @dataclass
@@ -184,10 +196,11 @@ class ExpectedPoints:
     def predict(self, to_goal: np.ndarray, down: np.ndarray, togo: np.ndarray) -> np.ndarray:
         """EP of the team with the ball (summed column by column, so that a play's value
         does not depend on the other plays computed with it)."""
-        x = _basis(to_goal, down, togo)
-        out = np.zeros(x.shape[:-1])
-        for k, c in enumerate(self.coefficients.tolist()):
-            out = out + x[..., k] * c
+        out: np.ndarray | None = None
+        for column, c in zip(_basis_columns(to_goal, down, togo), self.coefficients.tolist(),
+                             strict=True):  # each column made, used and dropped in turn
+            out = (np.zeros(column.shape) if out is None else out) + column * c
+        assert out is not None
         return out
 
     def first_down(self, to_goal: np.ndarray) -> np.ndarray:
@@ -224,18 +237,26 @@ def _digest(values: Any) -> str:
 
 
 def _after_gain(ep: ExpectedPoints, to_goal: np.ndarray, down: np.ndarray,
-                togo: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """EP for the offense after a play gaining ``gain`` (broadcast)."""
+                togo: np.ndarray, gain: np.ndarray, opp_kick: float | None = None) -> np.ndarray:
+    """EP for the offense after a play gaining ``gain`` (broadcast): a touchdown's
+    ``opp_kick`` (7 - the opponent's EP after the kickoff), a first down, the
+    opponent's ball after a 4th down, else the next down. Each is computed only where
+    it applies (the same values, element by element)."""
     left = to_goal - gain
-    td = left <= 0
-    conv = gain >= togo
-    safe_left = np.clip(left, 1.0, 99.0)
-    opp_kick = TOUCHDOWN_POINTS - ep.first_down(np.array([KICKOFF_YARDS_TO_GOAL]))[0]
-    first = ep.first_down(safe_left)
-    nxt = ep.predict(safe_left, np.minimum(down + 1, 4), np.maximum(togo - gain, 1.0))
-    turnover = -ep.first_down(np.clip(100.0 - left, 1.0, 99.0))
-    out = np.where(conv, first, np.where(down >= 4, turnover, nxt))
-    return np.asarray(np.where(td, opp_kick, out))
+    g, d, t, gn, lf = np.broadcast_arrays(to_goal, down, togo, gain, left)
+    td = lf <= 0
+    conv = ~td & (gn >= t)
+    turnover = ~td & ~conv & (d >= 4)
+    nxt = ~td & ~conv & ~turnover
+    if opp_kick is None:
+        opp_kick = TOUCHDOWN_POINTS - float(ep.first_down(np.array([KICKOFF_YARDS_TO_GOAL]))[0])
+    out = np.empty(lf.shape)
+    out[td] = opp_kick
+    out[conv] = ep.first_down(np.clip(lf[conv], 1.0, 99.0))
+    out[turnover] = -ep.first_down(np.clip(100.0 - lf[turnover], 1.0, 99.0))
+    out[nxt] = ep.predict(np.clip(lf[nxt], 1.0, 99.0), np.minimum(d[nxt] + 1, 4),
+                          np.maximum(t[nxt] - gn[nxt], 1.0))
+    return out
 
 
 def throw_epa(
@@ -262,14 +283,16 @@ def throw_epa(
     surv = prior.yac_survival[bins]  # (N, R)
     pmf = surv - np.concatenate([surv[:, 1:], np.zeros((surv.shape[0], 1))], axis=1)
     pmf[:, 0] += 1.0 - surv[:, 0]  # below the grid: counted at its first value
-    after = _after_gain(ep, g[:, None], d[:, None], t[:, None], a0[:, None] + grid[None, :])
+    kick = TOUCHDOWN_POINTS - float(ep.first_down(np.array([KICKOFF_YARDS_TO_GOAL]))[0])
+    after = _after_gain(ep, g[:, None], d[:, None], t[:, None], a0[:, None] + grid[None, :],
+                        kick)
     num = np.zeros(a0.shape)
     den = np.zeros(a0.shape)
     for r in range(grid.size):  # column by column: independent of the other rows
         num = num + pmf[:, r] * after[:, r]
         den = den + pmf[:, r]
     complete = num / np.maximum(den, 1e-12)
-    inc = _after_gain(ep, g, d, t, np.zeros_like(g))
+    inc = _after_gain(ep, g, d, t, np.zeros_like(g), kick)
     intercepted = -ep.first_down(np.clip(100.0 - (g - np.maximum(a0, 0.0)), 1.0, 99.0))
     q = prior.interception_share(a0)
     not_complete = (1.0 - q) * inc + q * intercepted

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .facts import PlayIndex
 
@@ -71,7 +72,33 @@ def _first_valid_numeric(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The first value of each row range ``start:stop`` that is neither null nor NaN
     (as float64; an integer column's values are small: downs and yards) and whether
-    there is one (an infinite value counts as none: it is no down nor distance)."""
+    there is one (an infinite value counts as none: it is no down nor distance).
+
+    A play's first row nearly always has it: only the ranges whose first row does not
+    read the whole column."""
+    out = np.full(start.size, np.nan)
+    has = np.zeros(start.size, bool)
+    rows = np.flatnonzero(stop > start)
+    if rows.size:
+        first = pc.take(col, pa.array(start[rows], pa.int64()))
+        values = np.asarray(first.to_numpy(zero_copy_only=False), np.float64)
+        valid = np.isfinite(values)
+        if first.null_count:
+            valid &= np.asarray(first.is_valid().to_numpy(zero_copy_only=False), bool)
+        out[rows[valid]] = values[valid]
+        has[rows[valid]] = True
+        rows = rows[~valid]
+    if rows.size:
+        rest, rest_has = _first_valid_scan(col, start[rows], stop[rows])
+        out[rows] = rest
+        has[rows] = rest_has
+    return out, has
+
+
+def _first_valid_scan(
+    col: pa.ChunkedArray, start: np.ndarray, stop: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_first_valid_numeric` over the whole column."""
     values = np.asarray(col.to_numpy(zero_copy_only=False), np.float64)
     valid = np.isfinite(values)
     if col.null_count:

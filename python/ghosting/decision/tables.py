@@ -102,17 +102,17 @@ def decision_columns(result: Any) -> pa.Table:
     one row per play of ``result.plays``."""
     n = len(result.plays)
     d, o, v = result.decisions, result.options, result.values
-    info = result.index.describe_many(o.game_id, o.play_id, o.nfl_id)
+    info = result.index.describe_columns(o.game_id, o.play_id, o.nfl_id)
     valued = np.isfinite(v.expected_yards)
     fin = np.isfinite
     opt = pa.StructArray.from_arrays(
         [
             _masked(v.rank, v.rank == 0, pa.int32()),
             pa.array(o.nfl_id, pa.int64()),
-            pa.array([i.get("name") for i in info], pa.string()),
-            pa.array([i.get("position") for i in info], pa.string()),
-            pa.array([i.get("club") for i in info], pa.string()),
-            pa.array([i.get("jersey_number") for i in info], pa.int32()),
+            pa.array(info["name"], pa.string()),
+            pa.array(info["position"], pa.string()),
+            pa.array(info["club"], pa.string()),
+            pa.array(info["jersey_number"], pa.int32()),
             pa.array(o.is_real_target, pa.bool_()),
             pa.array(valued, pa.bool_()),
             pa.array([None if valued[k] else (o.reason[k] or "no value")
