@@ -297,7 +297,8 @@ def _ghost_games(
         return
     tally.game_ids.update(pc.unique(game["game_id"]).to_pylist())
     tally.rows_read += game.num_rows
-    windows = PassWindows.of(game)  # the batch's events, scanned once
+    raw = Columns(game)  # the batch's columns, each converted once
+    windows = PassWindows.of(game, raw)  # the batch's events, scanned once
     plays = pass_plays(game, targets, windows=windows)
     tally.plays_read += plays.num_rows
     cleaned, ok, reason = _play_status(game, plays, windows, settings, tally)
@@ -325,7 +326,6 @@ def _ghost_games(
     # The real trajectories of the same defenders, against the real target.
     real, real_play = _score_real(cleaned, plays, scored, g, settings)
     # names and the play's situation ride along (pipeline/context.py)
-    raw = Columns(game)  # the batch's columns, each converted once
     names = context.player_info(game, raw)
     situation = context.play_info(game, plays, names, raw)
     real_rows = _real_trajectories(cleaned, scored, flight_table)
