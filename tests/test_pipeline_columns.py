@@ -53,3 +53,38 @@ def test_take_rows_equals_arrow_take(seed: int) -> None:
         index = np.sort(index)
     want = column.take(pa.array(index, pa.int64())).to_pylist()
     assert take_rows(column, index).to_pylist() == want
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_columns_string_tests_equal_arrow(seed: int) -> None:
+    import pyarrow.compute as pc
+
+    from ghosting._columns import Columns
+
+    rng = np.random.default_rng(seed)
+    words = ["offense", "defense", "football", "CB", "", "QB"]
+    n = int(rng.integers(0, 80))
+    null_share = [0.0, 0.1, 0.7][seed % 3]  # the last: mostly null, as events are
+    run = max(1, int(rng.integers(1, 12)))  # values repeat over runs, as over a track
+    picks = np.repeat(rng.integers(0, len(words), n // run + 1), run)[:n]
+    nulls = np.repeat(rng.random(n // run + 1) < null_share, run)[:n] if seed % 2 else \
+        rng.random(n) < null_share
+    values = [None if null else words[i] for i, null in zip(picks, nulls, strict=True)]
+    column = pa.array(values, pa.string())
+    if seed % 5 == 0:
+        column = pc.dictionary_encode(column)
+    table = pa.table({"s": pa.chunked_array([column[: n // 2], column[n // 2:]])})
+    cols = Columns(table)
+    codes, dictionary = cols.codes("s")
+    reference = pc.dictionary_encode(pa.array(values, pa.string()))
+    assert dictionary == reference.dictionary.to_pylist()
+    np.testing.assert_array_equal(codes, reference.indices.fill_null(-1).to_numpy())
+    for value in words:
+        want = pc.fill_null(pc.equal(pa.array(values, pa.string()), value), False)
+        np.testing.assert_array_equal(cols.equals("s", value), want.to_numpy(zero_copy_only=False))
+    chosen = ("CB", "QB", "nowhere")
+    want = pc.fill_null(pc.is_in(pa.array(values, pa.string()), pa.array(chosen)), False)
+    np.testing.assert_array_equal(cols.isin("s", chosen), want.to_numpy(zero_copy_only=False))
+    np.testing.assert_array_equal(cols.valid("s"), [v is not None for v in values])
+    np.testing.assert_array_equal(cols.valid_rows("s"),
+                                  [i for i, v in enumerate(values) if v is not None])

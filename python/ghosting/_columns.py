@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._util import run_starts
+from ._util import run_starts, take_rows
 
 __all__ = ["Columns"]
 
@@ -48,23 +48,43 @@ class Columns:
         out = self._cache.get(key)
         return out if out is not None else self._keep(key, _np(self.table[name], dtype, fill))
 
-    def equals(self, name: str, value: str) -> np.ndarray:
-        """True where the column ``name`` equals ``value`` (False at nulls)."""
-        key = ("equals", name, value)
+    def codes(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        """The string column ``name`` dictionary-encoded: per row an integer code (-1 at
+        nulls) into the distinct values, listed in the order they first appear (as
+        ``pyarrow.compute.dictionary_encode`` lists them)."""
+        key = ("codes", name)
         out = self._cache.get(key)
-        if out is not None:
-            return out
-        hit = pc.fill_null(pc.equal(_plain(self.table[name]), value), False)
-        return self._keep(key, _np(hit, bool))
+        if out is None:
+            codes, values = _string_codes(self.table[name])
+            codes.flags.writeable = False
+            out = self._cache[key] = (codes, values)
+        return out
+
+    def equals(self, name: str, value: str) -> np.ndarray:
+        """True where the string column ``name`` equals ``value`` (False at nulls)."""
+        return self.isin(name, (value,))
 
     def isin(self, name: str, values: tuple[str, ...]) -> np.ndarray:
-        """True where the column ``name`` is one of ``values`` (False at nulls)."""
+        """True where the string column ``name`` is one of ``values`` (False at nulls)."""
         key = ("isin", name, tuple(sorted(values)))
         out = self._cache.get(key)
         if out is not None:
             return out
-        hit = pc.is_in(_plain(self.table[name]), value_set=pa.array(sorted(values)))
-        return self._keep(key, _np(pc.fill_null(hit, False), bool))
+        column = self.table[name]
+        if 2 * column.null_count > len(column):  # mostly null (events): the others only
+            rows = self.valid_rows(name)
+            text = _plain(pa.chunked_array([take_rows(column, rows)], column.type))
+            hit = _np(pc.fill_null(pc.is_in(text, value_set=pa.array(sorted(values))), False),
+                      bool)  # fmt: skip
+            out = np.zeros(len(column), dtype=bool)
+            out[rows[hit]] = True
+            return self._keep(key, out)
+        codes, dictionary = self.codes(name)
+        chosen = set(values)
+        wanted = [i for i, v in enumerate(dictionary) if v in chosen]
+        if len(wanted) == 1:
+            return self._keep(key, codes == wanted[0])
+        return self._keep(key, np.isin(codes, wanted))
 
     def valid(self, name: str) -> np.ndarray:
         """True where the column ``name`` is not null."""
@@ -105,3 +125,27 @@ class Columns:
             return out
         starts = self.runs(*names)
         return self._keep(key, np.repeat(np.arange(len(starts) - 1), np.diff(starts)))
+
+
+def _string_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
+    """:meth:`Columns.codes` of one column. A tracking table repeats each value over a
+    track, so the column's runs of equal values are found first (one comparison of
+    neighbours) and only their first values are encoded."""
+    array = _plain(column).combine_chunks()
+    n = len(array)
+    starts = np.zeros(1, dtype=np.int64)
+    if n > 1:
+        differs = pc.fill_null(pc.not_equal(array.slice(1), array.slice(0, n - 1)), False)
+        cuts = _np(pc.indices_nonzero(differs), np.int64)
+        if array.null_count:  # a null next to a value starts a run too
+            valid = _np(array.is_valid(), bool)
+            cuts = np.union1d(cuts, np.flatnonzero(valid[1:] != valid[:-1]))
+        starts = np.concatenate([starts, cuts + 1])
+    if 4 * len(starts) > n:  # hardly any runs: encode the rows themselves
+        starts = np.arange(n, dtype=np.int64)
+    encoded = pc.dictionary_encode(array.take(pa.array(starts)) if len(starts) < n else array)
+    first = _np(encoded.indices, np.int64, -1) if n else np.zeros(0, np.int64)
+    values = encoded.dictionary.to_pylist()
+    dtype = np.int8 if len(values) < 127 else np.int16 if len(values) < 32767 else np.int32
+    lengths = np.diff(np.append(starts, n)) if n else np.zeros(0, np.int64)
+    return np.repeat(first.astype(dtype), lengths), values

@@ -202,16 +202,15 @@ def _offense_club(game: pa.Table, starts: np.ndarray, cols: Columns) -> pa.Array
     if "club" not in game.column_names:
         return pa.nulls(n_plays, pa.string())
     offense = cols.equals("side", "offense")
-    club = pc.dictionary_encode(_strings(game["club"]))
-    codes = _np(club.indices, np.int64, -1)
-    names = club.dictionary.to_pylist()
-    play_index = np.repeat(np.arange(n_plays), np.diff(starts))
+    codes, names = cols.codes("club")
+    play_index = cols.run_index("game_id", "play_id")
     ok = offense & (codes >= 0)
     out: list[str | None] = [None] * n_plays
     if ok.any() and names:
-        counts = np.zeros((n_plays, len(names)), dtype=np.int64)
-        np.add.at(counts, (play_index[ok], codes[ok]), 1)
-        best = counts.argmax(axis=1)
+        width = len(names)
+        counts = np.bincount(play_index[ok] * width + codes[ok],
+                             minlength=n_plays * width).reshape(n_plays, width)  # fmt: skip
+        best = counts.argmax(axis=1)  # the first value listed wins a tie
         for i in np.flatnonzero(counts.max(axis=1) > 0):
             out[i] = names[best[i]]
     return pa.array(out, pa.string())
@@ -224,9 +223,9 @@ def _line_of_scrimmage(
     (raw frame, mapped like the coordinates); NaN when neither is known."""
     n_plays = len(starts) - 1
     los = np.full(n_plays, np.nan)
-    play_index = np.repeat(np.arange(n_plays), np.diff(starts))
-    is_snap = cols.equals("event", "ball_snap")
-    snap = np.flatnonzero(is_snap & (cols.get("nfl_id", np.int64) == BALL_ID))
+    play_index = cols.run_index("game_id", "play_id")
+    snap = np.flatnonzero(cols.equals("event", "ball_snap"))
+    snap = snap[cols.get("nfl_id", np.int64)[snap] == BALL_ID]
     if len(snap):
         x = cols.get("x", np.float64)[snap]
         plays_of = play_index[snap]
@@ -254,8 +253,9 @@ def _passer(
     forward = np.full(len(ids), -1, dtype=np.int64)
     ok = where >= 0
     forward[where[ok]] = plays_pf[ok]
-    row_play = np.repeat(np.arange(len(ids)), np.diff(starts))
-    at_forward = (cols.get("frame_id", np.int64) == forward[row_play]) & (forward[row_play] >= 0)
+    row_play = cols.run_index("game_id", "play_id")
+    forward_of_row = forward[row_play]
+    at_forward = (cols.get("frame_id", np.int64) == forward_of_row) & (forward_of_row >= 0)
     rows = np.flatnonzero(at_forward)
     if not len(rows):
         return out

@@ -299,7 +299,7 @@ def _ghost_games(
     tally.rows_read += game.num_rows
     raw = Columns(game)  # the batch's columns, each converted once
     windows = PassWindows.of(game, raw)  # the batch's events, scanned once
-    plays = pass_plays(game, targets, windows=windows)
+    plays = pass_plays(game, targets, windows=windows, columns=raw)
     tally.plays_read += plays.num_rows
     cleaned, ok, reason = _play_status(game, plays, windows, settings, tally)
 

@@ -8,10 +8,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._columns import Columns
 from ..errors import InputError
 from ..schema import DEFENSIVE_BACKS
 
-__all__ = ["DEFENSIVE_BACKS", "COVERAGE_ROLE", "back_mask", "defender_rows"]
+__all__ = ["DEFENSIVE_BACKS", "COVERAGE_ROLE", "back_mask", "back_rows", "defender_rows"]
 
 #: The 2026 ``player_role`` of a defender in coverage.
 COVERAGE_ROLE = "Defensive Coverage"
@@ -42,6 +43,19 @@ def back_mask(
     if role is not None:
         hit = pc.equal(role, COVERAGE_ROLE)
         back |= np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return back
+
+
+def back_rows(cols: Columns) -> np.ndarray:
+    """:func:`back_mask` of a table's ``position`` and ``player_role`` columns, from its
+    :class:`~ghosting._columns.Columns` (each test run once per table and kept; a
+    column the table lacks counts as null)."""
+    names = cols.table.column_names
+    back = np.zeros(cols.table.num_rows, dtype=bool)
+    if "position" in names:
+        back = back | cols.isin("position", tuple(DEFENSIVE_BACKS))
+    if "player_role" in names:
+        back = back | cols.equals("player_role", COVERAGE_ROLE)
     return back
 
 
