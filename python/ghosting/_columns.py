@@ -72,8 +72,7 @@ class Columns:
             return out
         column = self.table[name]
         if 2 * column.null_count > len(column):  # mostly null (events): the others only
-            rows = self.valid_rows(name)
-            text = _plain(pa.chunked_array([take_rows(column, rows)], column.type))
+            rows, text = self.valid_values(name)
             hit = _np(pc.fill_null(pc.is_in(text, value_set=pa.array(sorted(values))), False),
                       bool)  # fmt: skip
             out = np.zeros(len(column), dtype=bool)
@@ -84,7 +83,9 @@ class Columns:
         wanted = [i for i, v in enumerate(dictionary) if v in chosen]
         if len(wanted) == 1:
             return self._keep(key, codes == wanted[0])
-        return self._keep(key, np.isin(codes, wanted))
+        lookup = np.zeros(len(dictionary) + 1, dtype=bool)  # the last entry: null (-1)
+        lookup[wanted] = True
+        return self._keep(key, lookup[codes])
 
     def valid(self, name: str) -> np.ndarray:
         """True where the column ``name`` is not null."""
@@ -109,6 +110,20 @@ class Columns:
         rows = pc.indices_nonzero(pc.is_valid(column))
         return self._keep(key, _np(rows, np.int64))
 
+    def valid_values(self, name: str) -> tuple[np.ndarray, pa.Array]:
+        """:meth:`valid_rows` of the column ``name`` and its values there (decoded, when
+        dictionary-encoded): a mostly null column's values in a small array."""
+        key = ("valid_values", name)
+        out = self._cache.get(key)
+        if out is None:
+            rows = self.valid_rows(name)
+            column = self.table[name]
+            values = take_rows(column, rows)
+            if pa.types.is_dictionary(values.type):
+                values = values.cast(values.type.value_type)
+            out = self._cache[key] = (rows, values)
+        return out
+
     def runs(self, *names: str) -> np.ndarray:
         """:func:`run_starts` of the int64 columns ``names``."""
         key = ("runs", *names)
@@ -130,22 +145,32 @@ class Columns:
 def _string_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
     """:meth:`Columns.codes` of one column. A tracking table repeats each value over a
     track, so the column's runs of equal values are found first (one comparison of
-    neighbours) and only their first values are encoded."""
-    array = _plain(column).combine_chunks()
-    n = len(array)
-    starts = np.zeros(1, dtype=np.int64)
-    if n > 1:
-        differs = pc.fill_null(pc.not_equal(array.slice(1), array.slice(0, n - 1)), False)
-        cuts = _np(pc.indices_nonzero(differs), np.int64)
-        if array.null_count:  # a null next to a value starts a run too
-            valid = _np(array.is_valid(), bool)
-            cuts = np.union1d(cuts, np.flatnonzero(valid[1:] != valid[:-1]))
-        starts = np.concatenate([starts, cuts + 1])
-    if 4 * len(starts) > n:  # hardly any runs: encode the rows themselves
-        starts = np.arange(n, dtype=np.int64)
-    encoded = pc.dictionary_encode(array.take(pa.array(starts)) if len(starts) < n else array)
-    first = _np(encoded.indices, np.int64, -1) if n else np.zeros(0, np.int64)
+    neighbours, chunk by chunk) and only their first values are encoded."""
+    column = _plain(column)
+    n = len(column)
+    starts: list[np.ndarray] = []
+    firsts: list[pa.Array] = []
+    offset = 0
+    for chunk in column.chunks:
+        m = len(chunk)
+        if not m:
+            continue
+        cuts = np.zeros(1, dtype=np.int64)  # a chunk starts a run
+        if m > 1:
+            # null where either is null: not a cut; a null next to a value is one
+            differs = pc.not_equal(chunk.slice(1), chunk.slice(0, m - 1))
+            cuts = np.concatenate([cuts, _np(pc.indices_nonzero(differs), np.int64) + 1])
+            if chunk.null_count:
+                valid = _np(chunk.is_valid(), bool)
+                cuts = np.union1d(cuts, np.flatnonzero(valid[1:] != valid[:-1]) + 1)
+        starts.append(cuts + offset)
+        firsts.append(chunk.take(pa.array(cuts)))
+        offset += m
+    if not starts:
+        return np.zeros(0, dtype=np.int8), []
+    first_rows = np.concatenate(starts)
+    encoded = pc.dictionary_encode(pa.concat_arrays(firsts))
+    first = _np(encoded.indices, np.int64, -1)
     values = encoded.dictionary.to_pylist()
     dtype = np.int8 if len(values) < 127 else np.int16 if len(values) < 32767 else np.int32
-    lengths = np.diff(np.append(starts, n)) if n else np.zeros(0, np.int64)
-    return np.repeat(first.astype(dtype), lengths), values
+    return np.repeat(first.astype(dtype), np.diff(np.append(first_rows, n))), values

@@ -346,12 +346,14 @@ class _PassEvents:
             return None
         event = tracking["event"]
         if cols is not None:
-            rows = cols.valid_rows("event")
-        elif event.null_count:
-            rows = _np(pc.indices_nonzero(pc.is_valid(event)), np.int64)
+            rows, text = cols.valid_values("event")
         else:
-            rows = np.arange(len(event), dtype=np.int64)
-        text = _plain(pa.chunked_array([take_rows(event, rows)])).cast(pa.string())
+            if event.null_count:
+                rows = _np(pc.indices_nonzero(pc.is_valid(event)), np.int64)
+            else:
+                rows = np.arange(len(event), dtype=np.int64)
+            text = take_rows(event, rows)
+        text = _plain(pa.chunked_array([text])).cast(pa.string())
         kind = np.zeros(len(rows), dtype=np.int8)
         for value, test in (
             (_FORWARD, pc.is_in(text, value_set=pa.array(FORWARD_EVENTS))),
@@ -362,17 +364,21 @@ class _PassEvents:
             kind[_np(pc.fill_null(test, False), bool)] = value
         keep = kind > 0
         rows, kind = rows[keep], kind[keep]
-        game = take_rows(tracking["game_id"], rows).cast(pa.int64())
-        play = take_rows(tracking["play_id"], rows).cast(pa.int64())
-        frame = take_rows(tracking["frame_id"], rows).cast(pa.int32())
-        if frame.null_count:
-            return None
+        if tracking["frame_id"].null_count and len(rows):
+            if take_rows(tracking["frame_id"], rows).null_count:
+                return None
+        game = _key_values(tracking, "game_id", rows, cols, pa.int64())
+        play = _key_values(tracking, "play_id", rows, cols, pa.int64())
+        frame = _key_values(tracking, "frame_id", rows, cols, pa.int32())
         is_ball = np.zeros(len(rows), dtype=bool)
         if with_ball:
-            nfl = take_rows(tracking["nfl_id"], rows)
-            is_ball = _np(pc.fill_null(pc.equal(nfl, BALL_ID), False), bool)
-        games, plays, code = _pairs(_np(game, np.int64), _np(play, np.int64))
-        return cls(games, plays, code, _np(frame, np.int64), kind, is_ball)
+            if cols is not None and not tracking["nfl_id"].null_count:
+                is_ball = cols.get("nfl_id", np.int64)[rows] == BALL_ID
+            else:
+                nfl = take_rows(tracking["nfl_id"], rows)
+                is_ball = _np(pc.fill_null(pc.equal(nfl, BALL_ID), False), bool)
+        games, plays, code = _pairs(game, play)
+        return cls(games, plays, code, frame, kind, is_ball)
 
     def _per_code(self, rows: np.ndarray | None = None) -> _CodeWindows:
         """The windows of every play code from the event rows ``rows`` (a mask; all
@@ -421,6 +427,17 @@ class _PassEvents:
         used = np.unique(self.code[rows])
         return _window_table(self.game[used], self.play[used], self._per_code(rows), used,
                              np.ones(len(used), dtype=bool))
+
+
+def _key_values(tracking: pa.Table, name: str, rows: np.ndarray, cols: Columns | None,
+                typ: pa.DataType) -> np.ndarray:  # fmt: skip
+    """The integer key ``name`` (no nulls) at ``rows`` as int64, checked as a cast to
+    ``typ`` checks it; from ``cols`` when it holds a column of at most ``typ``'s width."""
+    column = tracking[name]
+    if (cols is not None and pa.types.is_signed_integer(column.type)
+            and column.type.bit_width <= typ.bit_width):  # fmt: skip
+        return cols.get(name, np.int64)[rows]
+    return _np(take_rows(column, rows).cast(typ), np.int64)
 
 
 def _window_table(games: np.ndarray, plays: np.ndarray, found: _CodeWindows, at: np.ndarray,

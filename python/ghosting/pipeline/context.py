@@ -87,12 +87,13 @@ def player_info(game: pa.Table, cols: Columns | None = None) -> pa.Table:
 
 def _names(
     info: pa.Table, game_id: pa.Array, play_id: pa.Array, nfl_id: pa.Array,
-    names: tuple[str, ...] | None = None,
+    names: tuple[str, ...] | None = None, index: np.ndarray | None = None,
 ) -> list[pa.Array]:
     """``PLAYER_FIELDS`` (or the columns ``names``) of :func:`player_info` for
-    (game_id, play_id, nfl_id) triples, null where unknown."""
-    probe = pa.table({"game_id": game_id, "play_id": play_id, "nfl_id": nfl_id})
-    index = _row_index(probe, info, ["game_id", "play_id", "nfl_id"])
+    (game_id, play_id, nfl_id) triples, null where unknown (``index``: the triples'
+    rows of ``info`` when the caller matched them already)."""
+    if index is None:
+        index = _info_rows(info, game_id, play_id, nfl_id)
     mask = pa.array(index < 0)
     take = pa.array(np.where(index < 0, 0, index))
     out = []
@@ -106,6 +107,14 @@ def _names(
     return out
 
 
+def _info_rows(info: pa.Table, game_id: pa.Array, play_id: pa.Array, nfl_id: pa.Array
+               ) -> np.ndarray:  # fmt: skip
+    """The row of :func:`player_info` ``info`` of each (game_id, play_id, nfl_id) triple
+    (-1 where none)."""
+    probe = pa.table({"game_id": game_id, "play_id": play_id, "nfl_id": nfl_id})
+    return _row_index(probe, info, ["game_id", "play_id", "nfl_id"])
+
+
 def add_player_columns(
     table: pa.Table, info: pa.Table, situation: pa.Table, schema: pa.Schema
 ) -> pa.Table:
@@ -115,11 +124,13 @@ def add_player_columns(
     if not table.num_rows:
         return schema.empty_table()
     key = (info, table["game_id"], table["play_id"])
-    for field, values in zip(PLAYER_FIELDS, _names(*key, table["nfl_id"]), strict=True):
+    rows = _info_rows(*key, table["nfl_id"])
+    for field, values in zip(PLAYER_FIELDS, _names(*key, table["nfl_id"], index=rows),
+                             strict=True):  # fmt: skip
         table = table.append_column(field, values)
     if "jersey_number" in table.column_names and table["jersey_number"].null_count:
         # ghost rows carry the defender's number too
-        jersey = _names(*key, table["nfl_id"], ("jersey_number",))[0]
+        jersey = _names(*key, table["nfl_id"], ("jersey_number",), index=rows)[0]
         table = table.set_column(table.schema.get_field_index("jersey_number"),
                                  "jersey_number", pc.coalesce(table["jersey_number"], jersey))
     if "target_display_name" in schema.names:
@@ -232,7 +243,7 @@ def _line_of_scrimmage(
         keep = np.unique(plays_of, return_index=True)[1]
         los[plays_of[keep]] = x[keep]
     if "absolute_yardline_number" in game.column_names:
-        shipped = _np(game["absolute_yardline_number"], np.float64)[starts[:-1]]
+        shipped = _np(take_rows(game["absolute_yardline_number"], starts[:-1]), np.float64)
         left = _np(pc.fill_null(pc.equal(direction, "left"), False), bool)
         shipped = np.where(left, FIELD_LENGTH - shipped, shipped)
         los = np.where(np.isnan(los), shipped, los)

@@ -212,11 +212,12 @@ def _landing_points(
     land_x = np.full(rows.n_plays, np.nan)
     land_y = np.full(rows.n_plays, np.nan)
     ball_arrival = frames.arrival + _ball_clock_shift(rows.is_ball, found, frames)
-    p = rows.play_idx
-    at = (rows.is_ball & frames.has_arrival[p] & (rows.frame == ball_arrival[p])
-             & np.isfinite(rows.x) & np.isfinite(rows.y))
-    land_x[p[at]] = rows.x[at]
-    land_y[p[at]] = rows.y[at]
+    ball = np.flatnonzero(rows.is_ball)  # the ball's rows only
+    p, x, y = rows.play_idx[ball], rows.x[ball], rows.y[ball]
+    at = (frames.has_arrival[p] & (rows.frame[ball] == ball_arrival[p])
+          & np.isfinite(x) & np.isfinite(y))  # fmt: skip
+    land_x[p[at]] = x[at]
+    land_y[p[at]] = y[at]
     names = rows.table.column_names
     if "ball_land_x" in names and "ball_land_y" in names and rows.n_plays:
         given_x = rows.first_of_play("ball_land_x")
