@@ -145,32 +145,24 @@ class Columns:
 def _string_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
     """:meth:`Columns.codes` of one column. A tracking table repeats each value over a
     track, so the column's runs of equal values are found first (one comparison of
-    neighbours, chunk by chunk) and only their first values are encoded."""
-    column = _plain(column)
-    n = len(column)
-    starts: list[np.ndarray] = []
-    firsts: list[pa.Array] = []
-    offset = 0
-    for chunk in column.chunks:
-        m = len(chunk)
-        if not m:
-            continue
-        cuts = np.zeros(1, dtype=np.int64)  # a chunk starts a run
-        if m > 1:
-            # null where either is null: not a cut; a null next to a value is one
-            differs = pc.not_equal(chunk.slice(1), chunk.slice(0, m - 1))
-            cuts = np.concatenate([cuts, _np(pc.indices_nonzero(differs), np.int64) + 1])
-            if chunk.null_count:
-                valid = _np(chunk.is_valid(), bool)
-                cuts = np.union1d(cuts, np.flatnonzero(valid[1:] != valid[:-1]) + 1)
-        starts.append(cuts + offset)
-        firsts.append(chunk.take(pa.array(cuts)))
-        offset += m
-    if not starts:
+    neighbours) and only their first values are encoded."""
+    array = _plain(column).combine_chunks()
+    n = len(array)
+    if not n:
         return np.zeros(0, dtype=np.int8), []
-    first_rows = np.concatenate(starts)
-    encoded = pc.dictionary_encode(pa.concat_arrays(firsts))
+    starts = np.zeros(1, dtype=np.int64)
+    if n > 1:
+        # null where either is null: not a cut; a null next to a value is one
+        differs = pc.not_equal(array.slice(1), array.slice(0, n - 1))
+        starts = np.concatenate([starts, _np(pc.indices_nonzero(differs), np.int64) + 1])
+        if array.null_count:
+            nulls = _np(pc.indices_nonzero(array.is_null()), np.int64)
+            gap = np.flatnonzero(np.diff(nulls) != 1)
+            edges = [nulls[:1], nulls[1:][gap], nulls[gap] + 1, nulls[-1:] + 1]
+            starts = np.union1d(starts, np.concatenate(edges))
+            starts = starts[starts < n]
+    encoded = pc.dictionary_encode(array.take(pa.array(starts)))
     first = _np(encoded.indices, np.int64, -1)
     values = encoded.dictionary.to_pylist()
     dtype = np.int8 if len(values) < 127 else np.int16 if len(values) < 32767 else np.int32
-    return np.repeat(first.astype(dtype), np.diff(np.append(first_rows, n))), values
+    return np.repeat(first.astype(dtype), np.diff(np.append(starts, n))), values
