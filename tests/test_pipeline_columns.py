@@ -88,3 +88,24 @@ def test_columns_string_tests_equal_arrow(seed: int) -> None:
     np.testing.assert_array_equal(cols.valid("s"), [v is not None for v in values])
     np.testing.assert_array_equal(cols.valid_rows("s"),
                                   [i for i, v in enumerate(values) if v is not None])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_columns_take_equals_arrow_take(seed: int) -> None:
+    from ghosting._columns import Columns
+
+    rng = np.random.default_rng(seed)
+    parts = []
+    for _ in range(int(rng.integers(1, 6))):
+        m = int(rng.integers(0, 6))
+        parts.append(pa.table({"a": pa.array(rng.integers(0, 9, m)),
+                               "s": pa.array([f"v{i}" for i in rng.integers(0, 3, m)],
+                                             pa.string())}))
+    table = pa.concat_tables(parts)
+    n = table.num_rows
+    rows = rng.integers(0, n, int(rng.integers(0, 12))) if n else np.zeros(0, np.int64)
+    if seed % 2:
+        rows = np.sort(rows)
+    got = Columns(table).take(["s", "a"], rows)
+    assert got.column_names == ["s", "a"]
+    assert got.to_pylist() == table.select(["s", "a"]).take(pa.array(rows, pa.int64())).to_pylist()

@@ -124,6 +124,29 @@ class Columns:
             out = self._cache[key] = (rows, values)
         return out
 
+    def take(self, names: list[str], rows: np.ndarray) -> pa.Table:
+        """The columns ``names`` at ``rows``, taken record batch by record batch (one
+        ``take`` per chunk of the table for all of them, not one per column)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        batches = self.table.select(names).to_batches()
+        if len(batches) <= 1:
+            return self.table.select(names).take(pa.array(rows))
+        bounds = np.zeros(len(batches) + 1, dtype=np.int64)
+        np.cumsum([b.num_rows for b in batches], out=bounds[1:])
+        which = np.searchsorted(bounds, rows, side="right") - 1
+        order = np.argsort(which, kind="stable")
+        cuts = np.searchsorted(which[order], np.arange(len(batches) + 1))
+        parts = [
+            batches[k].take(pa.array(rows[order[cuts[k]:cuts[k + 1]]] - bounds[k]))
+            for k in range(len(batches)) if cuts[k + 1] > cuts[k]
+        ]
+        out = pa.Table.from_batches(parts, schema=batches[0].schema)
+        if np.any(order[1:] < order[:-1]):  # back to the order asked for
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            out = out.take(pa.array(inverse))
+        return out
+
     def runs(self, *names: str) -> np.ndarray:
         """:func:`run_starts` of the int64 columns ``names``."""
         key = ("runs", *names)

@@ -15,7 +15,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import take_rows
 from ..schema import BALL_ID, FIELD_LENGTH
 from .columns import Columns, _np, _row_index
 
@@ -73,13 +72,15 @@ def player_info(game: pa.Table, cols: Columns | None = None) -> pa.Table:
         "game_id": pa.array(games[first]), "play_id": pa.array(play[first]),
         "nfl_id": pa.array(nfl[first]),
     }
+    wanted = [f.name for f in PLAYER_FIELDS] + ["jersey_number"]
+    firsts = cols.take([n for n in wanted if n in game.column_names], first)
     for field in PLAYER_FIELDS:
         if field.name in game.column_names:
-            columns[field.name] = _strings(take_rows(game[field.name], first))
+            columns[field.name] = _strings(firsts[field.name])
         else:
             columns[field.name] = pa.nulls(len(first), pa.string())
     columns["jersey_number"] = (
-        take_rows(game["jersey_number"], first).cast(pa.int32())
+        firsts["jersey_number"].combine_chunks().cast(pa.int32())
         if "jersey_number" in game.column_names else pa.nulls(len(first), pa.int32())
     )
     return pa.table(columns)
@@ -157,10 +158,11 @@ def _finish(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def _per_play_first(game: pa.Table, starts: np.ndarray, name: str, typ: pa.DataType) -> pa.Array:
-    if name not in game.column_names:
-        return pa.nulls(len(starts) - 1, typ)
-    column = take_rows(game[name], starts[:-1])
+def _per_play_first(firsts: pa.Table, name: str, typ: pa.DataType) -> pa.Array:
+    """The column ``name`` of ``firsts`` (each play's first row) as ``typ``."""
+    if name not in firsts.column_names:
+        return pa.nulls(firsts.num_rows, typ)
+    column = firsts[name].combine_chunks()
     if pa.types.is_string(typ):
         return _strings(column)
     return column.cast(typ)
@@ -180,11 +182,13 @@ def play_info(
     starts = cols.runs("game_id", "play_id")
     game_ids, ids = games[starts[:-1]], play[starts[:-1]]
     columns: dict[str, pa.Array] = {"game_id": pa.array(game_ids), "play_id": pa.array(ids)}
+    wanted = [f.name for f in PLAY_FIELDS[:7]] + ["absolute_yardline_number"]
+    firsts = cols.take([n for n in wanted if n in game.column_names], starts[:-1])
     for field in PLAY_FIELDS[:7]:
-        columns[field.name] = _per_play_first(game, starts, field.name, field.type)
+        columns[field.name] = _per_play_first(firsts, field.name, field.type)
     if "possession_team" not in game.column_names:
         columns["possession_team"] = _offense_club(game, starts, cols)
-    los = _line_of_scrimmage(game, starts, columns["play_direction"], cols)
+    los = _line_of_scrimmage(firsts, starts, columns["play_direction"], cols)
     columns["line_of_scrimmage"] = pa.array(los)
     to_go = _np(columns["yards_to_go"].cast(pa.float64()), np.float64, np.nan)
     first_down = np.minimum(los + to_go, _GOAL_LINE)
@@ -228,10 +232,11 @@ def _offense_club(game: pa.Table, starts: np.ndarray, cols: Columns) -> pa.Array
 
 
 def _line_of_scrimmage(
-    game: pa.Table, starts: np.ndarray, direction: pa.Array, cols: Columns
+    firsts: pa.Table, starts: np.ndarray, direction: pa.Array, cols: Columns
 ) -> np.ndarray:
     """The ball's x at the snap (output frame); else the shipped absolute yardline
-    (raw frame, mapped like the coordinates); NaN when neither is known."""
+    (raw frame, mapped like the coordinates; ``firsts``: each play's first row); NaN
+    when neither is known."""
     n_plays = len(starts) - 1
     los = np.full(n_plays, np.nan)
     play_index = cols.run_index("game_id", "play_id")
@@ -242,8 +247,8 @@ def _line_of_scrimmage(
         plays_of = play_index[snap]
         keep = np.unique(plays_of, return_index=True)[1]
         los[plays_of[keep]] = x[keep]
-    if "absolute_yardline_number" in game.column_names:
-        shipped = _np(take_rows(game["absolute_yardline_number"], starts[:-1]), np.float64)
+    if "absolute_yardline_number" in firsts.column_names:
+        shipped = _np(firsts["absolute_yardline_number"], np.float64)
         left = _np(pc.fill_null(pc.equal(direction, "left"), False), bool)
         shipped = np.where(left, FIELD_LENGTH - shipped, shipped)
         los = np.where(np.isnan(los), shipped, los)
