@@ -109,3 +109,29 @@ def test_columns_take_equals_arrow_take(seed: int) -> None:
     got = Columns(table).take(["s", "a"], rows)
     assert got.column_names == ["s", "a"]
     assert got.to_pylist() == table.select(["s", "a"]).take(pa.array(rows, pa.int64())).to_pylist()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rows_at_equals_comparing_every_row(seed: int) -> None:
+    from ghosting._columns import Columns
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 120))
+    keys = {"game_id": rng.integers(1, 3, n), "play_id": rng.integers(-1, 3, n),
+            "nfl_id": rng.integers(0, 4, n), "frame_id": rng.integers(-4, 9, n)}  # fmt: skip
+    table = pa.table(keys).sort_by([(k, "ascending") for k in keys])  # repeats and gaps
+    cols = Columns(table)
+    assert cols.rows_at(np.zeros(0, np.int64), np.zeros(0, bool)) is None  # not known sorted
+    cols.sorted_keys = True
+    n_plays = len(cols.runs("game_id", "play_id")) - 1
+    frames = rng.integers(-6, 11, n_plays)  # some beyond every track's frames
+    known = rng.random(n_plays) < 0.8
+    play = cols.run_index("game_id", "play_id")
+    frame = table["frame_id"].to_numpy()
+    got = cols.rows_at(frames, known)
+    if not n:  # nothing to search: the caller compares (no rows)
+        assert got is None
+        return
+    want = np.flatnonzero(known[play] & (frame == frames[play]))
+    assert got is not None
+    np.testing.assert_array_equal(got, want)

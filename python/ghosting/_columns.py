@@ -36,6 +36,9 @@ class Columns:
     def __init__(self, table: pa.Table) -> None:
         self.table = table
         self._cache: dict[tuple[Any, ...], Any] = {}
+        #: Set once the table is known sorted by (game_id, play_id, nfl_id, frame_id)
+        #: (``ghosting.plays.pass_plays`` checks): :meth:`rows_at` relies on it.
+        self.sorted_keys = False
 
     def _keep(self, key: tuple[Any, ...], out: np.ndarray) -> np.ndarray:
         out.flags.writeable = False
@@ -96,6 +99,9 @@ class Columns:
         column = self.table[name]
         if not column.null_count:
             return self._keep(key, np.ones(len(column), dtype=bool))
+        encoded = self._cache.get(("codes", name))
+        if encoded is not None:  # a string column encoded already: -1 is null
+            return self._keep(key, encoded[0] >= 0)
         return self._keep(key, _np(pc.is_valid(column), bool))
 
     def valid_rows(self, name: str) -> np.ndarray:
@@ -154,6 +160,57 @@ class Columns:
         if out is not None:
             return out
         return self._keep(key, run_starts(*(self.get(n, np.int64) for n in names)))
+
+    def rows_at(self, frames: np.ndarray, known: np.ndarray) -> np.ndarray | None:
+        """The rows (ascending) whose ``frame_id`` is ``frames[i]`` of their play ``i``
+        (the runs of ``game_id, play_id``), for the plays ``known``. Found by a sorted
+        search of each track's frame (one int64 key per row, made once), so only for
+        a table known sorted (:attr:`sorted_keys`) whose frame ids span less than
+        2**31: None otherwise (compare the rows then)."""
+        if not self.sorted_keys or not self.table.num_rows:
+            return None
+        made = self._track_frames()
+        if made is None:
+            return None
+        key, low, span = made
+        tracks = self.runs("game_id", "play_id", "nfl_id")
+        play = self.run_index("game_id", "play_id")[tracks[:-1]]
+        frames = np.asarray(frames, dtype=np.int64)
+        ask = np.flatnonzero(known[play])
+        wanted = frames[play[ask]]
+        inside = (wanted >= low) & (wanted < low + span)  # beyond: another track's key
+        query = ask[inside] * span + (wanted[inside] - low)
+        lo = np.searchsorted(key, query, side="left")
+        hi = np.searchsorted(key, query, side="right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64)
+        first = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        return first + np.arange(total, dtype=np.int64)
+
+    def _track_frames(self) -> tuple[np.ndarray, int, int] | None:
+        """Per row ``track * span + frame - low`` (ascending in a sorted table), ``low``
+        and ``span`` (the frame ids' range); None when the frames span too much."""
+        key = ("track_frames",)
+        out = self._cache.get(key)
+        if out is None:
+            if self.table["frame_id"].null_count:
+                return None
+            frame = self.get("frame_id", np.int64)
+            low, high = int(frame.min()), int(frame.max())
+            span = high - low + 1
+            tracks = self.runs("game_id", "play_id", "nfl_id")
+            if (span >= 2**31 or (len(tracks) - 1) * span >= 2**62 or high >= 2**61
+                    or low <= -(2**61)):  # fmt: skip
+                return None
+            index = np.repeat(np.arange(len(tracks) - 1, dtype=np.int64), np.diff(tracks))
+            index *= span
+            index += frame
+            index -= low
+            index.flags.writeable = False
+            out = self._cache[key] = (index, low, span)
+        return out
 
     def run_index(self, *names: str) -> np.ndarray:
         """Per row, the index of its run of :meth:`runs` ``(*names)``."""

@@ -270,9 +270,12 @@ def _passer(
     ok = where >= 0
     forward[where[ok]] = plays_pf[ok]
     row_play = cols.run_index("game_id", "play_id")
-    forward_of_row = forward[row_play]
-    at_forward = (cols.get("frame_id", np.int64) == forward_of_row) & (forward_of_row >= 0)
-    rows = np.flatnonzero(at_forward)
+    found = cols.rows_at(forward, forward >= 0)
+    if found is None:
+        forward_of_row = forward[row_play]
+        at_forward = (cols.get("frame_id", np.int64) == forward_of_row) & (forward_of_row >= 0)
+        found = np.flatnonzero(at_forward)
+    rows = found
     if not len(rows):
         return out
     nfl = cols.get("nfl_id", np.int64)[rows]

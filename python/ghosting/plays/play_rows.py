@@ -37,10 +37,11 @@ def _sorted(tracking: pa.Table, cols: Columns | None = None) -> tuple[pa.Table, 
     and its :class:`~ghosting._columns.Columns` (``cols`` when it was sorted already)."""
     cols = Columns(tracking) if cols is None else cols
     order = sort_order(tracking, cols)
-    if order is None:
-        return tracking, cols
-    tracking = tracking.take(pa.array(order))
-    return tracking, Columns(tracking)
+    if order is not None:
+        tracking = tracking.take(pa.array(order))
+        cols = Columns(tracking)
+    cols.sorted_keys = True
+    return tracking, cols
 
 
 def _by_play(plays: pa.Table, table: pa.Table, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -114,6 +115,17 @@ class _PlayRows:
             back_position=back_rows(cols),
             role=_strings(table, "player_role"),
         )
+    def at(self, frames: np.ndarray, known: np.ndarray) -> np.ndarray:
+        """True at the rows whose frame is ``frames[p]`` of their play ``p``, for the
+        plays ``known``."""
+        rows = self.cols.rows_at(frames, known)
+        if rows is None:
+            p = self.play_idx
+            return known[p] & (self.frame == frames[p])
+        out = np.zeros(len(self.frame), dtype=bool)
+        out[rows] = True
+        return out
+
     def first_of_play(self, name: str) -> np.ndarray:
         """The value of a per-play float column (its first row in each play; NaN for
         null)."""

@@ -169,12 +169,10 @@ class _PassFrames:
     has_arrival: np.ndarray
 
     def at_forward(self, rows: _PlayRows) -> np.ndarray:
-        p = rows.play_idx
-        return self.has_forward[p] & (rows.frame == self.forward[p])
+        return rows.at(self.forward, self.has_forward)
 
     def at_arrival(self, rows: _PlayRows) -> np.ndarray:
-        p = rows.play_idx
-        return self.has_arrival[p] & (rows.frame == self.arrival[p])
+        return rows.at(self.arrival, self.has_arrival)
 
 
 def _frames_of(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
