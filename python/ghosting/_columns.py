@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._util import run_starts, take_rows
+from ._util import run_starts
 
 __all__ = ["Columns"]
 
@@ -123,10 +123,8 @@ class Columns:
         out = self._cache.get(key)
         if out is None:
             rows = self.valid_rows(name)
-            column = self.table[name]
-            values = take_rows(column, rows)
-            if pa.types.is_dictionary(values.type):
-                values = values.cast(values.type.value_type)
+            # one take from the combined column: a mostly null column combines cheaply
+            values = _plain(self.table[name]).combine_chunks().take(pa.array(rows))
             out = self._cache[key] = (rows, values)
         return out
 
@@ -204,10 +202,9 @@ class Columns:
             if (span >= 2**31 or (len(tracks) - 1) * span >= 2**62 or high >= 2**61
                     or low <= -(2**61)):  # fmt: skip
                 return None
-            index = np.repeat(np.arange(len(tracks) - 1, dtype=np.int64), np.diff(tracks))
-            index *= span
+            base = np.arange(len(tracks) - 1, dtype=np.int64) * span - low
+            index = np.repeat(base, np.diff(tracks))
             index += frame
-            index -= low
             index.flags.writeable = False
             out = self._cache[key] = (index, low, span)
         return out
