@@ -39,6 +39,24 @@ def test_row_index_matches_the_first_equal_row(seed: int) -> None:
         np.testing.assert_array_equal(got, _reference(left, right, keys))
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_row_index_of_long_runs(seed: int) -> None:
+    # many rows in few runs of equal keys (a trajectory's rows): searched run by run
+    rng = np.random.default_rng(seed)
+    keys = ["g", "p", "n"]
+    n_runs = int(rng.integers(1, 40))
+    lengths = rng.integers(1, 60, n_runs)
+
+    def runs_of(values: np.ndarray) -> pa.Array:
+        return pa.array(np.repeat(values, lengths), mask=np.repeat(rng.random(n_runs) < 0.05,
+                                                                   lengths))  # fmt: skip
+
+    left = pa.table({k: runs_of(rng.integers(-1, 3, n_runs)) for k in keys})
+    right = pa.table({k: pa.array(rng.integers(-1, 3, 30)) for k in keys})
+    got = _row_index(left, right, keys)
+    np.testing.assert_array_equal(got, _reference(left, right, keys))
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_take_rows_equals_arrow_take(seed: int) -> None:
     from ghosting._util import take_rows

@@ -84,8 +84,11 @@ class Columns:
         codes, dictionary = self.codes(name)
         chosen = set(values)
         wanted = [i for i, v in enumerate(dictionary) if v in chosen]
-        if len(wanted) == 1:
-            return self._keep(key, codes == wanted[0])
+        if len(wanted) <= 8:  # a few comparisons of small codes beat a gather
+            out = np.zeros(len(codes), dtype=bool)
+            for code in wanted:
+                out |= codes == code
+            return self._keep(key, out)
         lookup = np.zeros(len(dictionary) + 1, dtype=bool)  # the last entry: null (-1)
         lookup[wanted] = True
         return self._keep(key, lookup[codes])

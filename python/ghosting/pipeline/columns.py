@@ -75,9 +75,19 @@ def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
     else:
         order = np.argsort(code_right, kind="stable")
         sorted_codes = code_right[order]
-    pos = np.searchsorted(sorted_codes, code_left)
+    probe, runs = code_left, None
+    if n_left > 256:  # rows in runs of one key (a trajectory's frames): search each once
+        cuts = np.flatnonzero(code_left[1:] != code_left[:-1]) + 1
+        if 4 * len(cuts) < n_left:
+            runs = np.concatenate([[0], cuts])
+            probe = code_left[runs]
+    pos = np.searchsorted(sorted_codes, probe)
     pos = np.minimum(pos, len(sorted_codes) - 1)
-    found = (sorted_codes[pos] == code_left) & valid
+    match = sorted_codes[pos] == probe
+    if runs is not None:
+        lengths = np.diff(np.append(runs, n_left))
+        pos, match = np.repeat(pos, lengths), np.repeat(match, lengths)
+    found = match & valid
     hit = pos[found] if order is None else order[pos[found]]
     index[found] = right_rows[hit]
     return index

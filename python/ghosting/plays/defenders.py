@@ -43,12 +43,12 @@ def back_rows(cols: Columns) -> np.ndarray:
     :class:`~ghosting._columns.Columns` (each test run once per table and kept; a
     column the table lacks counts as null): where the rule is written."""
     names = cols.table.column_names
-    back = np.zeros(cols.table.num_rows, dtype=bool)
-    if "position" in names:
-        back = back | cols.isin("position", tuple(DEFENSIVE_BACKS))
+    tests = [cols.isin("position", tuple(DEFENSIVE_BACKS))] if "position" in names else []
     if "player_role" in names:
-        back = back | cols.equals("player_role", COVERAGE_ROLE)
-    return back
+        tests.append(cols.equals("player_role", COVERAGE_ROLE))
+    if not tests:
+        return np.zeros(cols.table.num_rows, dtype=bool)
+    return tests[0].copy() if len(tests) == 1 else tests[0] | tests[1]
 
 
 def defender_rows(tracking: pa.Table, defenders: str = "backs") -> np.ndarray:
