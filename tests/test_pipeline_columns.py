@@ -39,6 +39,24 @@ def test_row_index_matches_the_first_equal_row(seed: int) -> None:
         np.testing.assert_array_equal(got, _reference(left, right, keys))
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_row_index_of_long_runs(seed: int) -> None:
+    # many rows in few runs of equal keys (a trajectory's rows): searched run by run
+    rng = np.random.default_rng(seed)
+    keys = ["g", "p", "n"]
+    n_runs = int(rng.integers(1, 40))
+    lengths = rng.integers(1, 60, n_runs)
+
+    def runs_of(values: np.ndarray) -> pa.Array:
+        return pa.array(np.repeat(values, lengths), mask=np.repeat(rng.random(n_runs) < 0.05,
+                                                                   lengths))  # fmt: skip
+
+    left = pa.table({k: runs_of(rng.integers(-1, 3, n_runs)) for k in keys})
+    right = pa.table({k: pa.array(rng.integers(-1, 3, 30)) for k in keys})
+    got = _row_index(left, right, keys)
+    np.testing.assert_array_equal(got, _reference(left, right, keys))
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_take_rows_equals_arrow_take(seed: int) -> None:
     from ghosting._util import take_rows
@@ -53,3 +71,85 @@ def test_take_rows_equals_arrow_take(seed: int) -> None:
         index = np.sort(index)
     want = column.take(pa.array(index, pa.int64())).to_pylist()
     assert take_rows(column, index).to_pylist() == want
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_columns_string_tests_equal_arrow(seed: int) -> None:
+    import pyarrow.compute as pc
+
+    from ghosting._columns import Columns
+
+    rng = np.random.default_rng(seed)
+    words = ["offense", "defense", "football", "CB", "", "QB"]
+    n = int(rng.integers(0, 80))
+    null_share = [0.0, 0.1, 0.7][seed % 3]  # the last: mostly null, as events are
+    run = max(1, int(rng.integers(1, 12)))  # values repeat over runs, as over a track
+    picks = np.repeat(rng.integers(0, len(words), n // run + 1), run)[:n]
+    nulls = np.repeat(rng.random(n // run + 1) < null_share, run)[:n] if seed % 2 else \
+        rng.random(n) < null_share
+    values = [None if null else words[i] for i, null in zip(picks, nulls, strict=True)]
+    column = pa.array(values, pa.string())
+    if seed % 5 == 0:
+        column = pc.dictionary_encode(column)
+    table = pa.table({"s": pa.chunked_array([column[: n // 2], column[n // 2:]])})
+    cols = Columns(table)
+    codes, dictionary = cols.codes("s")
+    reference = pc.dictionary_encode(pa.array(values, pa.string()))
+    assert dictionary == reference.dictionary.to_pylist()
+    np.testing.assert_array_equal(codes, reference.indices.fill_null(-1).to_numpy())
+    for value in words:
+        want = pc.fill_null(pc.equal(pa.array(values, pa.string()), value), False)
+        np.testing.assert_array_equal(cols.equals("s", value), want.to_numpy(zero_copy_only=False))
+    chosen = ("CB", "QB", "nowhere")
+    want = pc.fill_null(pc.is_in(pa.array(values, pa.string()), pa.array(chosen)), False)
+    np.testing.assert_array_equal(cols.isin("s", chosen), want.to_numpy(zero_copy_only=False))
+    np.testing.assert_array_equal(cols.valid("s"), [v is not None for v in values])
+    np.testing.assert_array_equal(cols.valid_rows("s"),
+                                  [i for i, v in enumerate(values) if v is not None])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_columns_take_equals_arrow_take(seed: int) -> None:
+    from ghosting._columns import Columns
+
+    rng = np.random.default_rng(seed)
+    parts = []
+    for _ in range(int(rng.integers(1, 6))):
+        m = int(rng.integers(0, 6))
+        parts.append(pa.table({"a": pa.array(rng.integers(0, 9, m)),
+                               "s": pa.array([f"v{i}" for i in rng.integers(0, 3, m)],
+                                             pa.string())}))
+    table = pa.concat_tables(parts)
+    n = table.num_rows
+    rows = rng.integers(0, n, int(rng.integers(0, 12))) if n else np.zeros(0, np.int64)
+    if seed % 2:
+        rows = np.sort(rows)
+    got = Columns(table).take(["s", "a"], rows)
+    assert got.column_names == ["s", "a"]
+    assert got.to_pylist() == table.select(["s", "a"]).take(pa.array(rows, pa.int64())).to_pylist()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rows_at_equals_comparing_every_row(seed: int) -> None:
+    from ghosting._columns import Columns
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 120))
+    keys = {"game_id": rng.integers(1, 3, n), "play_id": rng.integers(-1, 3, n),
+            "nfl_id": rng.integers(0, 4, n), "frame_id": rng.integers(-4, 9, n)}  # fmt: skip
+    table = pa.table(keys).sort_by([(k, "ascending") for k in keys])  # repeats and gaps
+    cols = Columns(table)
+    assert cols.rows_at(np.zeros(0, np.int64), np.zeros(0, bool)) is None  # not known sorted
+    cols.sorted_keys = True
+    n_plays = len(cols.runs("game_id", "play_id")) - 1
+    frames = rng.integers(-6, 11, n_plays)  # some beyond every track's frames
+    known = rng.random(n_plays) < 0.8
+    play = cols.run_index("game_id", "play_id")
+    frame = table["frame_id"].to_numpy()
+    got = cols.rows_at(frames, known)
+    if not n:  # nothing to search: the caller compares (no rows)
+        assert got is None
+        return
+    want = np.flatnonzero(known[play] & (frame == frames[play]))
+    assert got is not None
+    np.testing.assert_array_equal(got, want)

@@ -16,7 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._util import run_starts
+from ._columns import Columns, _np, _plain
+from ._util import run_starts, take_rows
 from .errors import MissingColumnsError
 from .schema import BALL_ID
 
@@ -147,6 +148,9 @@ def repeated_pass_forwards(tracking: pa.Table) -> int:
     takes the first of them."""
     if tracking.num_rows == 0:
         return 0
+    found = _PassEvents.of(tracking)
+    if found is not None:
+        return found.whole().repeated
     forward = _forward_frames(_events(tracking))
     return int(pc.sum(pc.greater(forward["pass_forward_frame_frames"], 1)).as_py() or 0)
 
@@ -183,6 +187,9 @@ def pass_windows(tracking: pa.Table) -> pa.Table:
     ['game_id', 'play_id', 'pass_forward_frame', 'arrival_frame']
     """
     _require(tracking, ("game_id", "play_id", "frame_id", "event"), "pass_windows")
+    found = _PassEvents.of(tracking)
+    if found is not None:
+        return found.windows(tracking)
     return _windows(_events(tracking), _distinct_plays(tracking))
 
 
@@ -234,10 +241,20 @@ class PassWindows:
     repeated_forwards: int
 
     @classmethod
-    def of(cls, tracking: pa.Table) -> PassWindows:
-        """Scan ``tracking`` (``game_id, play_id, nfl_id, frame_id, event``) once."""
+    def of(cls, tracking: pa.Table, cols: Columns | None = None) -> PassWindows:
+        """Scan ``tracking`` (``game_id, play_id, nfl_id, frame_id, event``) once
+        (``cols``: its :class:`~ghosting._columns.Columns` when the caller has them)."""
         _require(tracking, ("game_id", "play_id", "nfl_id", "frame_id", "event"),
                  "pass_windows")  # fmt: skip
+        found = _PassEvents.of(tracking, cols, with_ball=True)
+        if found is not None:
+            return cls(
+                windows=found.windows(tracking, cols),
+                ball=found.subset(found.is_ball),
+                players=found.subset(~found.is_ball),
+                repeated_forwards=found.whole().repeated if tracking.num_rows else 0,
+            )
+        # null keys: Arrow's grouping and joins say what a null key means
         events = _events(tracking, with_ball=True)
         is_ball = events["is_ball"]
         events = events.drop_columns(["is_ball"])
@@ -251,3 +268,192 @@ class PassWindows:
             players=_windows(players, _distinct_plays(players)),
             repeated_forwards=repeated if tracking.num_rows else 0,
         )
+
+
+# The same windows in numpy, from the few pass event rows alone (the Arrow functions
+# above are the reference, and the path for tables with null keys).
+
+_FORWARD, _AUTO, _ARRIVED, _OUTCOME = 1, 2, 3, 4
+
+
+def _pairs(game: np.ndarray, play: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (game, play) pairs, sorted, and each input pair's index among them."""
+    order = np.lexsort((play, game))
+    starts = run_starts(game[order], play[order])
+    code = np.empty(len(game), dtype=np.int64)
+    code[order] = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    first = order[starts[:-1]]
+    return game[first], play[first], code
+
+
+def _first_frames(code: np.ndarray, frame: np.ndarray, select: np.ndarray, n_codes: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """:func:`_event_frame` per play code: the frame (0 when none), a mask of the plays
+    that have one and how many frames qualify."""
+    out = np.zeros(n_codes, dtype=np.int64)
+    has = np.zeros(n_codes, dtype=bool)
+    n_frames = np.zeros(n_codes, dtype=np.int64)
+    c, f = code[select], frame[select]
+    if not len(c):
+        return out, has, n_frames
+    order = np.lexsort((f, c))
+    c, f = c[order], f[order]
+    counted = run_starts(c, f)  # one run per (play, frame)
+    count = np.diff(counted)
+    c, f = c[counted[:-1]], f[counted[:-1]]
+    starts = run_starts(c)
+    owner = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    most = np.maximum.reduceat(count, starts[:-1])
+    chosen = np.flatnonzero(2 * count >= most[owner])
+    first = chosen[run_starts(owner[chosen])[:-1]]  # one per play: every play has its max
+    plays = c[starts[:-1]]
+    out[plays] = f[first]
+    has[plays] = True
+    n_frames[plays] = np.bincount(owner[chosen], minlength=len(starts) - 1)
+    return out, has, n_frames
+
+
+@dataclass(frozen=True)
+class _CodeWindows:
+    """Per play code: the pass forward and arrival frames, masks of where they are
+    known, and how many plays have their pass forward on more than one frame."""
+
+    forward: np.ndarray
+    has_forward: np.ndarray
+    arrival: np.ndarray
+    has_arrival: np.ndarray
+    repeated: int
+
+
+@dataclass(frozen=True)
+class _PassEvents:
+    """The pass event rows of a table (forward, arrival, outcome) as numpy arrays:
+    per row its play's ``code`` (an index into the sorted distinct pairs ``game``,
+    ``play``), ``frame``, event ``kind`` and ``is_ball``."""
+
+    game: np.ndarray
+    play: np.ndarray
+    code: np.ndarray
+    frame: np.ndarray
+    kind: np.ndarray
+    is_ball: np.ndarray
+
+    @classmethod
+    def of(cls, tracking: pa.Table, cols: Columns | None = None, with_ball: bool = False
+           ) -> _PassEvents | None:  # fmt: skip
+        """The pass events of ``tracking``; None when a key is null somewhere."""
+        if any(tracking[k].null_count for k in _KEYS):
+            return None
+        event = tracking["event"]
+        if cols is not None:
+            rows, text = cols.valid_values("event")
+        else:
+            if event.null_count:
+                rows = _np(pc.indices_nonzero(pc.is_valid(event)), np.int64)
+            else:
+                rows = np.arange(len(event), dtype=np.int64)
+            text = take_rows(event, rows)
+        text = _plain(pa.chunked_array([text])).cast(pa.string())
+        kind = np.zeros(len(rows), dtype=np.int8)
+        for value, test in (
+            (_FORWARD, pc.is_in(text, value_set=pa.array(FORWARD_EVENTS))),
+            (_AUTO, pc.equal(text, AUTO_FORWARD_EVENT)),
+            (_ARRIVED, pc.equal(text, ARRIVAL_EVENT)),
+            (_OUTCOME, pc.starts_with(text, OUTCOME_PREFIX)),
+        ):
+            kind[_np(pc.fill_null(test, False), bool)] = value
+        keep = kind > 0
+        rows, kind = rows[keep], kind[keep]
+        if tracking["frame_id"].null_count and len(rows):
+            if take_rows(tracking["frame_id"], rows).null_count:
+                return None
+        game = _key_values(tracking, "game_id", rows, cols, pa.int64())
+        play = _key_values(tracking, "play_id", rows, cols, pa.int64())
+        frame = _key_values(tracking, "frame_id", rows, cols, pa.int32())
+        is_ball = np.zeros(len(rows), dtype=bool)
+        if with_ball:
+            if cols is not None and not tracking["nfl_id"].null_count:
+                is_ball = cols.get("nfl_id", np.int64)[rows] == BALL_ID
+            else:
+                nfl = take_rows(tracking["nfl_id"], rows)
+                is_ball = _np(pc.fill_null(pc.equal(nfl, BALL_ID), False), bool)
+        games, plays, code = _pairs(game, play)
+        return cls(games, plays, code, frame, kind, is_ball)
+
+    def _per_code(self, rows: np.ndarray | None = None) -> _CodeWindows:
+        """The windows of every play code from the event rows ``rows`` (a mask; all
+        rows when None)."""
+        n = len(self.game)
+        code, frame, kind = self.code, self.frame, self.kind
+        use = np.ones(len(code), dtype=bool) if rows is None else rows
+        real, has_real, real_n = _first_frames(code, frame, use & (kind == _FORWARD), n)
+        auto, has_auto, auto_n = _first_frames(code, frame, use & (kind == _AUTO), n)
+        forward = np.where(has_real, real, auto)
+        has_forward = has_real | has_auto
+        n_frames = np.where(has_real, real_n, auto_n)
+        after = use & has_forward[code] & (frame > forward[code])
+        arrived, has_arrived, _ = _first_frames(code, frame, after & (kind == _ARRIVED), n)
+        outcome, has_outcome, _ = _first_frames(code, frame, after & (kind == _OUTCOME), n)
+        return _CodeWindows(
+            forward=forward,
+            has_forward=has_forward,
+            arrival=np.where(has_arrived, arrived, outcome),
+            has_arrival=has_arrived | has_outcome,
+            repeated=int(np.sum(n_frames[has_forward] > 1)),
+        )
+
+    def whole(self) -> _CodeWindows:
+        """The windows of every play with pass events, from all its event rows."""
+        return self._per_code()
+
+    def windows(self, tracking: pa.Table, cols: Columns | None = None) -> pa.Table:
+        """:func:`pass_windows` of ``tracking`` (whose pass events these are)."""
+        if cols is not None:
+            starts = cols.runs(*_KEYS)
+            game, play = cols.get("game_id", np.int64), cols.get("play_id", np.int64)
+        else:
+            game, play = _np(tracking["game_id"], np.int64), _np(tracking["play_id"], np.int64)
+            starts = run_starts(game, play)
+        games, plays, _ = _pairs(game[starts[:-1]], play[starts[:-1]])
+        # both lists are sorted and distinct: pair codes of the two together match them
+        _, _, both = _pairs(np.concatenate([games, self.game]), np.concatenate([plays, self.play]))
+        ours, theirs = both[: len(games)], both[len(games):]
+        at = np.minimum(np.searchsorted(theirs, ours), max(len(theirs) - 1, 0))
+        found = (theirs[at] == ours) if len(theirs) else np.zeros(len(ours), dtype=bool)
+        return _window_table(games, plays, self.whole(), at, found)
+
+    def subset(self, rows: np.ndarray) -> pa.Table:
+        """The windows of the event rows ``rows`` (a mask), for the plays they hold."""
+        used = np.unique(self.code[rows])
+        return _window_table(self.game[used], self.play[used], self._per_code(rows), used,
+                             np.ones(len(used), dtype=bool))
+
+
+def _key_values(tracking: pa.Table, name: str, rows: np.ndarray, cols: Columns | None,
+                typ: pa.DataType) -> np.ndarray:  # fmt: skip
+    """The integer key ``name`` (no nulls) at ``rows`` as int64, checked as a cast to
+    ``typ`` checks it; from ``cols`` when it holds a column of at most ``typ``'s width."""
+    column = tracking[name]
+    if (cols is not None and pa.types.is_signed_integer(column.type)
+            and column.type.bit_width <= typ.bit_width):  # fmt: skip
+        return cols.get(name, np.int64)[rows]
+    return _np(take_rows(column, rows).cast(typ), np.int64)
+
+
+def _window_table(games: np.ndarray, plays: np.ndarray, found: _CodeWindows, at: np.ndarray,
+                  known: np.ndarray) -> pa.Table:  # fmt: skip
+    """``WINDOW_SCHEMA`` rows of the plays ``games, plays``, whose code is ``at`` where
+    ``known``."""
+    forward = found.forward[at] if len(found.forward) else np.zeros(len(at), np.int64)
+    arrival = found.arrival[at] if len(found.arrival) else np.zeros(len(at), np.int64)
+    has_forward = known & found.has_forward[at] if len(found.forward) else known & False
+    has_arrival = known & found.has_arrival[at] if len(found.arrival) else known & False
+    return pa.table(
+        [
+            pa.array(games, pa.int64()),
+            pa.array(plays, pa.int64()),
+            pa.array(forward.astype(np.int32), pa.int32(), mask=~has_forward),
+            pa.array(arrival.astype(np.int32), pa.int32(), mask=~has_arrival),
+        ],
+        schema=WINDOW_SCHEMA,
+    )

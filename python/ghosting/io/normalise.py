@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._columns import Columns
 from .._util import run_starts
 from ..errors import InputError
 from ..schema import BALL_ID, CANONICAL_SCHEMA, FIELD_LENGTH, FIELD_WIDTH
@@ -256,13 +257,18 @@ def to_canonical(raw: pa.Table, layout: Layout, source: str) -> tuple[pa.Table, 
     return table, report
 
 
-def sort_order(table: pa.Table) -> np.ndarray | None:
+def sort_order(table: pa.Table, cols: Columns | None = None) -> np.ndarray | None:
     """Stable order by ``(game_id, play_id, nfl_id, frame_id)``; None if already sorted.
 
-    Frames are ordered by their id, never by time.
+    Frames are ordered by their id, never by time. ``cols``: the table's
+    :class:`~ghosting._columns.Columns` when the caller has them (the keys are read
+    from there; keys with nulls are read afresh).
     """
     if table.num_rows < 2:
         return None
+    names = ("game_id", "play_id", "nfl_id", "frame_id")
+    if cols is not None and not any(table[c].null_count for c in names):
+        return _order_of([cols.get(c, np.int64) for c in names])
     return _order_of(_sort_keys(table))
 
 
@@ -273,6 +279,8 @@ def _sort_keys(table: pa.Table) -> list[np.ndarray]:
 def _order_of(columns: list[np.ndarray]) -> np.ndarray | None:
     """:func:`sort_order` of the key columns ``game, play, nfl, frame`` (n >= 2)."""
     game, play, nfl, frame = columns
+    if _is_sorted(game, play, nfl, frame):
+        return None
     n = len(game)
     span = 1 << 16
     packable = (
@@ -292,6 +300,23 @@ def _order_of(columns: list[np.ndarray]) -> np.ndarray | None:
     if (greater | equal).all():
         return None
     return np.lexsort(keys)
+
+
+def _is_sorted(game: np.ndarray, play: np.ndarray, nfl: np.ndarray, frame: np.ndarray) -> bool:
+    """Whether integer keys are sorted by ``(game, play, nfl, frame)`` (False for keys
+    with nulls, which numpy holds as NaN floats: the full check decides those).
+
+    Sorted means: each (game, play) run follows a smaller one, and within a run
+    (nfl, frame) never decreases; a few passes over the rows, no packing."""
+    if not all(np.issubdtype(k.dtype, np.integer) for k in (game, play, nfl, frame)):
+        return False
+    new_play = (game[1:] != game[:-1]) | (play[1:] != play[:-1])
+    at = np.flatnonzero(new_play)
+    later = (game[at + 1] > game[at]) | ((game[at + 1] == game[at]) & (play[at + 1] > play[at]))
+    if not later.all():
+        return False
+    back = (nfl[1:] < nfl[:-1]) | ((nfl[1:] == nfl[:-1]) & (frame[1:] < frame[:-1]))
+    return not (back & ~new_play).any()
 
 
 def sort_and_deduplicate(table: pa.Table) -> tuple[pa.Table, int, int]:

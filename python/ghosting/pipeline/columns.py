@@ -1,65 +1,19 @@
-"""Columnar helpers: numpy views of columns, key matching, splitting by game."""
+"""Columnar helpers: numpy views of columns (:class:`Columns`, from the leaf module
+``ghosting._columns``), key matching, splitting by game."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._columns import Columns, _np
 from .._util import run_starts
 from ..errors import GhostingError
 
-__all__ = ["game_tables"]
-
-
-def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None) -> np.ndarray:
-    """A column as a numpy array (nulls replaced by ``fill`` when given; never use a
-    fill for ids: use a validity mask, any integer can be a real id)."""
-    if fill is not None:
-        column = pc.fill_null(column, fill)
-    out = column.to_numpy(zero_copy_only=False)
-    return out if dtype is None else out.astype(dtype, copy=False)
-
-
-class Columns:
-    """numpy arrays of one table's columns, each converted once (a batch's steps ask
-    for the same columns again and again). The arrays are read-only: copy before
-    changing one."""
-
-    def __init__(self, table: pa.Table) -> None:
-        self.table = table
-        self._cache: dict[tuple[Any, ...], np.ndarray] = {}
-
-    def _keep(self, key: tuple[Any, ...], out: np.ndarray) -> np.ndarray:
-        out.flags.writeable = False
-        self._cache[key] = out
-        return out
-
-    def get(self, name: str, dtype: Any, fill: Any = None) -> np.ndarray:
-        """``_np(table[name], dtype, fill)``, converted on the first call only."""
-        key = ("get", name, np.dtype(dtype).str, fill)
-        out = self._cache.get(key)
-        return out if out is not None else self._keep(key, _np(self.table[name], dtype, fill))
-
-    def equals(self, name: str, value: str) -> np.ndarray:
-        """True where the column ``name`` equals ``value`` (False at nulls)."""
-        key = ("equals", name, value)
-        out = self._cache.get(key)
-        if out is not None:
-            return out
-        hit = pc.fill_null(pc.equal(self.table[name], value), False)
-        return self._keep(key, _np(hit, bool))
-
-    def runs(self, *names: str) -> np.ndarray:
-        """:func:`run_starts` of the int64 columns ``names``."""
-        key = ("runs", *names)
-        out = self._cache.get(key)
-        if out is not None:
-            return out
-        return self._keep(key, run_starts(*(self.get(n, np.int64) for n in names)))
+__all__ = ["game_tables", "Columns"]
 
 
 def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
@@ -121,9 +75,19 @@ def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
     else:
         order = np.argsort(code_right, kind="stable")
         sorted_codes = code_right[order]
-    pos = np.searchsorted(sorted_codes, code_left)
+    probe, runs = code_left, None
+    if n_left > 256:  # rows in runs of one key (a trajectory's frames): search each once
+        cuts = np.flatnonzero(code_left[1:] != code_left[:-1]) + 1
+        if 4 * len(cuts) < n_left:
+            runs = np.concatenate([[0], cuts])
+            probe = code_left[runs]
+    pos = np.searchsorted(sorted_codes, probe)
     pos = np.minimum(pos, len(sorted_codes) - 1)
-    found = (sorted_codes[pos] == code_left) & valid
+    match = sorted_codes[pos] == probe
+    if runs is not None:
+        lengths = np.diff(np.append(runs, n_left))
+        pos, match = np.repeat(pos, lengths), np.repeat(match, lengths)
+    found = match & valid
     hit = pos[found] if order is None else order[pos[found]]
     index[found] = right_rows[hit]
     return index

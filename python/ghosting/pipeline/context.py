@@ -15,7 +15,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import take_rows
 from ..schema import BALL_ID, FIELD_LENGTH
 from .columns import Columns, _np, _row_index
 
@@ -73,13 +72,15 @@ def player_info(game: pa.Table, cols: Columns | None = None) -> pa.Table:
         "game_id": pa.array(games[first]), "play_id": pa.array(play[first]),
         "nfl_id": pa.array(nfl[first]),
     }
+    wanted = [f.name for f in PLAYER_FIELDS] + ["jersey_number"]
+    firsts = cols.take([n for n in wanted if n in game.column_names], first)
     for field in PLAYER_FIELDS:
         if field.name in game.column_names:
-            columns[field.name] = _strings(take_rows(game[field.name], first))
+            columns[field.name] = _strings(firsts[field.name])
         else:
             columns[field.name] = pa.nulls(len(first), pa.string())
     columns["jersey_number"] = (
-        take_rows(game["jersey_number"], first).cast(pa.int32())
+        firsts["jersey_number"].combine_chunks().cast(pa.int32())
         if "jersey_number" in game.column_names else pa.nulls(len(first), pa.int32())
     )
     return pa.table(columns)
@@ -87,12 +88,13 @@ def player_info(game: pa.Table, cols: Columns | None = None) -> pa.Table:
 
 def _names(
     info: pa.Table, game_id: pa.Array, play_id: pa.Array, nfl_id: pa.Array,
-    names: tuple[str, ...] | None = None,
+    names: tuple[str, ...] | None = None, index: np.ndarray | None = None,
 ) -> list[pa.Array]:
     """``PLAYER_FIELDS`` (or the columns ``names``) of :func:`player_info` for
-    (game_id, play_id, nfl_id) triples, null where unknown."""
-    probe = pa.table({"game_id": game_id, "play_id": play_id, "nfl_id": nfl_id})
-    index = _row_index(probe, info, ["game_id", "play_id", "nfl_id"])
+    (game_id, play_id, nfl_id) triples, null where unknown (``index``: the triples'
+    rows of ``info`` when the caller matched them already)."""
+    if index is None:
+        index = _info_rows(info, game_id, play_id, nfl_id)
     mask = pa.array(index < 0)
     take = pa.array(np.where(index < 0, 0, index))
     out = []
@@ -106,6 +108,14 @@ def _names(
     return out
 
 
+def _info_rows(info: pa.Table, game_id: pa.Array, play_id: pa.Array, nfl_id: pa.Array
+               ) -> np.ndarray:  # fmt: skip
+    """The row of :func:`player_info` ``info`` of each (game_id, play_id, nfl_id) triple
+    (-1 where none)."""
+    probe = pa.table({"game_id": game_id, "play_id": play_id, "nfl_id": nfl_id})
+    return _row_index(probe, info, ["game_id", "play_id", "nfl_id"])
+
+
 def add_player_columns(
     table: pa.Table, info: pa.Table, situation: pa.Table, schema: pa.Schema
 ) -> pa.Table:
@@ -115,11 +125,13 @@ def add_player_columns(
     if not table.num_rows:
         return schema.empty_table()
     key = (info, table["game_id"], table["play_id"])
-    for field, values in zip(PLAYER_FIELDS, _names(*key, table["nfl_id"]), strict=True):
+    rows = _info_rows(*key, table["nfl_id"])
+    for field, values in zip(PLAYER_FIELDS, _names(*key, table["nfl_id"], index=rows),
+                             strict=True):  # fmt: skip
         table = table.append_column(field, values)
     if "jersey_number" in table.column_names and table["jersey_number"].null_count:
         # ghost rows carry the defender's number too
-        jersey = _names(*key, table["nfl_id"], ("jersey_number",))[0]
+        jersey = _names(*key, table["nfl_id"], ("jersey_number",), index=rows)[0]
         table = table.set_column(table.schema.get_field_index("jersey_number"),
                                  "jersey_number", pc.coalesce(table["jersey_number"], jersey))
     if "target_display_name" in schema.names:
@@ -146,10 +158,11 @@ def _finish(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def _per_play_first(game: pa.Table, starts: np.ndarray, name: str, typ: pa.DataType) -> pa.Array:
-    if name not in game.column_names:
-        return pa.nulls(len(starts) - 1, typ)
-    column = take_rows(game[name], starts[:-1])
+def _per_play_first(firsts: pa.Table, name: str, typ: pa.DataType) -> pa.Array:
+    """The column ``name`` of ``firsts`` (each play's first row) as ``typ``."""
+    if name not in firsts.column_names:
+        return pa.nulls(firsts.num_rows, typ)
+    column = firsts[name].combine_chunks()
     if pa.types.is_string(typ):
         return _strings(column)
     return column.cast(typ)
@@ -169,11 +182,13 @@ def play_info(
     starts = cols.runs("game_id", "play_id")
     game_ids, ids = games[starts[:-1]], play[starts[:-1]]
     columns: dict[str, pa.Array] = {"game_id": pa.array(game_ids), "play_id": pa.array(ids)}
+    wanted = [f.name for f in PLAY_FIELDS[:7]] + ["absolute_yardline_number"]
+    firsts = cols.take([n for n in wanted if n in game.column_names], starts[:-1])
     for field in PLAY_FIELDS[:7]:
-        columns[field.name] = _per_play_first(game, starts, field.name, field.type)
+        columns[field.name] = _per_play_first(firsts, field.name, field.type)
     if "possession_team" not in game.column_names:
         columns["possession_team"] = _offense_club(game, starts, cols)
-    los = _line_of_scrimmage(game, starts, columns["play_direction"], cols)
+    los = _line_of_scrimmage(firsts, starts, columns["play_direction"], cols)
     columns["line_of_scrimmage"] = pa.array(los)
     to_go = _np(columns["yards_to_go"].cast(pa.float64()), np.float64, np.nan)
     first_down = np.minimum(los + to_go, _GOAL_LINE)
@@ -202,38 +217,38 @@ def _offense_club(game: pa.Table, starts: np.ndarray, cols: Columns) -> pa.Array
     if "club" not in game.column_names:
         return pa.nulls(n_plays, pa.string())
     offense = cols.equals("side", "offense")
-    club = pc.dictionary_encode(_strings(game["club"]))
-    codes = _np(club.indices, np.int64, -1)
-    names = club.dictionary.to_pylist()
-    play_index = np.repeat(np.arange(n_plays), np.diff(starts))
+    codes, names = cols.codes("club")
+    play_index = cols.run_index("game_id", "play_id")
     ok = offense & (codes >= 0)
     out: list[str | None] = [None] * n_plays
     if ok.any() and names:
-        counts = np.zeros((n_plays, len(names)), dtype=np.int64)
-        np.add.at(counts, (play_index[ok], codes[ok]), 1)
-        best = counts.argmax(axis=1)
+        width = len(names)
+        counts = np.bincount(play_index[ok] * width + codes[ok],
+                             minlength=n_plays * width).reshape(n_plays, width)  # fmt: skip
+        best = counts.argmax(axis=1)  # the first value listed wins a tie
         for i in np.flatnonzero(counts.max(axis=1) > 0):
             out[i] = names[best[i]]
     return pa.array(out, pa.string())
 
 
 def _line_of_scrimmage(
-    game: pa.Table, starts: np.ndarray, direction: pa.Array, cols: Columns
+    firsts: pa.Table, starts: np.ndarray, direction: pa.Array, cols: Columns
 ) -> np.ndarray:
     """The ball's x at the snap (output frame); else the shipped absolute yardline
-    (raw frame, mapped like the coordinates); NaN when neither is known."""
+    (raw frame, mapped like the coordinates; ``firsts``: each play's first row); NaN
+    when neither is known."""
     n_plays = len(starts) - 1
     los = np.full(n_plays, np.nan)
-    play_index = np.repeat(np.arange(n_plays), np.diff(starts))
-    is_snap = cols.equals("event", "ball_snap")
-    snap = np.flatnonzero(is_snap & (cols.get("nfl_id", np.int64) == BALL_ID))
+    play_index = cols.run_index("game_id", "play_id")
+    snap = np.flatnonzero(cols.equals("event", "ball_snap"))
+    snap = snap[cols.get("nfl_id", np.int64)[snap] == BALL_ID]
     if len(snap):
         x = cols.get("x", np.float64)[snap]
         plays_of = play_index[snap]
         keep = np.unique(plays_of, return_index=True)[1]
         los[plays_of[keep]] = x[keep]
-    if "absolute_yardline_number" in game.column_names:
-        shipped = _np(game["absolute_yardline_number"], np.float64)[starts[:-1]]
+    if "absolute_yardline_number" in firsts.column_names:
+        shipped = _np(firsts["absolute_yardline_number"], np.float64)
         left = _np(pc.fill_null(pc.equal(direction, "left"), False), bool)
         shipped = np.where(left, FIELD_LENGTH - shipped, shipped)
         los = np.where(np.isnan(los), shipped, los)
@@ -254,9 +269,13 @@ def _passer(
     forward = np.full(len(ids), -1, dtype=np.int64)
     ok = where >= 0
     forward[where[ok]] = plays_pf[ok]
-    row_play = np.repeat(np.arange(len(ids)), np.diff(starts))
-    at_forward = (cols.get("frame_id", np.int64) == forward[row_play]) & (forward[row_play] >= 0)
-    rows = np.flatnonzero(at_forward)
+    row_play = cols.run_index("game_id", "play_id")
+    found = cols.rows_at(forward, forward >= 0)
+    if found is None:
+        forward_of_row = forward[row_play]
+        at_forward = (cols.get("frame_id", np.int64) == forward_of_row) & (forward_of_row >= 0)
+        found = np.flatnonzero(at_forward)
+    rows = found
     if not len(rows):
         return out
     nfl = cols.get("nfl_id", np.int64)[rows]

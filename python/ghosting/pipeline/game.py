@@ -297,8 +297,13 @@ def _ghost_games(
         return
     tally.game_ids.update(pc.unique(game["game_id"]).to_pylist())
     tally.rows_read += game.num_rows
-    windows = PassWindows.of(game)  # the batch's events, scanned once
-    plays = pass_plays(game, targets, windows=windows)
+    raw = Columns(game)  # the batch's columns, each converted once
+    windows = PassWindows.of(game, raw)  # the batch's events, scanned once
+    plays = pass_plays(game, targets, windows=windows, columns=raw)
+    # names and the play's situation ride along (pipeline/context.py)
+    names = context.player_info(game, raw)
+    situation = context.play_info(game, plays, names, raw)
+    del raw  # the converted columns are not needed past here
     tally.plays_read += plays.num_rows
     cleaned, ok, reason = _play_status(game, plays, windows, settings, tally)
 
@@ -324,10 +329,6 @@ def _ghost_games(
 
     # The real trajectories of the same defenders, against the real target.
     real, real_play = _score_real(cleaned, plays, scored, g, settings, flight_table)
-    # names and the play's situation ride along (pipeline/context.py)
-    raw = Columns(game)  # the batch's columns, each converted once
-    names = context.player_info(game, raw)
-    situation = context.play_info(game, plays, names, raw)
     real_rows = _real_trajectories(cleaned, scored, flight_table)
     trajectories = _in_game_order(_ghost_rows(g.rows), real_rows)
     sink.add("trajectories", context.add_player_columns(trajectories, names, situation,

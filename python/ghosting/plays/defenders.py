@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from .._columns import Columns
 from ..errors import InputError
 from ..schema import DEFENSIVE_BACKS
 
-__all__ = ["DEFENSIVE_BACKS", "COVERAGE_ROLE", "back_mask", "defender_rows"]
+__all__ = ["DEFENSIVE_BACKS", "COVERAGE_ROLE", "back_mask", "back_rows", "defender_rows"]
 
 #: The 2026 ``player_role`` of a defender in coverage.
 COVERAGE_ROLE = "Defensive Coverage"
@@ -31,18 +31,24 @@ def back_mask(
     >>> back_mask(pa.array(["CB", "DT", None]), pa.array([None, None, COVERAGE_ROLE])).tolist()
     [True, False, True]
     """
-    columns = [c for c in (position, role) if c is not None]
+    columns = {n: c for n, c in (("position", position), ("player_role", role))
+               if c is not None}  # fmt: skip
     if not columns:
         raise InputError("tracking table lacks the column 'position' needed to find backs")
-    n = len(columns[0])
-    back = np.zeros(n, dtype=bool)
-    if position is not None:
-        hit = pc.is_in(position, value_set=pa.array(sorted(DEFENSIVE_BACKS)))
-        back |= np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
-    if role is not None:
-        hit = pc.equal(role, COVERAGE_ROLE)
-        back |= np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
-    return back
+    return back_rows(Columns(pa.table(columns)))
+
+
+def back_rows(cols: Columns) -> np.ndarray:
+    """:func:`back_mask` of a table's ``position`` and ``player_role`` columns, from its
+    :class:`~ghosting._columns.Columns` (each test run once per table and kept; a
+    column the table lacks counts as null): where the rule is written."""
+    names = cols.table.column_names
+    tests = [cols.isin("position", tuple(DEFENSIVE_BACKS))] if "position" in names else []
+    if "player_role" in names:
+        tests.append(cols.equals("player_role", COVERAGE_ROLE))
+    if not tests:
+        return np.zeros(cols.table.num_rows, dtype=bool)
+    return tests[0].copy() if len(tests) == 1 else tests[0] | tests[1]
 
 
 def defender_rows(tracking: pa.Table, defenders: str = "backs") -> np.ndarray:

@@ -8,11 +8,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import run_starts
+from .._columns import Columns
 from ..io.normalise import sort_order
 from ..passes import _KEYS
 from ..schema import BALL_ID, ELIGIBLE_POSITIONS
-from .defenders import COVERAGE_ROLE, back_mask
+from .defenders import COVERAGE_ROLE, back_rows
 
 __all__ = ["ROUTE_RUNNER_ROLES", "COVERAGE_ROLE"]
 
@@ -32,10 +32,16 @@ def _strings(table: pa.Table, name: str) -> pa.ChunkedArray | None:
     return column
 
 
-def _sorted(tracking: pa.Table) -> pa.Table:
-    """``tracking`` sorted by ``(game_id, play_id, nfl_id, frame_id)`` (as is when it is)."""
-    order = sort_order(tracking)
-    return tracking if order is None else tracking.take(pa.array(order))
+def _sorted(tracking: pa.Table, cols: Columns | None = None) -> tuple[pa.Table, Columns]:
+    """``tracking`` sorted by ``(game_id, play_id, nfl_id, frame_id)`` (as is when it is)
+    and its :class:`~ghosting._columns.Columns` (``cols`` when it was sorted already)."""
+    cols = Columns(tracking) if cols is None else cols
+    order = sort_order(tracking, cols)
+    if order is not None:
+        tracking = tracking.take(pa.array(order))
+        cols = Columns(tracking)
+    cols.sorted_keys = True
+    return tracking, cols
 
 
 def _by_play(plays: pa.Table, table: pa.Table, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -54,9 +60,11 @@ def _by_play(plays: pa.Table, table: pa.Table, column: str) -> tuple[np.ndarray,
 
 @dataclass
 class _PlayRows:
-    """Per-row numpy views of a sorted tracking table, with play offsets."""
+    """Per-row numpy views of a sorted tracking table, with play offsets (``cols``: the
+    table's :class:`~ghosting._columns.Columns`, which hold them; read-only)."""
 
     table: pa.Table
+    cols: Columns
     n_plays: int
     starts: np.ndarray
     play_idx: np.ndarray
@@ -72,34 +80,51 @@ class _PlayRows:
     role: pa.ChunkedArray | None
 
     @classmethod
-    def of(cls, table: pa.Table, n_plays: int) -> _PlayRows:
+    def of(cls, table: pa.Table, n_plays: int, cols: Columns | None = None) -> _PlayRows:
+        """The rows of the sorted ``table`` (``cols``: its Columns when the caller has
+        them). A string column the table lacks counts as null."""
+        cols = Columns(table) if cols is None else cols
+        names = table.column_names
         n = table.num_rows
-        starts = run_starts(table["game_id"].to_numpy(), table["play_id"].to_numpy())
-        nfl = table["nfl_id"].to_numpy().astype(np.int64)
-        side = _strings(table, "side")
-        position = _strings(table, "position")
-        role = _strings(table, "player_role")
-        receiver = _bool(pc.is_in(position, value_set=pa.array(sorted(ELIGIBLE_POSITIONS))))
-        back = back_mask(position, role)
-        if role is not None:
-            receiver |= _bool(pc.is_in(role, value_set=pa.array(ROUTE_RUNNER_ROLES)))
         none = np.zeros(n, dtype=bool)
+
+        def isin(name: str, values: tuple[str, ...]) -> np.ndarray:
+            return cols.isin(name, values) if name in names else none
+
+        def equals(name: str, value: str) -> np.ndarray:
+            return cols.equals(name, value) if name in names else none
+
+        nfl = cols.get("nfl_id", np.int64)
+        receiver = isin("position", tuple(ELIGIBLE_POSITIONS))
+        if "player_role" in names:
+            receiver = receiver | isin("player_role", ROUTE_RUNNER_ROLES)
         return cls(
             table=table,
+            cols=cols,
             n_plays=n_plays,
-            starts=starts,
-            play_idx=np.repeat(np.arange(n_plays), np.diff(starts)),
+            starts=cols.runs("game_id", "play_id"),
+            play_idx=cols.run_index("game_id", "play_id"),
             nfl=nfl,
-            frame=table["frame_id"].to_numpy().astype(np.int64),
-            x=table["x"].to_numpy().astype(np.float64),
-            y=table["y"].to_numpy().astype(np.float64),
+            frame=cols.get("frame_id", np.int64),
+            x=cols.get("x", np.float64),
+            y=cols.get("y", np.float64),
             is_ball=nfl == BALL_ID,
-            offense=_bool(pc.equal(side, "offense")) if side is not None else none,
-            defense=_bool(pc.equal(side, "defense")) if side is not None else none,
+            offense=equals("side", "offense"),
+            defense=equals("side", "defense"),
             receiver_position=receiver,
-            back_position=back,
-            role=role,
+            back_position=back_rows(cols),
+            role=_strings(table, "player_role"),
         )
+    def at(self, frames: np.ndarray, known: np.ndarray) -> np.ndarray:
+        """True at the rows whose frame is ``frames[p]`` of their play ``p``, for the
+        plays ``known``."""
+        rows = self.cols.rows_at(frames, known)
+        if rows is None:
+            p = self.play_idx
+            return known[p] & (self.frame == frames[p])
+        out = np.zeros(len(self.frame), dtype=bool)
+        out[rows] = True
+        return out
 
     def first_of_play(self, name: str) -> np.ndarray:
         """The value of a per-play float column (its first row in each play; NaN for

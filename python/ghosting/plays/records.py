@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._columns import Columns
 from ..passes import PassWindows, _require
 from .play_rows import _by_play, _PlayRows, _sorted
 from .targets import TARGET_FILE_REASONS, _choose_targets
@@ -76,6 +77,7 @@ def pass_plays(
     *,
     infer_missing_targets: bool = False,
     windows: PassWindows | None = None,
+    columns: Columns | None = None,
 ) -> pa.Table:
     """One record per play: pass window, landing point, target, receivers, defensive backs.
 
@@ -95,6 +97,9 @@ def pass_plays(
     windows : PassWindows, optional
         ``PassWindows.of(tracking)`` when the caller has it already (``ghosting run``
         scans a batch's events once for this and for cleaning); computed otherwise.
+    columns : ghosting._columns.Columns, optional
+        The numpy views of ``tracking``'s columns when the caller has them (``ghosting
+        run`` shares one per batch); used when ``tracking`` is sorted already.
 
     Returns
     -------
@@ -116,10 +121,10 @@ def pass_plays(
     """
     _require(tracking, ("game_id", "play_id", "nfl_id", "frame_id", "x", "y", "event"),
              "pass_plays")
-    tracking = _sorted(tracking)
-    found = windows if windows is not None else PassWindows.of(tracking)
+    tracking, cols = _sorted(tracking, columns)
+    found = windows if windows is not None else PassWindows.of(tracking, cols)
     windows_table = found.windows
-    rows = _PlayRows.of(tracking, windows_table.num_rows)
+    rows = _PlayRows.of(tracking, windows_table.num_rows, cols)
     frames = _pass_frames(rows, windows_table)
     at_forward = frames.at_forward(rows)
     at_arrival = frames.at_arrival(rows)
@@ -164,12 +169,10 @@ class _PassFrames:
     has_arrival: np.ndarray
 
     def at_forward(self, rows: _PlayRows) -> np.ndarray:
-        p = rows.play_idx
-        return self.has_forward[p] & (rows.frame == self.forward[p])
+        return rows.at(self.forward, self.has_forward)
 
     def at_arrival(self, rows: _PlayRows) -> np.ndarray:
-        p = rows.play_idx
-        return self.has_arrival[p] & (rows.frame == self.arrival[p])
+        return rows.at(self.arrival, self.has_arrival)
 
 
 def _frames_of(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -207,11 +210,12 @@ def _landing_points(
     land_x = np.full(rows.n_plays, np.nan)
     land_y = np.full(rows.n_plays, np.nan)
     ball_arrival = frames.arrival + _ball_clock_shift(rows.is_ball, found, frames)
-    p = rows.play_idx
-    at = (rows.is_ball & frames.has_arrival[p] & (rows.frame == ball_arrival[p])
-             & np.isfinite(rows.x) & np.isfinite(rows.y))
-    land_x[p[at]] = rows.x[at]
-    land_y[p[at]] = rows.y[at]
+    ball = np.flatnonzero(rows.is_ball)  # the ball's rows only
+    p, x, y = rows.play_idx[ball], rows.x[ball], rows.y[ball]
+    at = (frames.has_arrival[p] & (rows.frame[ball] == ball_arrival[p])
+          & np.isfinite(x) & np.isfinite(y))  # fmt: skip
+    land_x[p[at]] = x[at]
+    land_y[p[at]] = y[at]
     names = rows.table.column_names
     if "ball_land_x" in names and "ball_land_y" in names and rows.n_plays:
         given_x = rows.first_of_play("ball_land_x")
@@ -223,9 +227,10 @@ def _landing_points(
 
 
 def _per_play_any(rows: _PlayRows, mask: np.ndarray) -> np.ndarray:
-    out = np.zeros(rows.n_plays, dtype=bool)
-    out[rows.play_idx[mask]] = True
-    return out
+    """Per play, whether any of its rows is in ``mask`` (every play has rows)."""
+    if not rows.n_plays:
+        return np.zeros(0, dtype=bool)
+    return np.logical_or.reduceat(mask, rows.starts[:-1])
 
 
 def _reasons(
@@ -251,7 +256,7 @@ def _reasons(
     positioned = rows.receiver_position | rows.back_position | _has_position(rows)
     has_positions = _per_play_any(rows, players & positioned)
     # a 2026 output file read alone: x, y of players, nothing else
-    has_event = _per_play_any(rows, _valid(rows.table, "event"))
+    has_event = _per_play_any(rows, _valid(rows, "event"))
     positions_only = (~_per_play_any(rows, rows.is_ball) & ~has_side & ~has_event
                       & ~has_positions & ~frames.has_forward)
     no_receivers = np.diff(eligible.offsets.to_numpy()) == 0
@@ -275,15 +280,15 @@ def _reasons(
     return reason
 
 
-def _valid(table: pa.Table, name: str) -> np.ndarray:
-    if name not in table.column_names:
-        return np.zeros(table.num_rows, dtype=bool)
-    return np.asarray(pc.is_valid(table[name]).to_numpy(zero_copy_only=False), dtype=bool)
+def _valid(rows: _PlayRows, name: str) -> np.ndarray:
+    if name not in rows.table.column_names:
+        return np.zeros(rows.table.num_rows, dtype=bool)
+    return rows.cols.valid(name)
 
 
 def _has_position(rows: _PlayRows) -> np.ndarray:
     """Rows with any position or 2026 role."""
-    return _valid(rows.table, "position") | _valid(rows.table, "player_role")
+    return _valid(rows, "position") | _valid(rows, "player_role")
 
 
 def _ball_clock_shift(is_ball: np.ndarray, found: PassWindows, frames: _PassFrames

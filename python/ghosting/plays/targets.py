@@ -8,6 +8,7 @@ eligible receiver nearest the ball at arrival, :func:`infer_targets`).
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -55,6 +56,18 @@ def parse_target_name(description: str | None) -> tuple[str, list[str]] | None:
     return match.group("first"), _name_words(match.group("rest"))
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_parts(name: str) -> tuple[str, list[str]]:
+    """A player's first name (lower case) and the words of his last name, suffixes
+    dropped unless that leaves none; the same players come back play after play. The
+    list is shared: never change it."""
+    name = name.strip()
+    # "Ricky Seals-Jones", or already abbreviated: "R.Seals-Jones"
+    first, _, last = name.partition(" ") if " " in name else name.partition(".")
+    words = [w for w in _name_words(last) if w not in _SUFFIXES] or _name_words(last)
+    return first.lower(), words
+
+
 def match_target(
     parsed: tuple[str, list[str]], names: list[str | None], eligible: list[bool]
 ) -> int | None:
@@ -65,15 +78,13 @@ def match_target(
     Ambiguity is settled by the longest last name, then eligibility; else None.
     """
     initials, rest = parsed
+    initials = initials.lower()
     best: list[tuple[int, int, int]] = []
     for i, name in enumerate(names):
         if not name:
             continue
-        name = name.strip()
-        # "Ricky Seals-Jones", or already abbreviated: "R.Seals-Jones"
-        first, _, last = name.partition(" ") if " " in name else name.partition(".")
-        words = [w for w in _name_words(last) if w not in _SUFFIXES] or _name_words(last)
-        if not words or not first.lower().startswith(initials.lower()):
+        first, words = _name_parts(name)
+        if not words or not first.startswith(initials):
             continue
         if rest[: len(words)] == words:
             best.append((len(words), int(eligible[i]), i))
@@ -244,21 +255,23 @@ def _targets_from_descriptions(
     if names is None:
         return out, found
     texts = take_rows(description, rows.starts[:-1]).to_pylist()
-    play_idx, nfl = rows.play_idx, rows.nfl
     # one row per (play, offensive player): the first row of each track
-    track_start = np.ones(len(nfl), dtype=bool)
-    track_start[1:] = (play_idx[1:] != play_idx[:-1]) | (nfl[1:] != nfl[:-1])
-    players = np.flatnonzero(track_start & rows.offense)
+    tracks = rows.cols.runs("game_id", "play_id", "nfl_id")[:-1]
+    players = tracks[rows.offense[tracks]]
     player_names = take_rows(names, players).to_pylist()
     player_eligible = rows.receiver_position[players].tolist()
-    bounds = np.searchsorted(play_idx[players], np.arange(rows.n_plays + 1))
-    for p in np.flatnonzero(wanted):
+    bounds = np.searchsorted(rows.play_idx[players], np.arange(rows.n_plays + 1)).tolist()
+    named_plays: list[int] = []
+    named_rows: list[int] = []
+    for p in np.flatnonzero(wanted).tolist():
         parsed = parse_target_name(texts[p])
         if parsed is None:
             continue
         lo, hi = bounds[p], bounds[p + 1]
         index = match_target(parsed, player_names[lo:hi], player_eligible[lo:hi])
         if index is not None:
-            out[p] = nfl[players[lo + index]]
-            found[p] = True
+            named_plays.append(p)
+            named_rows.append(lo + index)
+    out[named_plays] = rows.nfl[players[named_rows]]
+    found[named_plays] = True
     return out, found

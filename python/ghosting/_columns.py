@@ -1,0 +1,248 @@
+"""numpy views of one table's columns, each converted once (a leaf module: the pass
+windows, the pass plays and the pipeline share one :class:`Columns` per batch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._util import run_starts
+
+__all__ = ["Columns"]
+
+
+def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None) -> np.ndarray:
+    """A column as a numpy array (nulls replaced by ``fill`` when given; never use a
+    fill for ids: use a validity mask, any integer can be a real id)."""
+    if fill is not None:
+        column = pc.fill_null(column, fill)
+    out = column.to_numpy(zero_copy_only=False)
+    return out if dtype is None else out.astype(dtype, copy=False)
+
+
+def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary-encoded column decoded (string work wants the values)."""
+    return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+
+
+class Columns:
+    """numpy arrays of one table's columns, each converted once (a batch's steps ask
+    for the same columns again and again). The arrays are read-only: copy before
+    changing one."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        #: Set once the table is known sorted by (game_id, play_id, nfl_id, frame_id)
+        #: (``ghosting.plays.pass_plays`` checks): :meth:`rows_at` relies on it.
+        self.sorted_keys = False
+
+    def _keep(self, key: tuple[Any, ...], out: np.ndarray) -> np.ndarray:
+        out.flags.writeable = False
+        self._cache[key] = out
+        return out
+
+    def get(self, name: str, dtype: Any, fill: Any = None) -> np.ndarray:
+        """``_np(table[name], dtype, fill)``, converted on the first call only."""
+        key = ("get", name, np.dtype(dtype).str, fill)
+        out = self._cache.get(key)
+        return out if out is not None else self._keep(key, _np(self.table[name], dtype, fill))
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        """The string column ``name`` dictionary-encoded: per row an integer code (-1 at
+        nulls) into the distinct values, listed in the order they first appear (as
+        ``pyarrow.compute.dictionary_encode`` lists them)."""
+        key = ("codes", name)
+        out = self._cache.get(key)
+        if out is None:
+            codes, values = _string_codes(self.table[name])
+            codes.flags.writeable = False
+            out = self._cache[key] = (codes, values)
+        return out
+
+    def equals(self, name: str, value: str) -> np.ndarray:
+        """True where the string column ``name`` equals ``value`` (False at nulls)."""
+        return self.isin(name, (value,))
+
+    def isin(self, name: str, values: tuple[str, ...]) -> np.ndarray:
+        """True where the string column ``name`` is one of ``values`` (False at nulls)."""
+        key = ("isin", name, tuple(sorted(values)))
+        out = self._cache.get(key)
+        if out is not None:
+            return out
+        column = self.table[name]
+        if 2 * column.null_count > len(column):  # mostly null (events): the others only
+            rows, text = self.valid_values(name)
+            hit = _np(pc.fill_null(pc.is_in(text, value_set=pa.array(sorted(values))), False),
+                      bool)  # fmt: skip
+            out = np.zeros(len(column), dtype=bool)
+            out[rows[hit]] = True
+            return self._keep(key, out)
+        codes, dictionary = self.codes(name)
+        chosen = set(values)
+        wanted = [i for i, v in enumerate(dictionary) if v in chosen]
+        if len(wanted) <= 8:  # a few comparisons of small codes beat a gather
+            out = np.zeros(len(codes), dtype=bool)
+            for code in wanted:
+                out |= codes == code
+            return self._keep(key, out)
+        lookup = np.zeros(len(dictionary) + 1, dtype=bool)  # the last entry: null (-1)
+        lookup[wanted] = True
+        return self._keep(key, lookup[codes])
+
+    def valid(self, name: str) -> np.ndarray:
+        """True where the column ``name`` is not null."""
+        key = ("valid", name)
+        out = self._cache.get(key)
+        if out is not None:
+            return out
+        column = self.table[name]
+        if not column.null_count:
+            return self._keep(key, np.ones(len(column), dtype=bool))
+        encoded = self._cache.get(("codes", name))
+        if encoded is not None:  # a string column encoded already: -1 is null
+            return self._keep(key, encoded[0] >= 0)
+        return self._keep(key, _np(pc.is_valid(column), bool))
+
+    def valid_rows(self, name: str) -> np.ndarray:
+        """The (int64) indices of the rows where the column ``name`` is not null."""
+        key = ("valid_rows", name)
+        out = self._cache.get(key)
+        if out is not None:
+            return out
+        column = self.table[name]
+        if not column.null_count:
+            return self._keep(key, np.arange(len(column), dtype=np.int64))
+        rows = pc.indices_nonzero(pc.is_valid(column))
+        return self._keep(key, _np(rows, np.int64))
+
+    def valid_values(self, name: str) -> tuple[np.ndarray, pa.Array]:
+        """:meth:`valid_rows` of the column ``name`` and its values there (decoded, when
+        dictionary-encoded): a mostly null column's values in a small array."""
+        key = ("valid_values", name)
+        out = self._cache.get(key)
+        if out is None:
+            rows = self.valid_rows(name)
+            # one take from the combined column: a mostly null column combines cheaply
+            values = _plain(self.table[name]).combine_chunks().take(pa.array(rows))
+            out = self._cache[key] = (rows, values)
+        return out
+
+    def take(self, names: list[str], rows: np.ndarray) -> pa.Table:
+        """The columns ``names`` at ``rows``, taken record batch by record batch (one
+        ``take`` per chunk of the table for all of them, not one per column)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        batches = self.table.select(names).to_batches()
+        if len(batches) <= 1:
+            return self.table.select(names).take(pa.array(rows))
+        bounds = np.zeros(len(batches) + 1, dtype=np.int64)
+        np.cumsum([b.num_rows for b in batches], out=bounds[1:])
+        which = np.searchsorted(bounds, rows, side="right") - 1
+        order = np.argsort(which, kind="stable")
+        cuts = np.searchsorted(which[order], np.arange(len(batches) + 1))
+        parts = [
+            batches[k].take(pa.array(rows[order[cuts[k]:cuts[k + 1]]] - bounds[k]))
+            for k in range(len(batches)) if cuts[k + 1] > cuts[k]
+        ]
+        out = pa.Table.from_batches(parts, schema=batches[0].schema)
+        if np.any(order[1:] < order[:-1]):  # back to the order asked for
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            out = out.take(pa.array(inverse))
+        return out
+
+    def runs(self, *names: str) -> np.ndarray:
+        """:func:`run_starts` of the int64 columns ``names``."""
+        key = ("runs", *names)
+        out = self._cache.get(key)
+        if out is not None:
+            return out
+        return self._keep(key, run_starts(*(self.get(n, np.int64) for n in names)))
+
+    def rows_at(self, frames: np.ndarray, known: np.ndarray) -> np.ndarray | None:
+        """The rows (ascending) whose ``frame_id`` is ``frames[i]`` of their play ``i``
+        (the runs of ``game_id, play_id``), for the plays ``known``. Found by a sorted
+        search of each track's frame (one int64 key per row, made once), so only for
+        a table known sorted (:attr:`sorted_keys`) whose frame ids span less than
+        2**31: None otherwise (compare the rows then)."""
+        if not self.sorted_keys or not self.table.num_rows:
+            return None
+        made = self._track_frames()
+        if made is None:
+            return None
+        key, low, span = made
+        tracks = self.runs("game_id", "play_id", "nfl_id")
+        play = self.run_index("game_id", "play_id")[tracks[:-1]]
+        frames = np.asarray(frames, dtype=np.int64)
+        ask = np.flatnonzero(known[play])
+        wanted = frames[play[ask]]
+        inside = (wanted >= low) & (wanted < low + span)  # beyond: another track's key
+        query = ask[inside] * span + (wanted[inside] - low)
+        lo = np.searchsorted(key, query, side="left")
+        hi = np.searchsorted(key, query, side="right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64)
+        first = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        return first + np.arange(total, dtype=np.int64)
+
+    def _track_frames(self) -> tuple[np.ndarray, int, int] | None:
+        """Per row ``track * span + frame - low`` (ascending in a sorted table), ``low``
+        and ``span`` (the frame ids' range); None when the frames span too much."""
+        key = ("track_frames",)
+        out = self._cache.get(key)
+        if out is None:
+            if self.table["frame_id"].null_count:
+                return None
+            frame = self.get("frame_id", np.int64)
+            low, high = int(frame.min()), int(frame.max())
+            span = high - low + 1
+            tracks = self.runs("game_id", "play_id", "nfl_id")
+            if (span >= 2**31 or (len(tracks) - 1) * span >= 2**62 or high >= 2**61
+                    or low <= -(2**61)):  # fmt: skip
+                return None
+            base = np.arange(len(tracks) - 1, dtype=np.int64) * span - low
+            index = np.repeat(base, np.diff(tracks))
+            index += frame
+            index.flags.writeable = False
+            out = self._cache[key] = (index, low, span)
+        return out
+
+    def run_index(self, *names: str) -> np.ndarray:
+        """Per row, the index of its run of :meth:`runs` ``(*names)``."""
+        key = ("run_index", *names)
+        out = self._cache.get(key)
+        if out is not None:
+            return out
+        starts = self.runs(*names)
+        return self._keep(key, np.repeat(np.arange(len(starts) - 1), np.diff(starts)))
+
+
+def _string_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
+    """:meth:`Columns.codes` of one column. A tracking table repeats each value over a
+    track, so the column's runs of equal values are found first (one comparison of
+    neighbours) and only their first values are encoded."""
+    array = _plain(column).combine_chunks()
+    n = len(array)
+    if not n:
+        return np.zeros(0, dtype=np.int8), []
+    starts = np.zeros(1, dtype=np.int64)
+    if n > 1:
+        # null where either is null: not a cut; a null next to a value is one
+        differs = pc.not_equal(array.slice(1), array.slice(0, n - 1))
+        starts = np.concatenate([starts, _np(pc.indices_nonzero(differs), np.int64) + 1])
+        if array.null_count:
+            nulls = _np(pc.indices_nonzero(array.is_null()), np.int64)
+            gap = np.flatnonzero(np.diff(nulls) != 1)
+            edges = [nulls[:1], nulls[1:][gap], nulls[gap] + 1, nulls[-1:] + 1]
+            starts = np.union1d(starts, np.concatenate(edges))
+            starts = starts[starts < n]
+    encoded = pc.dictionary_encode(array.take(pa.array(starts)))
+    first = _np(encoded.indices, np.int64, -1)
+    values = encoded.dictionary.to_pylist()
+    dtype = np.int8 if len(values) < 127 else np.int16 if len(values) < 32767 else np.int32
+    return np.repeat(first.astype(dtype), np.diff(np.append(starts, n))), values
