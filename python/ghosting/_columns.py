@@ -39,6 +39,8 @@ class Columns:
         #: Set once the table is known sorted by (game_id, play_id, nfl_id, frame_id)
         #: (``ghosting.plays.pass_plays`` checks): :meth:`rows_at` relies on it.
         self.sorted_keys = False
+        #: (parent, keep) when this table is the parent's rows where ``keep`` (:meth:`kept`)
+        self._parent: tuple[Columns, np.ndarray] | None = None
 
     def _keep(self, key: tuple[Any, ...], out: np.ndarray) -> np.ndarray:
         out.flags.writeable = False
@@ -67,12 +69,37 @@ class Columns:
         """True where the string column ``name`` equals ``value`` (False at nulls)."""
         return self.isin(name, (value,))
 
+    def kept(self, table: pa.Table, keep: np.ndarray | None) -> Columns:
+        """The :class:`Columns` of ``table``, which holds this table's rows where
+        ``keep`` (a boolean mask; None: all of them, in order). Its string tests
+        (:meth:`isin`, :meth:`equals`) come from this one's when it made them already,
+        taken at the kept rows: the strings are not read a second time."""
+        if table is self.table:
+            return self
+        if keep is None:  # the same rows (another schema's metadata): the same arrays
+            if table.num_rows != self.table.num_rows:
+                raise ValueError("Columns.kept: the tables differ in length")
+            out = Columns(table)
+            out._cache = self._cache
+            out.sorted_keys = self.sorted_keys
+            return out
+        keep = np.asarray(keep, dtype=bool)
+        if len(keep) != self.table.num_rows or int(keep.sum()) != table.num_rows:
+            raise ValueError("Columns.kept: the mask does not match the tables")
+        out = Columns(table)
+        out.sorted_keys = self.sorted_keys  # rows kept in order: still sorted
+        out._parent = (self, keep)
+        return out
+
     def isin(self, name: str, values: tuple[str, ...]) -> np.ndarray:
         """True where the string column ``name`` is one of ``values`` (False at nulls)."""
         key = ("isin", name, tuple(sorted(values)))
         out = self._cache.get(key)
         if out is not None:
             return out
+        if self._parent is not None and key in self._parent[0]._cache:
+            parent, keep = self._parent
+            return self._keep(key, parent._cache[key][keep])
         column = self.table[name]
         if 2 * column.null_count > len(column):  # mostly null (events): the others only
             rows, text = self.valid_values(name)

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _core
+from ._columns import Columns
 from .choices import POLICIES, WINDOWS, CleaningPolicy, CleaningWindow
 from .errors import InputError, MissingColumnsError
 from .passes import pass_windows
@@ -396,20 +397,55 @@ def clean(
     >>> report.flagged["LONG_STEP"]
     0
     """
+    cleaned, report, _ = clean_columns(tracking, None, policy, v_max=v_max, dt=dt,
+                                       field_tolerance=field_tolerance, window=window,
+                                       history=history, pass_windows=pass_windows)  # fmt: skip
+    return cleaned, report
+
+
+def clean_columns(
+    tracking: pa.Table,
+    columns: Columns | None,
+    policy: CleaningPolicy = "play",
+    *,
+    v_max: float = V_MAX,
+    dt: float = DT,
+    field_tolerance: float = FIELD_TOLERANCE,
+    window: CleaningWindow = "pass",
+    history: int = HISTORY,
+    pass_windows: pa.Table | None = None,
+) -> tuple[pa.Table, CleaningReport, np.ndarray | None]:
+    """:func:`clean`, reading the key, position and side columns from ``columns``
+    (the batch's :class:`~ghosting._columns.Columns` of ``tracking``, converted once
+    for every step of ``ghosting run``) when given; the same answer either way. Also
+    returns the mask of the rows kept (None when all are: the table is returned)."""
     check_options(policy=policy, v_max=v_max, dt=dt, field_tolerance=field_tolerance,
                   window=window, history=history)  # fmt: skip
     tracking = _check_table(tracking)
+    if columns is not None and columns.table is not tracking:
+        raise ValueError("clean_columns: the columns are not the table's")
 
-    game = _numpy(tracking, "game_id", np.int64)
-    play = _numpy(tracking, "play_id", np.int64)
-    nfl = _numpy(tracking, "nfl_id", np.int64)
+    if columns is not None and columns.sorted_keys:
+        # known sorted by (game_id, play_id, nfl_id, frame_id): the runs are the offsets
+        game, play, nfl = (columns.get(n, np.int64) for n in ("game_id", "play_id", "nfl_id"))
+        track_offsets = columns.runs("game_id", "play_id", "nfl_id").astype(np.int64)
+        play_offsets = np.searchsorted(track_offsets, columns.runs("game_id", "play_id"))
+        track_starts = track_offsets[:-1]
+    else:
+        game = _numpy(tracking, "game_id", np.int64)
+        play = _numpy(tracking, "play_id", np.int64)
+        nfl = _numpy(tracking, "nfl_id", np.int64)
+        track_offsets, play_offsets, track_starts = _structure(game, play, nfl)
     frame = _numpy(tracking, "frame_id", np.int32)
-    track_offsets, play_offsets, track_starts = _structure(game, play, nfl)
     play_start_rows = track_offsets[play_offsets[:-1]]
     game_of_play, play_of_play = game[play_start_rows], play[play_start_rows]
 
-    side_at_start = tracking.column("side").take(pa.array(track_starts))
-    is_ball = pc.fill_null(pc.equal(side_at_start, "ball"), False).to_numpy(zero_copy_only=False)
+    if columns is not None:
+        is_ball = columns.equals("side", "ball")[track_starts]
+    else:
+        side_at_start = tracking.column("side").take(pa.array(track_starts))
+        is_ball = pc.fill_null(pc.equal(side_at_start, "ball"), False).to_numpy(
+            zero_copy_only=False)
     is_player = ((nfl[track_starts] != BALL_ID) & ~is_ball).astype(np.uint8)
 
     lo, hi, no_window = _window_bounds(tracking, window, int(history), game_of_play,
@@ -422,9 +458,14 @@ def clean(
         in_window = frame >= lo32
         in_window &= frame <= np.repeat(hi.astype(np.int32), rows_per_play)
 
+    def floats(name: str) -> np.ndarray:
+        if columns is not None:
+            return columns.get(name, np.float64)
+        return _numpy(tracking, name, np.float64)
+
     flags, keep, track_reasons, play_reasons = _core.clean_tracks(
-        _numpy(tracking, "x", np.float64),
-        _numpy(tracking, "y", np.float64),
+        floats("x"),
+        floats("y"),
         _numpy(tracking, "s", np.float64),
         frame,
         track_offsets,
@@ -455,7 +496,8 @@ def clean(
     cleaned = _kept_rows(tracking, keep, report.rows_out)
     metadata = dict(cleaned.schema.metadata or {})
     metadata[METADATA_KEY] = report.to_json().encode()
-    return cleaned.replace_schema_metadata(metadata), report
+    kept = None if report.rows_out == tracking.num_rows else keep.astype(bool, copy=False)
+    return cleaned.replace_schema_metadata(metadata), report, kept
 
 
 def _fill_report(

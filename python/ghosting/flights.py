@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _core
+from ._columns import Columns
 from ._util import integers, run_starts
 from .errors import InputError
 
@@ -111,15 +112,27 @@ class FlightTable:
         return int(self.play_offsets.shape[0] - 1)
 
     @classmethod
-    def of(cls, tracking: pa.Table) -> FlightTable:
+    def of(cls, tracking: pa.Table, columns: Columns | None = None) -> FlightTable:
         """The gatherer's view of ``tracking``; InputError when a column is missing or
-        a play's rows are not contiguous."""
+        a play's rows are not contiguous. ``columns``: the table's
+        :class:`~ghosting._columns.Columns` when the caller has them (``ghosting run``
+        converts each column of a batch once); the same answer either way."""
         for name in _COLUMNS:
             if name not in tracking.column_names:
                 raise InputError(f"tracking table has no column {name!r}")
-        game = _column(tracking, "game_id", np.int64)
-        play = _column(tracking, "play_id", np.int64)
-        offsets = run_starts(game, play)
+        if columns is not None and columns.table is not tracking:
+            raise ValueError("FlightTable.of: the columns are not the table's")
+
+        def col(name: str, dtype: type) -> np.ndarray:
+            if columns is None:
+                return _column(tracking, name, dtype)
+            # the batch's conversions (nulls of an integer column read as 0, as above)
+            ints = np.dtype(dtype).kind != "f" and tracking.column(name).null_count
+            return columns.get(name, dtype, 0 if ints else None)
+
+        game = col("game_id", np.int64)
+        play = col("play_id", np.int64)
+        offsets = run_starts(game, play) if columns is None else columns.runs("game_id", "play_id")
         starts = offsets[:-1]
         g, p = game[starts], play[starts]
         order = np.lexsort((p, g))
@@ -127,12 +140,18 @@ class FlightTable:
             raise InputError(
                 "tracking table is not grouped by (game_id, play_id): sort it as read_tracking does"
             )
+        if columns is None:
+            side = side_codes(tracking.column("side"))
+        else:  # the side tests of the batch's earlier steps, reused
+            side = np.zeros(tracking.num_rows, np.int8)
+            side[columns.equals("side", "offense")] = SIDE_OFFENSE
+            side[columns.equals("side", "defense")] = SIDE_DEFENSE
         return cls(
-            nfl_id=_column(tracking, "nfl_id", np.int64),
-            frame_id=_column(tracking, "frame_id", np.int64),
-            x=_column(tracking, "x", np.float64),
-            y=_column(tracking, "y", np.float64),
-            side=side_codes(tracking.column("side")),
+            nfl_id=col("nfl_id", np.int64),
+            frame_id=col("frame_id", np.int64),
+            x=col("x", np.float64),
+            y=col("y", np.float64),
+            side=side,
             play_offsets=offsets,
             play_game_id=g,
             play_play_id=p,

@@ -73,7 +73,7 @@ def _model_info(model: Any) -> dict[str, Any]:
 
 
 def _run_games(
-    sources: Iterable[tuple[str, int | None, Iterator[pa.Table]]],
+    sources: Iterable[tuple[str, int | None, Iterator[pa.Table], int | None]],
     targets: pa.Table | None,
     model: Any,
     settings: RunSettings,
@@ -93,9 +93,10 @@ def _run_games(
     n_threads = resolve_threads(threads)
 
     def all_batches() -> Iterator[list[pa.Table]]:
-        for name, n_games, games in sources:
+        for name, n_games, games, total_rows in sources:
             chunks = progress(games, total=n_games, desc=name, enabled=show_progress)
-            yield from game.batches(chunks)  # whole games, up to game.BATCH_ROWS rows
+            # whole games, up to game.BATCH_ROWS rows (of even sizes when the total is known)
+            yield from game.batches(chunks, total_rows=total_rows)
 
     if n_threads == 1:
         for batch in all_batches():
@@ -235,7 +236,7 @@ def run(
         tally.duplicate_rows_dropped = 0  # as here: a table read whole reports none
     else:
         assert table is not None
-        sources = [("ghosting", *_table_games(table))]
+        sources = [("ghosting", *_table_games(table), table.num_rows)]
         tally = _run_games(sources, target_table, ghost_model, settings, sink, show_progress,
                            threads=threads)  # fmt: skip
     summary = tally.summary(
@@ -327,14 +328,14 @@ def run_files(
     ghost_model = _load_model(model)
     tally = _Tally()
 
-    def sources() -> Iterator[tuple[str, int | None, Iterator[pa.Table]]]:
+    def sources() -> Iterator[tuple[str, int | None, Iterator[pa.Table], int | None]]:
         if stream is None:
             from ..synth import generate_plays
 
             demo = generate_plays(int(demo_plays or 0), seed=demo_seed)
-            yield ("demo", *_table_games(demo))
+            yield ("demo", *_table_games(demo), demo.num_rows)
             return
-        yield "ghosting", stream.n_chunks, (table for _, table in stream)
+        yield "ghosting", stream.n_chunks, (table for _, table in stream), None
 
     labels = ([str(f.path) for f in stream.files] if stream is not None
               else plan.files if plan is not None else [f"demo:{demo_plays}"])  # fmt: skip

@@ -122,16 +122,19 @@ def _option_offsets(ghosts: PlayGhosts) -> np.ndarray:
 
 
 def _play_status(
-    game: pa.Table, plays: pa.Table, windows: PassWindows, settings: RunSettings, tally: _Tally
-) -> tuple[pa.Table, np.ndarray, np.ndarray]:
-    """Clean the games; return the cleaned rows, which plays can be ghosted, and why not."""
-    from ..cleaning import clean
+    game: pa.Table, plays: pa.Table, windows: PassWindows, settings: RunSettings, tally: _Tally,
+    columns: Columns | None = None,
+) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Clean the games; return the cleaned rows, which plays can be ghosted, why not,
+    and the mask of the rows kept (None: all, ``cleaned`` is ``game``)."""
+    from ..cleaning import clean_columns
 
     reason = np.array(plays["reason"].to_pylist(), dtype=object)
     ok = _np(plays["analysable"], bool, False)
     reason[~ok & pc.is_null(plays["reason"]).to_numpy(zero_copy_only=False)] = "not analysable"
-    cleaned, report = clean(game, **settings.cleaning(),  # type: ignore[arg-type]
-                            pass_windows=windows.windows)  # fmt: skip
+    cleaned, report, keep = clean_columns(
+        game, columns, **settings.cleaning(),  # type: ignore[arg-type]
+        pass_windows=windows.windows)  # fmt: skip
     tally.add_cleaning(report)
     if report.dropped_plays:  # one row per dropped play, matched by (game_id, play_id)
         dropped = pa.table({
@@ -152,7 +155,7 @@ def _play_status(
     too_long = ok & forward_ok & arrival_ok & (frames > settings.max_flight_frames)
     ok[too_long] = False
     reason[too_long] = flight_reason(settings)
-    return cleaned, ok, reason
+    return cleaned, ok, reason, keep
 
 
 def flight_reason(settings: RunSettings) -> str:
@@ -243,27 +246,46 @@ BATCH_ROWS = 1_000_000
 
 
 def batches(
-    chunks: Iterable[pa.Table], max_rows: int | None = None
+    chunks: Iterable[pa.Table], max_rows: int | None = None, total_rows: int | None = None
 ) -> Iterator[list[pa.Table]]:
     """Consecutive tables of whole games (pieces of whole plays) grouped into batches
     of at most ``max_rows`` rows (default :data:`BATCH_ROWS`). A batch only holds
     tables of one schema whose keys follow each other in (game_id, play_id) order,
-    so that their concatenation is sorted as each of them is."""
+    so that their concatenation is sorted as each of them is.
+
+    With ``total_rows`` (the rows of all ``chunks``, when known in advance) the fewest
+    batches that fit are made about the same size, each cut at the game boundary
+    nearest its share: batches ghosted side by side on threads then end together."""
     max_rows = BATCH_ROWS if max_rows is None else max_rows
+    even = bool(total_rows) and max_rows > 0
     batch: list[pa.Table] = []
     rows = 0
+    done = 0  # rows in the batches yielded so far
     last: tuple[int, int] | None = None
     for chunk in chunks:
         if not chunk.num_rows:
             continue
         first = (int(chunk["game_id"][0].as_py()), int(chunk["play_id"][0].as_py()))
+        past_share = False
+        if even and batch:
+            # this batch's share of the rows left; cut before the chunk when the share
+            # ends nearer before it than after it, and the rest still fits in the
+            # batches left
+            left = max(int(total_rows or 0) - done, rows + chunk.num_rows)
+            n_left = -(-left // max_rows)
+            past_share = n_left > 1 and (
+                rows + chunk.num_rows / 2 > left / n_left
+                and left - rows <= (n_left - 1) * max_rows
+            )
         if batch and (
             rows + chunk.num_rows > max_rows
+            or past_share
             or last is None
             or first <= last
             or not chunk.schema.equals(batch[0].schema, check_metadata=False)
         ):
             yield batch
+            done += rows
             batch, rows = [], 0
         batch.append(chunk)
         rows += chunk.num_rows
@@ -295,20 +317,21 @@ def _ghost_games(
     game = _concat(chunks)
     if not game.num_rows:
         return
-    tally.game_ids.update(pc.unique(game["game_id"]).to_pylist())
     tally.rows_read += game.num_rows
     raw = Columns(game)  # the batch's columns, each converted once
+    game_ids = raw.get("game_id", np.int64)
+    tally.game_ids.update(np.unique(game_ids[raw.runs("game_id")[:-1]]).tolist())
     windows = PassWindows.of(game, raw)  # the batch's events, scanned once
     plays = pass_plays(game, targets, windows=windows, columns=raw)
     # names and the play's situation ride along (pipeline/context.py)
     names = context.player_info(game, raw)
     situation = context.play_info(game, plays, names, raw)
-    del raw  # the converted columns are not needed past here
     tally.plays_read += plays.num_rows
-    cleaned, ok, reason = _play_status(game, plays, windows, settings, tally)
+    cleaned, ok, reason, keep = _play_status(game, plays, windows, settings, tally, raw)
 
     # the gatherer's view of the cleaned rows, shared by the ghosts and the decision
-    flight_table = FlightTable.of(cleaned)
+    flight_table = FlightTable.of(cleaned, raw.kept(cleaned, keep))
+    del raw  # the converted columns are not needed past here
     g, broken = _ghost_and_score(model, cleaned, plays, plays.filter(pa.array(ok)), settings,
                                  flight_table)  # fmt: skip
     play_ids = _np(plays["play_id"], np.int64)
