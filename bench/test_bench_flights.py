@@ -74,6 +74,39 @@ def test_gather_flights_numpy_reference(benchmark, requests):
     benchmark.pedantic(gather_flights_py, args=(*columns, *req), rounds=1, iterations=1)
 
 
+def _padded_numpy(xy: np.ndarray, offsets: np.ndarray, index: np.ndarray,
+                  width: int) -> np.ndarray:
+    """``Flights.padded`` before ``_core.pad_windows``: one masked numpy assignment."""
+    starts = offsets[:-1][index]
+    lengths = offsets[1:][index] - starts
+    out = np.full((len(index), width, 2), np.nan)
+    inside = np.arange(width)[None, :] < lengths[:, None]
+    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[inside] = xy[np.repeat(starts, lengths) + within]
+    return out
+
+
+@pytest.fixture(scope="module")
+def padded_input(requests: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    d, _, offsets, _, _ = _core.gather_flights(*requests[0], *requests[1])
+    index = np.arange(len(offsets) - 1, dtype=np.int64)[::2]  # every other window
+    width = int(np.diff(offsets).max())
+    return d, offsets, index, width
+
+
+@pytest.mark.benchmark(group="pad_windows")
+def test_pad_windows_kernel(benchmark, padded_input):
+    benchmark.extra_info["rows"] = len(padded_input[2])  # windows
+    out = benchmark.pedantic(_core.pad_windows, args=padded_input, rounds=20, iterations=1)
+    assert np.array_equal(out, _padded_numpy(*padded_input), equal_nan=True)
+
+
+@pytest.mark.benchmark(group="pad_windows")
+def test_pad_windows_numpy_baseline(benchmark, padded_input):
+    benchmark.extra_info["rows"] = len(padded_input[2])
+    benchmark.pedantic(_padded_numpy, args=padded_input, rounds=20, iterations=1)
+
+
 def _reference_gather(table: flights.FlightTable, *request: Any) -> flights.Flights:
     d, r, off, ctx, flags = gather_flights_py(
         table.nfl_id, table.frame_id, table.x, table.y, table.side, table.play_offsets,

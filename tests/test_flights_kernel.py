@@ -30,7 +30,7 @@ from ghosting.flights import (
     gather_flights,
     play_rosters,
 )
-from ghosting.flights_py import gather_flights_py, gather_tracks_py, play_rosters_py
+from ghosting.flights_py import gather_flights_py, gather_tracks_py, padded_py, play_rosters_py
 
 IDS = [0, 3, 7, 8, 12, 40]  # few ids: players collide, repeat and go missing
 
@@ -358,3 +358,38 @@ class TestFlightsRace:
         finally:
             stop.set()
             thread.join()
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_pad_windows_matches_the_numpy_reference(data: Any) -> None:
+    lengths = data.draw(st.lists(st.integers(0, 9), max_size=12))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    xy = np.asarray(data.draw(st.lists(
+        st.floats(allow_nan=True, allow_infinity=True, width=64),
+        min_size=2 * int(offsets[-1]), max_size=2 * int(offsets[-1]))), np.float64).reshape(-1, 2)
+    index = np.asarray(data.draw(st.lists(st.integers(0, max(len(lengths) - 1, 0)),
+                                          max_size=15 if lengths else 0)), np.int64)
+    width = max([lengths[i] for i in index], default=0) + data.draw(st.integers(0, 3))
+    got = _core.pad_windows(xy, offsets, index, width)
+    want = padded_py(xy, offsets, index, width)
+    assert got.dtype == want.dtype and got.shape == want.shape == (len(index), width, 2)
+    assert np.array_equal(got, want, equal_nan=True)
+
+
+def test_pad_windows_rejects_bad_input() -> None:
+    xy = np.zeros((5, 2))
+    offsets = np.array([0, 2, 5])
+    for args, match in [
+        ((xy, offsets, [2], 3), "not in"),
+        ((xy, offsets, [-1], 3), "not in"),
+        ((xy, offsets, [1], 2), "more than width"),
+        ((xy, offsets, [0], -1), "width"),
+        ((xy, np.array([0, 3, 2]), [0], 3), "offsets"),
+        ((xy, np.array([0, 2, 6]), [0], 3), "offsets"),
+        ((np.zeros((5, 3)), offsets, [0], 3), "shape"),
+        ((xy, offsets, [0.5], 3), "index has dtype"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            _core.pad_windows(*args)
+    assert _core.pad_windows(xy, offsets, np.zeros(0, np.int64), 4).shape == (0, 4, 2)

@@ -193,6 +193,39 @@ py::tuple play_rosters(const py::object& nfl_obj, const py::object& side_obj,
                           to_numpy(roster_side));
 }
 
+py::array_t<double> pad_windows(const py::object& xy_obj, const py::object& offsets_obj,
+                                const py::object& index_obj, py::ssize_t width) {
+    const auto xy = ghosting_bindings::as_points(xy_obj, "xy");
+    const Ids offsets = copy_offsets(offsets_obj, "offsets");
+    const std::size_t n_windows =
+        ghosting_bindings::check_offsets(offsets, static_cast<std::size_t>(xy.shape(0)), "offsets");
+    const Ids index = copy_1d<std::int64_t>(index_obj, "index", "iu");
+    if (width < 0) {
+        throw std::invalid_argument("width must be >= 0, got " + std::to_string(width));
+    }
+    for (std::size_t k = 0; k < index.size(); ++k) {
+        if (index[k] < 0 || static_cast<std::uint64_t>(index[k]) >= n_windows) {
+            throw std::invalid_argument("index[" + std::to_string(k) + "] = " +
+                                        std::to_string(index[k]) + " is not in [0, " +
+                                        std::to_string(n_windows) + ")");
+        }
+        const std::int64_t length = offsets[index[k] + 1] - offsets[index[k]];
+        if (length > width) {
+            throw std::invalid_argument("window " + std::to_string(index[k]) + " has " +
+                                        std::to_string(length) + " samples, more than width " +
+                                        std::to_string(width));
+        }
+    }
+    const auto m = static_cast<py::ssize_t>(index.size());
+    py::array_t<double> out({m, width, static_cast<py::ssize_t>(2)});
+    {
+        py::gil_scoped_release release;
+        ghosting::pad_windows(xy.data(), offsets.data(), index.data(), index.size(),
+                              static_cast<std::size_t>(width), out.mutable_data());
+    }
+    return out;
+}
+
 }  // namespace
 
 void register_flights(py::module_& m) {
@@ -211,6 +244,9 @@ void register_flights(py::module_& m) {
           py::arg("y"), py::arg("side"), py::arg("play_offsets"), py::arg("play"), py::arg("nfl"),
           py::arg("first_frame"), py::arg("end_frame"),
           "(xy, offsets, n_rows, first_row, consecutive, nonfinite) of each requested track.");
+    m.def("pad_windows", &pad_windows, py::arg("xy"), py::arg("offsets"), py::arg("index"),
+          py::arg("width"),
+          "Windows index of flat (n, 2) points cut by offsets, as (m, width, 2), NaN-padded.");
     m.def("play_rosters", &play_rosters, py::arg("nfl_id"), py::arg("side"),
           py::arg("play_offsets"), py::arg("plays"),
           "(roster_offsets, nfl_id, side): the players of the plays `plays`, ascending nfl_id.");

@@ -1,6 +1,7 @@
 #include "ghosting/flights.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -370,6 +371,20 @@ void play_rosters(const FlightTable& t, const std::vector<std::int64_t>& plays,
             roster_side.push_back(run.side);
         }
         roster_offsets[k + 1] = static_cast<std::int64_t>(roster_nfl_id.size());
+    }
+}
+
+void pad_windows(const double* xy, const std::int64_t* offsets, const std::int64_t* index,
+                 std::size_t m, std::size_t width, double* out) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t k = 0; k < m; ++k) {
+        const std::int64_t lo = offsets[index[k]];
+        const auto length = static_cast<std::size_t>(offsets[index[k] + 1] - lo);
+        double* row = out + k * width * 2;
+        if (length) {
+            std::memcpy(row, xy + lo * 2, length * 2 * sizeof(double));
+        }
+        std::fill(row + length * 2, row + width * 2, nan);
     }
 }
 

@@ -162,3 +162,8 @@ def play_rosters(
     plays: npt.ArrayLike,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int8]]:
     """(roster_offsets, nfl_id, side) of the plays `plays`."""
+
+def pad_windows(
+    xy: npt.ArrayLike, offsets: npt.ArrayLike, index: npt.ArrayLike, width: int
+) -> npt.NDArray[np.float64]:
+    """Windows ``index`` of flat (n, 2) points cut by offsets, as (m, width, 2), NaN-padded."""

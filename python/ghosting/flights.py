@@ -189,24 +189,11 @@ class Flights:
 
     def padded(self, index: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
         """Defender and receiver positions of the windows ``index`` as ``(m, width, 2)``
-        arrays (frame j of window i at ``[i, j]``), NaN past each window's end."""
+        arrays (frame j of window i at ``[i, j]``), NaN past each window's end
+        (``_core.pad_windows``; :func:`ghosting.flights_py.padded_py` is its reference)."""
         index = np.asarray(index, np.int64)
-        starts = self.offsets[:-1][index]
-        lengths = self.offsets[1:][index] - starts
-        m = index.size
-        defender = np.full((m, width, 2), np.nan)
-        receiver = np.full((m, width, 2), np.nan)
-        if m and lengths.sum():
-            inside = np.arange(width)[None, :] < lengths[:, None]  # row-major: flat order
-            if index.size == len(self) and np.array_equal(index, np.arange(len(self))):
-                src: slice | np.ndarray = slice(None)
-            else:
-                within = np.arange(int(lengths.sum())) - np.repeat(
-                    np.cumsum(lengths) - lengths, lengths)
-                src = np.repeat(starts, lengths) + within
-            defender[inside] = self.defender_xy[src]
-            receiver[inside] = self.receiver_xy[src]
-        return defender, receiver
+        return (_core.pad_windows(self.defender_xy, self.offsets, index, width),
+                _core.pad_windows(self.receiver_xy, self.offsets, index, width))
 
 
 @dataclass(frozen=True)

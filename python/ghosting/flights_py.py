@@ -26,6 +26,7 @@ __all__ = [
     "gather_flights_py",
     "gather_tracks_py",
     "play_rosters_py",
+    "padded_py",
     "fill_history",
     "fill_receiver",
     "nearest",
@@ -213,3 +214,15 @@ def play_rosters_py(
         np.concatenate(ids_out).astype(np.int64) if ids_out else np.zeros(0, np.int64),
         np.concatenate(side_out).astype(np.int8) if side_out else np.zeros(0, np.int8),
     )
+
+
+def padded_py(xy: np.ndarray, offsets: np.ndarray, index: np.ndarray, width: int) -> np.ndarray:
+    """``_core.pad_windows``: the windows ``index`` of flat ``(n, 2)`` points cut by
+    ``offsets``, as ``(m, width, 2)`` (NaN past each window's end), one window at a time."""
+    out = np.full((len(index), width, 2), np.nan)
+    for k, i in enumerate(np.asarray(index, np.int64)):
+        window = xy[offsets[i]:offsets[i + 1]]
+        if len(window) > width:
+            raise ValueError(f"window {i} has {len(window)} samples, more than width {width}")
+        out[k, : len(window)] = window
+    return out

@@ -103,4 +103,12 @@ void play_rosters(const FlightTable& table, const std::vector<std::int64_t>& pla
                   std::vector<std::int64_t>& roster_offsets,
                   std::vector<std::int64_t>& roster_nfl_id, std::vector<std::int8_t>& roster_side);
 
+// Window index[k] of a flat (n_samples x 2) array of points (samples offsets[i] ..
+// offsets[i + 1], i = index[k]) copied to out[k][0 .. length) of an (m x width x 2)
+// array, NaN in the rest of the row: the windows padded to one width. Preconditions
+// (the bindings check them on private copies): offsets valid, every index in
+// [0, n_windows), every chosen window at most `width` samples long.
+void pad_windows(const double* xy, const std::int64_t* offsets, const std::int64_t* index,
+                 std::size_t m, std::size_t width, double* out);
+
 }  // namespace ghosting
