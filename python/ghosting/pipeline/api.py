@@ -335,7 +335,7 @@ def run_files(
             demo = generate_plays(int(demo_plays or 0), seed=demo_seed)
             yield ("demo", *_table_games(demo), demo.num_rows)
             return
-        yield "ghosting", stream.n_chunks, (table for _, table in stream), None
+        yield "ghosting", stream.n_chunks, (table for _, table in stream), stream.total_rows
 
     labels = ([str(f.path) for f in stream.files] if stream is not None
               else plan.files if plan is not None else [f"demo:{demo_plays}"])  # fmt: skip

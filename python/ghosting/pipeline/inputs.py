@@ -525,6 +525,12 @@ class GameStream:
         return len(np.unique(np.concatenate([f.games for f in self.files]))) if self.files else 0
 
     @property
+    def total_rows(self) -> int:
+        """The rows of the files that carry a game: about the rows iteration yields
+        (duplicates dropped and a layout's own rows aside); it evens the batches."""
+        return sum(f.rows - f.rows_without_game for f in self.files)
+
+    @property
     def n_chunks(self) -> int:
         """How many tables iteration yields (a game in several runs of a single file
         comes in several pieces of whole plays)."""
