@@ -99,11 +99,12 @@ def _checked(radix: int, n_values: int) -> int:
     return radix * n_values
 
 
-def game_tables(tracking: pa.Table) -> Iterator[pa.Table]:
-    """The games of a canonical tracking table, one zero-copy slice each."""
+def game_tables(tracking: pa.Table, games: np.ndarray | None = None) -> Iterator[pa.Table]:
+    """The games of a canonical tracking table, one zero-copy slice each (``games``: its
+    ``game_id`` column as int64, when the caller has it)."""
     if not tracking.num_rows:
         return
-    games = _np(tracking["game_id"], np.int64)
+    games = _np(tracking["game_id"], np.int64) if games is None else games
     if np.any(games[1:] < games[:-1]):
         order = np.argsort(games, kind="stable")
         tracking = tracking.take(pa.array(order))

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from .._util import run_starts
 from ..errors import GhostingError, InputError
 from ..schema import CANONICAL_SCHEMA
-from .columns import game_tables
+from .columns import _np, game_tables
 
 _KEYS = ("game_id", "play_id", "nfl_id", "frame_id")
 
@@ -664,5 +664,9 @@ def _check_input(path: Path) -> None:
 
 def _table_games(table: pa.Table) -> tuple[int, Iterator[pa.Table]]:
     """The games of an in-memory canonical table."""
-    n = len(pc.unique(table["game_id"])) if table.num_rows else 0
-    return n, game_tables(table)
+    if not table.num_rows:
+        return 0, game_tables(table)
+    games = _np(table["game_id"], np.int64)  # converted once, for the count and the cut
+    ordered = not np.any(games[1:] < games[:-1])
+    n = len(run_starts(games)) - 1 if ordered else len(np.unique(games))
+    return n, game_tables(table, games)
