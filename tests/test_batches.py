@@ -122,5 +122,15 @@ def test_clean_with_the_batch_columns_is_clean(policy: str) -> None:
         for name in ("nfl_id", "frame_id", "x", "y", "side", "play_offsets", "play_game_id",
                      "play_play_id"):
             assert np.array_equal(getattr(ft, name), getattr(ref, name), equal_nan=True), name
+    bare, _, _ = clean_columns(table, Columns(table), policy, report_in_metadata=False)
+    assert _same(bare, expected)
+    assert b"ghosting.cleaning_report" in expected.schema.metadata
+    assert b"ghosting.cleaning_report" not in (bare.schema.metadata or {})
     with pytest.raises(ValueError):
         clean_columns(table, Columns(table.slice(1)), policy)
+
+
+def test_clean_columns_returns_the_table_when_nothing_is_dropped() -> None:
+    table = ghosting.synth.generate_plays(2, seed=0)
+    cleaned, report, keep = clean_columns(table, Columns(table), report_in_metadata=False)
+    assert cleaned is table and keep is None and report.rows_out == table.num_rows

@@ -414,11 +414,14 @@ def clean_columns(
     window: CleaningWindow = "pass",
     history: int = HISTORY,
     pass_windows: pa.Table | None = None,
+    report_in_metadata: bool = True,
 ) -> tuple[pa.Table, CleaningReport, np.ndarray | None]:
     """:func:`clean`, reading the key, position and side columns from ``columns``
     (the batch's :class:`~ghosting._columns.Columns` of ``tracking``, converted once
     for every step of ``ghosting run``) when given; the same answer either way. Also
-    returns the mask of the rows kept (None when all are: the table is returned)."""
+    returns the mask of the rows kept (None when all are). ``report_in_metadata=False``
+    leaves the report out of the cleaned table's schema metadata (``ghosting run`` keeps
+    the reports in its summary instead)."""
     check_options(policy=policy, v_max=v_max, dt=dt, field_tolerance=field_tolerance,
                   window=window, history=history)  # fmt: skip
     tracking = _check_table(tracking)
@@ -494,9 +497,11 @@ def clean_columns(
                  track_offsets, play_offsets, game_of_play, play_of_play, nfl)  # fmt: skip
 
     cleaned = _kept_rows(tracking, keep, report.rows_out)
+    kept = None if report.rows_out == tracking.num_rows else keep.astype(bool, copy=False)
+    if not report_in_metadata:
+        return cleaned, report, kept
     metadata = dict(cleaned.schema.metadata or {})
     metadata[METADATA_KEY] = report.to_json().encode()
-    kept = None if report.rows_out == tracking.num_rows else keep.astype(bool, copy=False)
     return cleaned.replace_schema_metadata(metadata), report, kept
 
 

@@ -134,7 +134,7 @@ def _play_status(
     reason[~ok & pc.is_null(plays["reason"]).to_numpy(zero_copy_only=False)] = "not analysable"
     cleaned, report, keep = clean_columns(
         game, columns, **settings.cleaning(),  # type: ignore[arg-type]
-        pass_windows=windows.windows)  # fmt: skip
+        pass_windows=windows.windows, report_in_metadata=False)  # fmt: skip
     tally.add_cleaning(report)
     if report.dropped_plays:  # one row per dropped play, matched by (game_id, play_id)
         dropped = pa.table({
