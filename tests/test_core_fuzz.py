@@ -157,7 +157,7 @@ def test_every_core_function_is_fuzzed() -> None:
     functions = {n for n in dir(_core) if not n.startswith("_") and callable(getattr(_core, n))}
     assert functions == {"trajectory_score", "play_scores", "model_score", "feasibility",
                          "clean_tracks", "gather_flights", "gather_tracks",
-                         "play_rosters"}  # fmt: skip
+                         "play_rosters", "pad_windows"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- wrong arrays
@@ -547,3 +547,63 @@ def test_flights_convert_arrays_without_changing_values(
     plain = dict(b)
     plain[arg] = np.asarray(converted, dtype=a.dtype)
     assert_same(call_flights(name, b, **{arg: converted}), call_flights(name, plain))
+
+
+# --------------------------------------------------------------------------- padding
+
+
+@st.composite
+def pad_batches(draw: st.DrawFn) -> dict[str, Any]:
+    """Flat points cut into windows, some windows chosen and a width that holds them."""
+    lengths = draw(segment_lengths(min_len=0, max_n=5)) or [0]
+    n = sum(lengths)
+    index = draw(st.lists(st.integers(0, len(lengths) - 1), max_size=6))
+    return {
+        "xy": np.array(draw(st.lists(st.floats(-5, 125), min_size=2 * n, max_size=2 * n)),
+                       np.float64).reshape(n, 2),
+        "offsets": offsets_of(lengths),
+        "index": np.array(index, np.int64),
+        "width": max([lengths[i] for i in index], default=0) + draw(st.integers(0, 2)),
+    }
+
+
+@FUZZ
+@given(data=st.data(), bad=st.sampled_from(sorted(BAD_FLIGHT_ARRAYS)))
+def test_pad_windows_rejects_bad_arrays(data: st.DataObject, bad: str) -> None:
+    b = data.draw(pad_batches())
+    arg = data.draw(st.sampled_from(["xy", "offsets", "index"]))
+    assume(bad != "one more" or arg == "xy")  # a longer index or offsets may stay valid
+    rejects(lambda: _core.pad_windows(**{**b, arg: BAD_FLIGHT_ARRAYS[bad](b[arg])}))
+    if arg != "xy":  # offsets and indices: never truncated floats
+        rejects(lambda: _core.pad_windows(**{**b, arg: b[arg].astype(np.float64) + 0.5}))
+
+
+@FUZZ
+@given(data=st.data(), bad=st.sampled_from(sorted(BAD_OFFSETS)))
+def test_pad_windows_rejects_bad_offsets(data: st.DataObject, bad: str) -> None:
+    b = data.draw(pad_batches())
+    rejects(lambda: _core.pad_windows(**{**b, "offsets": BAD_OFFSETS[bad](b["offsets"],
+                                                                        len(b["xy"]))}))
+
+
+@FUZZ
+@given(data=st.data(), kind=st.sampled_from(["int32", "list", "non-contiguous view"]))
+def test_pad_windows_convert_arrays_without_changing_values(data: st.DataObject,
+                                                            kind: str) -> None:
+    b = data.draw(pad_batches())
+    arg = data.draw(st.sampled_from(["xy", "offsets", "index"]))
+    a = b[arg]
+    assume(len(a) > 0)
+    converted = {
+        "int32": lambda: a.astype(np.int32) if a.dtype.kind == "i" else a.astype(np.float32),
+        "list": a.tolist,
+        "non-contiguous view": lambda: np.repeat(a, 2, axis=0)[::2],
+    }[kind]()
+    plain = {**b, arg: np.asarray(converted, dtype=a.dtype)}
+    assert_same(_core.pad_windows(**{**b, arg: converted}), _core.pad_windows(**plain))
+
+
+def test_pad_windows_rejects_a_window_wider_than_the_width() -> None:
+    b = {"xy": np.zeros((4, 2)), "offsets": np.array([0, 4]), "index": np.zeros(1, np.int64)}
+    rejects(lambda: _core.pad_windows(**b, width=3))
+    assert _core.pad_windows(**b, width=4).shape == (1, 4, 2)
