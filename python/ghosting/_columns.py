@@ -9,9 +9,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import _core
 from ._util import run_starts
 
-__all__ = ["Columns"]
+__all__ = ["Columns", "string_codes"]
 
 
 def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None) -> np.ndarray:
@@ -58,7 +59,7 @@ class Columns:
         key = ("codes", name)
         out = self._cache.get(key)
         if out is None:
-            codes, values = _string_codes(self.table[name])
+            codes, values = string_codes(self.table[name])
             codes.flags.writeable = False
             out = self._cache[key] = (codes, values)
         return out
@@ -222,10 +223,40 @@ class Columns:
         return self._keep(key, np.repeat(np.arange(len(starts) - 1), np.diff(starts)))
 
 
+def string_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """A string column dictionary-encoded: per row an integer code (-1 at nulls) into
+    the distinct values, listed in the order they first appear; int8 codes below 127
+    values, int16 below 32767, else int32 (:meth:`Columns.codes`, uncached).
+
+    A string or large_string column (dictionary-encoded ones decoded first) is
+    encoded by the C++ core from its chunks' buffers in one call, comparing each row
+    with the one before it (a track repeats its values) and looking up only where a
+    run starts; any other type by :func:`_string_codes`, the Arrow reference.
+
+    >>> codes, values = string_codes(pa.array(["b", "b", None, "a", "b"]))
+    >>> codes.tolist(), values
+    ([0, 0, -1, 1, 0], ['b', 'a'])
+    """
+    column = _plain(column) if isinstance(column, pa.ChunkedArray) else \
+        _plain(pa.chunked_array([column], column.type))
+    large = pa.types.is_large_string(column.type)
+    if not (large or pa.types.is_string(column.type)):
+        return _string_codes(column)
+    chunks = [
+        # no bitmap when no nulls: the kernel skips the bit tests
+        (buffers[0] if chunk.null_count else None, buffers[1], buffers[2], chunk.offset,
+         len(chunk))
+        for chunk in column.chunks
+        for buffers in (chunk.buffers(),)
+    ]
+    return _core.string_codes(chunks, large)
+
+
 def _string_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
-    """:meth:`Columns.codes` of one column. A tracking table repeats each value over a
-    track, so the column's runs of equal values are found first (one comparison of
-    neighbours) and only their first values are encoded."""
+    """:func:`string_codes` in Arrow and numpy, the reference of the C++ core (and the
+    path of other column types). A tracking table repeats each value over a track, so
+    the column's runs of equal values are found first (one comparison of neighbours)
+    and only their first values are encoded."""
     array = _plain(column).combine_chunks()
     n = len(array)
     if not n:
