@@ -52,10 +52,25 @@ def runs_of_values(draw: Any) -> list[str | None]:
 
 
 @st.composite
+def long_runs(draw: Any) -> list[str | None]:
+    """Runs longer than the kernel's blocks (32 rows), of values of one size
+    ("offense" and "defense", as over a play's tracks) and of others, with nulls."""
+    text = st.sampled_from(["offense", "defense", "offensE", "", "ab", "é", "football!"])
+    out: list[str | None] = []
+    for _ in range(draw(st.integers(0, 6))):
+        value = draw(st.one_of(st.none(), text))
+        out += [value] * draw(st.integers(1, 140))
+    for _ in range(draw(st.integers(0, 4))):
+        if out:
+            out[draw(st.integers(0, len(out) - 1))] = draw(st.one_of(st.none(), text))
+    return out
+
+
+@st.composite
 def columns(draw: Any) -> pa.ChunkedArray:
     """A chunked string column: random cuts into chunks (empty ones too), each chunk
     maybe a slice of a longer array, string or large_string or dictionary-typed."""
-    values = draw(runs_of_values())
+    values = draw(st.one_of(runs_of_values(), long_runs()))
     typ = draw(st.sampled_from([pa.string(), pa.large_string()]))
     cuts = sorted(draw(st.lists(st.integers(0, len(values)), max_size=3)))
     bounds = [0, *cuts, len(values)]
@@ -84,6 +99,20 @@ def test_string_codes_of_a_sliced_array(values: list[str | None], start: int) ->
     array = pa.array(["x", None, "y", "x", "é"] + values, pa.string()).slice(start)
     assert array.offset == start
     _same(string_codes(array), _string_codes(pa.chunked_array([array])))
+
+
+@pytest.mark.parametrize("n", [31, 32, 33, 64, 65, 97])
+def test_one_odd_row_anywhere_in_a_long_run(n: int) -> None:
+    # the kernel compares blocks of rows at once: a row that differs (same size or
+    # not, or null) at any place of a block must still be found
+    base: list[str | None] = ["offense"] * n + ["defense"] * 40 + ["football"] * 3
+    for odd in ("offensE", "defense", "offens", None, ""):
+        for at in range(n + 2):
+            values = list(base)
+            values[at] = odd
+            for typ in (pa.string(), pa.large_string()):
+                column = pa.chunked_array([pa.array(values, typ)])
+                _same(string_codes(column), _string_codes(column))
 
 
 def test_zero_rows() -> None:

@@ -48,6 +48,26 @@ inline bool same_bytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t
     return a[0] == b[0] && a[n >> 1] == b[n >> 1] && a[n - 1] == b[n - 1];
 }
 
+// The length of the common prefix of a[0, n) and b[0, n) (n when equal): words,
+// then bytes. b may overlap a (b = a - size compares rows with their predecessors).
+inline std::size_t common_prefix(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        if (load<std::uint64_t>(a + k) != load<std::uint64_t>(b + k)) {
+            break;
+        }
+    }
+    for (; k < n; ++k) {
+        if (a[k] != b[k]) {
+            return k;
+        }
+    }
+    return n;
+}
+
+// Rows looked at ahead of a run at once.
+constexpr std::int64_t kBlock = 32;
+
 [[noreturn]] void throw_bad_offsets(std::size_t index, std::int64_t row, std::int64_t start,
                                    std::int64_t end, std::int64_t data_size) {
     throw std::invalid_argument(chunk_name(index) + ": row " + std::to_string(row) +
@@ -153,6 +173,42 @@ std::int64_t StringCodes::encode_rows(const StringChunk& c, std::size_t index, s
         }
         out[i] = run_code;
         start = end;
+        // The run goes on while the next rows have its size and its bytes. Those rows
+        // lie back to back after row i, so a block of them equals the run's value when
+        // its bytes equal the bytes one value earlier: one comparison per block.
+        for (;;) {
+            const std::int64_t stop = length - i - 1 < kBlock ? length : i + 1 + kBlock;
+            std::int64_t j = i + 1;
+            std::int64_t pos = start;  // the end of the rows i + 1 .. j - 1
+            for (; j < stop; ++j) {
+                const std::int64_t r = offset + j;
+                if (validity != nullptr &&
+                    ((validity[static_cast<std::size_t>(r >> 3)] >> (r & 7)) & 1) == 0) {
+                    break;
+                }
+                const std::int64_t next = offset_at<Offset>(offsets, r + 1);
+                if (next - pos != run_size || next > data_size) {
+                    break;  // row j is looked at again, one by one
+                }
+                pos = next;
+            }
+            const std::int64_t sized = j - i - 1;  // rows of the run's size
+            std::int64_t same = sized;
+            if (run_size > 0 && sized > 0) {
+                const auto bytes = static_cast<std::size_t>(pos - start);
+                const std::size_t equal =
+                    common_prefix(data + start, data + start - run_size, bytes);
+                same = static_cast<std::int64_t>(equal / static_cast<std::size_t>(run_size));
+            }
+            for (std::int64_t k = 1; k <= same; ++k) {
+                out[i + k] = run_code;
+            }
+            i += same;
+            start += same * run_size;
+            if (same < sized || j < stop || j == length) {
+                break;  // a different row next (or none): back to one by one
+            }
+        }
     }
     return length;
 }
