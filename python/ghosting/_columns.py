@@ -165,53 +165,43 @@ class Columns:
 
     def rows_at(self, frames: np.ndarray, known: np.ndarray) -> np.ndarray | None:
         """The rows (ascending) whose ``frame_id`` is ``frames[i]`` of their play ``i``
-        (the runs of ``game_id, play_id``), for the plays ``known``. Found by a sorted
-        search of each track's frame (one int64 key per row, made once), so only for
-        a table known sorted (:attr:`sorted_keys`) whose frame ids span less than
-        2**31: None otherwise (compare the rows then)."""
-        if not self.sorted_keys or not self.table.num_rows:
+        (the runs of ``game_id, play_id``), for the plays ``known``. Only for a table
+        known sorted (:attr:`sorted_keys`) without null frames whose frame ids lie
+        within +-2**61: None otherwise (compare the rows then).
+
+        Work per track, not per row: a track's frames never decrease, so where they
+        are consecutive its row is found by arithmetic from its first frame, and it
+        is the only one when its neighbours in the track hold other frames; only
+        the tracks where that fails (a gap, a repeated frame) are compared row by row.
+        """
+        if not self.sorted_keys or not self.table.num_rows or self.table["frame_id"].null_count:
             return None
-        made = self._track_frames()
-        if made is None:
-            return None
-        key, low, span = made
+        frame = self.get("frame_id", np.int64)
         tracks = self.runs("game_id", "play_id", "nfl_id")
-        play = self.run_index("game_id", "play_id")[tracks[:-1]]
+        first, last = tracks[:-1], tracks[1:] - 1
+        play = self.run_index("game_id", "play_id")[first]
         frames = np.asarray(frames, dtype=np.int64)
         ask = np.flatnonzero(known[play])
         wanted = frames[play[ask]]
-        inside = (wanted >= low) & (wanted < low + span)  # beyond: another track's key
-        query = ask[inside] * span + (wanted[inside] - low)
-        lo = np.searchsorted(key, query, side="left")
-        hi = np.searchsorted(key, query, side="right")
-        counts = hi - lo
-        total = int(counts.sum())
-        if not total:
-            return np.zeros(0, dtype=np.int64)
-        first = np.repeat(lo - np.cumsum(counts) + counts, counts)
-        return first + np.arange(total, dtype=np.int64)
-
-    def _track_frames(self) -> tuple[np.ndarray, int, int] | None:
-        """Per row ``track * span + frame - low`` (ascending in a sorted table), ``low``
-        and ``span`` (the frame ids' range); None when the frames span too much."""
-        key = ("track_frames",)
-        out = self._cache.get(key)
-        if out is None:
-            if self.table["frame_id"].null_count:
-                return None
-            frame = self.get("frame_id", np.int64)
-            low, high = int(frame.min()), int(frame.max())
-            span = high - low + 1
-            tracks = self.runs("game_id", "play_id", "nfl_id")
-            if (span >= 2**31 or (len(tracks) - 1) * span >= 2**62 or high >= 2**61
-                    or low <= -(2**61)):  # fmt: skip
-                return None
-            base = np.arange(len(tracks) - 1, dtype=np.int64) * span - low
-            index = np.repeat(base, np.diff(tracks))
-            index += frame
-            index.flags.writeable = False
-            out = self._cache[key] = (index, low, span)
-        return out
+        lo, hi = first[ask], last[ask]
+        if len(ask) and (max(abs(int(frame[lo].min())), abs(int(frame[hi].max())),
+                             abs(int(wanted.min())), abs(int(wanted.max()))) >= 2**61):
+            return None  # the differences below could overflow
+        possible = (wanted >= frame[lo]) & (wanted <= frame[hi])
+        wanted, lo, hi = wanted[possible], lo[possible], hi[possible]
+        guess = lo + np.minimum(wanted - frame[lo], hi - lo)
+        before = frame[np.maximum(guess - 1, 0)]
+        after = frame[np.minimum(guess + 1, len(frame) - 1)]
+        alone = ((frame[guess] == wanted) & ((guess == lo) | (before != wanted))
+                 & ((guess == hi) | (after != wanted)))  # fmt: skip
+        rest = ~alone
+        if not rest.any():
+            return guess
+        counts = hi[rest] - lo[rest] + 1  # the other tracks' rows, compared
+        rows = np.repeat(lo[rest] - np.cumsum(counts) + counts, counts)
+        rows += np.arange(int(counts.sum()), dtype=np.int64)
+        found = rows[frame[rows] == np.repeat(wanted[rest], counts)]
+        return np.sort(np.concatenate([guess[alone], found]))
 
     def run_index(self, *names: str) -> np.ndarray:
         """Per row, the index of its run of :meth:`runs` ``(*names)``."""

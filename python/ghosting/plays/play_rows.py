@@ -36,12 +36,38 @@ def _sorted(tracking: pa.Table, cols: Columns | None = None) -> tuple[pa.Table, 
     """``tracking`` sorted by ``(game_id, play_id, nfl_id, frame_id)`` (as is when it is)
     and its :class:`~ghosting._columns.Columns` (``cols`` when it was sorted already)."""
     cols = Columns(tracking) if cols is None else cols
-    order = sort_order(tracking, cols)
-    if order is not None:
-        tracking = tracking.take(pa.array(order))
-        cols = Columns(tracking)
+    if not _keys_sorted(tracking, cols):
+        order = sort_order(tracking, cols)
+        if order is not None:
+            tracking = tracking.take(pa.array(order))
+            cols = Columns(tracking)
     cols.sorted_keys = True
     return tracking, cols
+
+
+_SORT_KEYS = ("game_id", "play_id", "nfl_id", "frame_id")
+
+
+def _keys_sorted(tracking: pa.Table, cols: Columns) -> bool:
+    """True when ``sort_order`` would find ``tracking`` sorted, decided on the runs that
+    ``cols`` keeps for the steps after anyway: the ``(game_id, play_id)`` runs ascend,
+    a play's tracks (runs of ``nfl_id``) ascend, and a track's ``frame_id`` never
+    decreases (one pass over the rows). False (let ``sort_order`` decide) when a key
+    has nulls."""
+    if any(tracking[k].null_count for k in _SORT_KEYS):
+        return False
+    game, play, nfl, frame = (cols.get(k, np.int64) for k in _SORT_KEYS)
+    plays = cols.runs("game_id", "play_id")[:-1]
+    g, p = game[plays], play[plays]
+    if not np.all((g[1:] > g[:-1]) | ((g[1:] == g[:-1]) & (p[1:] > p[:-1]))):
+        return False
+    tracks = cols.runs("game_id", "play_id", "nfl_id")[:-1]
+    ids = nfl[tracks]
+    new_play = np.isin(tracks[1:], plays, assume_unique=True)
+    if not np.all(new_play | (ids[1:] > ids[:-1])):
+        return False
+    back = np.flatnonzero(frame[1:] < frame[:-1]) + 1  # only where a new track starts
+    return bool(np.all(np.isin(back, tracks, assume_unique=True)))
 
 
 def _by_play(plays: pa.Table, table: pa.Table, column: str) -> tuple[np.ndarray, np.ndarray]:
