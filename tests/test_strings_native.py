@@ -265,3 +265,55 @@ class TestNativeRace:
         # valid: its own offset, or one between its neighbours (two other strings)
         _race(call, offsets, k, [own, (before + own) // 2],
               [2**31 - 1, -(2**31), after + 3, len(chunk[2]) + 1])
+
+
+# ----------------------------------------------------------------- look_up_codes
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 40000), st.sampled_from([np.int8, np.int16, np.int32]),
+       st.sampled_from([bool, np.int8]), st.integers(0, 2000))  # fmt: skip
+def test_look_up_codes_is_table_at_codes(n_table: int, code_type: type, out_type: type,
+                                         n: int) -> None:
+    rng = np.random.default_rng(n_table * 7 + n)
+    top = min(n_table - 1, int(np.iinfo(code_type).max))
+    codes = rng.integers(-1, top, n, endpoint=False).astype(code_type) if top > 0 else \
+        np.full(n, -1, code_type)
+    table = rng.integers(0, 2 if out_type is bool else 100, n_table).astype(out_type)
+    got = _core.look_up_codes(codes, table)
+    assert got.dtype == np.dtype(out_type)
+    np.testing.assert_array_equal(got, table[codes])  # -1: the last entry (null)
+
+
+def test_look_up_codes_bad_input() -> None:
+    table = np.array([True, False, False])
+    for codes, message in [
+        (np.array([0, 2], np.int8), "codes\\[1\\] is outside \\[-1, 2\\)"),
+        (np.array([0, -2], np.int16), "codes\\[1\\] is outside"),
+        (np.array([5, 0], np.int32), "codes\\[0\\] is outside"),
+        (np.array([0, 1], np.int64), "must be int8, int16 or int32"),
+        (np.zeros((2, 2), np.int8), "1-D"),
+        ("ab", "1-D array of string codes"),
+        (np.array(["a", "b"]), "must be int8, int16 or int32"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            _core.look_up_codes(codes, table)
+    codes = np.array([0, -1], np.int8)
+    with pytest.raises(ValueError, match="at least one entry"):
+        _core.look_up_codes(codes, np.zeros(0, bool))
+    with pytest.raises(ValueError, match="bool or int8"):
+        _core.look_up_codes(codes, np.zeros(3, np.float64))
+    np.testing.assert_array_equal(_core.look_up_codes(codes[::-1], table), [False, True])
+
+
+class TestNativeRaceLookUp:
+    """A thread rewriting the codes while the lookup runs (run by .ci/sanitize)."""
+
+    @pytest.mark.parametrize("code_type", [np.int8, np.int32])
+    def test_race_look_up_codes(self, code_type: type) -> None:
+        codes = np.tile(np.arange(-1, 5), 20000).astype(code_type)
+        table = np.array([1, 2, 3, 4, 5, 0], np.int8)
+
+        def call() -> tuple[np.ndarray]:
+            return (_core.look_up_codes(codes, table),)
+
+        _race(call, codes, len(codes) // 2, [int(codes[len(codes) // 2]), 4], [5, 100, -2])

@@ -168,10 +168,74 @@ py::tuple string_codes(const py::sequence& chunks_obj, bool large) {
     return py::make_tuple(out_codes, out_values);
 }
 
+template <typename Code, typename Out>
+py::array look_up_typed(const py::array& codes_arr, const std::vector<Out>& table) {
+    const auto codes = py::array_t<Code, py::array::c_style>::ensure(codes_arr);
+    if (!codes) {
+        throw py::error_already_set();
+    }
+    const auto n = static_cast<std::size_t>(codes.size());
+    py::array_t<Out> out(static_cast<py::ssize_t>(n));
+    std::size_t stop = 0;
+    {
+        py::gil_scoped_release release;
+        // a private copy: the codes index the table (numpy_args.hpp says why)
+        const std::vector<Code> own(codes.data(), codes.data() + n);
+        stop = ghosting::look_up_codes(own.data(), n, table.data(), table.size(),
+                                       out.mutable_data());
+    }
+    if (stop < n) {
+        throw std::invalid_argument("codes[" + std::to_string(stop) + "] is outside [-1, " +
+                                    std::to_string(table.size() - 1) + ")");
+    }
+    return std::move(out);
+}
+
+// `table` (bool or int8, one entry per value then one for null) at each of `codes`
+// (int8/int16/int32, 1-D, as string_codes gives them).
+py::array look_up_codes(const py::object& codes_obj, const py::object& table_obj) {
+    py::array codes = py::array::ensure(codes_obj);
+    if (!codes || codes.ndim() != 1) {
+        PyErr_Clear();
+        throw std::invalid_argument("codes must be a 1-D array of string codes");
+    }
+    py::array table_arr = py::array::ensure(table_obj);
+    if (!table_arr || table_arr.ndim() != 1 || table_arr.size() < 1) {
+        PyErr_Clear();
+        throw std::invalid_argument("table must be a 1-D array of at least one entry (null)");
+    }
+    const auto dt = table_arr.dtype();
+    const bool is_bool = dt.is(py::dtype::of<bool>());
+    if (!is_bool && !dt.is(py::dtype::of<std::int8_t>())) {
+        throw std::invalid_argument("table must be bool or int8, got " +
+                                    std::string(py::str(dt)));
+    }
+    // a private copy of the (small) table: the loop indexes it
+    const auto bytes = py::array_t<std::int8_t, py::array::c_style | py::array::forcecast>::ensure(
+        is_bool ? table_arr.attr("view")("int8") : table_arr);
+    std::vector<std::int8_t> table(bytes.data(), bytes.data() + bytes.size());
+    py::array out;
+    const auto cdt = codes.dtype();
+    if (cdt.is(py::dtype::of<std::int8_t>())) {
+        out = look_up_typed<std::int8_t>(codes, table);
+    } else if (cdt.is(py::dtype::of<std::int16_t>())) {
+        out = look_up_typed<std::int16_t>(codes, table);
+    } else if (cdt.is(py::dtype::of<std::int32_t>())) {
+        out = look_up_typed<std::int32_t>(codes, table);
+    } else {
+        throw std::invalid_argument("codes must be int8, int16 or int32, got " +
+                                    std::string(py::str(cdt)));
+    }
+    return is_bool ? py::array(out.attr("view")("bool")) : out;
+}
+
 }  // namespace
 
 void register_strings(py::module_& m) {
     m.def("string_codes", &string_codes, py::arg("chunks"), py::arg("large"),
           "(codes, values): per row of the string chunks (validity, offsets, data, offset, "
           "length) a code into the distinct values in first-appearance order (-1: null).");
+    m.def("look_up_codes", &look_up_codes, py::arg("codes"), py::arg("table"),
+          "table[codes] in one pass, the last entry of table at -1 (null); table: bool or "
+          "int8, one entry per value and one for null.");
 }

@@ -85,14 +85,12 @@ class Columns:
         codes, dictionary = self.codes(name)
         chosen = set(values)
         wanted = [i for i, v in enumerate(dictionary) if v in chosen]
-        if len(wanted) <= 8:  # a few comparisons of small codes beat a gather
-            out = np.zeros(len(codes), dtype=bool)
-            for code in wanted:
-                out |= codes == code
+        if len(wanted) <= 1:  # one comparison of small codes beats a lookup
+            out = codes == wanted[0] if wanted else np.zeros(len(codes), dtype=bool)
             return self._keep(key, out)
         lookup = np.zeros(len(dictionary) + 1, dtype=bool)  # the last entry: null (-1)
         lookup[wanted] = True
-        return self._keep(key, lookup[codes])
+        return self._keep(key, _core.look_up_codes(codes, lookup))  # one pass for all
 
     def valid(self, name: str) -> np.ndarray:
         """True where the column ``name`` is not null."""

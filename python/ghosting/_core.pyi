@@ -176,3 +176,10 @@ def string_codes(
 ) -> tuple[npt.NDArray[np.int8] | npt.NDArray[np.int16] | npt.NDArray[np.int32], list[str]]:
     """(codes, values): per row a code into the distinct values in first-appearance
     order (-1 at nulls); int8 below 127 values, int16 below 32767, else int32."""
+
+def look_up_codes(
+    codes: npt.NDArray[np.int8] | npt.NDArray[np.int16] | npt.NDArray[np.int32],
+    table: npt.NDArray[np.bool_] | npt.NDArray[np.int8],
+) -> npt.NDArray[Any]:
+    """``table[codes]`` in one pass, ``table[-1]`` at code -1 (null); ``table``: bool or
+    int8, one entry per value then one for null (ValueError for a code outside)."""

@@ -75,8 +75,8 @@ def side_codes(side: Any) -> np.ndarray:
     defense, 0 for anything else (the ball, null).
 
     A string column is encoded once by the C++ core (:func:`ghosting._columns.string_codes`)
-    and its few distinct values mapped to side codes; other types are compared row by
-    row, as before.
+    and its few distinct values mapped to side codes in one pass; other types are
+    compared row by row.
 
     >>> side_codes(["offense", None, "defense", "football"]).tolist() == [
     ...     SIDE_OFFENSE, 0, SIDE_DEFENSE, 0]
@@ -90,7 +90,7 @@ def side_codes(side: Any) -> np.ndarray:
         for name, code in (("offense", SIDE_OFFENSE), ("defense", SIDE_DEFENSE)):
             if name in values:
                 lookup[values.index(name)] = code
-        return lookup[codes]
+        return _core.look_up_codes(codes, lookup)
     out = np.zeros(len(arr), np.int8)
     for name, code in (("offense", SIDE_OFFENSE), ("defense", SIDE_DEFENSE)):
         out[pc.fill_null(pc.equal(arr, name), False).to_numpy(zero_copy_only=False)] = code

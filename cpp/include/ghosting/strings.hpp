@@ -20,9 +20,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 namespace ghosting {
 
@@ -76,5 +79,55 @@ class StringCodes {
     std::deque<std::string> values_;  // a deque: the map's keys view these strings
     std::unordered_map<std::string_view, std::int32_t> index_;
 };
+
+// out[i] = table[codes[i]] for n codes, table[n_table - 1] where codes[i] is -1 (a
+// null): one pass, whatever the number of values looked up (a test of a few values
+// of a string column, a side code per value). Returns the index of the first code
+// outside [-1, n_table - 1), or n when all are in range (out is then complete).
+// `codes` must be the caller's private copy (the bindings copy them: they index).
+// int8 and int16 codes index a full-range copy of the table, so that the loop
+// needs no branch.
+template <typename Code, typename Out>
+std::size_t look_up_codes(const Code* codes, std::size_t n, const Out* table, std::size_t n_table,
+                          Out* out) {
+    const auto last = static_cast<std::int64_t>(n_table) - 1;
+    if constexpr (sizeof(Code) <= 2) {
+        using Index = std::make_unsigned_t<Code>;
+        std::vector<Out> full(std::size_t{1} << (8 * sizeof(Code)), table[last]);
+        // the non-negative codes' entries; the other bit patterns (negative codes) are
+        // -1 (null, checked below) or out of range (refused below)
+        const auto top = static_cast<std::int64_t>(std::numeric_limits<Code>::max());
+        for (std::int64_t code = 0; code < last && code <= top; ++code) {
+            full[static_cast<std::size_t>(code)] = table[code];
+        }
+        Code low = 0;
+        Code high = -1;
+        for (std::size_t i = 0; i < n; ++i) {  // vectorised: no branch
+            low = codes[i] < low ? codes[i] : low;
+            high = codes[i] > high ? codes[i] : high;
+        }
+        if (n > 0 && (low < -1 || high >= last)) {
+            for (std::size_t i = 0; i < n; ++i) {
+                if (codes[i] < -1 || codes[i] >= last) {
+                    return i;
+                }
+            }
+        }
+        const Out* lookup = full.data();
+        for (std::size_t i = 0; i < n; ++i) {
+            out[i] = lookup[static_cast<Index>(codes[i])];
+        }
+        return n;
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto code = static_cast<std::int64_t>(codes[i]);
+            if (code < -1 || code >= last) {
+                return i;
+            }
+            out[i] = table[code < 0 ? last : code];
+        }
+        return n;
+    }
+}
 
 }  // namespace ghosting
