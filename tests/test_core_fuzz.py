@@ -157,7 +157,8 @@ def test_every_core_function_is_fuzzed() -> None:
     functions = {n for n in dir(_core) if not n.startswith("_") and callable(getattr(_core, n))}
     assert functions == {"trajectory_score", "play_scores", "model_score", "feasibility",
                          "clean_tracks", "gather_flights", "gather_tracks",
-                         "play_rosters", "pad_windows"}  # fmt: skip
+                         "play_rosters", "pad_windows", "string_codes",
+                         "look_up_codes"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- wrong arrays
@@ -607,3 +608,48 @@ def test_pad_windows_rejects_a_window_wider_than_the_width() -> None:
     b = {"xy": np.zeros((4, 2)), "offsets": np.array([0, 4]), "index": np.zeros(1, np.int64)}
     rejects(lambda: _core.pad_windows(**b, width=3))
     assert _core.pad_windows(**b, width=4).shape == (1, 4, 2)
+# --------------------------------------------------------------------------- string codes
+
+
+@FUZZ
+@given(st.lists(st.integers(-3, 12), min_size=1, max_size=12), st.binary(max_size=12),
+       st.one_of(st.none(), st.binary(max_size=3)), st.integers(-2, 4), st.integers(-2, 12),
+       st.booleans())  # fmt: skip
+def test_string_codes_random_buffers(offsets: list[int], data: bytes, validity: bytes | None,
+                                     offset: int, length: int, large: bool) -> None:
+    """Random offsets, characters, bitmaps, offsets and lengths: a ValueError, or the
+    codes of the rows the buffers describe (checked against Python's reading of them)."""
+    off = np.array(offsets, np.int64 if large else np.int32)
+    try:
+        codes, values = _core.string_codes([(validity, off, data, offset, length)], large)
+    except ValueError:
+        return
+    assert len(codes) == length
+    seen: list[bytes] = []
+    for i in range(length):
+        row = offset + i
+        if validity is not None and not (validity[row >> 3] >> (row & 7)) & 1:
+            assert codes[i] == -1
+            continue
+        text = data[off[row]:off[row + 1]]
+        assert 0 <= off[row] <= off[row + 1] <= len(data)
+        if text not in seen:
+            seen.append(text)
+        assert codes[i] == seen.index(text)
+    assert values == [t.decode() for t in seen]
+
+
+@FUZZ
+@given(st.lists(st.integers(-130, 130), max_size=20), st.integers(0, 140),
+       st.sampled_from([np.int8, np.int16, np.int32]))  # fmt: skip
+def test_look_up_codes_random_codes(codes: list[int], n_table: int, code_type: type) -> None:
+    info = np.iinfo(code_type)
+    arr = np.array([min(max(c, info.min), info.max) for c in codes], code_type)
+    table = (np.arange(n_table) % 7).astype(np.int8)
+    try:
+        got = _core.look_up_codes(arr, table)
+    except ValueError:
+        assert n_table == 0 or any(c < -1 or c >= n_table - 1 for c in arr.tolist())
+        return
+    assert all(-1 <= c < n_table - 1 for c in arr.tolist())
+    np.testing.assert_array_equal(got, table[arr])

@@ -153,3 +153,45 @@ def test_rows_at_equals_comparing_every_row(seed: int) -> None:
     want = np.flatnonzero(known[play] & (frame == frames[play]))
     assert got is not None
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_rows_at_of_long_consecutive_tracks(seed: int) -> None:
+    # tracks of consecutive frames (found by arithmetic), some with a gap or a
+    # repeated frame (compared row by row), frames far from zero
+    from ghosting._columns import Columns
+
+    rng = np.random.default_rng(seed)
+    keys: dict[str, list[int]] = {"game_id": [], "play_id": [], "nfl_id": [], "frame_id": []}
+    for play in range(int(rng.integers(1, 5))):
+        start = int(rng.integers(-(2**40), 2**40)) if seed % 3 == 0 else int(rng.integers(0, 5))
+        for nfl in sorted(rng.choice(50, int(rng.integers(1, 6)), replace=False).tolist()):
+            lo = start + int(rng.integers(0, 4))
+            frames = list(range(lo, lo + int(rng.integers(1, 30))))
+            if rng.random() < 0.4:  # a gap
+                del frames[int(rng.integers(0, len(frames)))]
+            if rng.random() < 0.4 and frames:  # a repeated frame
+                at = int(rng.integers(0, len(frames)))
+                frames.insert(at, frames[at])
+            for f in frames:
+                keys["game_id"].append(7)
+                keys["play_id"].append(play)
+                keys["nfl_id"].append(nfl)
+                keys["frame_id"].append(f)
+    table = pa.table({k: pa.array(v, pa.int64()) for k, v in keys.items()})
+    cols = Columns(table)
+    cols.sorted_keys = True
+    play = cols.run_index("game_id", "play_id")
+    n_plays = int(play[-1]) + 1
+    frame = np.asarray(keys["frame_id"])
+    firsts = frame[cols.runs("game_id", "play_id")[:-1]]
+    frames = firsts + rng.integers(-2, 34, n_plays)
+    known = rng.random(n_plays) < 0.9
+    got = cols.rows_at(frames, known)
+    assert got is not None
+    np.testing.assert_array_equal(got, np.flatnonzero(known[play] & (frame == frames[play])))
+    far = pa.table({**{k: table[k] for k in ("game_id", "play_id", "nfl_id")},
+                    "frame_id": pa.array(frame + 2**62, pa.int64())})  # fmt: skip
+    cols = Columns(far)
+    cols.sorted_keys = True
+    assert cols.rows_at(frames + 2**62, np.ones(n_plays, bool)) is None  # could overflow

@@ -309,3 +309,32 @@ def test_ambiguous_names_prefer_eligible():
     parsed = parse_target_name("pass short left to B.Cooks for 8 yards")
     assert match_target(parsed, ["Brandin Cooks", "Bruce Cooks"], [False, True]) == 1
     assert parse_target_name(None) is None
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_by_play_matches_the_join(seed: int) -> None:
+    # the numpy match of per-play values (integer keys, each play once) against the
+    # join it stands in for: missing plays, null values, keys in any order
+    from ghosting.plays.play_rows import _by_play, _match_plays
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 12))
+    plays = pa.table({"game_id": pa.array(rng.integers(1, 4, n), pa.int64()),
+                      "play_id": pa.array(rng.integers(-3, 6, n), pa.int64())})  # fmt: skip
+    pairs = sorted({(int(g), int(p)) for g, p in zip(rng.integers(1, 4, 9),
+                                                     rng.integers(-3, 6, 9), strict=True)})
+    rng.shuffle(pairs)
+    values = [None if rng.random() < 0.3 else int(v) for v in rng.integers(-50, 50, len(pairs))]
+    table = pa.table({"game_id": pa.array([g for g, _ in pairs], pa.int64()),
+                      "play_id": pa.array([p for _, p in pairs], pa.int64()),
+                      "v": pa.array(values, pa.int32())})  # fmt: skip
+    assert _match_plays(plays, table) is not None
+    got = _by_play(plays, table, "v")
+    keys = plays.append_column("__i", pa.array(np.arange(n)))
+    joined = keys.join(table, ["game_id", "play_id"], join_type="left outer").sort_by("__i")
+    want_found = np.asarray(pc.is_valid(joined["v"]).to_numpy(zero_copy_only=False), bool)
+    np.testing.assert_array_equal(got[1], want_found)
+    np.testing.assert_array_equal(got[0], pc.fill_null(joined["v"], 0).to_numpy())
+    assert got[0].dtype == np.int64
+    doubled = pa.concat_tables([table, table])
+    assert len(pairs) == 0 or _match_plays(plays, doubled) is None  # a play twice: the join

@@ -9,9 +9,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import _core
 from ._util import run_starts
 
-__all__ = ["Columns"]
+__all__ = ["Columns", "string_codes"]
 
 
 def _np(column: pa.ChunkedArray | pa.Array, dtype: Any = None, fill: Any = None) -> np.ndarray:
@@ -60,7 +61,7 @@ class Columns:
         key = ("codes", name)
         out = self._cache.get(key)
         if out is None:
-            codes, values = _string_codes(self.table[name])
+            codes, values = string_codes(self.table[name])
             codes.flags.writeable = False
             out = self._cache[key] = (codes, values)
         return out
@@ -111,14 +112,12 @@ class Columns:
         codes, dictionary = self.codes(name)
         chosen = set(values)
         wanted = [i for i, v in enumerate(dictionary) if v in chosen]
-        if len(wanted) <= 8:  # a few comparisons of small codes beat a gather
-            out = np.zeros(len(codes), dtype=bool)
-            for code in wanted:
-                out |= codes == code
+        if len(wanted) <= 1:  # one comparison of small codes beats a lookup
+            out = codes == wanted[0] if wanted else np.zeros(len(codes), dtype=bool)
             return self._keep(key, out)
         lookup = np.zeros(len(dictionary) + 1, dtype=bool)  # the last entry: null (-1)
         lookup[wanted] = True
-        return self._keep(key, lookup[codes])
+        return self._keep(key, _core.look_up_codes(codes, lookup))  # one pass for all
 
     def valid(self, name: str) -> np.ndarray:
         """True where the column ``name`` is not null."""
@@ -191,53 +190,43 @@ class Columns:
 
     def rows_at(self, frames: np.ndarray, known: np.ndarray) -> np.ndarray | None:
         """The rows (ascending) whose ``frame_id`` is ``frames[i]`` of their play ``i``
-        (the runs of ``game_id, play_id``), for the plays ``known``. Found by a sorted
-        search of each track's frame (one int64 key per row, made once), so only for
-        a table known sorted (:attr:`sorted_keys`) whose frame ids span less than
-        2**31: None otherwise (compare the rows then)."""
-        if not self.sorted_keys or not self.table.num_rows:
+        (the runs of ``game_id, play_id``), for the plays ``known``. Only for a table
+        known sorted (:attr:`sorted_keys`) without null frames whose frame ids lie
+        within +-2**61: None otherwise (compare the rows then).
+
+        Work per track, not per row: a track's frames never decrease, so where they
+        are consecutive its row is found by arithmetic from its first frame, and it
+        is the only one when its neighbours in the track hold other frames; only
+        the tracks where that fails (a gap, a repeated frame) are compared row by row.
+        """
+        if not self.sorted_keys or not self.table.num_rows or self.table["frame_id"].null_count:
             return None
-        made = self._track_frames()
-        if made is None:
-            return None
-        key, low, span = made
+        frame = self.get("frame_id", np.int64)
         tracks = self.runs("game_id", "play_id", "nfl_id")
-        play = self.run_index("game_id", "play_id")[tracks[:-1]]
+        first, last = tracks[:-1], tracks[1:] - 1
+        play = self.run_index("game_id", "play_id")[first]
         frames = np.asarray(frames, dtype=np.int64)
         ask = np.flatnonzero(known[play])
         wanted = frames[play[ask]]
-        inside = (wanted >= low) & (wanted < low + span)  # beyond: another track's key
-        query = ask[inside] * span + (wanted[inside] - low)
-        lo = np.searchsorted(key, query, side="left")
-        hi = np.searchsorted(key, query, side="right")
-        counts = hi - lo
-        total = int(counts.sum())
-        if not total:
-            return np.zeros(0, dtype=np.int64)
-        first = np.repeat(lo - np.cumsum(counts) + counts, counts)
-        return first + np.arange(total, dtype=np.int64)
-
-    def _track_frames(self) -> tuple[np.ndarray, int, int] | None:
-        """Per row ``track * span + frame - low`` (ascending in a sorted table), ``low``
-        and ``span`` (the frame ids' range); None when the frames span too much."""
-        key = ("track_frames",)
-        out = self._cache.get(key)
-        if out is None:
-            if self.table["frame_id"].null_count:
-                return None
-            frame = self.get("frame_id", np.int64)
-            low, high = int(frame.min()), int(frame.max())
-            span = high - low + 1
-            tracks = self.runs("game_id", "play_id", "nfl_id")
-            if (span >= 2**31 or (len(tracks) - 1) * span >= 2**62 or high >= 2**61
-                    or low <= -(2**61)):  # fmt: skip
-                return None
-            base = np.arange(len(tracks) - 1, dtype=np.int64) * span - low
-            index = np.repeat(base, np.diff(tracks))
-            index += frame
-            index.flags.writeable = False
-            out = self._cache[key] = (index, low, span)
-        return out
+        lo, hi = first[ask], last[ask]
+        if len(ask) and (max(abs(int(frame[lo].min())), abs(int(frame[hi].max())),
+                             abs(int(wanted.min())), abs(int(wanted.max()))) >= 2**61):
+            return None  # the differences below could overflow
+        possible = (wanted >= frame[lo]) & (wanted <= frame[hi])
+        wanted, lo, hi = wanted[possible], lo[possible], hi[possible]
+        guess = lo + np.minimum(wanted - frame[lo], hi - lo)
+        before = frame[np.maximum(guess - 1, 0)]
+        after = frame[np.minimum(guess + 1, len(frame) - 1)]
+        alone = ((frame[guess] == wanted) & ((guess == lo) | (before != wanted))
+                 & ((guess == hi) | (after != wanted)))  # fmt: skip
+        rest = ~alone
+        if not rest.any():
+            return guess
+        counts = hi[rest] - lo[rest] + 1  # the other tracks' rows, compared
+        rows = np.repeat(lo[rest] - np.cumsum(counts) + counts, counts)
+        rows += np.arange(int(counts.sum()), dtype=np.int64)
+        found = rows[frame[rows] == np.repeat(wanted[rest], counts)]
+        return np.sort(np.concatenate([guess[alone], found]))
 
     def run_index(self, *names: str) -> np.ndarray:
         """Per row, the index of its run of :meth:`runs` ``(*names)``."""
@@ -249,10 +238,40 @@ class Columns:
         return self._keep(key, np.repeat(np.arange(len(starts) - 1), np.diff(starts)))
 
 
+def string_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """A string column dictionary-encoded: per row an integer code (-1 at nulls) into
+    the distinct values, listed in the order they first appear; int8 codes below 127
+    values, int16 below 32767, else int32 (:meth:`Columns.codes`, uncached).
+
+    A string or large_string column (dictionary-encoded ones decoded first) is
+    encoded by the C++ core from its chunks' buffers in one call, comparing each row
+    with the one before it (a track repeats its values) and looking up only where a
+    run starts; any other type by :func:`_string_codes`, the Arrow reference.
+
+    >>> codes, values = string_codes(pa.array(["b", "b", None, "a", "b"]))
+    >>> codes.tolist(), values
+    ([0, 0, -1, 1, 0], ['b', 'a'])
+    """
+    column = _plain(column) if isinstance(column, pa.ChunkedArray) else \
+        _plain(pa.chunked_array([column], column.type))
+    large = pa.types.is_large_string(column.type)
+    if not (large or pa.types.is_string(column.type)):
+        return _string_codes(column)
+    chunks = [
+        # no bitmap when no nulls: the kernel skips the bit tests
+        (buffers[0] if chunk.null_count else None, buffers[1], buffers[2], chunk.offset,
+         len(chunk))
+        for chunk in column.chunks
+        for buffers in (chunk.buffers(),)
+    ]
+    return _core.string_codes(chunks, large)
+
+
 def _string_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
-    """:meth:`Columns.codes` of one column. A tracking table repeats each value over a
-    track, so the column's runs of equal values are found first (one comparison of
-    neighbours) and only their first values are encoded."""
+    """:func:`string_codes` in Arrow and numpy, the reference of the C++ core (and the
+    path of other column types). A tracking table repeats each value over a track, so
+    the column's runs of equal values are found first (one comparison of neighbours)
+    and only their first values are encoded."""
     array = _plain(column).combine_chunks()
     n = len(array)
     if not n:

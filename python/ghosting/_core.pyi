@@ -1,6 +1,7 @@
 """Typed stubs of the private native module ``ghosting._core`` (use the public API)."""
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -167,3 +168,23 @@ def pad_windows(
     xy: npt.ArrayLike, offsets: npt.ArrayLike, index: npt.ArrayLike, width: int
 ) -> npt.NDArray[np.float64]:
     """Windows ``index`` of flat (n, 2) points cut by offsets, as (m, width, 2), NaN-padded."""
+
+# --- string codes (cpp/bindings/register_strings.cpp) ------------------------
+# One chunk of an Arrow string / large_string array: (validity bitmap or None,
+# offsets, data or None, the array's offset, its length), as ``Array.buffers()`` and
+# ``Array.offset`` give them. Buffer sizes are checked with the GIL held; the codes
+# are found without it.
+
+def string_codes(
+    chunks: Sequence[tuple[Any, Any, Any, int, int]],  # buffers (or None), offset, length
+    large: bool,
+) -> tuple[npt.NDArray[np.int8] | npt.NDArray[np.int16] | npt.NDArray[np.int32], list[str]]:
+    """(codes, values): per row a code into the distinct values in first-appearance
+    order (-1 at nulls); int8 below 127 values, int16 below 32767, else int32."""
+
+def look_up_codes(
+    codes: npt.NDArray[np.int8] | npt.NDArray[np.int16] | npt.NDArray[np.int32],
+    table: npt.NDArray[np.bool_] | npt.NDArray[np.int8],
+) -> npt.NDArray[Any]:
+    """``table[codes]`` in one pass, ``table[-1]`` at code -1 (null); ``table``: bool or
+    int8, one entry per value then one for null (ValueError for a code outside)."""

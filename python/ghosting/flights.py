@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _core
-from ._columns import Columns
+from ._columns import Columns, string_codes
 from ._util import integers, run_starts
 from .errors import InputError
 
@@ -72,8 +72,25 @@ _COLUMNS = ("game_id", "play_id", "nfl_id", "frame_id", "x", "y", "side")
 
 def side_codes(side: Any) -> np.ndarray:
     """int8 side codes of a ``side`` column (pyarrow array or strings): offense,
-    defense, 0 for anything else (the ball, null)."""
+    defense, 0 for anything else (the ball, null).
+
+    A string column is encoded once by the C++ core (:func:`ghosting._columns.string_codes`)
+    and its few distinct values mapped to side codes in one pass; other types are
+    compared row by row.
+
+    >>> side_codes(["offense", None, "defense", "football"]).tolist() == [
+    ...     SIDE_OFFENSE, 0, SIDE_DEFENSE, 0]
+    True
+    """
     arr = side if isinstance(side, pa.Array | pa.ChunkedArray) else pa.array(side, pa.string())
+    value_type = arr.type.value_type if pa.types.is_dictionary(arr.type) else arr.type
+    if pa.types.is_string(value_type) or pa.types.is_large_string(value_type):
+        codes, values = string_codes(arr)
+        lookup = np.zeros(len(values) + 1, np.int8)  # the last entry: null (code -1)
+        for name, code in (("offense", SIDE_OFFENSE), ("defense", SIDE_DEFENSE)):
+            if name in values:
+                lookup[values.index(name)] = code
+        return _core.look_up_codes(codes, lookup)
     out = np.zeros(len(arr), np.int8)
     for name, code in (("offense", SIDE_OFFENSE), ("defense", SIDE_DEFENSE)):
         out[pc.fill_null(pc.equal(arr, name), False).to_numpy(zero_copy_only=False)] = code

@@ -36,26 +36,84 @@ def _sorted(tracking: pa.Table, cols: Columns | None = None) -> tuple[pa.Table, 
     """``tracking`` sorted by ``(game_id, play_id, nfl_id, frame_id)`` (as is when it is)
     and its :class:`~ghosting._columns.Columns` (``cols`` when it was sorted already)."""
     cols = Columns(tracking) if cols is None else cols
-    order = sort_order(tracking, cols)
-    if order is not None:
-        tracking = tracking.take(pa.array(order))
-        cols = Columns(tracking)
+    if not _keys_sorted(tracking, cols):
+        order = sort_order(tracking, cols)
+        if order is not None:
+            tracking = tracking.take(pa.array(order))
+            cols = Columns(tracking)
     cols.sorted_keys = True
     return tracking, cols
+
+
+_SORT_KEYS = ("game_id", "play_id", "nfl_id", "frame_id")
+
+
+def _keys_sorted(tracking: pa.Table, cols: Columns) -> bool:
+    """True when ``sort_order`` would find ``tracking`` sorted, decided on the runs that
+    ``cols`` keeps for the steps after anyway: the ``(game_id, play_id)`` runs ascend,
+    a play's tracks (runs of ``nfl_id``) ascend, and a track's ``frame_id`` never
+    decreases (one pass over the rows). False (let ``sort_order`` decide) when a key
+    has nulls."""
+    if any(tracking[k].null_count for k in _SORT_KEYS):
+        return False
+    game, play, nfl, frame = (cols.get(k, np.int64) for k in _SORT_KEYS)
+    plays = cols.runs("game_id", "play_id")[:-1]
+    g, p = game[plays], play[plays]
+    if not np.all((g[1:] > g[:-1]) | ((g[1:] == g[:-1]) & (p[1:] > p[:-1]))):
+        return False
+    tracks = cols.runs("game_id", "play_id", "nfl_id")[:-1]
+    ids = nfl[tracks]
+    new_play = np.isin(tracks[1:], plays, assume_unique=True)
+    if not np.all(new_play | (ids[1:] > ids[:-1])):
+        return False
+    back = np.flatnonzero(frame[1:] < frame[:-1]) + 1  # only where a new track starts
+    return bool(np.all(np.isin(back, tracks, assume_unique=True)))
 
 
 def _by_play(plays: pa.Table, table: pa.Table, column: str) -> tuple[np.ndarray, np.ndarray]:
     """``column`` of a table with one row per play, in the row order of ``plays``.
 
     Both tables carry ``game_id, play_id``. Returns the values (0 where unknown) and a
-    mask of the plays ``table`` has a non-null value for.
+    mask of the plays ``table`` has a non-null value for. Integer keys without nulls,
+    each play once in ``table``, are matched in numpy (pair codes); others by a join.
     """
+    matched = _match_plays(plays, table)
+    if matched is not None:
+        values = table[column]
+        known = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=bool)
+        filled = pc.fill_null(values, 0).to_numpy().astype(np.int64)
+        at = np.maximum(matched, 0)
+        has = (matched >= 0) & known[at] if len(known) else np.zeros(len(matched), dtype=bool)
+        out = np.where(has, filled[at], 0) if len(filled) else np.zeros(len(matched), np.int64)
+        return out.astype(np.int64), has
     keys = plays.select(_KEYS).append_column("__i", pa.array(np.arange(plays.num_rows)))
     joined = keys.join(table.select([*_KEYS, column]), _KEYS, join_type="left outer",
                        use_threads=False).sort_by("__i")
     values = joined[column]
     found = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=bool)
     return pc.fill_null(values, 0).to_numpy().astype(np.int64), found
+
+
+def _match_plays(plays: pa.Table, table: pa.Table) -> np.ndarray | None:
+    """Per row of ``plays``, the row of ``table`` with its ``(game_id, play_id)`` (-1:
+    none); None unless both tables' keys are integers without nulls and each play is
+    in ``table`` at most once (then a join says what a key means)."""
+    columns = [t[k] for t in (plays, table) for k in _KEYS]
+    if any(c.null_count or not pa.types.is_integer(c.type) for c in columns):
+        return None
+    pg, pp, tg, tp = (c.to_numpy().astype(np.int64) for c in columns)
+    game, play = np.concatenate([pg, tg]), np.concatenate([pp, tp])
+    order = np.lexsort((play, game))
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (game[order][1:] != game[order][:-1]) | (play[order][1:] != play[order][:-1])
+    code = np.empty(len(order), dtype=np.int64)
+    code[order] = np.cumsum(new) - 1
+    theirs = code[len(pg):]
+    if len(np.unique(theirs)) != len(theirs):
+        return None  # a play twice: the join gives each of its rows
+    row = np.full(len(order), -1, dtype=np.int64)
+    row[theirs] = np.arange(len(theirs))
+    return row[code[: len(pg)]]
 
 
 @dataclass

@@ -253,10 +253,10 @@ def _reasons(
     tracked[rows.play_idx[present[hit]]] = True
     has_side = _per_play_any(rows, rows.offense | rows.defense)
     players = ~rows.is_ball
-    positioned = rows.receiver_position | rows.back_position | _has_position(rows)
-    has_positions = _per_play_any(rows, players & positioned)
+    # a receiver's or a back's position (or role) is a position: no null among them
+    has_positions = _per_play_any(rows, players & _has_position(rows))
     # a 2026 output file read alone: x, y of players, nothing else
-    has_event = _per_play_any(rows, _valid(rows, "event"))
+    has_event = _plays_with_values(rows, "event")
     positions_only = (~_per_play_any(rows, rows.is_ball) & ~has_side & ~has_event
                       & ~has_positions & ~frames.has_forward)
     no_receivers = np.diff(eligible.offsets.to_numpy()) == 0
@@ -278,6 +278,14 @@ def _reasons(
     for text, failed in checks[::-1]:
         reason[failed] = text[failed] if isinstance(text, np.ndarray) else text
     return reason
+
+
+def _plays_with_values(rows: _PlayRows, name: str) -> np.ndarray:
+    """Per play, whether any of its rows has a value in the column ``name`` (from the
+    rows with values, which the pass windows listed: events are mostly null)."""
+    if name not in rows.table.column_names:
+        return np.zeros(rows.n_plays, dtype=bool)
+    return np.bincount(rows.play_idx[rows.cols.valid_rows(name)], minlength=rows.n_plays) > 0
 
 
 def _valid(rows: _PlayRows, name: str) -> np.ndarray:
