@@ -154,6 +154,7 @@ class PlayIndex:
         }  # fmt: skip
         self._position = (tracking.column("position") if "position" in tracking.column_names
                           else None)
+        self._combined: dict[str, pa.Array] = {}
         offsets = t.play_offsets.tolist()
         self._bounds: dict[tuple[int, int], slice] = {
             key: slice(offsets[i], offsets[i + 1])
@@ -170,7 +171,6 @@ class PlayIndex:
         self._ball_rows: np.ndarray | None = None
         self._sorted_plays: tuple[np.ndarray, np.ndarray] | None = None
         self._players: tuple[np.ndarray, np.ndarray] | None = None
-        self._info: dict[str, list[Any]] | None = None
 
     @functools.cached_property
     def game(self) -> np.ndarray:
@@ -193,7 +193,18 @@ class PlayIndex:
         rows = np.asarray(rows, np.int64)
         if self._position is None or not rows.size:
             return np.zeros(rows.size, bool)
-        return _is_in(_take(self._position, rows), ["QB"])
+        return _is_in(self._column("position").take(pa.array(rows)), ["QB"])
+
+    def _column(self, key: str) -> pa.Array:
+        """The string column ``key`` (of :attr:`_strings`) in one chunk, made when first
+        asked for: Arrow's ``take`` on a column of many chunks concatenates them on
+        every call, the decision takes from these a few times per batch."""
+        out = self._combined.get(key)
+        if out is None:
+            col = self._strings[key]
+            out = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            self._combined[key] = out
+        return out
 
     @property
     def ball_rows(self) -> np.ndarray:
@@ -286,21 +297,13 @@ class PlayIndex:
         _, first = self._first_of_player()
         return np.where(slot >= 0, first[np.maximum(slot, 0)] if first.size else -1, -1)
 
-    def _first_info(self) -> dict[str, list[Any]]:
-        """Name, position, club and jersey on every player's first row (one ``take`` per
-        column for every player of the table, read once)."""
-        if self._info is None:
-            _, first = self._first_of_player()
-            self._info = {key: _take(col, first).to_pylist()
-                          for key, col in self._strings.items()}
-        return self._info
-
     def describe(self, sl: slice, nfl_id: int) -> dict[str, Any]:
         """The player's name, position, club and jersey (first non-null of each)."""
         idx = np.flatnonzero(self.nfl[sl] == nfl_id)[:50] + sl.start
         out: dict[str, Any] = {}
-        for key, col in self._strings.items():
-            vals = [v for v in _take(col, idx).to_pylist() if v is not None and v == v]
+        for key in self._strings:
+            vals = [v for v in self._column(key).take(pa.array(idx)).to_pylist()
+                    if v is not None and v == v]
             out[key] = vals[0] if vals else None
         if out["jersey_number"] is not None:
             out["jersey_number"] = int(out["jersey_number"])
@@ -310,19 +313,22 @@ class PlayIndex:
         self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
     ) -> dict[str, list[Any]]:
         """:meth:`describe` of many players at once, as one list per key (``name``,
-        ``position``, ``club``, ``jersey_number``): one ``take`` per column on each
-        player's first row, :meth:`describe` only where that row has a null."""
+        ``position``, ``club``, ``jersey_number``): one ``take`` per column of the
+        players' first rows, :meth:`describe` only where that row has a null."""
         slot = self._player_slots(game_ids, play_ids, nfl_ids)
         found = np.flatnonzero(slot >= 0)
         m = len(slot)
         cols: dict[str, list[Any]] = {key: [None] * m for key in self._strings}
         if not found.size:
             return cols
-        at = slot[found].tolist()
+        _, first = self._first_of_player()
+        rows = pa.array(first[slot[found]])  # each player's first row
         gaps = np.zeros(found.size, bool)
-        for key, values in self._first_info().items():
-            vals = [values[i] for i in at]
-            gaps |= np.fromiter((v is None for v in vals), bool, found.size)
+        for key in self._strings:
+            taken = self._column(key).take(rows)
+            vals = taken.to_pylist()
+            if taken.null_count:
+                gaps |= np.asarray(taken.is_null().to_numpy(zero_copy_only=False), bool)
             out = cols[key]
             for k, v in zip(found.tolist(), vals, strict=True):
                 out[k] = v
