@@ -171,6 +171,8 @@ class PlayIndex:
         self._ball_rows: np.ndarray | None = None
         self._sorted_plays: tuple[np.ndarray, np.ndarray] | None = None
         self._players: tuple[np.ndarray, np.ndarray] | None = None
+        self._player_runs: tuple[np.ndarray, np.ndarray] | None = None
+        self._track_memo: tuple[bytes, np.ndarray, np.ndarray] | None = None
 
     @functools.cached_property
     def game(self) -> np.ndarray:
@@ -187,6 +189,42 @@ class PlayIndex:
         """True where the row's ``position`` is QB (every row: :meth:`qb_at` reads only
         the rows asked for)."""
         return self.qb_at(np.arange(self.nfl.size))
+
+    @functools.cached_property
+    def snap_frame(self) -> np.ndarray:
+        """The first ``ball_snap`` frame of each play of :attr:`flight_table` (the int64
+        maximum where the play has none)."""
+        t = self.flight_table
+        snap = np.full(t.n_plays, np.iinfo(np.int64).max)
+        if self.snap_rows.size:
+            owner = np.searchsorted(t.play_offsets, self.snap_rows, side="right") - 1
+            np.minimum.at(snap, owner, self.frame[self.snap_rows])
+        return snap
+
+    @staticmethod
+    def _track_key(*request: np.ndarray) -> bytes:
+        return b"|".join(np.asarray(r, np.int64).tobytes() for r in request)
+
+    def remember_track_xy(
+        self, play: np.ndarray, nfl_id: np.ndarray, first_frame: np.ndarray,
+        end_frame: np.ndarray, xy: np.ndarray, offsets: np.ndarray,
+    ) -> None:
+        """Keep the positions ``xy`` (cut by ``offsets``) of the tracks requested (as
+        :func:`ghosting.flights.gather_tracks` gives them), for :meth:`track_xy`: a
+        later step asking for exactly these tracks reads them, not the table again
+        (the last set told is kept)."""
+        self._track_memo = (self._track_key(play, nfl_id, first_frame, end_frame), xy, offsets)
+
+    def track_xy(
+        self, play: np.ndarray, nfl_id: np.ndarray, first_frame: np.ndarray,
+        end_frame: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The positions and offsets :meth:`remember_track_xy` was told for exactly
+        these requests, or None."""
+        memo = self._track_memo
+        if memo is None or memo[0] != self._track_key(play, nfl_id, first_frame, end_frame):
+            return None
+        return memo[1], memo[2]
 
     def qb_at(self, rows: np.ndarray) -> np.ndarray:
         """True where the ``position`` of ``rows`` is QB (False without the column)."""
@@ -210,7 +248,13 @@ class PlayIndex:
     def ball_rows(self) -> np.ndarray:
         """Rows of the ball with a finite x (ascending)."""
         if self._ball_rows is None:
-            self._ball_rows = np.flatnonzero((self.nfl == BALL_ID) & np.isfinite(self.x))
+            # the rows of the ball's runs (one per play in a table sorted by player),
+            # not a comparison over every row
+            start, stop = self._runs()
+            ball = np.flatnonzero(self.nfl[start] == BALL_ID)
+            first, count = start[ball], stop[ball] - start[ball]
+            rows = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(count.sum())
+            self._ball_rows = rows[np.isfinite(self.x[rows])]
         return self._ball_rows
 
     def rows(self, game_id: int, play_id: int) -> slice | None:
@@ -264,16 +308,26 @@ class PlayIndex:
             self._players = self._find_players()
         return self._players
 
+    def _runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """First and end row of every run of one player within a play (ascending)."""
+        if self._player_runs is None:
+            t = self.flight_table
+            n = self.nfl.size
+            change = np.zeros(n, bool)
+            if n:
+                change[0] = True
+                change[1:] = self.nfl[1:] != self.nfl[:-1]
+                change[t.play_offsets[:-1][np.diff(t.play_offsets) > 0]] = True
+            start = np.flatnonzero(change)
+            self._player_runs = start, np.append(start[1:], n).astype(np.int64)
+        return self._player_runs
+
     def _find_players(self) -> tuple[np.ndarray, np.ndarray]:
         t = self.flight_table
         n = self.nfl.size
         if not n:
             return _pairs(np.zeros(0, np.int64), np.zeros(0, np.int64)), np.zeros(0, np.int64)
-        change = np.zeros(n, bool)
-        change[0] = True
-        change[1:] = self.nfl[1:] != self.nfl[:-1]
-        change[t.play_offsets[:-1]] = True
-        start = np.flatnonzero(change)
+        start, _ = self._runs()
         play = np.repeat(np.arange(t.n_plays), np.diff(np.searchsorted(start, t.play_offsets)))
         keys = _pairs(play, self.nfl[start])
         uniq, first = np.unique(keys, return_index=True)  # the first run of each key
