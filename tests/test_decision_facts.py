@@ -293,3 +293,24 @@ def test_first_per_owner_equals_the_sorting_one(seed: int) -> None:
     shuffled = rng.permutation(owner)  # owners out of order: the sorting path
     assert _first_per(shuffled, (ints,), 32).tolist() == _first_per_sorted(
         shuffled, (ints,), 32).tolist()
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_ball_rows_equal_the_whole_column_comparison(shuffle: bool) -> None:
+    """The ball's rows found from the players' runs are those a comparison over every
+    row finds (ascending, finite x only), in a sorted table and in any row order."""
+    import pyarrow as pa
+
+    tracking = ghosting.synth.generate_plays(5, seed=6, plays_per_game=2)
+    x = tracking["x"].to_numpy().copy()
+    x[np.random.default_rng(6).random(x.size) < 0.05] = np.nan  # some untracked
+    tracking = tracking.set_column(tracking.schema.get_field_index("x"), "x", pa.array(x))
+    if shuffle:
+        tracking = _shuffled_within_plays(tracking, 6)
+    index = PlayIndex(tracking)
+    want = np.flatnonzero((index.nfl == BALL_ID) & np.isfinite(index.x))
+    assert want.size > 100 and (~np.isfinite(index.x[index.nfl == BALL_ID])).any()
+    assert index.ball_rows.dtype == np.int64
+    np.testing.assert_array_equal(index.ball_rows, want)
+    empty = PlayIndex(tracking.slice(0, 0))
+    assert empty.ball_rows.size == 0

@@ -202,6 +202,57 @@ def test_route_before_throw_matches_the_option_by_option_reference(seed):
         np.testing.assert_array_equal(g, w)
 
 
+def test_route_before_throw_reads_the_tracks_gathered_with_the_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """build_options gathers each option's route with its flight (one call) and leaves
+    it with the index: route_before_throw reads it, not the table, and finds what it
+    finds on an index that was never told (one gatherer call of its own)."""
+    import ghosting
+    from ghosting.decision import DecisionModels
+    from ghosting.decision import eligibility as eligibility_module
+    from ghosting.decision.facts import play_facts
+    from ghosting.decision.options import build_options
+
+    tracking = ghosting.synth.generate_plays(6, seed=2)
+    plays = ghosting.pass_plays(tracking).to_pylist()
+    ix = PlayIndex(tracking)
+    facts = play_facts(ix, plays)
+    opts = build_options(ix, plays, facts, DecisionModels.load().air_time)
+    los = np.asarray(facts["line_of_scrimmage"], np.float64)[opts.play_row]
+    calls: list[int] = []
+    gather = eligibility_module.gather_tracks
+
+    def counted(*args):
+        calls.append(1)
+        return gather(*args)
+
+    monkeypatch.setattr(eligibility_module, "gather_tracks", counted)
+    got = route_before_throw(ix, opts, los)
+    assert not calls  # from the index
+    fresh = route_before_throw(PlayIndex(tracking), opts, los)
+    assert len(calls) == 1
+    assert np.isfinite(got[0]).sum() > len(opts) // 2
+    for g, w in zip(got, fresh, strict=True):
+        np.testing.assert_array_equal(g, w)
+    for g, w in zip(got, _route_reference(ix, opts, los), strict=True):
+        np.testing.assert_array_equal(g, w)
+    # other options (a different set of requests) are gathered again
+    route_before_throw(ix, opts.take(np.arange(len(opts) - 1)), los[:-1])
+    assert len(calls) == 2
+    # the flights read from the longer tracks are those gathered alone
+    from ghosting.decision.air_time import MAX_FLIGHT_FRAMES
+    from ghosting.decision.options import _receiver_tracks
+    from ghosting.flights import gather_tracks
+
+    play_of = ix.play_numbers(opts.game_id, opts.play_id)
+    pf = opts.pass_forward_frame
+    paths = _receiver_tracks(PlayIndex(tracking), ix.flight_table, play_of, opts.nfl_id, pf,
+                             MAX_FLIGHT_FRAMES)
+    alone = gather_tracks(ix.flight_table, play_of, opts.nfl_id, pf + 1, pf + MAX_FLIGHT_FRAMES)
+    np.testing.assert_array_equal(paths, alone.xy.reshape(len(opts), MAX_FLIGHT_FRAMES, 2))
+
+
 # -- yards after catch and expected points ----------------------------------------------
 
 

@@ -201,3 +201,64 @@ def test_backs_without_a_defensive_backs_column_by_position_or_2026_role():
         by_role.trajectories.column("ts").to_numpy(),
         by_position.trajectories.column("ts").to_numpy(),
     )
+
+
+@pytest.mark.parametrize("defenders", ["backs", "all"])
+def test_one_gatherer_call_gives_what_one_call_per_track_gives(
+    monkeypatch: pytest.MonkeyPatch, defenders: str
+) -> None:
+    """The receivers' and the defenders' tracks are gathered in one call; each track
+    equals the one gathered alone (the former code gathered them in two calls)."""
+    from dataclasses import fields
+
+    from ghosting import flights
+    from ghosting.scoring import real as real_module
+
+    tracking = ghosting.synth.generate_plays(8, seed=5, plays_per_game=4)
+    tracking, _ = ghosting.clean(tracking, policy="play")
+    # two plays whose receiver misses a frame of the flight: their defenders are
+    # gathered, then left out
+    plays = ghosting.pass_plays(tracking).to_pylist()
+    drop = np.zeros(tracking.num_rows, bool)
+    for row in plays[1:3]:
+        drop |= ((tracking["play_id"].to_numpy() == row["play_id"])
+                 & (tracking["game_id"].to_numpy() == row["game_id"])
+                 & (tracking["nfl_id"].to_numpy() == row["targeted_receiver"])
+                 & (tracking["frame_id"].to_numpy() == row["pass_forward_frame"] + 2))
+    assert drop.sum() == 2
+    tracking = tracking.filter(pa.array(~drop))
+    calls: list[int] = []
+    gather = flights.gather_tracks
+
+    def counted(table, *request):
+        calls.append(len(request[0]))
+        return gather(table, *request)
+
+    def one_by_one(table, *request):
+        parts = [gather(table, *(np.asarray(r)[i:i + 1] for r in request))
+                 for i in range(len(request[0]))]
+        if not parts:
+            return gather(table, *request)
+        offsets = np.concatenate([[0], np.cumsum([len(p.xy) for p in parts])])
+        return flights.Tracks(
+            xy=np.concatenate([p.xy for p in parts]).reshape(-1, 2), offsets=offsets,
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts])
+               for f in fields(flights.Tracks) if f.name not in ("xy", "offsets")})
+
+    with monkeypatch.context() as m:
+        m.setattr(real_module, "gather_tracks", counted)
+        new = real_trajectories(tracking, defenders=defenders)
+    assert len(calls) == 1 and calls[0] > len(new.play_offsets) - 1
+    with monkeypatch.context() as m:
+        m.setattr(real_module, "gather_tracks", one_by_one)
+        ref = real_trajectories(tracking, defenders=defenders)
+    assert len(new) > 10
+    reasons = new.skipped["reason"].to_pylist()
+    assert sum("targeted receiver has" in (r or "") for r in reasons) == 2
+    for f in fields(new):
+        a, b = getattr(new, f.name), getattr(ref, f.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype, f.name
+            np.testing.assert_array_equal(a, b, err_msg=f.name)
+        else:
+            assert a.equals(b), f.name

@@ -77,21 +77,20 @@ def route_before_throw(
     table = index.flight_table
     # each option's play in the gatherer's table (-1 when the play has no rows)
     play_of = index.play_numbers(options.game_id, options.play_id)
-    # the first snap frame of each play
-    snap_rows = index.snap_rows
-    snap = np.full(table.n_plays, np.iinfo(np.int64).max)
-    if snap_rows.size:
-        owner = np.searchsorted(table.play_offsets, snap_rows, side="right") - 1
-        np.minimum.at(snap, owner, index.frame[snap_rows])
+    snap = index.snap_frame  # the first snap frame of each play
     pf = np.asarray(options.pass_forward_frame, np.int64)
     first = np.where(play_of >= 0, snap[np.maximum(play_of, 0)], 0)
     want = np.flatnonzero((play_of >= 0) & (first != np.iinfo(np.int64).max) & (first <= pf))
     if not want.size:
         return travel, depth
-    tracks = gather_tracks(table, play_of[want], options.nfl_id[want], first[want], pf[want])
-    xy = np.asarray(tracks.xy, np.float64)
+    request = (play_of[want], options.nfl_id[want], first[want], pf[want])
+    known = index.track_xy(*request)  # gathered with the options' flights
+    if known is None:
+        tracks = gather_tracks(table, *request)
+        known = tracks.xy, tracks.offsets
+    xy = np.asarray(known[0], np.float64)
     good = np.isfinite(xy).all(axis=1)
-    sample = np.repeat(np.arange(want.size), np.diff(tracks.offsets))[good]
+    sample = np.repeat(np.arange(want.size), np.diff(known[1]))[good]
     gx, gy = xy[good, 0], xy[good, 1]
     count = np.bincount(sample, minlength=want.size)
     ok = count >= 2

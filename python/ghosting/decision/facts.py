@@ -154,6 +154,7 @@ class PlayIndex:
         }  # fmt: skip
         self._position = (tracking.column("position") if "position" in tracking.column_names
                           else None)
+        self._combined: dict[str, pa.Array] = {}
         offsets = t.play_offsets.tolist()
         self._bounds: dict[tuple[int, int], slice] = {
             key: slice(offsets[i], offsets[i + 1])
@@ -170,7 +171,8 @@ class PlayIndex:
         self._ball_rows: np.ndarray | None = None
         self._sorted_plays: tuple[np.ndarray, np.ndarray] | None = None
         self._players: tuple[np.ndarray, np.ndarray] | None = None
-        self._info: dict[str, list[Any]] | None = None
+        self._player_runs: tuple[np.ndarray, np.ndarray] | None = None
+        self._track_memo: tuple[bytes, np.ndarray, np.ndarray] | None = None
 
     @functools.cached_property
     def game(self) -> np.ndarray:
@@ -188,18 +190,71 @@ class PlayIndex:
         the rows asked for)."""
         return self.qb_at(np.arange(self.nfl.size))
 
+    @functools.cached_property
+    def snap_frame(self) -> np.ndarray:
+        """The first ``ball_snap`` frame of each play of :attr:`flight_table` (the int64
+        maximum where the play has none)."""
+        t = self.flight_table
+        snap = np.full(t.n_plays, np.iinfo(np.int64).max)
+        if self.snap_rows.size:
+            owner = np.searchsorted(t.play_offsets, self.snap_rows, side="right") - 1
+            np.minimum.at(snap, owner, self.frame[self.snap_rows])
+        return snap
+
+    @staticmethod
+    def _track_key(*request: np.ndarray) -> bytes:
+        return b"|".join(np.asarray(r, np.int64).tobytes() for r in request)
+
+    def remember_track_xy(
+        self, play: np.ndarray, nfl_id: np.ndarray, first_frame: np.ndarray,
+        end_frame: np.ndarray, xy: np.ndarray, offsets: np.ndarray,
+    ) -> None:
+        """Keep the positions ``xy`` (cut by ``offsets``) of the tracks requested (as
+        :func:`ghosting.flights.gather_tracks` gives them), for :meth:`track_xy`: a
+        later step asking for exactly these tracks reads them, not the table again
+        (the last set told is kept)."""
+        self._track_memo = (self._track_key(play, nfl_id, first_frame, end_frame), xy, offsets)
+
+    def track_xy(
+        self, play: np.ndarray, nfl_id: np.ndarray, first_frame: np.ndarray,
+        end_frame: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The positions and offsets :meth:`remember_track_xy` was told for exactly
+        these requests, or None."""
+        memo = self._track_memo
+        if memo is None or memo[0] != self._track_key(play, nfl_id, first_frame, end_frame):
+            return None
+        return memo[1], memo[2]
+
     def qb_at(self, rows: np.ndarray) -> np.ndarray:
         """True where the ``position`` of ``rows`` is QB (False without the column)."""
         rows = np.asarray(rows, np.int64)
         if self._position is None or not rows.size:
             return np.zeros(rows.size, bool)
-        return _is_in(_take(self._position, rows), ["QB"])
+        return _is_in(self._column("position").take(pa.array(rows)), ["QB"])
+
+    def _column(self, key: str) -> pa.Array:
+        """The string column ``key`` (of :attr:`_strings`) in one chunk, made when first
+        asked for: Arrow's ``take`` on a column of many chunks concatenates them on
+        every call, the decision takes from these a few times per batch."""
+        out = self._combined.get(key)
+        if out is None:
+            col = self._strings[key]
+            out = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            self._combined[key] = out
+        return out
 
     @property
     def ball_rows(self) -> np.ndarray:
         """Rows of the ball with a finite x (ascending)."""
         if self._ball_rows is None:
-            self._ball_rows = np.flatnonzero((self.nfl == BALL_ID) & np.isfinite(self.x))
+            # the rows of the ball's runs (one per play in a table sorted by player),
+            # not a comparison over every row
+            start, stop = self._runs()
+            ball = np.flatnonzero(self.nfl[start] == BALL_ID)
+            first, count = start[ball], stop[ball] - start[ball]
+            rows = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(count.sum())
+            self._ball_rows = rows[np.isfinite(self.x[rows])]
         return self._ball_rows
 
     def rows(self, game_id: int, play_id: int) -> slice | None:
@@ -253,16 +308,26 @@ class PlayIndex:
             self._players = self._find_players()
         return self._players
 
+    def _runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """First and end row of every run of one player within a play (ascending)."""
+        if self._player_runs is None:
+            t = self.flight_table
+            n = self.nfl.size
+            change = np.zeros(n, bool)
+            if n:
+                change[0] = True
+                change[1:] = self.nfl[1:] != self.nfl[:-1]
+                change[t.play_offsets[:-1][np.diff(t.play_offsets) > 0]] = True
+            start = np.flatnonzero(change)
+            self._player_runs = start, np.append(start[1:], n).astype(np.int64)
+        return self._player_runs
+
     def _find_players(self) -> tuple[np.ndarray, np.ndarray]:
         t = self.flight_table
         n = self.nfl.size
         if not n:
             return _pairs(np.zeros(0, np.int64), np.zeros(0, np.int64)), np.zeros(0, np.int64)
-        change = np.zeros(n, bool)
-        change[0] = True
-        change[1:] = self.nfl[1:] != self.nfl[:-1]
-        change[t.play_offsets[:-1]] = True
-        start = np.flatnonzero(change)
+        start, _ = self._runs()
         play = np.repeat(np.arange(t.n_plays), np.diff(np.searchsorted(start, t.play_offsets)))
         keys = _pairs(play, self.nfl[start])
         uniq, first = np.unique(keys, return_index=True)  # the first run of each key
@@ -286,21 +351,13 @@ class PlayIndex:
         _, first = self._first_of_player()
         return np.where(slot >= 0, first[np.maximum(slot, 0)] if first.size else -1, -1)
 
-    def _first_info(self) -> dict[str, list[Any]]:
-        """Name, position, club and jersey on every player's first row (one ``take`` per
-        column for every player of the table, read once)."""
-        if self._info is None:
-            _, first = self._first_of_player()
-            self._info = {key: _take(col, first).to_pylist()
-                          for key, col in self._strings.items()}
-        return self._info
-
     def describe(self, sl: slice, nfl_id: int) -> dict[str, Any]:
         """The player's name, position, club and jersey (first non-null of each)."""
         idx = np.flatnonzero(self.nfl[sl] == nfl_id)[:50] + sl.start
         out: dict[str, Any] = {}
-        for key, col in self._strings.items():
-            vals = [v for v in _take(col, idx).to_pylist() if v is not None and v == v]
+        for key in self._strings:
+            vals = [v for v in self._column(key).take(pa.array(idx)).to_pylist()
+                    if v is not None and v == v]
             out[key] = vals[0] if vals else None
         if out["jersey_number"] is not None:
             out["jersey_number"] = int(out["jersey_number"])
@@ -310,19 +367,22 @@ class PlayIndex:
         self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
     ) -> dict[str, list[Any]]:
         """:meth:`describe` of many players at once, as one list per key (``name``,
-        ``position``, ``club``, ``jersey_number``): one ``take`` per column on each
-        player's first row, :meth:`describe` only where that row has a null."""
+        ``position``, ``club``, ``jersey_number``): one ``take`` per column of the
+        players' first rows, :meth:`describe` only where that row has a null."""
         slot = self._player_slots(game_ids, play_ids, nfl_ids)
         found = np.flatnonzero(slot >= 0)
         m = len(slot)
         cols: dict[str, list[Any]] = {key: [None] * m for key in self._strings}
         if not found.size:
             return cols
-        at = slot[found].tolist()
+        _, first = self._first_of_player()
+        rows = pa.array(first[slot[found]])  # each player's first row
         gaps = np.zeros(found.size, bool)
-        for key, values in self._first_info().items():
-            vals = [values[i] for i in at]
-            gaps |= np.fromiter((v is None for v in vals), bool, found.size)
+        for key in self._strings:
+            taken = self._column(key).take(rows)
+            vals = taken.to_pylist()
+            if taken.null_count:
+                gaps |= np.asarray(taken.is_null().to_numpy(zero_copy_only=False), bool)
             out = cols[key]
             for k, v in zip(found.tolist(), vals, strict=True):
                 out[k] = v

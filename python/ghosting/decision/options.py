@@ -136,6 +136,32 @@ def _rusher_distances(
     return out
 
 
+def _receiver_tracks(
+    index: PlayIndex, table: FlightTable, play_of: np.ndarray, rid: np.ndarray,
+    pf: np.ndarray, max_flight: int,
+) -> np.ndarray:
+    """Each receiver's path over the ``max_flight`` frames after pass forward, (n,
+    max_flight, 2). One gatherer call also reads the route before the throw (from the
+    play's first snap frame to pass forward, where there is one) and leaves it with the
+    index (:meth:`PlayIndex.remember_track_xy`) for the eligibility rule, which asks
+    for exactly those tracks (:func:`~ghosting.decision.eligibility.route_before_throw`)."""
+    snap = index.snap_frame[play_of]
+    route = (snap != np.iinfo(np.int64).max) & (snap <= pf)
+    first = np.where(route, snap, pf + 1)
+    tracks = gather_tracks(table, play_of, rid, first, pf + max_flight)
+    xy = np.asarray(tracks.xy).reshape(-1, 2)
+    ends = tracks.offsets[1:]
+    paths = xy[(ends - max_flight)[:, None] + np.arange(max_flight)]
+    want = np.flatnonzero(route)
+    count = pf[want] - snap[want] + 1
+    offsets = np.zeros(want.size + 1, np.int64)
+    np.cumsum(count, out=offsets[1:])
+    within = np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], count)
+    index.remember_track_xy(play_of[want], rid[want], snap[want], pf[want],
+                            xy[np.repeat(tracks.offsets[:-1][want], count) + within], offsets)
+    return paths
+
+
 def _nearest_two_groups(
     owner: np.ndarray, d: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -193,9 +219,8 @@ def build_options(
                               np.asarray(facts["passer_y"], np.float64)[picked]])
     rusher = _rusher_distances(index, start, stop, pf, passer)
     table = _play_table(index)
-    play_index = np.searchsorted(table.play_offsets[:-1], start)
-    paths = gather_tracks(table, play_index[owner], rid, pf[owner] + 1, pf[owner] + max_flight)
-    path_arr = paths.xy.reshape(rid.size, max_flight, 2)
+    play_of = np.searchsorted(table.play_offsets[:-1], start)[owner]
+    path_arr = _receiver_tracks(index, table, play_of, rid, pf[owner], max_flight)
     passer_arr = passer[owner]
     n = rid.size
     flight, ok, reason = arrival_frames(air_time, passer_arr, path_arr, max_flight=max_flight)

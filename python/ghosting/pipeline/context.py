@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._util import run_starts
 from ..schema import BALL_ID, FIELD_LENGTH
 from .columns import Columns, _np, _row_index
 
@@ -95,16 +96,14 @@ def _names(
     rows of ``info`` when the caller matched them already)."""
     if index is None:
         index = _info_rows(info, game_id, play_id, nfl_id)
-    mask = pa.array(index < 0)
-    take = pa.array(np.where(index < 0, 0, index))
+    take = pa.array(index, mask=index < 0)  # a null index takes a null
     out = []
     for name in names or tuple(f.name for f in PLAYER_FIELDS):
         typ = info.schema.field(name).type
         if not info.num_rows:
             out.append(pa.nulls(len(index), typ))
             continue
-        values = info[name].take(take).combine_chunks()
-        out.append(pc.if_else(mask, pa.scalar(None, typ), values))
+        out.append(info[name].take(take).combine_chunks())
     return out
 
 
@@ -116,16 +115,42 @@ def _info_rows(info: pa.Table, game_id: pa.Array, play_id: pa.Array, nfl_id: pa.
     return _row_index(probe, info, ["game_id", "play_id", "nfl_id"])
 
 
+def _key_runs(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, pa.Table]:
+    """Starts (and end) of the runs of equal ``keys`` of ``table`` (a null differs from
+    every value) and the ``keys`` on each run's first row: a long table (a
+    trajectory's frames) is matched run by run, not row by row."""
+    values, valid = [], []
+    for key in keys:
+        column = table[key]
+        values.append(_np(pc.fill_null(column, 0), np.int64))
+        valid.append(_np(pc.is_valid(column), bool) if column.null_count else None)
+    starts = run_starts(*values, *(v for v in valid if v is not None))
+    first = starts[:-1]
+    heads = pa.table({
+        key: pa.array(v[first], mask=None if ok is None else ~ok[first])
+        for key, v, ok in zip(keys, values, valid, strict=True)
+    })  # fmt: skip
+    return starts, heads
+
+
 def add_player_columns(
     table: pa.Table, info: pa.Table, situation: pa.Table, schema: pa.Schema
 ) -> pa.Table:
     """``table`` (rows naming a player by ``nfl_id``) with ``PLAYER_FIELDS`` appended,
     ``TARGET_FIELDS`` for its ``target_nfl_id`` and the play's ``play_direction`` when
-    ``schema`` has them (``situation`` is :func:`play_info`); cast to ``schema``."""
+    ``schema`` has them (``situation`` is :func:`play_info`); cast to ``schema``.
+
+    Every look-up is made once per run of equal keys (a trajectory's rows) and spread
+    over its rows."""
     if not table.num_rows:
         return schema.empty_table()
+    with_targets = "target_display_name" in schema.names
+    starts, heads = _key_runs(
+        table, ["game_id", "play_id", "nfl_id", *(["target_nfl_id"] if with_targets else [])])
+    lengths = np.diff(starts)
     key = (info, table["game_id"], table["play_id"])
-    rows = _info_rows(*key, table["nfl_id"])
+    rows = np.repeat(_info_rows(info, heads["game_id"], heads["play_id"], heads["nfl_id"]),
+                     lengths)  # fmt: skip
     for field, values in zip(PLAYER_FIELDS, _names(*key, table["nfl_id"], index=rows),
                              strict=True):  # fmt: skip
         table = table.append_column(field, values)
@@ -134,17 +159,16 @@ def add_player_columns(
         jersey = _names(*key, table["nfl_id"], ("jersey_number",), index=rows)[0]
         table = table.set_column(table.schema.get_field_index("jersey_number"),
                                  "jersey_number", pc.coalesce(table["jersey_number"], jersey))
-    if "target_display_name" in schema.names:
-        targets = _names(*key, table["target_nfl_id"])
+    if with_targets:
+        target_rows = np.repeat(_info_rows(info, heads["game_id"], heads["play_id"],
+                                           heads["target_nfl_id"]), lengths)  # fmt: skip
+        targets = _names(*key, table["target_nfl_id"], index=target_rows)
         for field, values in zip(TARGET_FIELDS, targets, strict=True):
             table = table.append_column(field, values)
     if "play_direction" in schema.names and "play_direction" not in table.column_names:
-        index = _row_index(table, situation, ["game_id", "play_id"])
-        direction = situation["play_direction"].take(pa.array(np.maximum(index, 0)))
-        table = table.append_column(
-            "play_direction", pc.if_else(pa.array(index < 0), pa.scalar(None, pa.string()),
-                                         direction)
-        )
+        index = np.repeat(_row_index(heads, situation, ["game_id", "play_id"]), lengths)
+        direction = situation["play_direction"].take(pa.array(index, mask=index < 0))
+        table = table.append_column("play_direction", direction)
     return _finish(table, schema)
 
 
@@ -152,7 +176,8 @@ def _finish(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """``table`` with the columns of ``schema`` it lacks as nulls, in schema order."""
     n = table.num_rows
     columns = [
-        table[f.name].cast(f.type) if f.name in table.column_names else pa.nulls(n, f.type)
+        (table[f.name] if table[f.name].type == f.type else table[f.name].cast(f.type))
+        if f.name in table.column_names else pa.nulls(n, f.type)
         for f in schema
     ]
     return pa.Table.from_arrays(columns, schema=schema)

@@ -61,16 +61,21 @@ def _real_trajectories(
     cleaned: pa.Table, scored: pa.Table, flight_table: FlightTable | None = None
 ) -> pa.Table:
     """Real positions of every player and the ball from pass forward to arrival
-    (``flight_table``: ``FlightTable.of(cleaned)`` when the caller has it)."""
+    (``flight_table``: ``FlightTable.of(cleaned)`` when the caller has it).
+
+    The rows of each scored play (a run of ``(game, play)`` of ``cleaned``) whose frame
+    lies in the play's flight, in table order. The numeric columns come from the
+    gatherer's numpy copies where ``cleaned`` has no null in them (a fancy index on
+    the few rows kept, no Arrow take over a table of many chunks)."""
     if not scored.num_rows:
         return TRAJECTORIES_SCHEMA.empty_table()
-    # ``cleaned`` is sorted by (game, play, nfl_id, frame): each row's play is found by
-    # its run of (game, play), then the rows in the play's flight are kept as they are.
     if flight_table is not None:
         starts = flight_table.play_offsets
         keys = pa.table({"game_id": flight_table.play_game_id,
                          "play_id": flight_table.play_play_id})  # fmt: skip
         frame = flight_table.frame_id
+        numeric = {"game_id": None, "play_id": None, "nfl_id": flight_table.nfl_id,
+                   "frame_id": frame, "x": flight_table.x, "y": flight_table.y}
     else:
         game = _np(cleaned["game_id"], np.int64)
         play = _np(cleaned["play_id"], np.int64)
@@ -78,31 +83,48 @@ def _real_trajectories(
         first = starts[:-1]
         keys = pa.table({"game_id": game[first], "play_id": play[first]})
         frame = _np(cleaned["frame_id"], np.int64)
+        numeric = {"game_id": None, "play_id": None, "frame_id": frame}
+    # each play of the table: its row of ``scored`` and its flight (an empty range
+    # [1, 0] where the play is not scored or has no pass window)
     at = _row_index(keys, scored, ["game_id", "play_id"])
-    row_play = np.repeat(at, np.diff(starts))
-    known = row_play >= 0
-    where = np.where(known, row_play, 0)
     forward, forward_ok = _ints(scored["pass_forward_frame"])
     arrival, arrival_ok = _ints(scored["arrival_frame"])
+    known = at >= 0
+    where = np.where(known, at, 0)
     known &= forward_ok[where] & arrival_ok[where]
-    keep = np.flatnonzero(known & (frame >= forward[where]) & (frame <= arrival[where]))
-    rows = cleaned.select(
-        ["game_id", "play_id", "nfl_id", "frame_id", "x", "y", "side", "jersey_number"]
-    ).take(pa.array(keep))
-    n = rows.num_rows
+    lo = np.where(known, forward[where], 1)
+    hi = np.where(known, arrival[where], 0)
+    lengths = np.diff(starts)
+    keep = np.flatnonzero((frame >= np.repeat(lo, lengths)) & (frame <= np.repeat(hi, lengths)))
+    play_of = np.searchsorted(starts, keep, side="right") - 1  # the kept row's play
+    play_keys = {"game_id": keys["game_id"].to_numpy(), "play_id": keys["play_id"].to_numpy()}
+    names = ["game_id", "play_id", "nfl_id", "frame_id", "x", "y", "side", "jersey_number"]
+    columns: dict[str, Any] = {}
+    arrow = []
+    for name in names:
+        col = cleaned[name]
+        if name in numeric and col.null_count == 0:
+            values = numeric[name]
+            columns[name] = (play_keys[name][play_of] if values is None else values[keep])
+        else:
+            arrow.append(name)
+    if arrow:
+        taken = cleaned.select(arrow).take(pa.array(keep))
+        columns.update({name: taken[name] for name in arrow})
+    n = keep.size
     return pa.table(
         {
-            "game_id": rows["game_id"],
-            "play_id": rows["play_id"],
+            "game_id": columns["game_id"],
+            "play_id": columns["play_id"],
             "kind": pa.repeat(pa.scalar("real", pa.string()), n),
-            "nfl_id": rows["nfl_id"],
-            "target_nfl_id": scored["targeted_receiver"].take(pa.array(row_play[keep])),
-            "frame_id": rows["frame_id"],
-            "x": rows["x"],
-            "y": rows["y"],
+            "nfl_id": columns["nfl_id"],
+            "target_nfl_id": scored["targeted_receiver"].take(pa.array(at[play_of])),
+            "frame_id": columns["frame_id"],
+            "x": columns["x"],
+            "y": columns["y"],
             "sigma": pa.array(np.full(n, np.nan)),
-            "side": rows["side"],
-            "jersey_number": rows["jersey_number"],
+            "side": columns["side"],
+            "jersey_number": columns["jersey_number"],
         },
         schema=TRAJECTORIES_SCHEMA,
     )

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from .._util import list_lengths, run_starts
 from ..choices import DEFENDERS, Defenders, Reference, Weights
 from ..errors import InputError
-from ..flights import FlightTable, gather_tracks
+from ..flights import FlightTable, Tracks, gather_tracks
 from ..plays import defender_rows, pass_plays
 from ..schema import DT, V_MAX
 from ._batch import check_choice as _check_choice
@@ -204,16 +204,16 @@ def _play_verdicts(pp: dict[str, np.ndarray], known: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Rows:
-    """The tracking columns gathering needs, as numpy, with the play runs."""
+    """The tracking columns gathering needs, as numpy, with the play runs (a row's
+    game and play are its run's: :meth:`run_of`)."""
 
-    game: np.ndarray
-    play: np.ndarray
     nfl: np.ndarray
     frame: np.ndarray
     x: np.ndarray
     y: np.ndarray
     run_start: np.ndarray  # first row of each play (contiguous run of game, play)
-    row_run: np.ndarray  # play run of each row
+    run_game: np.ndarray  # game_id and play_id of each run
+    run_play: np.ndarray
 
     @classmethod
     def of(cls, tracking: pa.Table) -> _Rows:
@@ -222,34 +222,33 @@ class _Rows:
             raise InputError(f"tracking table lacks columns {missing}")
         game, play = _np(tracking, "game_id", np.int64), _np(tracking, "play_id", np.int64)
         run_start = run_starts(game, play)[:-1]
-        run_len = np.diff(np.append(run_start, len(game)))
         return cls(
-            game=game,
-            play=play,
             nfl=_ids(tracking, "nfl_id"),
             frame=_ids(tracking, "frame_id"),
             x=_np(tracking, "x", np.float64),
             y=_np(tracking, "y", np.float64),
             run_start=run_start,
-            row_run=np.repeat(np.arange(len(run_start)), run_len),
+            run_game=game[run_start],
+            run_play=play[run_start],
         )
 
     @classmethod
     def of_flights(cls, table: FlightTable) -> _Rows:
         """The rows of a :class:`~ghosting.flights.FlightTable` (``FlightTable.of``
         of the same tracking: its columns, no second conversion)."""
-        run_start = table.play_offsets[:-1]
-        run_len = np.diff(table.play_offsets)
         return cls(
-            game=np.repeat(table.play_game_id, run_len),
-            play=np.repeat(table.play_play_id, run_len),
             nfl=table.nfl_id,
             frame=table.frame_id,
             x=table.x,
             y=table.y,
-            run_start=run_start,
-            row_run=np.repeat(np.arange(len(run_start)), run_len),
+            run_start=table.play_offsets[:-1],
+            run_game=table.play_game_id,
+            run_play=table.play_play_id,
         )
+
+    def run_of(self, rows: np.ndarray) -> np.ndarray:
+        """The play run of each of ``rows``."""
+        return np.searchsorted(self.run_start, rows, side="right") - 1
 
     def flight_table(self) -> FlightTable:
         """The flight gatherer's view of these rows (no side codes: tracks need none)."""
@@ -260,8 +259,8 @@ class _Rows:
             y=np.ascontiguousarray(self.y, dtype=np.float64),
             side=np.zeros(len(self.nfl), np.int8),
             play_offsets=np.append(self.run_start, len(self.nfl)).astype(np.int64),
-            play_game_id=self.game[self.run_start],
-            play_play_id=self.play[self.run_start],
+            play_game_id=self.run_game,
+            play_play_id=self.run_play,
         )
 
 
@@ -296,7 +295,7 @@ def _match_plays(rows: _Rows, pp: dict[str, np.ndarray]) -> tuple[np.ndarray, np
     if len(index) != len(pp["game_id"]):
         raise InputError("plays table repeats a (game_id, play_id)")
     keys = list(
-        zip(rows.game[rows.run_start].tolist(), rows.play[rows.run_start].tolist(), strict=True)
+        zip(rows.run_game.tolist(), rows.run_play.tolist(), strict=True)
     )
     if len(set(keys)) != len(keys):
         raise InputError("tracking table is not sorted by (game_id, play_id, nfl_id, frame_id)")
@@ -323,7 +322,25 @@ def _expected_defenders(
         keep = in_tracking[owner] & valid
         return np.unique(_pairs(play_to_run[owner[keep]], ids[keep]))
     is_def = defender_rows(tracking, defenders)
-    return np.unique(_pairs(rows.row_run[is_def], rows.nfl[is_def]))
+    return np.unique(_pairs(rows.run_of(np.flatnonzero(is_def)), rows.nfl[is_def]))
+
+
+def _track_range(tracks: Tracks, lo: int, hi: int, keep: np.ndarray | None = None) -> Tracks:
+    """The tracks ``lo:hi`` of ``tracks`` (of those, only ``keep`` when given)."""
+    index = np.arange(lo, hi)
+    if keep is not None:
+        index = index[keep]
+    start, stop = tracks.offsets[index], tracks.offsets[index + 1]
+    offsets = np.zeros(index.size + 1, np.int64)
+    np.cumsum(stop - start, out=offsets[1:])
+    if index.size and np.array_equal(start[1:], stop[:-1]):  # one block of samples
+        xy = tracks.xy[start[0]:stop[-1]]
+    else:
+        within = np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], stop - start)
+        xy = tracks.xy[np.repeat(start, stop - start) + within]
+    return Tracks(xy=xy, offsets=offsets, n_rows=tracks.n_rows[index],
+                  first_row=tracks.first_row[index], consecutive=tracks.consecutive[index],
+                  nonfinite=tracks.nonfinite[index])
 
 
 def _incomplete_reason(count: int, want: int, nonfinite: bool, who: str = "") -> str:
@@ -375,9 +392,17 @@ def real_trajectories(
     arr = np.where(ok_run, pp["arr"][safe], 0)
     target = np.where(ok_run, pp["target"][safe], 0)
     table = rows.flight_table() if flight_table is None else flight_table
-    # the targeted receiver's track of every play that can be scored
+    # the targeted receiver's track of every play that can be scored, and every
+    # expected defender's track over his play's pass window: one gatherer call
     ok_runs = np.flatnonzero(ok_run)
-    rec = gather_tracks(table, ok_runs, target[ok_runs], pf[ok_runs], arr[ok_runs])
+    expected = _expected_defenders(tracking, plays, rows, run_row, defenders)
+    expected = expected[ok_run[expected["run"]]]
+    run = expected["run"]
+    both = gather_tracks(table, np.concatenate([ok_runs, run]),
+                         np.concatenate([target[ok_runs], expected["nfl"]]),
+                         np.concatenate([pf[ok_runs], pf[run]]),
+                         np.concatenate([arr[ok_runs], arr[run]]))  # fmt: skip
+    rec = _track_range(both, 0, ok_runs.size)
     rec_good = rec.complete()
     rec_reason = np.full(n_runs, None, dtype=object)
     rec_reason[ok_runs] = "targeted receiver has no frames between pass forward and arrival"
@@ -392,11 +417,10 @@ def real_trajectories(
     rec_track = np.zeros(n_runs, dtype=np.int64)  # the receiver's track of each play run
     rec_track[ok_runs] = np.arange(ok_runs.size)
 
-    # every expected defender's track over his play's pass window
-    expected = _expected_defenders(tracking, plays, rows, run_row, defenders)
-    expected = expected[play_ok[expected["run"]]]
-    run = expected["run"]
-    dfn = gather_tracks(table, run, expected["nfl"], pf[run], arr[run])
+    # the defenders of the plays whose receiver's track is complete
+    in_play = play_ok[run]
+    expected, run = expected[in_play], run[in_play]
+    dfn = _track_range(both, ok_runs.size, both.offsets.size - 1, in_play)
     def_ok = dfn.complete()
     present = dfn.n_rows > 0
     bad = present & ~def_ok
@@ -408,8 +432,8 @@ def real_trajectories(
     absent = expected[~present]
     skip_run = np.concatenate([run[bad], absent["run"]])
     defender_skips = _skip_rows(
-        rows.game[rows.run_start[skip_run]],
-        rows.play[rows.run_start[skip_run]],
+        rows.run_game[skip_run],
+        rows.run_play[skip_run],
         np.concatenate([expected["nfl"][bad], absent["nfl"]]),
         reasons + ["no frames between pass forward and arrival"] * len(absent),
     )
@@ -441,7 +465,7 @@ def real_trajectories(
             why = "not in the plays table"
         else:
             why = verdict[run_row[i]] or rec_reason[i] or nobody
-        whole.append((int(rows.game[rows.run_start[i]]), int(rows.play[rows.run_start[i]]), why))
+        whole.append((int(rows.run_game[i]), int(rows.run_play[i]), why))
     whole += [
         (int(pp["game_id"][i]), int(pp["play_id"][i]), verdict[i]) for i in np.flatnonzero(~known)
     ]
@@ -457,13 +481,13 @@ def real_trajectories(
         defender_xy=defender_xy,
         receiver_xy=receiver_xy,
         offsets=offsets,
-        game_id=rows.game[keep_start],
-        play_id=rows.play[keep_start],
+        game_id=rows.run_game[keep_run],
+        play_id=rows.run_play[keep_run],
         nfl_id=rows.nfl[keep_start],
         position=position,
         play_offsets=play_offsets,
-        play_game_id=rows.game[rows.run_start[scored_runs]],
-        play_play_id=rows.play[rows.run_start[scored_runs]],
+        play_game_id=rows.run_game[scored_runs],
+        play_play_id=rows.run_play[scored_runs],
         skipped=pa.concat_tables([play_skips, defender_skips]),
     )
 
