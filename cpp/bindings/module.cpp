@@ -10,6 +10,7 @@ void register_cleaning(py::module_& m);
 void register_feasibility(py::module_& m);
 void register_trajectory_score(py::module_& m);
 void register_flights(py::module_& m);
+void register_tiles(py::module_& m);
 
 namespace {
 
@@ -34,4 +35,5 @@ PYBIND11_MODULE(_core, m) {
     register_feasibility(m);
     register_trajectory_score(m);
     register_flights(m);
+    register_tiles(m);
 }

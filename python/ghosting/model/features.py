@@ -43,6 +43,7 @@ from .ghost_inputs import (
     mirror_inputs,
     tile_inputs,
 )
+from .tiles import advance_tiles, rollout_features
 
 __all__ = [
     "FEATURE_GROUPS",
@@ -174,7 +175,7 @@ def tile_features(
     frames_left = np.asarray(frames_left, dtype=np.float64)
     ctx = np.nan_to_num(np.asarray(context, dtype=np.float64), nan=0.0)
     cols = [
-        vel.reshape(n, -1),
+        vel.reshape(n, 2 * (k - 1)),
         speed[:, None],
         accel,
         rec_now,
@@ -233,18 +234,8 @@ def rollout(
         if not active.any():
             break
         idx = rows[active]
-        sub = w.take(idx)
-        hist, path, left, origin = tile_inputs(sub, start[idx], horizon, defender_xy=d[idx])
-        feats = tile_features(hist, path, sub.catch, left, sub.context, sub.is_back)[:, columns]
-        vel = (hist[:, -1] - hist[:, -2]) / DT
+        feats, vel = rollout_features(w, d, start, idx, horizon, columns)
         rel, sig = predict(feats, vel)
-        steps = np.minimum(left, horizon)
-        # every (window, step) of the tile at once: step j < steps of its window
-        i, j = np.nonzero(np.arange(horizon)[None, :] < steps[:, None])
-        at, t = idx[i], start[idx][i] + j + 1
-        d[at, lead + t] = origin[i] + rel[i, j]
-        sigma[at, t - 1] = np.sqrt(base_sigma[at] ** 2 + sig[i, j] ** 2)
-        end = start[idx] + steps
-        base_sigma[idx] = sigma[idx, end - 1]
-        start[idx] = end
+        advance_tiles(d, sigma, base_sigma, start, w.flight_frames, idx, rel, sig, horizon,
+                      w.history)
     return d[:, lead + 1 :], sigma
