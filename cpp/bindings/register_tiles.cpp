@@ -200,7 +200,9 @@ py::tuple tile_features(const py::object& defender_obj, const py::object& receiv
                                   n,
                                   history};
     const auto n_active = static_cast<py::ssize_t>(req.n_active);
-    py::array_t<double> features({n_active, static_cast<py::ssize_t>(columns.size())});
+    // column-major (n_active, n_columns): the layout of the numpy reference's [:, columns]
+    py::array_t<double, py::array::f_style> features(
+        {n_active, static_cast<py::ssize_t>(columns.size())});
     py::array_t<double> velocity({n_active, static_cast<py::ssize_t>(2)});
     {
         py::gil_scoped_release release;

@@ -203,9 +203,8 @@ void tile_features(const TileWindows& w, const TileRequest& req, const std::int6
     std::vector<double> full(tile_feature_count(w.history, req.horizon));
     for (std::size_t i = 0; i < req.n_active; ++i) {
         one_tile(w, req.rows[i], req.start[i], req.flight_frames[i], req.horizon, full.data());
-        double* out = features + i * n_columns;
-        for (std::size_t c = 0; c < n_columns; ++c) {
-            out[c] = full[static_cast<std::size_t>(columns[c])];
+        for (std::size_t c = 0; c < n_columns; ++c) {  // column-major, like numpy's [:, columns]
+            features[c * req.n_active + i] = full[static_cast<std::size_t>(columns[c])];
         }
         velocity[i * 2] = full[0];
         velocity[i * 2 + 1] = full[1];

@@ -162,3 +162,36 @@ def play_rosters(
     plays: npt.ArrayLike,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int8]]:
     """(roster_offsets, nfl_id, side) of the plays `plays`."""
+
+# --- the roll-out step (cpp/bindings/register_tiles.cpp) ----------------------
+# The active rows, their tile starts and flight lengths and the kept columns are
+# copied and validated with the GIL held; positions are read in place as values.
+
+def tile_features(
+    defender: npt.ArrayLike,
+    receiver: npt.ArrayLike,
+    start: npt.ArrayLike,
+    flight_frames: npt.ArrayLike,
+    catch: npt.ArrayLike,
+    context: npt.ArrayLike,
+    is_back: npt.ArrayLike | None,
+    rows: npt.ArrayLike,
+    horizon: int,
+    history: int,
+    columns: npt.ArrayLike,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(features (n_active, n_columns) column-major, velocity (n_active, 2))."""
+
+def advance_tiles(
+    defender: npt.NDArray[np.float64],
+    sigma: npt.NDArray[np.float64],
+    base_sigma: npt.NDArray[np.float64],
+    start: npt.NDArray[np.int64],
+    flight_frames: npt.ArrayLike,
+    rows: npt.ArrayLike,
+    rel: npt.NDArray[np.float64],
+    sig: npt.NDArray[np.float64],
+    horizon: int,
+    history: int,
+) -> None:
+    """Write one tile's predictions into the state arrays (C-contiguous, in place)."""

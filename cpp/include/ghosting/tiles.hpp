@@ -72,8 +72,9 @@ struct TileBounds {
 void validate_tiles(const TileRequest& req, const TileBounds& bounds);
 
 // The kept columns `columns` (each in [0, tile_feature_count)) of every active
-// window's tile: features (n_active, n_columns) and the defender's last velocity
-// velocity (n_active, 2), yd/s.
+// window's tile: features (n_active, n_columns) in column-major order (the layout
+// numpy's `full[:, columns]` gives, which a predictor may see) and the defender's
+// last velocity (n_active, 2) row-major, yd/s.
 void tile_features(const TileWindows& w, const TileRequest& req, const std::int64_t* columns,
                    std::size_t n_columns, double* features, double* velocity);
 

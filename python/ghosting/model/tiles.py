@@ -11,9 +11,9 @@ public and used by training) and :func:`advance_tiles_py`.
 
 >>> import numpy as np
 >>> import ghosting
->>> from ghosting.model.features import tile_features, tile_inputs
+>>> from ghosting.model.features import cut_ghost_inputs, tile_features, tile_inputs
 >>> tracking = ghosting.synth.generate_plays(1, seed=0)
->>> w = ghosting.cut_ghost_inputs(tracking, ghosting.pass_plays(tracking), history=5)
+>>> w = cut_ghost_inputs(tracking, ghosting.pass_plays(tracking), history=5)
 >>> rows, start = np.arange(len(w)), np.zeros(len(w), np.int64)
 >>> feats, vel = rollout_features(w, w.defender, start, rows, 20, np.arange(10))
 >>> hist, path, left, _ = tile_inputs(w, start, 20)
