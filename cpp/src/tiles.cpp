@@ -200,14 +200,27 @@ void validate_tiles(const TileRequest& req, const TileBounds& bounds) {
 
 void tile_features(const TileWindows& w, const TileRequest& req, const std::int64_t* columns,
                    std::size_t n_columns, double* features, double* velocity) {
-    std::vector<double> full(tile_feature_count(w.history, req.horizon));
-    for (std::size_t i = 0; i < req.n_active; ++i) {
-        one_tile(w, req.rows[i], req.start[i], req.flight_frames[i], req.horizon, full.data());
-        for (std::size_t c = 0; c < n_columns; ++c) {  // column-major, like numpy's [:, columns]
-            features[c * req.n_active + i] = full[static_cast<std::size_t>(columns[c])];
+    // Tiles in blocks: each block's full vectors row by row, then its kept columns
+    // written column by column (contiguous runs of the column-major output).
+    constexpr std::size_t kBlock = 64;
+    const std::size_t n_full = tile_feature_count(w.history, req.horizon);
+    std::vector<double> block(kBlock * n_full);
+    for (std::size_t first = 0; first < req.n_active; first += kBlock) {
+        const std::size_t m = std::min(kBlock, req.n_active - first);
+        for (std::size_t b = 0; b < m; ++b) {
+            const std::size_t i = first + b;
+            double* full = block.data() + b * n_full;
+            one_tile(w, req.rows[i], req.start[i], req.flight_frames[i], req.horizon, full);
+            velocity[i * 2] = full[0];
+            velocity[i * 2 + 1] = full[1];
         }
-        velocity[i * 2] = full[0];
-        velocity[i * 2 + 1] = full[1];
+        for (std::size_t c = 0; c < n_columns; ++c) {
+            const auto col = static_cast<std::size_t>(columns[c]);
+            double* out = features + c * req.n_active + first;
+            for (std::size_t b = 0; b < m; ++b) {
+                out[b] = block[b * n_full + col];
+            }
+        }
     }
 }
 
