@@ -135,19 +135,24 @@ class TestFeatures:
         want = _reference(w, w.defender, start, rows, case["horizon"], case["columns"])
         assert [_bits(g) for g in got] == [_bits(x) for x in want]
 
-    def test_every_feature_of_a_play_in_flight(self) -> None:
-        """Finite inputs, the shipped model's shapes: the full matrix, named columns."""
+    def test_every_feature_of_many_tiles(self) -> None:
+        """Finite inputs, the shipped model's shapes, more tiles than the kernel's block
+        of 64 (rows in any order, repeated): the full matrix, named columns."""
         rng = np.random.default_rng(3)
-        w = _windows(rng, 50, 5, 40, 0.0, "mixed")
+        w = _windows(rng, 150, 5, 40, 0.0, "mixed")
         start = np.array([rng.integers(0, f) for f in w.flight_frames], np.int64)
-        rows = np.arange(50)[::-1].copy()
+        rows = rng.integers(0, 150, 201)
         names = feature_names(5, 20)
-        got, vel = rollout_features(w, w.defender, start, rows, 20, np.arange(len(names)))
-        want, want_vel = _reference(w, w.defender, start, rows, 20, np.arange(len(names)))
-        assert got.shape == (50, len(names)) and np.isfinite(got).all()
+        columns = np.arange(len(names))
+        got, vel = rollout_features(w, w.defender, start, rows, 20, columns)
+        want, want_vel = _reference(w, w.defender, start, rows, 20, columns)
+        assert got.shape == (201, len(names)) and np.isfinite(got).all()
         assert _bits(got) == _bits(want) and _bits(vel) == _bits(want_vel)
         assert np.array_equal(vel, got[:, [names.index("def_vx_lag0"),
                                            names.index("def_vy_lag0")]])
+        kept = rng.permutation(len(names))[:30]
+        assert _bits(rollout_features(w, w.defender, start, rows, 20, kept)[0]) == \
+            _bits(want[:, kept])
 
     def test_no_active_window(self) -> None:
         rng = np.random.default_rng(4)
