@@ -7,7 +7,11 @@ inside its flight: the kept features of every window from the C++ kernel
 (``rollout_features``) and from the numpy path it replaced (``w.take``,
 ``tile_inputs``, ``tile_features(...)[:, columns]``, the velocity); then the
 write-back of one tile's predictions (``advance_tiles`` and ``advance_tiles_py``);
-then ``rollout`` with the shipped network. Run with::
+then ``rollout`` with the shipped network. With real data (``GHOSTING_DATA``): the
+roll-outs of ``ghosting.run(table, threads=1)`` on the NGS highlights (the scoring
+ghosts and the decision step's, recorded from one run), replayed through ``rollout``
+and its numpy reference ``rollout_py``, with the network and with a stand-in that
+costs nothing (what remains is the roll-out's own work). Run with::
 
     python -m pytest bench/test_bench_tiles.py --benchmark-enable -s
 
@@ -17,6 +21,8 @@ the fastest of its group.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +33,7 @@ from ghosting.model.features import (
     cut_ghost_inputs,
     feature_names,
     rollout,
+    rollout_py,
     tile_features,
     tile_inputs,
 )
@@ -110,3 +117,54 @@ def test_rollout_with_the_network(benchmark, step):
     benchmark.extra_info["rows"] = len(step["w"])
     benchmark.pedantic(rollout, args=(model._run, step["w"], model.horizon, step["columns"]),
                        rounds=3, iterations=1)
+
+
+@pytest.fixture(scope="module")
+def highlights_rollouts() -> dict[str, Any]:
+    """The arguments of every ``rollout`` call of one run on the highlights."""
+    root = os.environ.get("GHOSTING_DATA")
+    path = Path(root or "") / "ngs_highlights" / "highlights.parquet"
+    if not root or not path.is_file():
+        pytest.skip("real tracking data not available (set GHOSTING_DATA)")
+    from ghosting.model import ghost as ghost_module
+
+    model = ghosting.GhostModel.load()
+    calls: list[tuple] = []
+
+    def record(predict: Any, w: Any, horizon: int, columns: Any, history: Any = None) -> Any:
+        calls.append((w, horizon, columns, history))
+        return rollout(predict, w, horizon, columns, history)
+
+    tracking = ghosting.read_tracking(path)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(ghost_module, "rollout", record)
+    try:
+        ghosting.run(tracking, model=model, threads=1)
+    finally:
+        mp.undo()
+
+    def free(feats: np.ndarray, vel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = feats.shape[0]
+        return np.zeros((n, model.horizon, 2)), np.full((n, model.horizon), 0.5)
+
+    return {"calls": calls, "network": model._run, "free": free}
+
+
+def _replay(fn: Any, rollouts: dict[str, Any], predictor: str) -> None:
+    for w, horizon, columns, history in rollouts["calls"]:
+        fn(rollouts[predictor], w, horizon, columns, history)
+
+
+@pytest.mark.parametrize("predictor", ["free", "network"])
+@pytest.mark.parametrize("which", ["kernel", "numpy_reference"])
+def test_rollout_highlights(benchmark, highlights_rollouts, which, predictor):
+    benchmark.group = f"highlights rollout, {predictor} predictor"
+    benchmark.extra_info["rows"] = sum(len(c[0]) for c in highlights_rollouts["calls"])
+    fn = rollout if which == "kernel" else rollout_py
+    benchmark.pedantic(_replay, args=(fn, highlights_rollouts, predictor), rounds=7,
+                       iterations=1)
+    if which == "kernel" and predictor == "network":
+        for w, horizon, columns, history in highlights_rollouts["calls"]:
+            got = rollout(highlights_rollouts["network"], w, horizon, columns, history)
+            want = rollout_py(highlights_rollouts["network"], w, horizon, columns, history)
+            assert all(g.tobytes() == x.tobytes() for g, x in zip(got, want, strict=True))

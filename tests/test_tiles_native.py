@@ -7,7 +7,8 @@
   False or mixed, no active window), compared bit for bit (the bytes, so -0.0 too;
   NaN as NaN) and in the same memory order;
 - ``advance_tiles`` against ``advance_tiles_py`` on random states, bit for bit;
-- ``rollout`` against the numpy roll-out it replaced, with a deterministic predictor;
+- ``rollout`` against its numpy reference ``rollout_py`` (the loop it replaced), with a
+  deterministic predictor;
 - bad shapes, dtypes, rows, starts and columns raise InputError / ValueError;
 - races: another thread rewriting the starts, rows or columns while the kernel runs
   (run by .ci/sanitize).
@@ -25,7 +26,13 @@ from test_hardening_native import BIG, _race
 
 from ghosting import _core
 from ghosting.errors import InputError
-from ghosting.model.features import feature_names, rollout, tile_features, tile_inputs
+from ghosting.model.features import (
+    feature_names,
+    rollout,
+    rollout_py,
+    tile_features,
+    tile_inputs,
+)
 from ghosting.model.ghost_inputs import GhostInputs
 from ghosting.model.tiles import advance_tiles, advance_tiles_py, rollout_features
 from ghosting.schema import DT
@@ -230,28 +237,6 @@ class TestAdvance:
         assert [_bits(g) for g in got] == [_bits(x) for x in want]
 
 
-def _rollout_numpy(predict: Any, w: GhostInputs, horizon: int, columns: np.ndarray) -> tuple:
-    """The roll-out loop as it was before the kernel (take, tile_inputs, tile_features)."""
-    n, lead = len(w), w.lead
-    t_max = int(w.flight_frames.max()) if n else 0
-    d = np.full((n, lead + t_max + 1, 2), np.nan)
-    d[:, : lead + 1] = w.defender[:, : lead + 1]
-    sigma = np.full((n, t_max), np.nan)
-    start = np.zeros(n, dtype=np.int64)
-    base_sigma = np.zeros(n)
-    rows = np.arange(n)
-    while n:
-        active = start < w.flight_frames
-        if not active.any():
-            break
-        idx = rows[active]
-        feats, vel = _reference(w, d, start, idx, horizon, columns)
-        rel, sig = predict(feats, vel)
-        advance_tiles_py(d, sigma, base_sigma, start, w.flight_frames, idx, rel, sig, horizon,
-                         w.history)
-    return d[:, lead + 1 :], sigma
-
-
 def _predictor(horizon: int) -> Any:
     """A deterministic stand-in for the network: constant velocity bent by the features."""
     def predict(feats: np.ndarray, vel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -270,9 +255,21 @@ def test_rollout_matches_the_numpy_rollout(history: int, horizon: int, t_max: in
     columns = np.arange(len(feature_names(history, horizon)))[::2].copy()
     predict = _predictor(horizon)
     got = rollout(predict, w, horizon, columns)
-    want = _rollout_numpy(predict, w, horizon, columns)
+    want = rollout_py(predict, w, horizon, columns)
     assert [_bits(g) for g in got] == [_bits(x) for x in want]
     assert np.isfinite(got[0][0, : w.flight_frames[0]]).all()
+    assert not np.isfinite(got[0][0, w.flight_frames[0]:]).any()
+    # a replaced history (what-if inputs)
+    other = w.defender[:, :history] + rng.normal(0, 0.3, (40, history, 2))
+    got = rollout(predict, w, horizon, columns, other)
+    want = rollout_py(predict, w, horizon, columns, other)
+    assert [_bits(g) for g in got] == [_bits(x) for x in want]
+
+
+def test_rollout_of_no_window() -> None:
+    w = _windows(np.random.default_rng(1), 0, 5, 10, 0.0, "mixed")
+    got = rollout(_predictor(20), w, 20, np.arange(10))
+    assert got[0].shape == (0, 0, 2) and got[1].shape == (0, 0)
 
 
 class TestBadInput:

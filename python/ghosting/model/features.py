@@ -43,7 +43,7 @@ from .ghost_inputs import (
     mirror_inputs,
     tile_inputs,
 )
-from .tiles import advance_tiles, rollout_features
+from .tiles import advance_tiles, advance_tiles_py, rollout_features
 
 __all__ = [
     "FEATURE_GROUPS",
@@ -57,6 +57,7 @@ __all__ = [
     "concat_inputs",
     "complete_mask",
     "rollout",
+    "rollout_py",
     "select_columns",
 ]
 
@@ -238,4 +239,37 @@ def rollout(
         rel, sig = predict(feats, vel)
         advance_tiles(d, sigma, base_sigma, start, w.flight_frames, idx, rel, sig, horizon,
                       w.history)
+    return d[:, lead + 1 :], sigma
+
+
+def rollout_py(
+    predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    w: GhostInputs,
+    horizon: int,
+    columns: np.ndarray,
+    defender_history: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy reference of :func:`rollout` (same arguments, same results, bit for bit):
+    each tile through ``w.take``, :func:`tile_inputs` and :func:`tile_features` and the
+    write-back through :func:`~ghosting.model.tiles.advance_tiles_py`."""
+    n = len(w)
+    lead = w.lead
+    t_max = int(w.flight_frames.max()) if n else 0
+    d = np.full((n, lead + t_max + 1, 2), np.nan)
+    d[:, : lead + 1] = w.defender[:, : lead + 1] if defender_history is None else defender_history
+    sigma = np.full((n, t_max), np.nan)
+    start = np.zeros(n, dtype=np.int64)
+    base_sigma = np.zeros(n)
+    rows = np.arange(n)
+    while n:
+        active = start < w.flight_frames
+        if not active.any():
+            break
+        idx = rows[active]
+        sub = w.take(idx)
+        hist, path, left, _ = tile_inputs(sub, start[idx], horizon, defender_xy=d[idx])
+        feats = tile_features(hist, path, sub.catch, left, sub.context, sub.is_back)[:, columns]
+        rel, sig = predict(feats, (hist[:, -1] - hist[:, -2]) / DT)
+        advance_tiles_py(d, sigma, base_sigma, start, w.flight_frames, idx, rel, sig, horizon,
+                         w.history)
     return d[:, lead + 1 :], sigma
