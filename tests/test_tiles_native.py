@@ -52,17 +52,14 @@ def _bits(a: np.ndarray) -> bytes:
     return repr((a.shape, a.dtype.str, order)).encode() + a.tobytes()
 
 
-def _values(
-    rng: np.random.Generator, shape: tuple[int, ...], special: float,
-    values: list[float] = SPECIAL,
-) -> np.ndarray:
+def _values(rng: np.random.Generator, shape: tuple[int, ...], special: float) -> np.ndarray:
     """Positions around the field, some on a half-yard grid (so that equal positions,
     zero velocities, occur), a share ``special`` of them NaN, inf or signed zeros."""
     out = rng.normal(40.0, 15.0, shape)
     coarse = rng.random(shape) < 0.3
     out[coarse] = np.round(out[coarse] * 2) / 2
     hit = rng.random(shape) < special
-    out[hit] = rng.choice(values, int(hit.sum()))
+    out[hit] = rng.choice(SPECIAL, int(hit.sum()))
     return out
 
 

@@ -217,6 +217,10 @@ def rollout(
     ``defender_history`` (N, k, 2) replaces the observed history (e.g. distorted
     inputs). Returns positions ``(N, Tmax, 2)`` for frames 1..Tmax after pass
     forward and sigma ``(N, Tmax)``, NaN past each window's arrival.
+
+    Each tile's kept features and the write-back of its predictions run in the C++
+    core (:mod:`ghosting.model.tiles`); :func:`rollout_py` is the numpy reference,
+    equal bit for bit.
     """
     n = len(w)
     lead = w.lead
