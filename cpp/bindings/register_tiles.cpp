@@ -1,9 +1,10 @@
 // Bindings of the roll-out step (tiles.hpp). With the GIL held: convert the arrays,
 // copy what the loop indexes with (the active rows, their tile starts and flight
 // lengths, the kept columns) and validate the copies (numpy_args.hpp); then compute
-// without the GIL. advance_tiles writes the roll-out's state in place, so its state
-// arrays must already be C-contiguous, writeable and of the exact dtype (a converted
-// copy would swallow the writes).
+// without the GIL. advance_tiles writes the roll-out's positions and sigmas in place,
+// so those two must already be C-contiguous, writeable float64 arrays (a converted
+// copy would swallow the writes); the tile starts and base sigmas are inputs, the
+// next starts and last sigmas outputs, so a call replayed gives the same writes.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -77,9 +78,9 @@ py::array_t<T, py::array::c_style> state(const py::object& obj, const char* name
     return py::array_t<T, py::array::c_style>::ensure(arr);
 }
 
-// A prediction of advance_tiles: float64 exactly (another dtype would change the
-// arithmetic), `ndim` dimensions, n_active along the first, >= horizon along the
-// second (and 2 along a third).
+// An input of advance_tiles's arithmetic (base sigmas, predictions): float64 exactly
+// (another dtype would change the arithmetic), read as values in any layout, `ndim`
+// dimensions, n_active along the first, >= horizon along a second, 2 along a third.
 CArray<double> prediction(const py::object& obj, const char* name, py::ssize_t ndim,
                           const char* want, std::size_t n_active, std::size_t horizon) {
     py::array arr = py::array::ensure(obj);
@@ -90,10 +91,11 @@ CArray<double> prediction(const py::object& obj, const char* name, py::ssize_t n
     auto out = as_array<double>(arr, name, "f");
     require_ndim(out, ndim, name, want);
     if (static_cast<std::size_t>(out.shape(0)) != n_active ||
-        static_cast<std::size_t>(out.shape(1)) < horizon || (ndim == 3 && out.shape(2) != 2)) {
+        (ndim >= 2 && static_cast<std::size_t>(out.shape(1)) < horizon) ||
+        (ndim == 3 && out.shape(2) != 2)) {
         throw std::invalid_argument(std::string(name) + " must have shape " + want + " with " +
-                                    std::to_string(n_active) + " active windows and horizon " +
-                                    std::to_string(horizon) + ", got " + shape_of(out));
+                                    std::to_string(n_active) + " active windows (horizon " +
+                                    std::to_string(horizon) + "), got " + shape_of(out));
     }
     return out;
 }
@@ -107,17 +109,22 @@ std::size_t checked_size(std::int64_t v, std::int64_t lo, const char* name) {
     return static_cast<std::size_t>(v);
 }
 
-// The active windows' requests: private copies of rows and, per active row, its
-// start and flight length (rows checked against n first).
+// The active windows' requests: private copies of rows and of their tile starts,
+// and each row's flight length (rows checked against n first).
 struct Active {
     Ids rows;
     Ids start;
     Ids flight;
 
-    Active(const py::object& rows_obj, const Ids& all_start, const Ids& all_flight)
-        : rows(copy_1d<std::int64_t>(rows_obj, "rows", "iu")) {
-        const std::size_t n = all_start.size();
-        start.resize(rows.size());
+    Active(const py::object& rows_obj, const py::object& start_obj, const Ids& all_flight)
+        : rows(copy_1d<std::int64_t>(rows_obj, "rows", "iu")),
+          start(copy_1d<std::int64_t>(start_obj, "start", "iu")) {
+        const std::size_t n = all_flight.size();
+        if (start.size() != rows.size()) {
+            throw std::invalid_argument("start has length " + std::to_string(start.size()) +
+                                        ", expected " + std::to_string(rows.size()) +
+                                        " (one per active window, like rows)");
+        }
         flight.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             if (rows[i] < 0 || static_cast<std::uint64_t>(rows[i]) >= n) {
@@ -125,7 +132,6 @@ struct Active {
                                             std::to_string(rows[i]) + " is not in [0, " +
                                             std::to_string(n) + ")");
             }
-            start[i] = all_start[static_cast<std::size_t>(rows[i])];
             flight[i] = all_flight[static_cast<std::size_t>(rows[i])];
         }
     }
@@ -146,9 +152,9 @@ Ids per_window(const py::object& obj, const char* name, std::size_t n) {
 }
 
 py::tuple tile_features(const py::object& defender_obj, const py::object& receiver_obj,
-                        const py::object& start_obj, const py::object& flight_obj,
-                        const py::object& catch_obj, const py::object& context_obj,
-                        const py::object& is_back_obj, const py::object& rows_obj,
+                        const py::object& flight_obj, const py::object& catch_obj,
+                        const py::object& context_obj, const py::object& is_back_obj,
+                        const py::object& rows_obj, const py::object& start_obj,
                         std::int64_t horizon_arg, std::int64_t history_arg,
                         const py::object& columns_obj) {
     const std::size_t horizon = checked_size(horizon_arg, 1, "horizon");
@@ -174,8 +180,7 @@ py::tuple tile_features(const py::object& defender_obj, const py::object& receiv
         is_back = as_1d<double>(is_back_obj, "is_back", "bfiu");
         require_length(is_back, n, "is_back", "one per window, like defender");
     }
-    const Active active(rows_obj, per_window(start_obj, "start", n),
-                        per_window(flight_obj, "flight_frames", n));
+    const Active active(rows_obj, start_obj, per_window(flight_obj, "flight_frames", n));
     const ghosting::TileRequest req = active.request(horizon);
     ghosting::validate_tiles(
         req, {n, history, static_cast<std::size_t>(defender.shape(1)), true,
@@ -212,11 +217,11 @@ py::tuple tile_features(const py::object& defender_obj, const py::object& receiv
     return py::make_tuple(features, velocity);
 }
 
-void advance_tiles(const py::object& defender_obj, const py::object& sigma_obj,
-                   const py::object& base_sigma_obj, const py::object& start_obj,
-                   const py::object& flight_obj, const py::object& rows_obj,
-                   const py::object& rel_obj, const py::object& sig_obj,
-                   std::int64_t horizon_arg, std::int64_t history_arg) {
+py::tuple advance_tiles(const py::object& defender_obj, const py::object& sigma_obj,
+                        const py::object& flight_obj, const py::object& rows_obj,
+                        const py::object& start_obj, const py::object& base_sigma_obj,
+                        const py::object& rel_obj, const py::object& sig_obj,
+                        std::int64_t horizon_arg, std::int64_t history_arg) {
     const std::size_t horizon = checked_size(horizon_arg, 1, "horizon");
     const std::size_t history = checked_size(history_arg, 2, "history");
     auto defender = state<double>(defender_obj, "defender", "float64", 3, "(n, frames, 2)");
@@ -225,45 +230,44 @@ void advance_tiles(const py::object& defender_obj, const py::object& sigma_obj,
                                     shape_of(defender));
     }
     const auto n = static_cast<std::size_t>(defender.shape(0));
-    const char* per = "one per window, like defender";
     auto sigma = state<double>(sigma_obj, "sigma", "float64", 2, "(n, frames)");
-    require_length(sigma, n, "sigma", per);
-    auto base_sigma = state<double>(base_sigma_obj, "base_sigma", "float64", 1, "(n,)");
-    require_length(base_sigma, n, "base_sigma", per);
-    auto start = state<std::int64_t>(start_obj, "start", "int64", 1, "(n,)");
-    require_length(start, n, "start", per);
-    const Ids start_copy(start.data(), start.data() + n);
-    const Active active(rows_obj, start_copy, per_window(flight_obj, "flight_frames", n));
+    require_length(sigma, n, "sigma", "one per window, like defender");
+    const Active active(rows_obj, start_obj, per_window(flight_obj, "flight_frames", n));
     const ghosting::TileRequest req = active.request(horizon);
     ghosting::validate_tiles(
         req, {n, history, static_cast<std::size_t>(defender.shape(1)), false, 0, true,
               static_cast<std::size_t>(sigma.shape(1)), true});
+    const auto base_sigma = prediction(base_sigma_obj, "base_sigma", 1, "(n_active,)",
+                                       req.n_active, 0);
     const auto rel = prediction(rel_obj, "rel", 3, "(n_active, horizon, 2)", req.n_active, horizon);
     const auto sig = prediction(sig_obj, "sig", 2, "(n_active, horizon)", req.n_active, horizon);
     const ghosting::TileState s{defender.mutable_data(),
                                 static_cast<std::size_t>(defender.shape(1)),
-                                sigma.mutable_data(),
-                                static_cast<std::size_t>(sigma.shape(1)),
-                                base_sigma.mutable_data(),
-                                start.mutable_data(),
+                                sigma.mutable_data(), static_cast<std::size_t>(sigma.shape(1)),
                                 history};
+    const auto n_active = static_cast<py::ssize_t>(req.n_active);
+    py::array_t<std::int64_t> end(n_active);
+    py::array_t<double> last_sigma(n_active);
     {
         py::gil_scoped_release release;
-        ghosting::advance_tiles(s, req, rel.data(), static_cast<std::size_t>(rel.shape(1)),
-                                sig.data(), static_cast<std::size_t>(sig.shape(1)));
+        ghosting::advance_tiles(s, req, base_sigma.data(), rel.data(),
+                                static_cast<std::size_t>(rel.shape(1)), sig.data(),
+                                static_cast<std::size_t>(sig.shape(1)), end.mutable_data(),
+                                last_sigma.mutable_data());
     }
+    return py::make_tuple(end, last_sigma);
 }
 
 }  // namespace
 
 void register_tiles(py::module_& m) {
     m.def("tile_features", &tile_features, py::arg("defender"), py::arg("receiver"),
-          py::arg("start"), py::arg("flight_frames"), py::arg("catch"), py::arg("context"),
-          py::arg("is_back"), py::arg("rows"), py::arg("horizon"), py::arg("history"),
+          py::arg("flight_frames"), py::arg("catch"), py::arg("context"), py::arg("is_back"),
+          py::arg("rows"), py::arg("start"), py::arg("horizon"), py::arg("history"),
           py::arg("columns"),
           "(features, velocity): the kept feature columns of the tiles of the windows `rows`.");
     m.def("advance_tiles", &advance_tiles, py::arg("defender"), py::arg("sigma"),
-          py::arg("base_sigma"), py::arg("start"), py::arg("flight_frames"), py::arg("rows"),
+          py::arg("flight_frames"), py::arg("rows"), py::arg("start"), py::arg("base_sigma"),
           py::arg("rel"), py::arg("sig"), py::arg("horizon"), py::arg("history"),
-          "Write one tile's predicted positions and sigmas into the roll-out's state.");
+          "(end, last_sigma): write one tile's predicted positions and sigmas in place.");
 }

@@ -224,8 +224,9 @@ void tile_features(const TileWindows& w, const TileRequest& req, const std::int6
     }
 }
 
-void advance_tiles(const TileState& s, const TileRequest& req, const double* rel,
-                   std::size_t rel_frames, const double* sig, std::size_t sig_frames) {
+void advance_tiles(const TileState& s, const TileRequest& req, const double* base_sigma,
+                   const double* rel, std::size_t rel_frames, const double* sig,
+                   std::size_t sig_frames, std::int64_t* end, double* last_sigma) {
     const std::size_t lead = s.history - 1;
     for (std::size_t i = 0; i < req.n_active; ++i) {
         const auto r = static_cast<std::size_t>(req.rows[i]);
@@ -236,17 +237,19 @@ void advance_tiles(const TileState& s, const TileRequest& req, const double* rel
         double* sigma = s.sigma + r * s.sigma_frames;
         const double ox = d[(lead + start) * 2];
         const double oy = d[(lead + start) * 2 + 1];
-        const double base = s.base_sigma[r];
+        const double base = base_sigma[i];
         const double* rel_i = rel + i * rel_frames * 2;
         const double* sig_i = sig + i * sig_frames;
+        double sd = 0.0;
         for (std::size_t j = 0; j < steps; ++j) {
             const std::size_t t = start + j + 1;
             d[(lead + t) * 2] = ox + rel_i[j * 2];
             d[(lead + t) * 2 + 1] = oy + rel_i[j * 2 + 1];
-            sigma[t - 1] = std::sqrt(base * base + sig_i[j] * sig_i[j]);
+            sd = std::sqrt(base * base + sig_i[j] * sig_i[j]);
+            sigma[t - 1] = sd;
         }
-        s.base_sigma[r] = sigma[start + steps - 1];
-        s.start[r] = static_cast<std::int64_t>(start + steps);
+        end[i] = static_cast<std::int64_t>(start + steps);
+        last_sigma[i] = sd;
     }
 }
 

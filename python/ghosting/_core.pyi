@@ -166,16 +166,18 @@ def play_rosters(
 # --- the roll-out step (cpp/bindings/register_tiles.cpp) ----------------------
 # The active rows, their tile starts and flight lengths and the kept columns are
 # copied and validated with the GIL held; positions are read in place as values.
+# advance_tiles writes defender and sigma in place (C-contiguous float64 only) and
+# reads nothing it writes: replayed with the same arguments it writes the same values.
 
 def tile_features(
     defender: npt.ArrayLike,
     receiver: npt.ArrayLike,
-    start: npt.ArrayLike,
     flight_frames: npt.ArrayLike,
     catch: npt.ArrayLike,
     context: npt.ArrayLike,
     is_back: npt.ArrayLike | None,
     rows: npt.ArrayLike,
+    start: npt.ArrayLike,
     horizon: int,
     history: int,
     columns: npt.ArrayLike,
@@ -185,13 +187,13 @@ def tile_features(
 def advance_tiles(
     defender: npt.NDArray[np.float64],
     sigma: npt.NDArray[np.float64],
-    base_sigma: npt.NDArray[np.float64],
-    start: npt.NDArray[np.int64],
     flight_frames: npt.ArrayLike,
     rows: npt.ArrayLike,
+    start: npt.ArrayLike,
+    base_sigma: npt.NDArray[np.float64],
     rel: npt.NDArray[np.float64],
     sig: npt.NDArray[np.float64],
     horizon: int,
     history: int,
-) -> None:
-    """Write one tile's predictions into the state arrays (C-contiguous, in place)."""
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """(end, last_sigma): write one tile's predictions into defender and sigma in place."""

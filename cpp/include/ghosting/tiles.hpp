@@ -42,7 +42,8 @@ struct TileWindows {
 };
 
 // The active windows of one step, as private copies the caller validated with
-// validate_tiles: window index, tile start and flight length of each.
+// validate_tiles: window index, tile start and flight length of each. Nothing a
+// step reads is changed by it, so a step called again gives the same results.
 struct TileRequest {
     const std::int64_t* rows;
     const std::int64_t* start;
@@ -78,23 +79,26 @@ void validate_tiles(const TileRequest& req, const TileBounds& bounds);
 void tile_features(const TileWindows& w, const TileRequest& req, const std::int64_t* columns,
                    std::size_t n_columns, double* features, double* velocity);
 
-// The roll-out's state, written in place.
+// The roll-out's positions and sigmas, written in place.
 struct TileState {
     double* defender;  // (n, defender_frames, 2)
     std::size_t defender_frames;
     double* sigma;  // (n, sigma_frames)
     std::size_t sigma_frames;
-    double* base_sigma;   // (n,) sigma at the end of each window's previous tile
-    std::int64_t* start;  // (n,) each window's next tile start
     std::size_t history;
 };
 
 // Writes one tile's predictions: for step j < min(flight - start, horizon) of each
-// active window, the position origin + rel[j] at frame start + j + 1 and the sigma
-// sqrt(base^2 + sig[j]^2); then the window's base sigma and its next start.
+// active window, the position origin + rel[j] at frame start + j + 1 (origin: the
+// position at the tile start) and the sigma sqrt(base^2 + sig[j]^2), base the sigma
+// at the end of the window's previous tile (base_sigma, one per active window).
+// Returns through end and last_sigma (one per active window) the next tile's start
+// and the sigma written last. Reads only frames up to the tile start and writes only
+// after it, so calling it again with the same arguments writes the same values.
 // rel: (n_active, rel_frames >= horizon, 2), sig: (n_active, sig_frames >= horizon).
 // The rows must be unique and validated against the state's shapes.
-void advance_tiles(const TileState& s, const TileRequest& req, const double* rel,
-                   std::size_t rel_frames, const double* sig, std::size_t sig_frames);
+void advance_tiles(const TileState& s, const TileRequest& req, const double* base_sigma,
+                   const double* rel, std::size_t rel_frames, const double* sig,
+                   std::size_t sig_frames, std::int64_t* end, double* last_sigma);
 
 }  // namespace ghosting

@@ -239,10 +239,12 @@ def rollout(
         if not active.any():
             break
         idx = rows[active]
-        feats, vel = rollout_features(w, d, start, idx, horizon, columns)
+        first = start[idx]
+        feats, vel = rollout_features(w, d, idx, first, horizon, columns)
         rel, sig = predict(feats, vel)
-        advance_tiles(d, sigma, base_sigma, start, w.flight_frames, idx, rel, sig, horizon,
-                      w.history)
+        start[idx], base_sigma[idx] = advance_tiles(
+            d, sigma, w.flight_frames, idx, first, base_sigma[idx], rel, sig, horizon, w.history
+        )
     return d[:, lead + 1 :], sigma
 
 
@@ -274,6 +276,8 @@ def rollout_py(
         hist, path, left, _ = tile_inputs(sub, start[idx], horizon, defender_xy=d[idx])
         feats = tile_features(hist, path, sub.catch, left, sub.context, sub.is_back)[:, columns]
         rel, sig = predict(feats, (hist[:, -1] - hist[:, -2]) / DT)
-        advance_tiles_py(d, sigma, base_sigma, start, w.flight_frames, idx, rel, sig, horizon,
-                         w.history)
+        start[idx], base_sigma[idx] = advance_tiles_py(
+            d, sigma, w.flight_frames, idx, start[idx], base_sigma[idx], rel, sig, horizon,
+            w.history,
+        )
     return d[:, lead + 1 :], sigma
