@@ -158,7 +158,7 @@ def test_every_core_function_is_fuzzed() -> None:
     assert functions == {"trajectory_score", "play_scores", "model_score", "feasibility",
                          "clean_tracks", "gather_flights", "gather_tracks",
                          "play_rosters", "pad_windows", "string_codes",
-                         "look_up_codes"}  # fmt: skip
+                         "look_up_codes", "tile_features", "advance_tiles"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- wrong arrays
@@ -653,3 +653,148 @@ def test_look_up_codes_random_codes(codes: list[int], n_table: int, code_type: t
         return
     assert all(-1 <= c < n_table - 1 for c in arr.tolist())
     np.testing.assert_array_equal(got, table[arr])
+# --------------------------------------------------------------------------- tiles
+
+TILE_ARGS = {
+    "tile_features": ("defender", "receiver", "flight_frames", "catch", "context", "is_back",
+                      "rows", "start", "columns"),
+    "advance_tiles": ("defender", "sigma", "flight_frames", "rows", "start", "base_sigma",
+                      "rel", "sig"),
+}
+#: Arguments the kernels index with: integers only, never truncated floats.
+TILE_INDEX_ARGS = ("start", "flight_frames", "rows", "columns")
+#: What advance_tiles writes in place.
+TILE_STATE = ("defender", "sigma")
+
+
+@st.composite
+def tile_batches(draw: st.DrawFn) -> dict[str, Any]:
+    """A roll-out state of a few windows and one valid step of it."""
+    n = draw(st.integers(0, 4))
+    history, horizon = draw(st.integers(2, 5)), draw(st.integers(1, 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    flight = rng.integers(1, 9, n).astype(np.int64)
+    frames = history + 9
+    rows = np.array(draw(st.permutations(range(n))), np.int64)[: draw(st.integers(0, n))]
+    n_full = 2 * (history - 1) + 2 * horizon + 27
+    return {
+        "defender": rng.normal(30.0, 5.0, (n, frames, 2)),
+        "receiver": rng.normal(35.0, 5.0, (n, frames, 2)),
+        "flight_frames": flight,
+        "catch": rng.normal(40.0, 5.0, (n, 2)),
+        "context": rng.normal(0.0, 3.0, (n, 4)),
+        "is_back": rng.random(n) < 0.5,
+        "rows": rows,
+        "start": (rng.random(rows.size) * flight[rows]).astype(np.int64),
+        "columns": rng.integers(0, n_full, draw(st.integers(0, 8))).astype(np.int64),
+        "sigma": np.full((n, 8), np.nan),
+        "base_sigma": rng.random(rows.size),
+        "rel": rng.normal(0.0, 1.0, (rows.size, horizon, 2)),
+        "sig": rng.random((rows.size, horizon)),
+        "horizon": horizon,
+        "history": history,
+    }
+
+
+def call_tiles(name: str, b: dict[str, Any], **k: Any) -> Any:
+    args = {key: b[key] for key in (*TILE_ARGS[name], "horizon", "history")}
+    if name == "advance_tiles":  # the state is written: work on copies
+        args.update({key: b[key].copy() for key in TILE_STATE})
+    args.update(k)
+    out = getattr(_core, name)(**args)
+    if name == "advance_tiles":
+        return (*(args[key] for key in TILE_STATE), *out)
+    return out
+
+
+BAD_TILE_ARRAYS: dict[str, Callable[[np.ndarray], Any]] = {
+    "one more dimension": lambda a: a[None],
+    "strings": lambda a: a.astype(str),
+    "object": lambda a: a.astype(object),
+    "complex": lambda a: a.astype(np.complex128),
+    "None": lambda a: None,
+    "one more": lambda a: np.concatenate([a, a[:1] if len(a) else np.zeros((1, *a.shape[1:]),
+                                                                            a.dtype)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TILE_ARGS))
+@FUZZ
+@given(data=st.data(), bad=st.sampled_from(sorted(BAD_TILE_ARRAYS)))
+def test_tiles_reject_bad_arrays(name: str, data: st.DataObject, bad: str) -> None:
+    b = data.draw(tile_batches())
+    arg = data.draw(st.sampled_from(TILE_ARGS[name]))
+    assume(not (bad == "None" and arg == "is_back"))  # None: all defensive backs
+    assume(not (bad == "one more" and arg == "columns"))  # any number of columns
+    rejects(lambda: call_tiles(name, b, **{arg: BAD_TILE_ARRAYS[bad](b[arg])}))
+    if arg in TILE_INDEX_ARGS:
+        rejects(lambda: call_tiles(name, b, **{arg: b[arg].astype(np.float64) + 0.5}))
+
+
+@pytest.mark.parametrize("name", sorted(TILE_ARGS))
+@FUZZ
+@given(data=st.data(), bad=st.sampled_from(["horizon", "history"]),
+       value=st.sampled_from([-(2**40), -1, 0, 10**6]))
+def test_tiles_reject_bad_sizes(name: str, data: st.DataObject, bad: str, value: int) -> None:
+    b = data.draw(tile_batches())
+    rejects(lambda: call_tiles(name, b, **{bad: value}))
+    if bad == "history":
+        rejects(lambda: call_tiles(name, b, history=1))
+
+
+@pytest.mark.parametrize("name", sorted(TILE_ARGS))
+@FUZZ
+@given(data=st.data(), kind=st.sampled_from(["int32 or float32", "list", "non-contiguous view",
+                                             "Fortran order"]))
+def test_tiles_convert_read_only_arrays_without_changing_values(
+    name: str, data: st.DataObject, kind: str
+) -> None:
+    """Arrays the kernels only read may come converted; what advance_tiles writes may
+    not (a converted copy would lose the writes), nor its float64 arithmetic's inputs."""
+    b = data.draw(tile_batches())
+    fixed = (*TILE_STATE, "base_sigma", "rel", "sig") if name == "advance_tiles" else ()
+    arg = data.draw(st.sampled_from([a for a in TILE_ARGS[name] if a not in fixed]))
+    a = b[arg]
+    assume(len(a) > 0)
+    converted = {
+        "int32 or float32": lambda: a.astype(np.int32) if a.dtype.kind in "ib"
+        else a.astype(np.float32),
+        "list": a.tolist,
+        "non-contiguous view": lambda: np.repeat(a, 2, axis=0)[::2],
+        "Fortran order": lambda: np.asfortranarray(a),
+    }[kind]()
+    plain = dict(b)
+    plain[arg] = np.asarray(converted, dtype=np.float64 if a.dtype.kind == "f" else a.dtype)
+    assert_same(call_tiles(name, b, **{arg: converted}), call_tiles(name, plain))
+
+
+def _one_tile_batch() -> dict[str, Any]:
+    rng = np.random.default_rng(0)
+    n, history, horizon = 3, 4, 5
+    return {
+        "defender": rng.normal(30.0, 5.0, (n, history + 9, 2)),
+        "sigma": np.full((n, 8), np.nan), "flight_frames": np.array([8, 3, 6]),
+        "rows": np.array([2, 0, 1]), "start": np.array([5, 0, 2]), "base_sigma": rng.random(n),
+        "rel": rng.normal(0.0, 1.0, (n, horizon, 2)), "sig": rng.random((n, horizon)),
+        "horizon": horizon, "history": history,
+    }
+
+
+@pytest.mark.parametrize("arg", [*TILE_STATE, "base_sigma", "rel", "sig"])
+@pytest.mark.parametrize("kind", ["float32", "non-contiguous view", "list"])
+def test_advance_tiles_refuses_converted_state(arg: str, kind: str) -> None:
+    """The positions and sigmas it writes must be the caller's own arrays; the base
+    sigmas and predictions must be float64 (a float32 sigma squares differently), in
+    any layout."""
+    b = _one_tile_batch()
+    a = b[arg]
+    converted = {
+        "float32": lambda: a.astype(np.float32),
+        "non-contiguous view": lambda: np.repeat(a, 2, axis=0)[::2],
+        "list": a.tolist,
+    }[kind]()
+    if arg not in TILE_STATE and kind != "float32":  # read only: converted
+        assert_same(call_tiles("advance_tiles", b, **{arg: converted}),
+                    call_tiles("advance_tiles", b))
+    else:
+        rejects(lambda: call_tiles("advance_tiles", b, **{arg: converted}))

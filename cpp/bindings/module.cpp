@@ -11,6 +11,7 @@ void register_feasibility(py::module_& m);
 void register_trajectory_score(py::module_& m);
 void register_flights(py::module_& m);
 void register_strings(py::module_& m);
+void register_tiles(py::module_& m);
 
 namespace {
 
@@ -36,4 +37,5 @@ PYBIND11_MODULE(_core, m) {
     register_trajectory_score(m);
     register_flights(m);
     register_strings(m);
+    register_tiles(m);
 }

@@ -188,3 +188,38 @@ def look_up_codes(
 ) -> npt.NDArray[Any]:
     """``table[codes]`` in one pass, ``table[-1]`` at code -1 (null); ``table``: bool or
     int8, one entry per value then one for null (ValueError for a code outside)."""
+
+# --- the roll-out step (cpp/bindings/register_tiles.cpp) ----------------------
+# The active rows, their tile starts and flight lengths and the kept columns are
+# copied and validated with the GIL held; positions are read in place as values.
+# advance_tiles writes defender and sigma in place (C-contiguous float64 only) and
+# reads nothing it writes: replayed with the same arguments it writes the same values.
+
+def tile_features(
+    defender: npt.ArrayLike,
+    receiver: npt.ArrayLike,
+    flight_frames: npt.ArrayLike,
+    catch: npt.ArrayLike,
+    context: npt.ArrayLike,
+    is_back: npt.ArrayLike | None,
+    rows: npt.ArrayLike,
+    start: npt.ArrayLike,
+    horizon: int,
+    history: int,
+    columns: npt.ArrayLike,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(features (n_active, n_columns) column-major, velocity (n_active, 2))."""
+
+def advance_tiles(
+    defender: npt.NDArray[np.float64],
+    sigma: npt.NDArray[np.float64],
+    flight_frames: npt.ArrayLike,
+    rows: npt.ArrayLike,
+    start: npt.ArrayLike,
+    base_sigma: npt.NDArray[np.float64],
+    rel: npt.NDArray[np.float64],
+    sig: npt.NDArray[np.float64],
+    horizon: int,
+    history: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """(end, last_sigma): write one tile's predictions into defender and sigma in place."""

@@ -43,6 +43,7 @@ from .ghost_inputs import (
     mirror_inputs,
     tile_inputs,
 )
+from .tiles import advance_tiles, advance_tiles_py, rollout_features
 
 __all__ = [
     "FEATURE_GROUPS",
@@ -56,6 +57,7 @@ __all__ = [
     "concat_inputs",
     "complete_mask",
     "rollout",
+    "rollout_py",
     "select_columns",
 ]
 
@@ -174,7 +176,7 @@ def tile_features(
     frames_left = np.asarray(frames_left, dtype=np.float64)
     ctx = np.nan_to_num(np.asarray(context, dtype=np.float64), nan=0.0)
     cols = [
-        vel.reshape(n, -1),
+        vel.reshape(n, 2 * (k - 1)),
         speed[:, None],
         accel,
         rec_now,
@@ -215,6 +217,10 @@ def rollout(
     ``defender_history`` (N, k, 2) replaces the observed history (e.g. distorted
     inputs). Returns positions ``(N, Tmax, 2)`` for frames 1..Tmax after pass
     forward and sigma ``(N, Tmax)``, NaN past each window's arrival.
+
+    Each tile's kept features and the write-back of its predictions run in the C++
+    core (:mod:`ghosting.model.tiles`); :func:`rollout_py` is the numpy reference,
+    equal bit for bit.
     """
     n = len(w)
     lead = w.lead
@@ -233,18 +239,45 @@ def rollout(
         if not active.any():
             break
         idx = rows[active]
-        sub = w.take(idx)
-        hist, path, left, origin = tile_inputs(sub, start[idx], horizon, defender_xy=d[idx])
-        feats = tile_features(hist, path, sub.catch, left, sub.context, sub.is_back)[:, columns]
-        vel = (hist[:, -1] - hist[:, -2]) / DT
+        first = start[idx]
+        feats, vel = rollout_features(w, d, idx, first, horizon, columns)
         rel, sig = predict(feats, vel)
-        steps = np.minimum(left, horizon)
-        # every (window, step) of the tile at once: step j < steps of its window
-        i, j = np.nonzero(np.arange(horizon)[None, :] < steps[:, None])
-        at, t = idx[i], start[idx][i] + j + 1
-        d[at, lead + t] = origin[i] + rel[i, j]
-        sigma[at, t - 1] = np.sqrt(base_sigma[at] ** 2 + sig[i, j] ** 2)
-        end = start[idx] + steps
-        base_sigma[idx] = sigma[idx, end - 1]
-        start[idx] = end
+        start[idx], base_sigma[idx] = advance_tiles(
+            d, sigma, w.flight_frames, idx, first, base_sigma[idx], rel, sig, horizon, w.history
+        )
+    return d[:, lead + 1 :], sigma
+
+
+def rollout_py(
+    predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    w: GhostInputs,
+    horizon: int,
+    columns: np.ndarray,
+    defender_history: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy reference of :func:`rollout` (same arguments, same results, bit for bit):
+    each tile through ``w.take``, :func:`tile_inputs` and :func:`tile_features` and the
+    write-back through :func:`~ghosting.model.tiles.advance_tiles_py`."""
+    n = len(w)
+    lead = w.lead
+    t_max = int(w.flight_frames.max()) if n else 0
+    d = np.full((n, lead + t_max + 1, 2), np.nan)
+    d[:, : lead + 1] = w.defender[:, : lead + 1] if defender_history is None else defender_history
+    sigma = np.full((n, t_max), np.nan)
+    start = np.zeros(n, dtype=np.int64)
+    base_sigma = np.zeros(n)
+    rows = np.arange(n)
+    while n:
+        active = start < w.flight_frames
+        if not active.any():
+            break
+        idx = rows[active]
+        sub = w.take(idx)
+        hist, path, left, _ = tile_inputs(sub, start[idx], horizon, defender_xy=d[idx])
+        feats = tile_features(hist, path, sub.catch, left, sub.context, sub.is_back)[:, columns]
+        rel, sig = predict(feats, (hist[:, -1] - hist[:, -2]) / DT)
+        start[idx], base_sigma[idx] = advance_tiles_py(
+            d, sigma, w.flight_frames, idx, start[idx], base_sigma[idx], rel, sig, horizon,
+            w.history,
+        )
     return d[:, lead + 1 :], sigma
