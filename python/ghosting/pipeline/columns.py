@@ -27,19 +27,15 @@ def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
     index = np.full(left.num_rows, -1, dtype=np.int64)
     if not left.num_rows or not right.num_rows:
         return index
-    valid = np.ones(left.num_rows, dtype=bool)
-    right_valid = np.ones(right.num_rows, dtype=bool)
-    for key in keys:
-        if left[key].null_count:
-            valid &= _np(pc.is_valid(left[key]), bool)
-        if right[key].null_count:
-            right_valid &= _np(pc.is_valid(right[key]), bool)
-    right_rows = np.flatnonzero(right_valid)
-    if not len(right_rows):
-        return index
-    # nulls become 0 here, but their rows are masked (left) or left out (right)
-    ours = [_np(pc.fill_null(left[k], 0), np.int64) for k in keys]
-    theirs = [_np(pc.fill_null(right[k], 0), np.int64)[right_rows] for k in keys]
+    ours, valid = _keys_of(left, keys)
+    theirs, right_valid = _keys_of(right, keys)
+    if right_valid is None:
+        right_rows = np.arange(right.num_rows)
+    else:
+        right_rows = np.flatnonzero(right_valid)
+        if not len(right_rows):
+            return index
+        theirs = [t[right_rows] for t in theirs]
     n_left = len(ours[0])
     code_left = np.zeros(n_left, dtype=np.int64)
     code_right = np.zeros(len(right_rows), dtype=np.int64)
@@ -87,10 +83,24 @@ def _row_index(left: pa.Table, right: pa.Table, keys: list[str]) -> np.ndarray:
     if runs is not None:
         lengths = np.diff(np.append(runs, n_left))
         pos, match = np.repeat(pos, lengths), np.repeat(match, lengths)
-    found = match & valid
+    found = match if valid is None else match & valid
     hit = pos[found] if order is None else order[pos[found]]
-    index[found] = right_rows[hit]
+    index[found] = hit if right_valid is None else right_rows[hit]
     return index
+
+
+def _keys_of(table: pa.Table, keys: list[str]) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """The integer ``keys`` of ``table`` as int64 arrays (0 at nulls) and the rows where
+    none is null (None: no null at all). A column without nulls is read as it is."""
+    values, valid = [], None
+    for key in keys:
+        column = table[key]
+        if column.null_count:
+            ok = _np(pc.is_valid(column), bool)
+            valid = ok if valid is None else valid & ok
+            column = pc.fill_null(column, 0)
+        values.append(_np(column, np.int64))
+    return values, valid
 
 
 def _checked(radix: int, n_values: int) -> int:

@@ -96,15 +96,19 @@ def _names(
     rows of ``info`` when the caller matched them already)."""
     if index is None:
         index = _info_rows(info, game_id, play_id, nfl_id)
+    return _info_at(info, index, names)
+
+
+def _info_at(info: pa.Table, index: np.ndarray, names: tuple[str, ...] | None = None
+             ) -> list[pa.Array]:  # fmt: skip
+    """``PLAYER_FIELDS`` (or the columns ``names``) of the rows ``index`` of
+    :func:`player_info` ``info``, null where the index is -1."""
+    wanted = list(names or tuple(f.name for f in PLAYER_FIELDS))
+    if not info.num_rows:
+        return [pa.nulls(len(index), info.schema.field(name).type) for name in wanted]
     take = pa.array(index, mask=index < 0)  # a null index takes a null
-    out = []
-    for name in names or tuple(f.name for f in PLAYER_FIELDS):
-        typ = info.schema.field(name).type
-        if not info.num_rows:
-            out.append(pa.nulls(len(index), typ))
-            continue
-        out.append(info[name].take(take).combine_chunks())
-    return out
+    taken = info.select(wanted).take(take)  # one take for all the columns
+    return [taken[name].combine_chunks() for name in wanted]
 
 
 def _info_rows(info: pa.Table, game_id: pa.Array, play_id: pa.Array, nfl_id: pa.Array
@@ -119,11 +123,16 @@ def _key_runs(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, pa.Table]:
     """Starts (and end) of the runs of equal ``keys`` of ``table`` (a null differs from
     every value) and the ``keys`` on each run's first row: a long table (a
     trajectory's frames) is matched run by run, not row by row."""
-    values, valid = [], []
+    values: list[np.ndarray] = []
+    valid: list[np.ndarray | None] = []
     for key in keys:
         column = table[key]
-        values.append(_np(pc.fill_null(column, 0), np.int64))
-        valid.append(_np(pc.is_valid(column), bool) if column.null_count else None)
+        if column.null_count:
+            valid.append(_np(pc.is_valid(column), bool))
+            column = pc.fill_null(column, 0)
+        else:
+            valid.append(None)
+        values.append(_np(column, np.int64))
     starts = run_starts(*values, *(v for v in valid if v is not None))
     first = starts[:-1]
     heads = pa.table({
@@ -148,22 +157,23 @@ def add_player_columns(
     starts, heads = _key_runs(
         table, ["game_id", "play_id", "nfl_id", *(["target_nfl_id"] if with_targets else [])])
     lengths = np.diff(starts)
-    key = (info, table["game_id"], table["play_id"])
-    rows = np.repeat(_info_rows(info, heads["game_id"], heads["play_id"], heads["nfl_id"]),
-                     lengths)  # fmt: skip
-    for field, values in zip(PLAYER_FIELDS, _names(*key, table["nfl_id"], index=rows),
-                             strict=True):  # fmt: skip
+    # the players and (with targets) the targets of the runs, matched in one look-up
+    who = ["nfl_id", *(["target_nfl_id"] if with_targets else [])]
+    found = _info_rows(info, _stacked(heads["game_id"], len(who)),
+                       _stacked(heads["play_id"], len(who)),
+                       pa.concat_arrays([heads[name].combine_chunks() for name in who]))
+    n_runs = heads.num_rows
+    rows = np.repeat(found[:n_runs], lengths)
+    for field, values in zip(PLAYER_FIELDS, _info_at(info, rows), strict=True):
         table = table.append_column(field, values)
     if "jersey_number" in table.column_names and table["jersey_number"].null_count:
         # ghost rows carry the defender's number too
-        jersey = _names(*key, table["nfl_id"], ("jersey_number",), index=rows)[0]
+        jersey = _info_at(info, rows, ("jersey_number",))[0]
         table = table.set_column(table.schema.get_field_index("jersey_number"),
                                  "jersey_number", pc.coalesce(table["jersey_number"], jersey))
     if with_targets:
-        target_rows = np.repeat(_info_rows(info, heads["game_id"], heads["play_id"],
-                                           heads["target_nfl_id"]), lengths)  # fmt: skip
-        targets = _names(*key, table["target_nfl_id"], index=target_rows)
-        for field, values in zip(TARGET_FIELDS, targets, strict=True):
+        target_rows = np.repeat(found[n_runs:], lengths)
+        for field, values in zip(TARGET_FIELDS, _info_at(info, target_rows), strict=True):
             table = table.append_column(field, values)
     if "play_direction" in schema.names and "play_direction" not in table.column_names:
         index = np.repeat(_row_index(heads, situation, ["game_id", "play_id"]), lengths)
@@ -172,14 +182,24 @@ def add_player_columns(
     return _finish(table, schema)
 
 
+def _stacked(column: pa.ChunkedArray | pa.Array, times: int) -> pa.Array:
+    """``column`` ``times`` times over, one after the other (one array)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return column if times == 1 else pa.concat_arrays([column] * times)
+
+
 def _finish(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """``table`` with the columns of ``schema`` it lacks as nulls, in schema order."""
     n = table.num_rows
-    columns = [
-        (table[f.name] if table[f.name].type == f.type else table[f.name].cast(f.type))
-        if f.name in table.column_names else pa.nulls(n, f.type)
-        for f in schema
-    ]
+    have = dict(zip(table.column_names, table.columns, strict=True))
+    columns = []
+    for f in schema:
+        column = have.get(f.name)
+        if column is None:
+            columns.append(pa.nulls(n, f.type))
+        else:
+            columns.append(column if column.type == f.type else column.cast(f.type))
     return pa.Table.from_arrays(columns, schema=schema)
 
 
@@ -336,33 +356,41 @@ def add_play_columns(
         return schema.empty_table()
     for field in PLAY_FIELDS:
         table = table.append_column(field, situation[field.name])
-    key = (info, table["game_id"], table["play_id"])
-    targets = _names(*key, table["targeted_receiver"])
-    for field, values in zip(TARGET_FIELDS, targets, strict=True):
+    # the targeted receivers, the most open options and every option: one look-up
+    lists = table["options"].combine_chunks()
+    lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
+    flat = pc.list_flatten(lists)
+    games, plays = (_np(table[name], np.int64) for name in ("game_id", "play_id"))
+    n = table.num_rows
+    rows = _info_rows(
+        info,
+        pa.array(np.concatenate([games, games, np.repeat(games, lengths)])),
+        pa.array(np.concatenate([plays, plays, np.repeat(plays, lengths)])),
+        pa.concat_arrays([table["targeted_receiver"].combine_chunks().cast(pa.int64()),
+                          table["best_option"].combine_chunks().cast(pa.int64()),
+                          flat.field("nfl_id").cast(pa.int64())]),
+    )
+    for field, values in zip(TARGET_FIELDS, _info_at(info, rows[:n]), strict=True):
         table = table.append_column(field, values)
-    best = _names(*key, table["best_option"])
+    best = _info_at(info, rows[n:2 * n], ("display_name",))
     table = table.append_column("best_option_display_name", best[0])
     options_field = schema.field("options")
     table = table.set_column(
         table.schema.get_field_index("options"),
         options_field,
-        _named_options(table["options"], table["game_id"], table["play_id"], info,
-                       options_field.type),
+        _named_options(lists, lengths, flat, rows[2 * n:], info, options_field.type),
     )
     return _finish(table, schema)
 
 
 def _named_options(
-    options: pa.ChunkedArray, game_id: pa.ChunkedArray, play_id: pa.ChunkedArray,
-    info: pa.Table, typ: pa.DataType,
+    lists: pa.Array, lengths: np.ndarray, flat: pa.Array, rows: np.ndarray, info: pa.Table,
+    typ: pa.DataType,
 ) -> pa.Array:
-    """The options lists with each receiver's ``display_name``, ``position`` and ``club``."""
-    lists = options.combine_chunks()
-    lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
-    flat = pc.list_flatten(lists)
-    games = np.repeat(_np(game_id, np.int64), lengths)
-    plays = np.repeat(_np(play_id, np.int64), lengths)
-    names = _names(info, pa.array(games), pa.array(plays), flat.field("nfl_id"))
+    """The options ``lists`` (``lengths`` entries each, ``flat`` all of them) with each
+    receiver's ``display_name``, ``position`` and ``club`` (``rows``: each entry's row of
+    ``info``, -1 where none)."""
+    names = _info_at(info, rows)
     struct_type = typ.value_type
     children = []
     for field in struct_type:

@@ -367,37 +367,32 @@ def _ghost_games(
     tally.infeasible_ghosts += int(len(g.play) - np.sum(_np(scores["feasible"], bool)))
     stats = {name: getattr(g.score, name) for name in _STAT_FIELDS}
     real_stats = {k: real[k] for k in _STAT_FIELDS}
-    for lo, hi in _game_runs(g.game):  # the means add one sum per game (summary.py)
-        tally.ghost_all.add({k: v[lo:hi] for k, v in stats.items()})
-        real_game = g.is_real[lo:hi]
-        tally.ghost_target.add({k: v[lo:hi][real_game] for k, v in stats.items()})
-        tally.real.add({k: v[lo:hi][real_game] for k, v in real_stats.items()})
+    games = run_starts(g.game)  # the means add one sum per game (summary.py)
+    tally.ghost_all.add_runs(stats, games)
+    tally.ghost_target.add_runs(stats, games, g.is_real)
+    tally.real.add_runs(real_stats, games, g.is_real)
     tally.real_trajectories += int(np.isfinite(real["weight"]).sum())
-
-
-def _game_runs(games: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of each run of equal game ids."""
-    bounds = run_starts(games).tolist()
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def _in_game_order(ghost: pa.Table, real: pa.Table) -> pa.Table:
     """Ghost then real rows of each game, game after game (both are sorted by game):
     the order one game at a time gives, whatever the batch."""
     g_games, r_games = _np(ghost["game_id"], np.int64), _np(real["game_id"], np.int64)
-    games = np.union1d(g_games, r_games)
-    if len(games) < 2:
-        return pa.concat_tables([ghost, real])
     if np.any(np.diff(g_games) < 0) or np.any(np.diff(r_games) < 0):  # not sorted by game
         both = pa.concat_tables([ghost, real])
         return both.take(pa.array(np.argsort(_np(both["game_id"], np.int64), kind="stable")))
-    # each game's ghost rows, then its real rows: slices, no copy
-    g_at = np.searchsorted(g_games, games, "left"), np.searchsorted(g_games, games, "right")
-    r_at = np.searchsorted(r_games, games, "left"), np.searchsorted(r_games, games, "right")
-    pieces = []
-    for (g_lo, g_hi, r_lo, r_hi) in zip(*g_at, *r_at, strict=True):
-        pieces += [ghost.slice(g_lo, g_hi - g_lo), real.slice(r_lo, r_hi - r_lo)]
-    return pa.concat_tables(pieces)
+    # each game's ghost rows, then its real rows: one take (a table of one chunk, not
+    # two slices per game). A row's place: its own index plus the other table's rows
+    # of the games before it (a ghost row) or of its game and those before (a real row).
+    n_ghost = len(g_games)
+    order = np.empty(n_ghost + len(r_games), dtype=np.int64)
+    order[np.arange(n_ghost) + np.searchsorted(r_games, g_games, "left")] = np.arange(n_ghost)
+    order[np.arange(len(r_games)) + np.searchsorted(g_games, r_games, "right")] = np.arange(
+        n_ghost, len(order))
+    both = pa.concat_tables([ghost, real])
+    if np.array_equal(order, np.arange(len(order))):  # one game, or no rows of one kind
+        return both
+    return both.take(pa.array(order))
 
 
 def _add_decision(

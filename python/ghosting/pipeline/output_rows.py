@@ -231,12 +231,10 @@ def _plays_table(
     # The means add one sum per game, in the order one game alone gives (summary.py).
     play_game = _np(plays["game_id"], np.int64)
     option_game = play_game[o_row]
-    for lo, hi in _runs(play_game):
-        keep = ok[lo:hi]
-        tally.real_play.add(real_score[lo:hi][keep])
-    for lo, hi in _runs(option_game):
-        tally.ghost_play_target.add(o_score[lo:hi][o_real[lo:hi]])
-        tally.ghost_play_all.add(o_score[lo:hi])
+    tally.real_play.add_runs(real_score, run_starts(play_game), ok)
+    option_games = run_starts(option_game)
+    tally.ghost_play_target.add_runs(o_score, option_games, o_real)
+    tally.ghost_play_all.add_runs(o_score, option_games)
     tally.better_option_plays += int(np.sum(ok & has_best & (gain > 0)))
     status = np.where(ok, "scored", "skipped").astype(object)
     reasons = np.where(ok, np.array(None, dtype=object), reason)
@@ -265,8 +263,3 @@ def _plays_table(
         schema=PLAYS_SCHEMA,
     )
 
-
-def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of each run of equal values of ``keys``."""
-    bounds = run_starts(keys).tolist() if len(keys) else [0]
-    return list(zip(bounds[:-1], bounds[1:], strict=True))

@@ -80,6 +80,20 @@ def _total(parts: list[float]) -> float:
     return total
 
 
+def _kept_bounds(keep: np.ndarray, bounds: np.ndarray) -> list[int]:
+    """The run bounds ``bounds`` (into the rows of ``keep``) as bounds into the rows
+    kept: run ``i`` of ``values[keep]`` is ``out[i]:out[i + 1]``."""
+    kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    return kept_before[np.asarray(bounds, dtype=np.int64)].tolist()  # type: ignore[no-any-return]
+
+
+def _run_sums(values: np.ndarray, cuts: list[int]) -> list[float]:
+    """``float(values[a:b].sum())`` of each run: each a sum of its own contiguous values,
+    as the run alone gives (no running or compensated sum across runs)."""
+    return [float(values[a:b].sum()) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
 @dataclass
 class _Mean:
     """Running means of PS, DR, SP, TS over trajectories with a finite TS. Each
@@ -95,6 +109,20 @@ class _Mean:
         self.n += int(ok.sum())
         for name in _STAT_FIELDS:
             self.sums[name].append(float(np.asarray(columns[name])[ok].sum()))
+
+    def add_runs(
+        self, columns: dict[str, np.ndarray], bounds: np.ndarray, where: np.ndarray | None = None
+    ) -> None:
+        """:meth:`add` of each run ``bounds[i]:bounds[i + 1]`` of ``columns`` (one game's
+        values each; ``where``: only those rows), in order: the same sums, bit for bit,
+        with the finite rows picked once for all the runs."""
+        ok = np.isfinite(columns["ts"])
+        if where is not None:
+            ok &= where
+        cuts = _kept_bounds(ok, bounds)
+        self.n += int(cuts[-1] - cuts[0])
+        for name in _STAT_FIELDS:
+            self.sums[name].extend(_run_sums(np.asarray(columns[name])[ok], cuts))
 
     def as_dict(self) -> dict[str, Any]:
         means = {
@@ -116,6 +144,19 @@ class _PlayMean:
         ok = np.isfinite(values)
         self.n += int(ok.sum())
         self.parts.append(float(values[ok].sum()))
+
+    def add_runs(
+        self, values: np.ndarray, bounds: np.ndarray, where: np.ndarray | None = None
+    ) -> None:
+        """:meth:`add` of each run ``bounds[i]:bounds[i + 1]`` of ``values`` (``where``:
+        only those rows), in order, bit for bit as one call per run."""
+        values = np.asarray(values, dtype=np.float64)
+        ok = np.isfinite(values)
+        if where is not None:
+            ok &= where
+        cuts = _kept_bounds(ok, bounds)
+        self.n += int(cuts[-1] - cuts[0])
+        self.parts.extend(_run_sums(values[ok], cuts))
 
     def mean(self) -> float | None:
         return _total(self.parts) / self.n if self.n else None
