@@ -470,3 +470,29 @@ def test_trajectories_are_written_game_after_game(ghost_games, real_games, want)
 
     out = _in_game_order(table(ghost_games, "g"), table(real_games, "r"))
     assert out["kind"].to_pylist() == want
+
+
+@pytest.mark.parametrize(
+    ("ghost_games", "real_games"),
+    [
+        ([1, 1, 2, 2, 2, 5], [1, 1, 3, 5, 5, 6]),
+        ([7, 7, 7], [7, 7]),  # one game: ghost rows, then real rows
+        ([1, 2, 3], []),
+        ([4, 4, 9], [1, 2, 2, 9, 9, 9, 12]),
+    ],
+)
+def test_game_order_keeps_each_games_rows_in_their_order(ghost_games, real_games) -> None:
+    from ghosting.pipeline.game import _in_game_order
+
+    def table(games: list[int], kind: str) -> pa.Table:
+        rows = [f"{kind}{i}" for i in range(len(games))]
+        return pa.table({"game_id": pa.array(games, pa.int64()),
+                         "row": pa.array(rows, pa.string())})  # fmt: skip
+
+    out = _in_game_order(table(ghost_games, "g"), table(real_games, "r"))
+    want = []
+    for game_id in sorted(set(ghost_games) | set(real_games)):  # game by game
+        want += [f"g{i}" for i, g in enumerate(ghost_games) if g == game_id]
+        want += [f"r{i}" for i, g in enumerate(real_games) if g == game_id]
+    assert out["row"].to_pylist() == want
+    assert out["game_id"].to_pylist() == sorted(ghost_games + real_games)
