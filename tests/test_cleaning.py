@@ -322,3 +322,20 @@ def test_structure_packed_keys_match_the_general_path(seed: int) -> None:
     general = outcome(game - 10, play - 5)  # negative ids: no packing
     assert packed == general
     assert outcome(game, play + (1 << 17)) == packed  # a play id too large to pack
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 64, 65, 1001])
+@pytest.mark.parametrize("share", [0.0, 0.02, 0.5, 1.0])
+def test_nonzero_bytes_and_segment_any_equal_numpy(n: int, share: float) -> None:
+    from ghosting.cleaning import _nonzero_bytes, _segment_any
+
+    rng = np.random.default_rng(n + int(100 * share))
+    mask = rng.random(n) < share
+    codes = (mask * rng.integers(1, 256, n)).astype(np.uint8)
+    assert np.array_equal(_nonzero_bytes(mask), np.flatnonzero(mask))
+    assert np.array_equal(_nonzero_bytes(codes), np.flatnonzero(codes))
+    cuts = np.sort(rng.integers(0, n + 1, 5)) if n else np.zeros(0, np.int64)
+    offsets = np.concatenate([[0], cuts, [n]]).astype(np.int64)  # empty segments too
+    want = [int(mask[a:b].any()) for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    assert _segment_any(mask, offsets).tolist() == want
+    assert _segment_any(codes, offsets).tolist() == want

@@ -289,13 +289,27 @@ def _kept_rows(table: pa.Table, keep: np.ndarray, n_kept: int) -> pa.Table:
     )
 
 
-def _segment_sum(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` over each segment [offsets[i], offsets[i + 1]) (0 when empty)."""
-    out = np.zeros(len(offsets) - 1, dtype=np.int64)
+def _segment_any(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per segment [offsets[i], offsets[i + 1]): 1 where a value is nonzero, else 0 (also
+    when empty). ``values``: bool or uint8 (a maximum over bytes, no cast)."""
+    values = values.view(np.uint8) if values.dtype == bool else values
+    out = np.zeros(len(offsets) - 1, dtype=np.uint8)
     nonempty = np.flatnonzero(offsets[1:] > offsets[:-1])
     if len(nonempty):
-        out[nonempty] = np.add.reduceat(values, offsets[:-1][nonempty], dtype=np.int64)
+        out[nonempty] = np.maximum.reduceat(values, offsets[:-1][nonempty]) != 0
     return out
+
+
+def _nonzero_bytes(values: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(values)`` of a bool or uint8 array with few nonzero entries: the
+    nonzero 8-byte words are found first, then the bytes inside those only."""
+    values = np.ascontiguousarray(values).view(np.uint8)
+    n_words = len(values) // 8
+    words = np.flatnonzero(values[: 8 * n_words].view(np.uint64))
+    inside = (words[:, None] * 8 + np.arange(8)).ravel()
+    tail = np.arange(8 * n_words, len(values))
+    candidates = np.concatenate([inside, tail])
+    return candidates[values[candidates] != 0]
 
 
 def _reason_counts(codes: np.ndarray, selector_bits: int, selector: int) -> dict[str, int]:
@@ -521,7 +535,7 @@ def _fill_report(
     """Counts per reason, rows/tracks/plays out, and the lists of what was dropped."""
     # One histogram of (flags | in window << 6 | dropped << 7), all in uint8, over the
     # flagged rows only: a row without a flag adds to no reason's count.
-    flagged = np.flatnonzero(flags)
+    flagged = _nonzero_bytes(flags)
     code = flags[flagged] | (in_window[flagged].view(np.uint8) << 6)
     code |= (~keep[flagged]).view(np.uint8) << 7
     codes = np.bincount(code, minlength=256)
@@ -531,9 +545,9 @@ def _fill_report(
     report.rows_out = int(keep.sum())
 
     play_of_track = np.repeat(np.arange(len(play_offsets) - 1), np.diff(play_offsets))
-    track_kept = _segment_sum(keep, track_offsets)
+    track_kept = _segment_any(keep, track_offsets)
     report.tracks_out = int(np.count_nonzero(track_kept))
-    report.plays_out = int(np.count_nonzero(_segment_sum(track_kept, play_offsets)))
+    report.plays_out = int(np.count_nonzero(_segment_any(track_kept, play_offsets)))
 
     track_first_row = track_offsets[:-1]
     if report.policy == "play":
