@@ -206,6 +206,31 @@ def test_deterministic_and_thread_safe(model: GhostModel, game_2021: tuple) -> N
         assert r.equals(ref)  # bitwise identical
 
 
+def test_plays_table_and_its_rows_give_the_same_ghosts(model: GhostModel) -> None:
+    """The table is chosen column-wise (analysable, a target), the rows one by one: the
+    same plays, the same ghosts bit for bit - also with a null analysable, a null
+    target, and without the analysable column."""
+    tracking = ghosting.synth.generate_plays(6, seed=3)
+    plays = ghosting.pass_plays(tracking)
+    analysable = plays["analysable"].to_pylist()
+    analysable[1], analysable[4] = None, False
+    targets = plays["targeted_receiver"].to_pylist()
+    targets[2] = None
+    plays = plays.set_column(plays.schema.get_field_index("analysable"), "analysable",
+                             pa.array(analysable, pa.bool_()))
+    plays = plays.set_column(plays.schema.get_field_index("targeted_receiver"),
+                             "targeted_receiver", pa.array(targets, pa.int64()))
+    for table in (plays, plays.drop_columns(["analysable"])):
+        by_table = model.predict_plays(tracking, table, what_if=True).to_table()
+        by_rows = model.predict_plays(tracking, table.to_pylist(), what_if=True).to_table()
+        assert by_table.num_rows > 0
+        assert by_table.equals(by_rows)
+    ghosted = set(model.predict_plays(tracking, plays).to_table()["play_id"].to_pylist())
+    ids = plays["play_id"].to_pylist()
+    assert ghosted == {ids[i] for i in (0, 3, 5)}
+    assert len(model.predict_plays(tracking, plays.drop_columns(["targeted_receiver"]))) == 0
+
+
 def test_empty_plays_give_an_empty_table(model: GhostModel, game_2021: tuple) -> None:
     tracking, plays = game_2021
     ghosts = model.predict_plays(tracking, plays.slice(0, 0))

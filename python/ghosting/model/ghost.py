@@ -387,11 +387,16 @@ class GhostModel:
         >>> sorted(set(ghosts.play_id.tolist())) == sorted(plays["play_id"].to_pylist())
         True
         """
-        rows = plays.to_pylist() if isinstance(plays, pa.Table) else [dict(r) for r in plays]
-        rows = [
-            r for r in rows if r.get("analysable", True) and r.get("targeted_receiver") is not None
-        ]
-        return self._predict_arrays(tracking, rows, "all" if what_if else "real", defenders,
+        chosen: pa.Table | list[dict]
+        if isinstance(plays, pa.Table):  # the plays chosen as columns, not row by row
+            keep = _ghosted(plays)
+            chosen = plays.filter(pa.array(keep)) if keep.any() else []
+        else:
+            chosen = [
+                r for r in (dict(r) for r in plays)
+                if r.get("analysable", True) and r.get("targeted_receiver") is not None
+            ]
+        return self._predict_arrays(tracking, chosen, "all" if what_if else "real", defenders,
                                     flight_table)
 
     # -- helpers ---------------------------------------------------------------------
@@ -445,7 +450,7 @@ class GhostModel:
         return windows_table(w, pos, sigma)
 
     def _predict_arrays(
-        self, tracking: pa.Table, rows: list[dict], targets: str, defenders: str,
+        self, tracking: pa.Table, rows: pa.Table | list[dict], targets: str, defenders: str,
         flight_table: FlightTable | None = None,
     ) -> PlayGhosts:
         w = cut_ghost_inputs(
@@ -456,6 +461,18 @@ class GhostModel:
             return PlayGhosts.empty()
         pos, sigma = self.predict_windows(w)
         return PlayGhosts.from_windows(w, pos, sigma)
+
+
+def _ghosted(plays: pa.Table) -> np.ndarray:
+    """The plays of a ``pass_plays`` table :meth:`GhostModel.predict_plays` ghosts: those
+    analysable (every play when the column is missing; not a null) with a target."""
+    n = plays.num_rows
+    if "targeted_receiver" not in plays.column_names:
+        return np.zeros(n, dtype=bool)
+    keep = np.asarray(plays["targeted_receiver"].is_valid(), dtype=bool)
+    if "analysable" in plays.column_names:
+        keep &= np.asarray(pc.fill_null(plays["analysable"].cast(pa.bool_()), False), dtype=bool)
+    return keep
 
 
 def _play_rows(tracking: pa.Table, row: Mapping[str, Any]) -> pa.Table:
