@@ -496,3 +496,23 @@ def test_game_order_keeps_each_games_rows_in_their_order(ghost_games, real_games
         want += [f"r{i}" for i, g in enumerate(real_games) if g == game_id]
     assert out["row"].to_pylist() == want
     assert out["game_id"].to_pylist() == sorted(ghost_games + real_games)
+
+
+def test_broken_trajectories_flag_the_trajectories_of_bad_frames() -> None:
+    from ghosting.model.ghost import PlayGhosts
+    from ghosting.pipeline.game import _broken_trajectories
+    from ghosting.pipeline.settings import RunSettings
+
+    lengths = [3, 0, 2, 4, 1]  # an empty trajectory too
+    n = sum(lengths)
+    xy = np.full((n, 2), 30.0)
+    xy[3] = [np.nan, 1.0]  # trajectory 2, first frame
+    xy[8, 1] = 1e4  # trajectory 3, last frame: far off the field
+    xy[9, 0] = np.inf  # trajectory 4
+    ids = np.arange(len(lengths), dtype=np.int64)
+    ghosts = PlayGhosts(ids, ids, ids, ids, np.concatenate([[0], np.cumsum(lengths)]),
+                        np.arange(n, dtype=np.int32), xy, np.zeros(n))  # fmt: skip
+    settings = RunSettings()
+    assert _broken_trajectories(ghosts, settings).tolist() == [False, False, True, True, True]
+    xy[3:] = 30.0
+    assert _broken_trajectories(ghosts, settings).tolist() == [False] * 5

@@ -189,8 +189,8 @@ def _broken_trajectories(ghosts: PlayGhosts, settings: RunSettings) -> np.ndarra
                 & (x >= -margin) & (x <= FIELD_LENGTH + margin)
                 & (y >= -margin) & (y <= FIELD_WIDTH + margin))  # fmt: skip
     bad = np.zeros(len(ghosts), dtype=bool)
-    trajectory = np.repeat(np.arange(len(ghosts)), ghosts.lengths())
-    bad[trajectory[~good]] = True
+    rows = np.flatnonzero(~good)  # few: each one's trajectory by a search, not per row
+    bad[np.searchsorted(ghosts.offsets, rows, side="right") - 1] = True
     return bad
 
 
@@ -215,7 +215,10 @@ def _ghost_and_score(
     index = np.flatnonzero(keep)
     order = np.lexsort((ghosts.nfl_id[index], ghosts.target_nfl_id[index],
                         ghosts.play_id[index], ghosts.game_id[index]))  # fmt: skip
-    ghosts, play_row = ghosts.take(index[order]), play_row[index[order]]
+    chosen = index[order]
+    if len(chosen) < len(ghosts) or np.any(chosen != np.arange(len(chosen))):
+        ghosts, play_row = ghosts.take(chosen), play_row[chosen]
+    # else: every trajectory, in order already (the model's order): no copy
     gxy = ghosts.xy
     rxy = _receiver_xy(ghosts, cleaned, flight_table)
     traj = ghosts.offsets
