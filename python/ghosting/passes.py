@@ -248,11 +248,12 @@ class PassWindows:
                  "pass_windows")  # fmt: skip
         found = _PassEvents.of(tracking, cols, with_ball=True)
         if found is not None:
+            whole = found.whole()  # once, for the windows and the repeated count
             return cls(
-                windows=found.windows(tracking, cols),
+                windows=found.windows(tracking, cols, whole),
                 ball=found.subset(found.is_ball),
                 players=found.subset(~found.is_ball),
-                repeated_forwards=found.whole().repeated if tracking.num_rows else 0,
+                repeated_forwards=whole.repeated if tracking.num_rows else 0,
             )
         # null keys: Arrow's grouping and joins say what a null key means
         events = _events(tracking, with_ball=True)
@@ -406,8 +407,10 @@ class _PassEvents:
         """The windows of every play with pass events, from all its event rows."""
         return self._per_code()
 
-    def windows(self, tracking: pa.Table, cols: Columns | None = None) -> pa.Table:
-        """:func:`pass_windows` of ``tracking`` (whose pass events these are)."""
+    def windows(self, tracking: pa.Table, cols: Columns | None = None,
+                whole: _CodeWindows | None = None) -> pa.Table:  # fmt: skip
+        """:func:`pass_windows` of ``tracking`` (whose pass events these are; ``whole``:
+        :meth:`whole` when the caller has it)."""
         if cols is not None:
             starts = cols.runs(*_KEYS)
             game, play = cols.get("game_id", np.int64), cols.get("play_id", np.int64)
@@ -420,7 +423,7 @@ class _PassEvents:
         ours, theirs = both[: len(games)], both[len(games):]
         at = np.minimum(np.searchsorted(theirs, ours), max(len(theirs) - 1, 0))
         found = (theirs[at] == ours) if len(theirs) else np.zeros(len(ours), dtype=bool)
-        return _window_table(games, plays, self.whole(), at, found)
+        return _window_table(games, plays, self.whole() if whole is None else whole, at, found)
 
     def subset(self, rows: np.ndarray) -> pa.Table:
         """The windows of the event rows ``rows`` (a mask), for the plays they hold."""

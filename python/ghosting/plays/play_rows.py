@@ -173,16 +173,15 @@ class _PlayRows:
             back_position=back_rows(cols),
             role=_strings(table, "player_role"),
         )
+
     def at(self, frames: np.ndarray, known: np.ndarray) -> np.ndarray:
-        """True at the rows whose frame is ``frames[p]`` of their play ``p``, for the
+        """The rows (ascending) whose frame is ``frames[p]`` of their play ``p``, for the
         plays ``known``."""
         rows = self.cols.rows_at(frames, known)
         if rows is None:
             p = self.play_idx
-            return known[p] & (self.frame == frames[p])
-        out = np.zeros(len(self.frame), dtype=bool)
-        out[rows] = True
-        return out
+            return np.flatnonzero(known[p] & (self.frame == frames[p]))
+        return np.asarray(rows, dtype=np.int64)
 
     def first_of_play(self, name: str) -> np.ndarray:
         """The value of a per-play float column (its first row in each play; NaN for

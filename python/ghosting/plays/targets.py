@@ -165,7 +165,8 @@ def _choose_targets(
     infer_missing_targets: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Target per play, a mask of the plays that have one, its source, and why a target
-    file entry was refused (None where not), from the first source that knows.
+    file entry was refused (None where not), from the first source that knows
+    (``candidates_at_arrival``: the rows, ascending, of the receivers to infer from).
 
     A target file's play whose rows disagree, or that names a player tracked on the
     play but not as an eligible offensive receiver, gets no target (refused); one
@@ -199,8 +200,8 @@ def _choose_targets(
     wanted = ~known & ~blocked
     if description is not None and rows.n_plays and wanted.any():
         take(*_targets_from_descriptions(rows, description, wanted), "play_description")
-    take(*infer_targets(rows.play_idx, rows.nfl, rows.x, rows.y, candidates_at_arrival,
-                        land_x, land_y, rows.n_plays), "inference")
+    take(*_nearest(rows.play_idx, rows.nfl, rows.x, rows.y, candidates_at_arrival,
+                   land_x, land_y, rows.n_plays), "inference")
     return target, known, source, refused
 
 
@@ -224,7 +225,20 @@ def infer_targets(
     >>> ids.tolist(), found.tolist()
     ([8, 0], [True, False])
     """
-    rows = np.flatnonzero(candidates)
+    return _nearest(play_idx, nfl, x, y, np.flatnonzero(candidates), land_x, land_y, n_plays)
+
+
+def _nearest(
+    play_idx: np.ndarray,
+    nfl: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    rows: np.ndarray,
+    land_x: np.ndarray,
+    land_y: np.ndarray,
+    n_plays: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`infer_targets` from the candidate rows' indices (ascending)."""
     p = play_idx[rows]
     dist = np.hypot(x[rows] - land_x[p], y[rows] - land_y[p])
     ok = np.isfinite(dist)
