@@ -180,6 +180,17 @@ class Columns:
             out = out.take(pa.array(inverse))
         return out
 
+    def firsts(self, names: list[str], *keys: str) -> pa.Table:
+        """The columns ``names`` at the first row of each run of ``keys`` (:meth:`runs`):
+        each column taken once per table (the pass plays and the run's context read the
+        plays' and the tracks' values), the missing ones in one :meth:`take`."""
+        missing = [n for n in names if ("firsts", n, keys) not in self._cache]
+        if missing:
+            taken = self.take(missing, self.runs(*keys)[:-1])
+            for name in missing:
+                self._cache[("firsts", name, keys)] = taken[name].combine_chunks()
+        return pa.table({n: self._cache[("firsts", n, keys)] for n in names})
+
     def runs(self, *names: str) -> np.ndarray:
         """:func:`run_starts` of the int64 columns ``names``."""
         key = ("runs", *names)

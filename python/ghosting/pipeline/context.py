@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._util import run_starts
+from ..plays.play_rows import play_firsts, track_firsts
 from ..schema import BALL_ID, FIELD_LENGTH
 from .columns import Columns, _np, _row_index
 
@@ -73,8 +74,7 @@ def player_info(game: pa.Table, cols: Columns | None = None) -> pa.Table:
         "game_id": pa.array(games[first]), "play_id": pa.array(play[first]),
         "nfl_id": pa.array(nfl[first]),
     }
-    wanted = [f.name for f in PLAYER_FIELDS] + ["jersey_number"]
-    firsts = cols.take([n for n in wanted if n in game.column_names], first)
+    firsts = track_firsts(cols)  # PLAYER_FIELDS and jersey_number, once per table
     for field in PLAYER_FIELDS:
         if field.name in game.column_names:
             columns[field.name] = _strings(firsts[field.name])
@@ -207,8 +207,7 @@ def play_info(
     starts = cols.runs("game_id", "play_id")
     game_ids, ids = games[starts[:-1]], play[starts[:-1]]
     columns: dict[str, pa.Array] = {"game_id": pa.array(game_ids), "play_id": pa.array(ids)}
-    wanted = [f.name for f in PLAY_FIELDS[:7]] + ["absolute_yardline_number"]
-    firsts = cols.take([n for n in wanted if n in game.column_names], starts[:-1])
+    firsts = play_firsts(cols)  # PLAY_FIELDS[:7] and the yardline, once per table
     for field in PLAY_FIELDS[:7]:
         columns[field.name] = _per_play_first(firsts, field.name, field.type)
     if "possession_team" not in game.column_names:
@@ -265,7 +264,11 @@ def _line_of_scrimmage(
     n_plays = len(starts) - 1
     los = np.full(n_plays, np.nan)
     play_index = cols.run_index("game_id", "play_id")
-    snap = np.flatnonzero(cols.equals("event", "ball_snap"))
+    snap = np.zeros(0, dtype=np.int64)
+    if "event" in cols.table.column_names:
+        # the few rows with an event (kept for the pass windows), not a mask of them all
+        rows, text = cols.valid_values("event")
+        snap = rows[_np(pc.fill_null(pc.equal(text, "ball_snap"), False), bool)]
     snap = snap[cols.get("nfl_id", np.int64)[snap] == BALL_ID]
     if len(snap):
         x = cols.get("x", np.float64)[snap]

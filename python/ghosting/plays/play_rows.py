@@ -18,6 +18,29 @@ __all__ = ["ROUTE_RUNNER_ROLES", "COVERAGE_ROLE"]
 
 ROUTE_RUNNER_ROLES = ("Targeted Receiver", "Other Route Runner")
 
+#: The per-play columns (each play's first row) and the per-track ones (each track's
+#: first row) that the pass plays and the run's context (``ghosting.pipeline.context``)
+#: read: asked for together, each table takes them once (``Columns.firsts``).
+PLAY_FIRSTS = ("play_description", "quarter", "game_clock", "down", "yards_to_go",
+               "possession_team", "play_direction", "absolute_yardline_number")  # fmt: skip
+TRACK_FIRSTS = ("display_name", "position", "club", "jersey_number")
+_PLAY_KEYS = ("game_id", "play_id")
+_TRACK_KEYS = ("game_id", "play_id", "nfl_id")
+
+
+def play_firsts(cols: Columns) -> pa.Table:
+    """:data:`PLAY_FIRSTS` of the table of ``cols`` (the ones it has) at each play's
+    first row."""
+    names = cols.table.column_names
+    return cols.firsts([n for n in PLAY_FIRSTS if n in names], *_PLAY_KEYS)
+
+
+def track_firsts(cols: Columns) -> pa.Table:
+    """:data:`TRACK_FIRSTS` of the table of ``cols`` (the ones it has) at each track's
+    first row."""
+    names = cols.table.column_names
+    return cols.firsts([n for n in TRACK_FIRSTS if n in names], *_TRACK_KEYS)
+
 
 def _bool(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)

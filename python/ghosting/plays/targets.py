@@ -15,9 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import take_rows
 from ..passes import _KEYS
-from .play_rows import _bool, _by_play, _PlayRows, _strings
+from .play_rows import _bool, _by_play, _PlayRows, play_firsts, track_firsts
 
 __all__ = [
     "TARGET_FILE_REASONS",
@@ -196,10 +195,10 @@ def _choose_targets(
     if rows.role is not None:
         targeted = _bool(pc.equal(rows.role, TARGETED_ROLE)) & ~rows.is_ball
         take(*_per_play_first(rows.play_idx, rows.nfl, targeted, rows.n_plays), "player_role")
-    description = _strings(rows.table, "play_description")
     wanted = ~known & ~blocked
-    if description is not None and rows.n_plays and wanted.any():
-        take(*_targets_from_descriptions(rows, description, wanted), "play_description")
+    names = rows.table.column_names
+    if "play_description" in names and rows.n_plays and wanted.any():
+        take(*_targets_from_descriptions(rows, wanted), "play_description")
     take(*_nearest(rows.play_idx, rows.nfl, rows.x, rows.y, candidates_at_arrival,
                    land_x, land_y, rows.n_plays), "inference")
     return target, known, source, refused
@@ -254,35 +253,44 @@ def _nearest(
     return out, found
 
 
-def _targets_from_descriptions(
-    rows: _PlayRows, description: pa.ChunkedArray, wanted: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _plain_values(values: pa.Array) -> list[object]:
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return values.to_pylist()
+
+
+def _targets_from_descriptions(rows: _PlayRows, wanted: np.ndarray
+                               ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Per play, the offensive player the description names as the receiver, and a mask
     of the plays where one is named.
 
     One Python step per play (not per row): parse the play's description once and
-    match it against the names of that play's offensive players.
+    match it against the names of that play's offensive players. The descriptions and
+    names come from each play's and each track's first row, taken once per table
+    (the run's context reads them too).
     """
     out = np.zeros(rows.n_plays, dtype=np.int64)
     found = np.zeros(rows.n_plays, dtype=bool)
-    names = _strings(rows.table, "display_name")
-    if names is None:
+    if "display_name" not in rows.table.column_names:
         return out, found
-    texts = take_rows(description, rows.starts[:-1]).to_pylist()
+    texts = _plain_values(play_firsts(rows.cols)["play_description"].combine_chunks())
     # one row per (play, offensive player): the first row of each track
     tracks = rows.cols.runs("game_id", "play_id", "nfl_id")[:-1]
-    players = tracks[rows.offense[tracks]]
-    player_names = take_rows(names, players).to_pylist()
+    offense = np.flatnonzero(rows.offense[tracks])
+    players = tracks[offense]
+    track_names = track_firsts(rows.cols)["display_name"].combine_chunks()
+    player_names = _plain_values(track_names.take(pa.array(offense)))
     player_eligible = rows.receiver_position[players].tolist()
     bounds = np.searchsorted(rows.play_idx[players], np.arange(rows.n_plays + 1)).tolist()
     named_plays: list[int] = []
     named_rows: list[int] = []
     for p in np.flatnonzero(wanted).tolist():
-        parsed = parse_target_name(texts[p])
+        parsed = parse_target_name(texts[p])  # type: ignore[arg-type]
         if parsed is None:
             continue
         lo, hi = bounds[p], bounds[p + 1]
-        index = match_target(parsed, player_names[lo:hi], player_eligible[lo:hi])
+        index = match_target(parsed, player_names[lo:hi],  # type: ignore[arg-type]
+                             player_eligible[lo:hi])  # fmt: skip
         if index is not None:
             named_plays.append(p)
             named_rows.append(lo + index)
