@@ -186,9 +186,11 @@ class Columns:
         plays' and the tracks' values), the missing ones in one :meth:`take`."""
         missing = [n for n in names if ("firsts", n, keys) not in self._cache]
         if missing:
-            taken = self.take(missing, self.runs(*keys)[:-1])
+            taken = self.take(missing, self.runs(*keys)[:-1]).combine_chunks()
             for name in missing:
-                self._cache[("firsts", name, keys)] = taken[name].combine_chunks()
+                column = taken[name]
+                self._cache[("firsts", name, keys)] = (
+                    column.chunk(0) if column.num_chunks == 1 else column.combine_chunks())
         return pa.table({n: self._cache[("firsts", n, keys)] for n in names})
 
     def runs(self, *names: str) -> np.ndarray:
@@ -246,7 +248,11 @@ class Columns:
         if out is not None:
             return out
         starts = self.runs(*names)
-        return self._keep(key, np.repeat(np.arange(len(starts) - 1), np.diff(starts)))
+        # a running count of the run starts: a ufunc loop (numpy lets go of the GIL in
+        # it), where np.repeat holds it
+        out = np.zeros(int(starts[-1]), dtype=np.int64)
+        out[starts[1:-1]] = 1
+        return self._keep(key, np.cumsum(out, out=out))
 
 
 def string_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:

@@ -224,6 +224,8 @@ def play_info(
         info, pa.array(game_ids), pa.array(ids), pa.array(passer, mask=passer < 0)
     )[0]
     table = pa.table(columns)
+    if _same_plays(plays, game_ids, ids):  # pass_plays of ``game``: its plays, in order
+        return table
     index = _row_index(plays, table, ["game_id", "play_id"])
     found = index >= 0
     out = table.take(pa.array(np.where(found, index, 0)))
@@ -235,6 +237,14 @@ def play_info(
     return out
 
 
+def _same_plays(plays: pa.Table, game_ids: np.ndarray, ids: np.ndarray) -> bool:
+    """True when ``plays`` lists exactly the plays ``game_ids, ids``, in that order."""
+    if plays.num_rows != len(ids) or any(plays[k].null_count for k in ("game_id", "play_id")):
+        return False
+    return bool(np.array_equal(_np(plays["game_id"], np.int64), game_ids)
+                and np.array_equal(_np(plays["play_id"], np.int64), ids))  # fmt: skip
+
+
 def _offense_club(game: pa.Table, starts: np.ndarray, cols: Columns) -> pa.Array:
     """The club of each play's offense (from the ``side`` the reader decided)."""
     n_plays = len(starts) - 1
@@ -244,15 +254,13 @@ def _offense_club(game: pa.Table, starts: np.ndarray, cols: Columns) -> pa.Array
     codes, names = cols.codes("club")
     play_index = cols.run_index("game_id", "play_id")
     ok = offense & (codes >= 0)
-    out: list[str | None] = [None] * n_plays
-    if ok.any() and names:
-        width = len(names)
-        counts = np.bincount(play_index[ok] * width + codes[ok],
-                             minlength=n_plays * width).reshape(n_plays, width)  # fmt: skip
-        best = counts.argmax(axis=1)  # the first value listed wins a tie
-        for i in np.flatnonzero(counts.max(axis=1) > 0):
-            out[i] = names[best[i]]
-    return pa.array(out, pa.string())
+    if not (ok.any() and names):
+        return pa.nulls(n_plays, pa.string())
+    width = len(names)
+    counts = np.bincount(play_index[ok] * width + codes[ok],
+                         minlength=n_plays * width).reshape(n_plays, width)  # fmt: skip
+    best = counts.argmax(axis=1)  # the first value listed wins a tie
+    return pa.array(names, pa.string()).take(pa.array(best, mask=counts.max(axis=1) == 0))
 
 
 def _line_of_scrimmage(
@@ -292,8 +300,11 @@ def _passer(
     (-1 when there is no pass forward, ball or offensive player then)."""
     out = np.full(len(ids), -1, dtype=np.int64)
     plays_pf = _np(plays["pass_forward_frame"], np.int64, -1)
-    where = _row_index(plays, pa.table({"game_id": game_ids, "play_id": ids}),
-                       ["game_id", "play_id"])  # fmt: skip
+    if _same_plays(plays, game_ids, ids):
+        where = np.arange(len(ids), dtype=np.int64)
+    else:
+        where = _row_index(plays, pa.table({"game_id": game_ids, "play_id": ids}),
+                           ["game_id", "play_id"])  # fmt: skip
     forward = np.full(len(ids), -1, dtype=np.int64)
     ok = where >= 0
     forward[where[ok]] = plays_pf[ok]
