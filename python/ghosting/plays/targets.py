@@ -253,10 +253,12 @@ def _nearest(
     return out, found
 
 
+def _plain(values: pa.Array) -> pa.Array:
+    return values.cast(values.type.value_type) if pa.types.is_dictionary(values.type) else values
+
+
 def _plain_values(values: pa.Array) -> list[object]:
-    if pa.types.is_dictionary(values.type):
-        values = values.cast(values.type.value_type)
-    return values.to_pylist()
+    return _plain(values).to_pylist()
 
 
 def _targets_from_descriptions(rows: _PlayRows, wanted: np.ndarray
@@ -279,21 +281,41 @@ def _targets_from_descriptions(rows: _PlayRows, wanted: np.ndarray
     offense = np.flatnonzero(rows.offense[tracks])
     players = tracks[offense]
     track_names = track_firsts(rows.cols)["display_name"].combine_chunks()
-    player_names = _plain_values(track_names.take(pa.array(offense)))
-    player_eligible = rows.receiver_position[players].tolist()
-    bounds = np.searchsorted(rows.play_idx[players], np.arange(rows.n_plays + 1)).tolist()
-    named_plays: list[int] = []
-    named_rows: list[int] = []
+    encoded = pc.dictionary_encode(_plain(track_names.take(pa.array(offense))))
+    distinct: list[str | None] = encoded.dictionary.to_pylist()
+    name_of = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.int64)
+    parsed_plays: list[int] = []
+    parses: list[tuple[str, list[str]]] = []
     for p in np.flatnonzero(wanted).tolist():
         parsed = parse_target_name(texts[p])  # type: ignore[arg-type]
-        if parsed is None:
-            continue
+        if parsed is not None:
+            parsed_plays.append(p)
+            parses.append(parsed)
+    # only a player whose last name's first word opens the text after the dot can
+    # match (match_target): each distinct name's first word and each parsed text's,
+    # as ids, compared in numpy; match_target reads the few candidates of each play
+    word_ids: dict[str, int] = {}
+    lead = [word_ids.setdefault(_name_parts(n)[1][0], len(word_ids))
+            if n and _name_parts(n)[1] else -1 for n in distinct]  # fmt: skip
+    track_word = np.asarray(lead + [-1], dtype=np.int64)[name_of]  # -1 (null): the last
+    play_word = np.full(rows.n_plays, -2, dtype=np.int64)
+    play_word[parsed_plays] = [word_ids.get(rest[0], -2) for _, rest in parses]
+    candidates = np.flatnonzero(track_word == play_word[rows.play_idx[players]])
+    bounds = np.searchsorted(rows.play_idx[players[candidates]],
+                             np.arange(rows.n_plays + 1)).tolist()  # fmt: skip
+    candidate_list = candidates.tolist()
+    candidate_names = [distinct[i] for i in name_of[candidates].tolist()]
+    candidate_eligible = rows.receiver_position[players[candidates]].tolist()
+    named_plays: list[int] = []
+    named_rows: list[int] = []
+    for p, parsed in zip(parsed_plays, parses, strict=True):
         lo, hi = bounds[p], bounds[p + 1]
-        index = match_target(parsed, player_names[lo:hi],  # type: ignore[arg-type]
-                             player_eligible[lo:hi])  # fmt: skip
+        if lo == hi:
+            continue
+        index = match_target(parsed, candidate_names[lo:hi], candidate_eligible[lo:hi])
         if index is not None:
             named_plays.append(p)
-            named_rows.append(lo + index)
+            named_rows.append(candidate_list[lo + index])
     out[named_plays] = rows.nfl[players[named_rows]]
     found[named_plays] = True
     return out, found
