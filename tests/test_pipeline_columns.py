@@ -197,8 +197,10 @@ def test_rows_at_of_long_consecutive_tracks(seed: int) -> None:
     assert cols.rows_at(frames + 2**62, np.ones(n_plays, bool)) is None  # could overflow
 
 
-@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("seed", range(30))
 def test_columns_firsts_are_the_first_row_of_each_run(seed: int) -> None:
+    """Both ways of taking them: a slice per run (few runs, many chunks) and a take
+    per chunk."""
     from ghosting._columns import Columns
 
     rng = np.random.default_rng(seed)
@@ -210,6 +212,10 @@ def test_columns_firsts_are_the_first_row_of_each_run(seed: int) -> None:
                                "s": pa.array([f"v{i}" for i in rng.integers(0, 3, m)],
                                              pa.string())}))
     table = pa.concat_tables(parts)
+    if seed % 3 == 1:  # one row per chunk: slices
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=1), table.schema)
+    elif seed % 3 == 2:  # one chunk: a take
+        table = table.combine_chunks()
     keys = table["k"].to_numpy()
     first = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
     cols = Columns(table)

@@ -186,7 +186,16 @@ class Columns:
         plays' and the tracks' values), the missing ones in one :meth:`take`."""
         missing = [n for n in names if ("firsts", n, keys) not in self._cache]
         if missing:
-            taken = self.take(missing, self.runs(*keys)[:-1]).combine_chunks()
+            starts = self.runs(*keys)[:-1]
+            if len(starts) <= 3 * self.table[missing[0]].num_chunks:
+                # few runs over many chunks (a batch's plays): a one-row slice per run
+                # costs less than a take per chunk
+                selected = self.table.select(missing)
+                taken = pa.concat_tables([selected.slice(i, 1) for i in starts.tolist()]
+                                         or [selected.slice(0, 0)])  # fmt: skip
+            else:
+                taken = self.take(missing, starts)
+            taken = taken.combine_chunks()
             for name in missing:
                 column = taken[name]
                 self._cache[("firsts", name, keys)] = (
@@ -248,11 +257,7 @@ class Columns:
         if out is not None:
             return out
         starts = self.runs(*names)
-        # a running count of the run starts: a ufunc loop (numpy lets go of the GIL in
-        # it), where np.repeat holds it
-        out = np.zeros(int(starts[-1]), dtype=np.int64)
-        out[starts[1:-1]] = 1
-        return self._keep(key, np.cumsum(out, out=out))
+        return self._keep(key, np.repeat(np.arange(len(starts) - 1), np.diff(starts)))
 
 
 def string_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
