@@ -217,11 +217,17 @@ def play_info(
     to_go = _np(columns["yards_to_go"].cast(pa.float64()), np.float64, np.nan)
     first_down = np.minimum(los + to_go, _GOAL_LINE)
     columns["first_down_line"] = pa.array(first_down, mask=~np.isfinite(first_down))
-    passer = _passer(game, plays, starts, game_ids, ids, cols)
+    passer, passer_row = _passer(game, plays, starts, game_ids, ids, cols)
     columns["passer_nfl_id"] = pa.array(passer, mask=passer < 0)
+    index = None
+    if info is None or _is_player_info(info, cols):
+        # info lists the tracks in order: the passer's row says his track
+        tracks = cols.runs("game_id", "play_id", "nfl_id")
+        index = np.where(passer_row >= 0, np.searchsorted(tracks, passer_row, "right") - 1, -1)
     info = player_info(game, cols) if info is None else info
     columns["passer_display_name"] = _names(
-        info, pa.array(game_ids), pa.array(ids), pa.array(passer, mask=passer < 0)
+        info, pa.array(game_ids), pa.array(ids), pa.array(passer, mask=passer < 0),
+        index=index,
     )[0]
     table = pa.table(columns)
     if _same_plays(plays, game_ids, ids):  # pass_plays of ``game``: its plays, in order
@@ -235,6 +241,19 @@ def play_info(
             names=out.column_names,
         )
     return out
+
+
+def _is_player_info(info: pa.Table, cols: Columns) -> bool:
+    """True when ``info`` lists the tracks of the table of ``cols`` in order (as
+    :func:`player_info` of it does)."""
+    first = cols.runs("game_id", "play_id", "nfl_id")[:-1]
+    if info.num_rows != len(first):
+        return False
+    for key in ("game_id", "play_id", "nfl_id"):
+        if info[key].null_count or not np.array_equal(_np(info[key], np.int64),
+                                                      cols.get(key, np.int64)[first]):
+            return False
+    return True
 
 
 def _same_plays(plays: pa.Table, game_ids: np.ndarray, ids: np.ndarray) -> bool:
@@ -294,11 +313,13 @@ def _line_of_scrimmage(
 def _passer(
     game: pa.Table, plays: pa.Table, starts: np.ndarray, game_ids: np.ndarray, ids: np.ndarray,
     cols: Columns,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Per play (``game_ids``, ``ids``: the runs ``starts`` of ``game``): the passer, the
     quarterback nearest the ball at pass forward, else the offensive player nearest it
-    (-1 when there is no pass forward, ball or offensive player then)."""
+    (-1 when there is no pass forward, ball or offensive player then); and his row of
+    ``game`` at pass forward (-1 where none)."""
     out = np.full(len(ids), -1, dtype=np.int64)
+    out_rows = np.full(len(ids), -1, dtype=np.int64)
     plays_pf = _np(plays["pass_forward_frame"], np.int64, -1)
     if _same_plays(plays, game_ids, ids):
         where = np.arange(len(ids), dtype=np.int64)
@@ -316,7 +337,7 @@ def _passer(
         found = np.flatnonzero(at_forward)
     rows = found
     if not len(rows):
-        return out
+        return out, out_rows
     nfl = cols.get("nfl_id", np.int64)[rows]
     x = cols.get("x", np.float64)[rows]
     y = cols.get("y", np.float64)[rows]
@@ -329,7 +350,7 @@ def _passer(
     distance = np.hypot(x - ball_x[p], y - ball_y[p])
     candidate = offense & np.isfinite(distance)
     if not candidate.any():
-        return out
+        return out, out_rows
     qb = np.zeros(len(rows), dtype=bool)
     if "position" in game.column_names:
         qb = cols.equals("position", "QB")[rows]
@@ -337,7 +358,8 @@ def _passer(
     order = np.lexsort((nfl, distance, ~qb, p))  # a quarterback first, then the nearest
     first = np.unique(p[order], return_index=True)[1]
     out[p[order][first]] = nfl[order][first]
-    return out
+    out_rows[p[order][first]] = rows[candidate][order][first]
+    return out, out_rows
 
 
 def add_play_columns(
