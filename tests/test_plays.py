@@ -407,3 +407,23 @@ def test_description_targets_equal_matching_every_player(seed: int) -> None:
     np.testing.assert_array_equal(got_found, want_found)
     np.testing.assert_array_equal(got, want)
     assert want_found.any()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_keys_sorted_agrees_with_sort_order(seed: int) -> None:
+    """The quick check of pass_plays says "sorted" exactly when sort_order does: plays
+    out of order, tracks out of order, a frame going back inside a track or at a new
+    track."""
+    from ghosting._columns import Columns
+    from ghosting.io.normalise import sort_order
+    from ghosting.plays.play_rows import _keys_sorted
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    keys = np.sort(rng.integers(0, 3, (n, 4)).view("i8,i8,i8,i8"), axis=0).view(np.int64)
+    keys = keys.reshape(n, 4)
+    if seed % 2:  # disturb one key of one row
+        keys[int(rng.integers(n)), int(rng.integers(4))] = int(rng.integers(0, 3))
+    table = pa.table({name: pa.array(keys[:, i]) for i, name in
+                      enumerate(("game_id", "play_id", "nfl_id", "frame_id"))})
+    assert _keys_sorted(table, Columns(table)) == (sort_order(table) is None)

@@ -89,8 +89,9 @@ def _keys_sorted(tracking: pa.Table, cols: Columns) -> bool:
     new_play = np.isin(tracks[1:], plays, assume_unique=True)
     if not np.all(new_play | (ids[1:] > ids[:-1])):
         return False
-    back = np.flatnonzero(frame[1:] < frame[:-1]) + 1  # only where a new track starts
-    return bool(np.all(np.isin(back, tracks, assume_unique=True)))
+    back = frame[1:] < frame[:-1]  # allowed only where a new track starts
+    back[tracks[1:] - 1] = False
+    return not bool(back.any())
 
 
 def _by_play(plays: pa.Table, table: pa.Table, column: str) -> tuple[np.ndarray, np.ndarray]:
