@@ -164,3 +164,66 @@ def test_player_columns_of_a_real_run_equal_the_reference(
     for table, info, situation, schema in seen:
         _same(real(table, info, situation, schema),
               _add_player_columns_reference(table, info, situation, schema))
+
+
+def test_first_row_columns_cover_the_context_fields() -> None:
+    from ghosting.plays.play_rows import PLAY_FIRSTS, TRACK_FIRSTS
+
+    assert list(PLAY_FIRSTS) == [f.name for f in context.PLAY_FIELDS[:7]] + [
+        "absolute_yardline_number"]
+    assert list(TRACK_FIRSTS) == [f.name for f in PLAYER_FIELDS] + ["jersey_number"]
+
+
+@pytest.mark.parametrize("chunk", [37, 1000, None])
+def test_play_and_player_info_share_the_pass_plays_columns(chunk: int | None) -> None:
+    """player_info and play_info of a table in many chunks, after pass_plays took the
+    first rows on the same Columns, equal the same calls on one chunk without it, row
+    for row (and the descriptions name the same targets)."""
+    from ghosting._columns import Columns
+
+    tracking = ghosting.synth.generate_plays(6, seed=5, plays_per_game=3)
+    whole = tracking.combine_chunks()
+    plays = ghosting.pass_plays(whole)
+    want_info = context.player_info(whole)
+    want_play = context.play_info(whole, plays, want_info)
+    split = whole if chunk is None else pa.Table.from_batches(
+        whole.to_batches(max_chunksize=chunk))
+    cols = Columns(split)
+    got_plays = ghosting.pass_plays(split, columns=cols)
+    assert got_plays.equals(plays)
+    assert ("firsts", "play_description", ("game_id", "play_id")) in cols._cache
+    info = context.player_info(split, cols)
+    assert info.equals(want_info)
+    assert context.play_info(split, got_plays, info, cols).equals(want_play)
+    assert want_play["passer_display_name"].null_count < want_play.num_rows
+    assert plays["target_source"].to_pylist().count("play_description") > 0
+
+
+def test_play_info_passer_names_from_any_player_info(game: tuple) -> None:
+    """The passer's name is the same whether play_info finds it from his row (info of
+    the tracks in order, or none given) or matches an info table in another order."""
+    tracking, info, situation = game
+    plays = ghosting.pass_plays(tracking)
+    shuffled = info.take(pa.array(np.random.default_rng(3).permutation(info.num_rows)))
+    names = situation["passer_display_name"]
+    assert names.null_count < len(names)
+    first = situation.slice(0, 1).to_pylist()[0]  # without the first play's passer
+    other = pc.invert(pc.and_(pc.and_(pc.equal(info["game_id"], first["game_id"]),
+                                      pc.equal(info["play_id"], first["play_id"])),
+                              pc.equal(info["nfl_id"], first["passer_nfl_id"])))
+    assert first["passer_nfl_id"] is not None
+    for given in (None, info, shuffled, info.filter(other)):
+        got = context.play_info(tracking, plays, given)
+        if given is not None and given.num_rows < info.num_rows:
+            # the last tracks are unknown to it: their names are null, the others equal
+            triples = set(zip(*(given[k].to_pylist() for k in ("game_id", "play_id", "nfl_id")),
+                              strict=True))
+            known = pa.array([t in triples for t in zip(
+                *(got[k].to_pylist() for k in ("game_id", "play_id", "passer_nfl_id")),
+                strict=True)])
+            assert not pc.all(known).as_py()
+            assert got.filter(known).equals(situation.filter(known))
+            assert got.filter(pc.invert(known))["passer_display_name"].null_count == \
+                pc.sum(pc.invert(known)).as_py()
+            continue
+        assert got.equals(situation)

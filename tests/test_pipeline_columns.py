@@ -195,3 +195,36 @@ def test_rows_at_of_long_consecutive_tracks(seed: int) -> None:
     cols = Columns(far)
     cols.sorted_keys = True
     assert cols.rows_at(frames + 2**62, np.ones(n_plays, bool)) is None  # could overflow
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_columns_firsts_are_the_first_row_of_each_run(seed: int) -> None:
+    """Both ways of taking them: a slice per run (few runs, many chunks) and a take
+    per chunk."""
+    from ghosting._columns import Columns
+
+    rng = np.random.default_rng(seed)
+    parts = []
+    for _ in range(int(rng.integers(1, 6))):
+        m = int(rng.integers(0, 8))
+        parts.append(pa.table({"k": pa.array(np.sort(rng.integers(0, 4, m))),
+                               "a": pa.array(rng.integers(0, 9, m)),
+                               "s": pa.array([f"v{i}" for i in rng.integers(0, 3, m)],
+                                             pa.string())}))
+    table = pa.concat_tables(parts)
+    if seed % 3 == 1:  # one row per chunk: slices
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=1), table.schema)
+    elif seed % 3 == 2:  # one chunk: a take
+        table = table.combine_chunks()
+    keys = table["k"].to_numpy()
+    first = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
+    cols = Columns(table)
+    got = cols.firsts(["s"], "k")
+    assert got.column_names == ["s"]
+    assert got["s"].to_pylist() == [table["s"][i].as_py() for i in first]
+    cached = cols._cache[("firsts", "s", ("k",))]
+    both = cols.firsts(["a", "s"], "k")  # "s" from the cache, "a" taken now
+    assert both.column_names == ["a", "s"]
+    assert both.to_pylist() == table.select(["a", "s"]).take(pa.array(first, pa.int64())
+                                                             ).to_pylist()
+    assert cols._cache[("firsts", "s", ("k",))] is cached

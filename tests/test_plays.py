@@ -338,3 +338,92 @@ def test_by_play_matches_the_join(seed: int) -> None:
     assert got[0].dtype == np.int64
     doubled = pa.concat_tables([table, table])
     assert len(pairs) == 0 or _match_plays(plays, doubled) is None  # a play twice: the join
+
+
+def _descriptions_reference(tracking: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Per play, match_target over every offensive player of the play (their first
+    rows, in track order): what the pass plays' description source must give."""
+    from ghosting.plays.targets import match_target, parse_target_name
+
+    rows = tracking.to_pylist()
+    plays: dict[tuple[int, int], list[dict]] = {}
+    for r in rows:
+        plays.setdefault((r["game_id"], r["play_id"]), []).append(r)
+    out, found = [], []
+    for key in sorted(plays):
+        first: dict[int, dict] = {}
+        for r in plays[key]:
+            first.setdefault(r["nfl_id"], r)
+        offense = [first[i] for i in sorted(first) if first[i]["side"] == "offense"]
+        parsed = parse_target_name(plays[key][0]["play_description"])
+        index = None if parsed is None else match_target(
+            parsed, [r["display_name"] for r in offense],
+            [r["position"] in ELIGIBLE_POSITIONS for r in offense])
+        out.append(0 if index is None else offense[index]["nfl_id"])
+        found.append(index is not None)
+    return np.array(out, np.int64), np.array(found, bool)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_description_targets_equal_matching_every_player(seed: int) -> None:
+    """The candidates compared in numpy (first word of the last name) leave the
+    outcome of match_target over all offensive players unchanged: shared last names,
+    suffixes, a first word shared by two receivers, null names, plays without a pass
+    text."""
+    from ghosting._columns import Columns
+    from ghosting.plays.play_rows import _PlayRows, _sorted
+    from ghosting.plays.targets import _targets_from_descriptions
+
+    rng = np.random.default_rng(seed)
+    tracking = ghosting.synth.generate_plays(12, seed=seed, plays_per_game=3)
+    names = tracking["display_name"].to_pylist()
+    pool = ["Ricky Seals-Jones", "Rob Seals", "Rick Seals Jr.", "Tom Seals-Jones",
+            "R.Seals", "Kelce", "Travis Kelce", "Tim Kelce", None]
+    nfl = tracking["nfl_id"].to_numpy()
+    # per player id a name (rows of a track share it), some from the pool
+    chosen = {i: (pool[int(rng.integers(len(pool)))] if rng.random() < 0.5 else n)
+              for i, n in zip(nfl.tolist(), names, strict=True)}
+    tracking = tracking.set_column(tracking.schema.get_field_index("display_name"),
+                                   "display_name",
+                                   pa.array([chosen[i] for i in nfl.tolist()], pa.string()))
+    texts = tracking["play_description"].to_pylist()
+    play = tracking["play_id"].to_numpy()
+    swap = {p: rng.choice(["(1:00) A.B pass short left to R.Seals-Jones for 3 yards",
+                           "(1:00) A.B pass deep right to R.Seals for no gain",
+                           "(1:00) A.B pass to T.Kelce for 9 yards", "(1:00) A.B sacked",
+                           None])
+            for p in np.unique(play).tolist() if rng.random() < 0.6}
+    tracking = tracking.set_column(
+        tracking.schema.get_field_index("play_description"), "play_description",
+        pa.array([swap.get(p, t) for p, t in zip(play.tolist(), texts, strict=True)],
+                 pa.string()))
+    if seed % 2:
+        tracking = pa.Table.from_batches(tracking.to_batches(max_chunksize=97))
+    tracking, cols = _sorted(tracking, Columns(tracking))
+    windows = ghosting.plays.pass_windows(tracking)
+    rows = _PlayRows.of(tracking, windows.num_rows, cols)
+    got, got_found = _targets_from_descriptions(rows, np.ones(rows.n_plays, bool))
+    want, want_found = _descriptions_reference(tracking)
+    np.testing.assert_array_equal(got_found, want_found)
+    np.testing.assert_array_equal(got, want)
+    assert want_found.any()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_keys_sorted_agrees_with_sort_order(seed: int) -> None:
+    """The quick check of pass_plays says "sorted" exactly when sort_order does: plays
+    out of order, tracks out of order, a frame going back inside a track or at a new
+    track."""
+    from ghosting._columns import Columns
+    from ghosting.io.normalise import sort_order
+    from ghosting.plays.play_rows import _keys_sorted
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    keys = np.sort(rng.integers(0, 3, (n, 4)).view("i8,i8,i8,i8"), axis=0).view(np.int64)
+    keys = keys.reshape(n, 4)
+    if seed % 2:  # disturb one key of one row
+        keys[int(rng.integers(n)), int(rng.integers(4))] = int(rng.integers(0, 3))
+    table = pa.table({name: pa.array(keys[:, i]) for i, name in
+                      enumerate(("game_id", "play_id", "nfl_id", "frame_id"))})
+    assert _keys_sorted(table, Columns(table)) == (sort_order(table) is None)

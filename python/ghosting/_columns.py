@@ -180,6 +180,28 @@ class Columns:
             out = out.take(pa.array(inverse))
         return out
 
+    def firsts(self, names: list[str], *keys: str) -> pa.Table:
+        """The columns ``names`` at the first row of each run of ``keys`` (:meth:`runs`):
+        each column taken once per table (the pass plays and the run's context read the
+        plays' and the tracks' values), the missing ones in one :meth:`take`."""
+        missing = [n for n in names if ("firsts", n, keys) not in self._cache]
+        if missing:
+            starts = self.runs(*keys)[:-1]
+            if len(starts) <= 3 * self.table[missing[0]].num_chunks:
+                # few runs over many chunks (a batch's plays): a one-row slice per run
+                # costs less than a take per chunk
+                selected = self.table.select(missing)
+                taken = pa.concat_tables([selected.slice(i, 1) for i in starts.tolist()]
+                                         or [selected.slice(0, 0)])  # fmt: skip
+            else:
+                taken = self.take(missing, starts)
+            taken = taken.combine_chunks()
+            for name in missing:
+                column = taken[name]
+                self._cache[("firsts", name, keys)] = (
+                    column.chunk(0) if column.num_chunks == 1 else column.combine_chunks())
+        return pa.table({n: self._cache[("firsts", n, keys)] for n in names})
+
     def runs(self, *names: str) -> np.ndarray:
         """:func:`run_starts` of the int64 columns ``names``."""
         key = ("runs", *names)

@@ -248,11 +248,12 @@ class PassWindows:
                  "pass_windows")  # fmt: skip
         found = _PassEvents.of(tracking, cols, with_ball=True)
         if found is not None:
+            whole, ball, players = found.split()  # the three from one pass
             return cls(
-                windows=found.windows(tracking, cols),
-                ball=found.subset(found.is_ball),
-                players=found.subset(~found.is_ball),
-                repeated_forwards=found.whole().repeated if tracking.num_rows else 0,
+                windows=found.windows(tracking, cols, whole),
+                ball=found.subset(found.is_ball, ball),
+                players=found.subset(~found.is_ball, players),
+                repeated_forwards=whole.repeated if tracking.num_rows else 0,
             )
         # null keys: Arrow's grouping and joins say what a null key means
         events = _events(tracking, with_ball=True)
@@ -323,6 +324,37 @@ class _CodeWindows:
     arrival: np.ndarray
     has_arrival: np.ndarray
     repeated: int
+    n_frames: np.ndarray  # per code, how many frames carry its pass forward
+
+    def part(self, start: int, stop: int) -> _CodeWindows:
+        """The windows of the codes ``start..stop-1``, numbered from 0."""
+        n_frames = self.n_frames[start:stop]
+        has_forward = self.has_forward[start:stop]
+        return _CodeWindows(self.forward[start:stop], has_forward,
+                            self.arrival[start:stop], self.has_arrival[start:stop],
+                            int(np.sum(n_frames[has_forward] > 1)), n_frames)
+
+
+def _code_windows(code: np.ndarray, frame: np.ndarray, kind: np.ndarray, n: int
+                  ) -> _CodeWindows:  # fmt: skip
+    """The windows of the play codes ``0..n-1`` from event rows (their code, frame and
+    kind)."""
+    real, has_real, real_n = _first_frames(code, frame, kind == _FORWARD, n)
+    auto, has_auto, auto_n = _first_frames(code, frame, kind == _AUTO, n)
+    forward = np.where(has_real, real, auto)
+    has_forward = has_real | has_auto
+    n_frames = np.where(has_real, real_n, auto_n)
+    after = has_forward[code] & (frame > forward[code])
+    arrived, has_arrived, _ = _first_frames(code, frame, after & (kind == _ARRIVED), n)
+    outcome, has_outcome, _ = _first_frames(code, frame, after & (kind == _OUTCOME), n)
+    return _CodeWindows(
+        forward=forward,
+        has_forward=has_forward,
+        arrival=np.where(has_arrived, arrived, outcome),
+        has_arrival=has_arrived | has_outcome,
+        repeated=int(np.sum(n_frames[has_forward] > 1)),
+        n_frames=n_frames,
+    )
 
 
 @dataclass(frozen=True)
@@ -383,31 +415,31 @@ class _PassEvents:
     def _per_code(self, rows: np.ndarray | None = None) -> _CodeWindows:
         """The windows of every play code from the event rows ``rows`` (a mask; all
         rows when None)."""
-        n = len(self.game)
         code, frame, kind = self.code, self.frame, self.kind
-        use = np.ones(len(code), dtype=bool) if rows is None else rows
-        real, has_real, real_n = _first_frames(code, frame, use & (kind == _FORWARD), n)
-        auto, has_auto, auto_n = _first_frames(code, frame, use & (kind == _AUTO), n)
-        forward = np.where(has_real, real, auto)
-        has_forward = has_real | has_auto
-        n_frames = np.where(has_real, real_n, auto_n)
-        after = use & has_forward[code] & (frame > forward[code])
-        arrived, has_arrived, _ = _first_frames(code, frame, after & (kind == _ARRIVED), n)
-        outcome, has_outcome, _ = _first_frames(code, frame, after & (kind == _OUTCOME), n)
-        return _CodeWindows(
-            forward=forward,
-            has_forward=has_forward,
-            arrival=np.where(has_arrived, arrived, outcome),
-            has_arrival=has_arrived | has_outcome,
-            repeated=int(np.sum(n_frames[has_forward] > 1)),
-        )
+        if rows is not None:
+            code, frame, kind = code[rows], frame[rows], kind[rows]
+        return _code_windows(code, frame, kind, len(self.game))
+
+    def split(self) -> tuple[_CodeWindows, _CodeWindows, _CodeWindows]:
+        """:meth:`whole` and the windows of the ball's and of the players' event rows
+        (``_per_code(is_ball)``, ``_per_code(~is_ball)``), from one pass over the three
+        sets of rows: the three as one set of play codes, each set its own range (a
+        code's windows read only its own rows)."""
+        n, ball = len(self.game), self.is_ball
+        code = np.concatenate([self.code, self.code[ball] + n, self.code[~ball] + 2 * n])
+        frame = np.concatenate([self.frame, self.frame[ball], self.frame[~ball]])
+        kind = np.concatenate([self.kind, self.kind[ball], self.kind[~ball]])
+        both = _code_windows(code, frame, kind, 3 * n)
+        return (both.part(0, n), both.part(n, 2 * n), both.part(2 * n, 3 * n))
 
     def whole(self) -> _CodeWindows:
         """The windows of every play with pass events, from all its event rows."""
         return self._per_code()
 
-    def windows(self, tracking: pa.Table, cols: Columns | None = None) -> pa.Table:
-        """:func:`pass_windows` of ``tracking`` (whose pass events these are)."""
+    def windows(self, tracking: pa.Table, cols: Columns | None = None,
+                whole: _CodeWindows | None = None) -> pa.Table:  # fmt: skip
+        """:func:`pass_windows` of ``tracking`` (whose pass events these are; ``whole``:
+        :meth:`whole` when the caller has it)."""
         if cols is not None:
             starts = cols.runs(*_KEYS)
             game, play = cols.get("game_id", np.int64), cols.get("play_id", np.int64)
@@ -420,12 +452,14 @@ class _PassEvents:
         ours, theirs = both[: len(games)], both[len(games):]
         at = np.minimum(np.searchsorted(theirs, ours), max(len(theirs) - 1, 0))
         found = (theirs[at] == ours) if len(theirs) else np.zeros(len(ours), dtype=bool)
-        return _window_table(games, plays, self.whole(), at, found)
+        return _window_table(games, plays, self.whole() if whole is None else whole, at, found)
 
-    def subset(self, rows: np.ndarray) -> pa.Table:
-        """The windows of the event rows ``rows`` (a mask), for the plays they hold."""
+    def subset(self, rows: np.ndarray, found: _CodeWindows | None = None) -> pa.Table:
+        """The windows of the event rows ``rows`` (a mask), for the plays they hold
+        (``found``: ``_per_code(rows)`` when the caller has it)."""
         used = np.unique(self.code[rows])
-        return _window_table(self.game[used], self.play[used], self._per_code(rows), used,
+        found = self._per_code(rows) if found is None else found
+        return _window_table(self.game[used], self.play[used], found, used,
                              np.ones(len(used), dtype=bool))
 
 

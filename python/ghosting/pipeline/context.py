@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._util import run_starts
+from ..plays.play_rows import play_firsts, track_firsts
 from ..schema import BALL_ID, FIELD_LENGTH
 from .columns import Columns, _np, _row_index
 
@@ -73,8 +74,7 @@ def player_info(game: pa.Table, cols: Columns | None = None) -> pa.Table:
         "game_id": pa.array(games[first]), "play_id": pa.array(play[first]),
         "nfl_id": pa.array(nfl[first]),
     }
-    wanted = [f.name for f in PLAYER_FIELDS] + ["jersey_number"]
-    firsts = cols.take([n for n in wanted if n in game.column_names], first)
+    firsts = track_firsts(cols)  # PLAYER_FIELDS and jersey_number, once per table
     for field in PLAYER_FIELDS:
         if field.name in game.column_names:
             columns[field.name] = _strings(firsts[field.name])
@@ -227,8 +227,7 @@ def play_info(
     starts = cols.runs("game_id", "play_id")
     game_ids, ids = games[starts[:-1]], play[starts[:-1]]
     columns: dict[str, pa.Array] = {"game_id": pa.array(game_ids), "play_id": pa.array(ids)}
-    wanted = [f.name for f in PLAY_FIELDS[:7]] + ["absolute_yardline_number"]
-    firsts = cols.take([n for n in wanted if n in game.column_names], starts[:-1])
+    firsts = play_firsts(cols)  # PLAY_FIELDS[:7] and the yardline, once per table
     for field in PLAY_FIELDS[:7]:
         columns[field.name] = _per_play_first(firsts, field.name, field.type)
     if "possession_team" not in game.column_names:
@@ -238,13 +237,21 @@ def play_info(
     to_go = _np(columns["yards_to_go"].cast(pa.float64()), np.float64, np.nan)
     first_down = np.minimum(los + to_go, _GOAL_LINE)
     columns["first_down_line"] = pa.array(first_down, mask=~np.isfinite(first_down))
-    passer = _passer(game, plays, starts, game_ids, ids, cols)
+    passer, passer_row = _passer(game, plays, starts, game_ids, ids, cols)
     columns["passer_nfl_id"] = pa.array(passer, mask=passer < 0)
+    index = None
+    if info is None or _is_player_info(info, cols):
+        # info lists the tracks in order: the passer's row says his track
+        tracks = cols.runs("game_id", "play_id", "nfl_id")
+        index = np.where(passer_row >= 0, np.searchsorted(tracks, passer_row, "right") - 1, -1)
     info = player_info(game, cols) if info is None else info
     columns["passer_display_name"] = _names(
-        info, pa.array(game_ids), pa.array(ids), pa.array(passer, mask=passer < 0)
+        info, pa.array(game_ids), pa.array(ids), pa.array(passer, mask=passer < 0),
+        index=index,
     )[0]
     table = pa.table(columns)
+    if _same_plays(plays, game_ids, ids):  # pass_plays of ``game``: its plays, in order
+        return table
     index = _row_index(plays, table, ["game_id", "play_id"])
     found = index >= 0
     out = table.take(pa.array(np.where(found, index, 0)))
@@ -256,6 +263,27 @@ def play_info(
     return out
 
 
+def _is_player_info(info: pa.Table, cols: Columns) -> bool:
+    """True when ``info`` lists the tracks of the table of ``cols`` in order (as
+    :func:`player_info` of it does)."""
+    first = cols.runs("game_id", "play_id", "nfl_id")[:-1]
+    if info.num_rows != len(first):
+        return False
+    for key in ("game_id", "play_id", "nfl_id"):
+        if info[key].null_count or not np.array_equal(_np(info[key], np.int64),
+                                                      cols.get(key, np.int64)[first]):
+            return False
+    return True
+
+
+def _same_plays(plays: pa.Table, game_ids: np.ndarray, ids: np.ndarray) -> bool:
+    """True when ``plays`` lists exactly the plays ``game_ids, ids``, in that order."""
+    if plays.num_rows != len(ids) or any(plays[k].null_count for k in ("game_id", "play_id")):
+        return False
+    return bool(np.array_equal(_np(plays["game_id"], np.int64), game_ids)
+                and np.array_equal(_np(plays["play_id"], np.int64), ids))  # fmt: skip
+
+
 def _offense_club(game: pa.Table, starts: np.ndarray, cols: Columns) -> pa.Array:
     """The club of each play's offense (from the ``side`` the reader decided)."""
     n_plays = len(starts) - 1
@@ -265,15 +293,13 @@ def _offense_club(game: pa.Table, starts: np.ndarray, cols: Columns) -> pa.Array
     codes, names = cols.codes("club")
     play_index = cols.run_index("game_id", "play_id")
     ok = offense & (codes >= 0)
-    out: list[str | None] = [None] * n_plays
-    if ok.any() and names:
-        width = len(names)
-        counts = np.bincount(play_index[ok] * width + codes[ok],
-                             minlength=n_plays * width).reshape(n_plays, width)  # fmt: skip
-        best = counts.argmax(axis=1)  # the first value listed wins a tie
-        for i in np.flatnonzero(counts.max(axis=1) > 0):
-            out[i] = names[best[i]]
-    return pa.array(out, pa.string())
+    if not (ok.any() and names):
+        return pa.nulls(n_plays, pa.string())
+    width = len(names)
+    counts = np.bincount(play_index[ok] * width + codes[ok],
+                         minlength=n_plays * width).reshape(n_plays, width)  # fmt: skip
+    best = counts.argmax(axis=1)  # the first value listed wins a tie
+    return pa.array(names, pa.string()).take(pa.array(best, mask=counts.max(axis=1) == 0))
 
 
 def _line_of_scrimmage(
@@ -285,7 +311,11 @@ def _line_of_scrimmage(
     n_plays = len(starts) - 1
     los = np.full(n_plays, np.nan)
     play_index = cols.run_index("game_id", "play_id")
-    snap = np.flatnonzero(cols.equals("event", "ball_snap"))
+    snap = np.zeros(0, dtype=np.int64)
+    if "event" in cols.table.column_names:
+        # the few rows with an event (kept for the pass windows), not a mask of them all
+        rows, text = cols.valid_values("event")
+        snap = rows[_np(pc.fill_null(pc.equal(text, "ball_snap"), False), bool)]
     snap = snap[cols.get("nfl_id", np.int64)[snap] == BALL_ID]
     if len(snap):
         x = cols.get("x", np.float64)[snap]
@@ -303,14 +333,19 @@ def _line_of_scrimmage(
 def _passer(
     game: pa.Table, plays: pa.Table, starts: np.ndarray, game_ids: np.ndarray, ids: np.ndarray,
     cols: Columns,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Per play (``game_ids``, ``ids``: the runs ``starts`` of ``game``): the passer, the
     quarterback nearest the ball at pass forward, else the offensive player nearest it
-    (-1 when there is no pass forward, ball or offensive player then)."""
+    (-1 when there is no pass forward, ball or offensive player then); and his row of
+    ``game`` at pass forward (-1 where none)."""
     out = np.full(len(ids), -1, dtype=np.int64)
+    out_rows = np.full(len(ids), -1, dtype=np.int64)
     plays_pf = _np(plays["pass_forward_frame"], np.int64, -1)
-    where = _row_index(plays, pa.table({"game_id": game_ids, "play_id": ids}),
-                       ["game_id", "play_id"])  # fmt: skip
+    if _same_plays(plays, game_ids, ids):
+        where = np.arange(len(ids), dtype=np.int64)
+    else:
+        where = _row_index(plays, pa.table({"game_id": game_ids, "play_id": ids}),
+                           ["game_id", "play_id"])  # fmt: skip
     forward = np.full(len(ids), -1, dtype=np.int64)
     ok = where >= 0
     forward[where[ok]] = plays_pf[ok]
@@ -322,7 +357,7 @@ def _passer(
         found = np.flatnonzero(at_forward)
     rows = found
     if not len(rows):
-        return out
+        return out, out_rows
     nfl = cols.get("nfl_id", np.int64)[rows]
     x = cols.get("x", np.float64)[rows]
     y = cols.get("y", np.float64)[rows]
@@ -335,7 +370,7 @@ def _passer(
     distance = np.hypot(x - ball_x[p], y - ball_y[p])
     candidate = offense & np.isfinite(distance)
     if not candidate.any():
-        return out
+        return out, out_rows
     qb = np.zeros(len(rows), dtype=bool)
     if "position" in game.column_names:
         qb = cols.equals("position", "QB")[rows]
@@ -343,7 +378,8 @@ def _passer(
     order = np.lexsort((nfl, distance, ~qb, p))  # a quarterback first, then the nearest
     first = np.unique(p[order], return_index=True)[1]
     out[p[order][first]] = nfl[order][first]
-    return out
+    out_rows[p[order][first]] = rows[candidate][order][first]
+    return out, out_rows
 
 
 def add_play_columns(

@@ -18,6 +18,29 @@ __all__ = ["ROUTE_RUNNER_ROLES", "COVERAGE_ROLE"]
 
 ROUTE_RUNNER_ROLES = ("Targeted Receiver", "Other Route Runner")
 
+#: The per-play columns (each play's first row) and the per-track ones (each track's
+#: first row) that the pass plays and the run's context (``ghosting.pipeline.context``)
+#: read: asked for together, each table takes them once (``Columns.firsts``).
+PLAY_FIRSTS = ("play_description", "quarter", "game_clock", "down", "yards_to_go",
+               "possession_team", "play_direction", "absolute_yardline_number")  # fmt: skip
+TRACK_FIRSTS = ("display_name", "position", "club", "jersey_number")
+_PLAY_KEYS = ("game_id", "play_id")
+_TRACK_KEYS = ("game_id", "play_id", "nfl_id")
+
+
+def play_firsts(cols: Columns) -> pa.Table:
+    """:data:`PLAY_FIRSTS` of the table of ``cols`` (the ones it has) at each play's
+    first row."""
+    names = cols.table.column_names
+    return cols.firsts([n for n in PLAY_FIRSTS if n in names], *_PLAY_KEYS)
+
+
+def track_firsts(cols: Columns) -> pa.Table:
+    """:data:`TRACK_FIRSTS` of the table of ``cols`` (the ones it has) at each track's
+    first row."""
+    names = cols.table.column_names
+    return cols.firsts([n for n in TRACK_FIRSTS if n in names], *_TRACK_KEYS)
+
 
 def _bool(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
@@ -66,8 +89,9 @@ def _keys_sorted(tracking: pa.Table, cols: Columns) -> bool:
     new_play = np.isin(tracks[1:], plays, assume_unique=True)
     if not np.all(new_play | (ids[1:] > ids[:-1])):
         return False
-    back = np.flatnonzero(frame[1:] < frame[:-1]) + 1  # only where a new track starts
-    return bool(np.all(np.isin(back, tracks, assume_unique=True)))
+    back = frame[1:] < frame[:-1]  # allowed only where a new track starts
+    back[tracks[1:] - 1] = False
+    return not bool(back.any())
 
 
 def _by_play(plays: pa.Table, table: pa.Table, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -173,16 +197,15 @@ class _PlayRows:
             back_position=back_rows(cols),
             role=_strings(table, "player_role"),
         )
+
     def at(self, frames: np.ndarray, known: np.ndarray) -> np.ndarray:
-        """True at the rows whose frame is ``frames[p]`` of their play ``p``, for the
+        """The rows (ascending) whose frame is ``frames[p]`` of their play ``p``, for the
         plays ``known``."""
         rows = self.cols.rows_at(frames, known)
         if rows is None:
             p = self.play_idx
-            return known[p] & (self.frame == frames[p])
-        out = np.zeros(len(self.frame), dtype=bool)
-        out[rows] = True
-        return out
+            return np.flatnonzero(known[p] & (self.frame == frames[p]))
+        return np.asarray(rows, dtype=np.int64)
 
     def first_of_play(self, name: str) -> np.ndarray:
         """The value of a per-play float column (its first row in each play; NaN for

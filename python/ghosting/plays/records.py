@@ -59,8 +59,8 @@ PASS_PLAYS_SCHEMA = pa.schema(
 )
 
 
-def _lists(play_idx: np.ndarray, nfl: np.ndarray, mask: np.ndarray, n_plays: int) -> pa.Array:
-    rows = np.flatnonzero(mask)
+def _lists(play_idx: np.ndarray, nfl: np.ndarray, rows: np.ndarray, n_plays: int) -> pa.Array:
+    """Per play, the ids of the ascending ``rows`` (each id once where repeated)."""
     p, ids = play_idx[rows], nfl[rows]
     if len(rows) > 1:
         keep = np.ones(len(rows), dtype=bool)
@@ -126,16 +126,21 @@ def pass_plays(
     windows_table = found.windows
     rows = _PlayRows.of(tracking, windows_table.num_rows, cols)
     frames = _pass_frames(rows, windows_table)
+    # the few rows at pass forward and at arrival (ascending): the tests below read
+    # only them, not every row of the table
     at_forward = frames.at_forward(rows)
     at_arrival = frames.at_arrival(rows)
     land_x, land_y = _landing_points(rows, found, frames)
 
-    receivers = rows.offense & rows.receiver_position & ~rows.is_ball
-    backs = rows.defense & rows.back_position & ~rows.is_ball
-    eligible = _lists(rows.play_idx, rows.nfl, receivers & at_forward, rows.n_plays)
-    defensive_backs = _lists(rows.play_idx, rows.nfl, backs & at_forward, rows.n_plays)
+    def receivers(at: np.ndarray) -> np.ndarray:
+        return at[rows.offense[at] & rows.receiver_position[at] & ~rows.is_ball[at]]
+
+    backs = at_forward[rows.defense[at_forward] & rows.back_position[at_forward]
+                       & ~rows.is_ball[at_forward]]  # fmt: skip
+    eligible = _lists(rows.play_idx, rows.nfl, receivers(at_forward), rows.n_plays)
+    defensive_backs = _lists(rows.play_idx, rows.nfl, backs, rows.n_plays)
     target, has_target, source, refused = _choose_targets(
-        rows, windows_table, targets, receivers & at_arrival, land_x, land_y,
+        rows, windows_table, targets, receivers(at_arrival), land_x, land_y,
         infer_missing_targets)
 
     reason = _reasons(rows, frames, land_x, land_y, at_forward, target, has_target, refused,
@@ -169,9 +174,11 @@ class _PassFrames:
     has_arrival: np.ndarray
 
     def at_forward(self, rows: _PlayRows) -> np.ndarray:
+        """The rows (ascending) at each play's pass forward frame."""
         return rows.at(self.forward, self.has_forward)
 
     def at_arrival(self, rows: _PlayRows) -> np.ndarray:
+        """The rows (ascending) at each play's arrival frame."""
         return rows.at(self.arrival, self.has_arrival)
 
 
@@ -245,8 +252,9 @@ def _reasons(
     eligible: pa.ListArray,
     defensive_backs: pa.ListArray,
 ) -> np.ndarray:
-    """Why each play is not analysable (the first failed check), None when it is."""
-    present = np.flatnonzero(at_forward & ~rows.is_ball)
+    """Why each play is not analysable (the first failed check), None when it is
+    (``at_forward``: the rows at pass forward)."""
+    present = at_forward[~rows.is_ball[at_forward]]
     hit = has_target[rows.play_idx[present]] & (rows.nfl[present] == target[
         rows.play_idx[present]])
     tracked = np.zeros(rows.n_plays, dtype=bool)

@@ -15,9 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._util import take_rows
 from ..passes import _KEYS
-from .play_rows import _bool, _by_play, _PlayRows, _strings
+from .play_rows import _bool, _by_play, _PlayRows, play_firsts, track_firsts
 
 __all__ = [
     "TARGET_FILE_REASONS",
@@ -165,7 +164,8 @@ def _choose_targets(
     infer_missing_targets: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Target per play, a mask of the plays that have one, its source, and why a target
-    file entry was refused (None where not), from the first source that knows.
+    file entry was refused (None where not), from the first source that knows
+    (``candidates_at_arrival``: the rows, ascending, of the receivers to infer from).
 
     A target file's play whose rows disagree, or that names a player tracked on the
     play but not as an eligible offensive receiver, gets no target (refused); one
@@ -195,12 +195,12 @@ def _choose_targets(
     if rows.role is not None:
         targeted = _bool(pc.equal(rows.role, TARGETED_ROLE)) & ~rows.is_ball
         take(*_per_play_first(rows.play_idx, rows.nfl, targeted, rows.n_plays), "player_role")
-    description = _strings(rows.table, "play_description")
     wanted = ~known & ~blocked
-    if description is not None and rows.n_plays and wanted.any():
-        take(*_targets_from_descriptions(rows, description, wanted), "play_description")
-    take(*infer_targets(rows.play_idx, rows.nfl, rows.x, rows.y, candidates_at_arrival,
-                        land_x, land_y, rows.n_plays), "inference")
+    names = rows.table.column_names
+    if "play_description" in names and rows.n_plays and wanted.any():
+        take(*_targets_from_descriptions(rows, wanted), "play_description")
+    take(*_nearest(rows.play_idx, rows.nfl, rows.x, rows.y, candidates_at_arrival,
+                   land_x, land_y, rows.n_plays), "inference")
     return target, known, source, refused
 
 
@@ -224,7 +224,20 @@ def infer_targets(
     >>> ids.tolist(), found.tolist()
     ([8, 0], [True, False])
     """
-    rows = np.flatnonzero(candidates)
+    return _nearest(play_idx, nfl, x, y, np.flatnonzero(candidates), land_x, land_y, n_plays)
+
+
+def _nearest(
+    play_idx: np.ndarray,
+    nfl: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    rows: np.ndarray,
+    land_x: np.ndarray,
+    land_y: np.ndarray,
+    n_plays: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`infer_targets` from the candidate rows' indices (ascending)."""
     p = play_idx[rows]
     dist = np.hypot(x[rows] - land_x[p], y[rows] - land_y[p])
     ok = np.isfinite(dist)
@@ -240,38 +253,69 @@ def infer_targets(
     return out, found
 
 
-def _targets_from_descriptions(
-    rows: _PlayRows, description: pa.ChunkedArray, wanted: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _plain(values: pa.Array) -> pa.Array:
+    return values.cast(values.type.value_type) if pa.types.is_dictionary(values.type) else values
+
+
+def _plain_values(values: pa.Array) -> list[object]:
+    return _plain(values).to_pylist()
+
+
+def _targets_from_descriptions(rows: _PlayRows, wanted: np.ndarray
+                               ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Per play, the offensive player the description names as the receiver, and a mask
     of the plays where one is named.
 
     One Python step per play (not per row): parse the play's description once and
-    match it against the names of that play's offensive players.
+    match it against the names of that play's offensive players. The descriptions and
+    names come from each play's and each track's first row, taken once per table
+    (the run's context reads them too).
     """
     out = np.zeros(rows.n_plays, dtype=np.int64)
     found = np.zeros(rows.n_plays, dtype=bool)
-    names = _strings(rows.table, "display_name")
-    if names is None:
+    if "display_name" not in rows.table.column_names:
         return out, found
-    texts = take_rows(description, rows.starts[:-1]).to_pylist()
+    texts = _plain_values(play_firsts(rows.cols)["play_description"].combine_chunks())
     # one row per (play, offensive player): the first row of each track
     tracks = rows.cols.runs("game_id", "play_id", "nfl_id")[:-1]
-    players = tracks[rows.offense[tracks]]
-    player_names = take_rows(names, players).to_pylist()
-    player_eligible = rows.receiver_position[players].tolist()
-    bounds = np.searchsorted(rows.play_idx[players], np.arange(rows.n_plays + 1)).tolist()
+    offense = np.flatnonzero(rows.offense[tracks])
+    players = tracks[offense]
+    track_names = track_firsts(rows.cols)["display_name"].combine_chunks()
+    encoded = pc.dictionary_encode(_plain(track_names.take(pa.array(offense))))
+    distinct: list[str | None] = encoded.dictionary.to_pylist()
+    name_of = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.int64)
+    parsed_plays: list[int] = []
+    parses: list[tuple[str, list[str]]] = []
+    for p in np.flatnonzero(wanted).tolist():
+        parsed = parse_target_name(texts[p])  # type: ignore[arg-type]
+        if parsed is not None:
+            parsed_plays.append(p)
+            parses.append(parsed)
+    # only a player whose last name's first word opens the text after the dot can
+    # match (match_target): each distinct name's first word and each parsed text's,
+    # as ids, compared in numpy; match_target reads the few candidates of each play
+    word_ids: dict[str, int] = {}
+    lead = [word_ids.setdefault(_name_parts(n)[1][0], len(word_ids))
+            if n and _name_parts(n)[1] else -1 for n in distinct]  # fmt: skip
+    track_word = np.asarray(lead + [-1], dtype=np.int64)[name_of]  # -1 (null): the last
+    play_word = np.full(rows.n_plays, -2, dtype=np.int64)
+    play_word[parsed_plays] = [word_ids.get(rest[0], -2) for _, rest in parses]
+    candidates = np.flatnonzero(track_word == play_word[rows.play_idx[players]])
+    bounds = np.searchsorted(rows.play_idx[players[candidates]],
+                             np.arange(rows.n_plays + 1)).tolist()  # fmt: skip
+    candidate_list = candidates.tolist()
+    candidate_names = [distinct[i] for i in name_of[candidates].tolist()]
+    candidate_eligible = rows.receiver_position[players[candidates]].tolist()
     named_plays: list[int] = []
     named_rows: list[int] = []
-    for p in np.flatnonzero(wanted).tolist():
-        parsed = parse_target_name(texts[p])
-        if parsed is None:
-            continue
+    for p, parsed in zip(parsed_plays, parses, strict=True):
         lo, hi = bounds[p], bounds[p + 1]
-        index = match_target(parsed, player_names[lo:hi], player_eligible[lo:hi])
+        if lo == hi:
+            continue
+        index = match_target(parsed, candidate_names[lo:hi], candidate_eligible[lo:hi])
         if index is not None:
             named_plays.append(p)
-            named_rows.append(lo + index)
+            named_rows.append(candidate_list[lo + index])
     out[named_plays] = rows.nfl[players[named_rows]]
     found[named_plays] = True
     return out, found
