@@ -95,6 +95,48 @@ def _lookup_pairs(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np
     return np.where(keys[at] == query, values[at], -1)
 
 
+class _PairKeys:
+    """The sorted unique pairs of two int64 columns ``(a, b)`` and the index of each
+    pair's first occurrence, for look-ups (:meth:`find`).
+
+    The pairs are packed into one int64 each (``a`` in the high bits, so that their
+    order is the pairs' order) when both columns' spans fit in 62 bits together,
+    which is far faster to sort and search than a structured array; else they stay
+    structured (:func:`_pairs`). A query outside the keys' span is absent."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
+        a = np.asarray(a, np.int64)
+        b = np.asarray(b, np.int64)
+        self._span: tuple[int, int, int, int] | None = None
+        self._shift = 0
+        if a.size:
+            lo_a, hi_a, lo_b, hi_b = int(a.min()), int(a.max()), int(b.min()), int(b.max())
+            self._shift = (hi_b - lo_b).bit_length()
+            if (hi_a - lo_a).bit_length() + self._shift <= 62:
+                self._span = (lo_a, hi_a, lo_b, hi_b)
+        keys = self._packed(a, b) if self._span is not None else _pairs(a, b)
+        self.keys, self.first = np.unique(keys, return_index=True)
+
+    def _packed(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        assert self._span is not None
+        lo_a, _, lo_b, _ = self._span
+        return ((a - lo_a) << self._shift) | (b - lo_b)
+
+    def find(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Each query pair's position in :attr:`keys` (-1 where absent)."""
+        a = np.asarray(a, np.int64)
+        b = np.asarray(b, np.int64)
+        if not self.keys.size or not a.size:
+            return np.full(a.size, -1, np.int64)
+        if self._span is None:
+            return _lookup_pairs(self.keys, np.arange(self.keys.size), _pairs(a, b))
+        lo_a, hi_a, lo_b, hi_b = self._span
+        inside = (a >= lo_a) & (a <= hi_a) & (b >= lo_b) & (b <= hi_b)
+        query = self._packed(np.where(inside, a, lo_a), np.where(inside, b, lo_b))
+        at = np.minimum(np.searchsorted(self.keys, query), self.keys.size - 1)
+        return np.where(inside & (self.keys[at] == query), at, -1)
+
+
 def _expand_rows(
     start: np.ndarray, stop: np.ndarray, candidates: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -169,8 +211,8 @@ class PlayIndex:
         # read once, when first asked for (plain attributes: no lock shared by threads)
         self._at: dict[tuple[int, int, int], np.ndarray] = {}
         self._ball_rows: np.ndarray | None = None
-        self._sorted_plays: tuple[np.ndarray, np.ndarray] | None = None
-        self._players: tuple[np.ndarray, np.ndarray] | None = None
+        self._sorted_plays: _PairKeys | None = None
+        self._players: tuple[_PairKeys, np.ndarray] | None = None
         self._player_runs: tuple[np.ndarray, np.ndarray] | None = None
         self._track_memo: tuple[bytes, np.ndarray, np.ndarray] | None = None
 
@@ -261,19 +303,17 @@ class PlayIndex:
         """The play's row range, or None when the play is not in the table."""
         return self._bounds.get((int(game_id), int(play_id)))
 
-    def _play_keys(self) -> tuple[np.ndarray, np.ndarray]:
+    def _play_keys(self) -> _PairKeys:
         if self._sorted_plays is None:
             t = self.flight_table
-            keys = _pairs(t.play_game_id, t.play_play_id)
-            order = np.argsort(keys, kind="stable")
-            self._sorted_plays = keys[order], order.astype(np.int64)
+            self._sorted_plays = _PairKeys(t.play_game_id, t.play_play_id)
         return self._sorted_plays
 
     def play_numbers(self, game_ids: np.ndarray, play_ids: np.ndarray) -> np.ndarray:
         """Each play's index in :attr:`flight_table` (-1 when absent)."""
-        keys, number = self._play_keys()
-        return _lookup_pairs(keys, number, _pairs(np.asarray(game_ids, np.int64),
-                                                  np.asarray(play_ids, np.int64)))
+        keys = self._play_keys()
+        at = keys.find(game_ids, play_ids)
+        return np.where(at >= 0, keys.first[at] if keys.first.size else -1, -1)
 
     def player(self, sl: slice, nfl_id: int) -> np.ndarray:
         """Row indices of one player in the play ``sl``, in frame order."""
@@ -301,7 +341,7 @@ class PlayIndex:
         rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
         return np.repeat(np.arange(len(parts)), counts), rows.astype(np.int64, copy=False)
 
-    def _first_of_player(self) -> tuple[np.ndarray, np.ndarray]:
+    def _first_of_player(self) -> tuple[_PairKeys, np.ndarray]:
         """Sorted unique (play number, nfl_id) keys and the first row of each: the first
         row of every run of one player (a table sorted by player has one run each)."""
         if self._players is None:
@@ -322,16 +362,12 @@ class PlayIndex:
             self._player_runs = start, np.append(start[1:], n).astype(np.int64)
         return self._player_runs
 
-    def _find_players(self) -> tuple[np.ndarray, np.ndarray]:
+    def _find_players(self) -> tuple[_PairKeys, np.ndarray]:
         t = self.flight_table
-        n = self.nfl.size
-        if not n:
-            return _pairs(np.zeros(0, np.int64), np.zeros(0, np.int64)), np.zeros(0, np.int64)
         start, _ = self._runs()
         play = np.repeat(np.arange(t.n_plays), np.diff(np.searchsorted(start, t.play_offsets)))
-        keys = _pairs(play, self.nfl[start])
-        uniq, first = np.unique(keys, return_index=True)  # the first run of each key
-        return uniq, start[first]
+        keys = _PairKeys(play, self.nfl[start])  # the first run of each key
+        return keys, start[keys.first]
 
     def _player_slots(
         self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
@@ -339,8 +375,7 @@ class PlayIndex:
         """Each player's position in the sorted (play number, nfl_id) keys (-1: absent)."""
         number = self.play_numbers(game_ids, play_ids)
         keys, _ = self._first_of_player()
-        slot = _lookup_pairs(keys, np.arange(keys.size),
-                             _pairs(number, np.asarray(nfl_ids, np.int64)))
+        slot = keys.find(number, nfl_ids)
         return np.where(number >= 0, slot, -1)
 
     def first_rows(
@@ -364,32 +399,40 @@ class PlayIndex:
         return out
 
     def describe_columns(
-        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray,
+        keys: Sequence[str] | None = None,
     ) -> dict[str, list[Any]]:
         """:meth:`describe` of many players at once, as one list per key (``name``,
-        ``position``, ``club``, ``jersey_number``): one ``take`` per column of the
-        players' first rows, :meth:`describe` only where that row has a null."""
+        ``position``, ``club``, ``jersey_number``, or only ``keys``): one ``take`` per
+        column of the players' first rows, :meth:`describe` only where that row has a
+        null."""
+        names = list(self._strings) if keys is None else list(keys)
         slot = self._player_slots(game_ids, play_ids, nfl_ids)
         found = np.flatnonzero(slot >= 0)
         m = len(slot)
-        cols: dict[str, list[Any]] = {key: [None] * m for key in self._strings}
+        everyone = found.size == m
+        cols: dict[str, list[Any]] = {key: [None] * m for key in names}
         if not found.size:
             return cols
         _, first = self._first_of_player()
         rows = pa.array(first[slot[found]])  # each player's first row
         gaps = np.zeros(found.size, bool)
-        for key in self._strings:
+        for key in names:
             taken = self._column(key).take(rows)
             vals = taken.to_pylist()
             if taken.null_count:
                 gaps |= np.asarray(taken.is_null().to_numpy(zero_copy_only=False), bool)
-            out = cols[key]
-            for k, v in zip(found.tolist(), vals, strict=True):
-                out[k] = v
-        jersey = cols["jersey_number"]
-        for k in found[~gaps].tolist():
-            if jersey[k] is not None:
-                jersey[k] = int(jersey[k])
+            if everyone:
+                cols[key] = vals
+            else:
+                out = cols[key]
+                for k, v in zip(found.tolist(), vals, strict=True):
+                    out[k] = v
+        if "jersey_number" in cols:
+            jersey = cols["jersey_number"]
+            for k in found[~gaps].tolist():
+                if jersey[k] is not None:
+                    jersey[k] = int(jersey[k])
         for k in found[gaps].tolist():  # a null on the first row: the player's first values
             sl = self.rows(int(game_ids[k]), int(play_ids[k]))
             assert sl is not None
