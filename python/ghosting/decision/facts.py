@@ -176,34 +176,28 @@ class PlayIndex:
         self.frame = t.frame_id
         self.x = t.x
         self.y = t.y
-        self.is_offense = t.side == SIDE_OFFENSE
-        self.is_defense = t.side == SIDE_DEFENSE
+        self.side = t.side
         n = tracking.num_rows
         # the event column, only where it has a value: snap rows and outcome codes
         event_rows, event = _event_rows(tracking)  # -1 other, 0 incomplete, 1 complete, 2 snap
         #: rows of a ``ball_snap`` event, and rows of an outcome event (ascending)
         self.snap_rows = event_rows[event == 2]
-        self.outcome_rows = event_rows[(event == 0) | (event == 1)]
-        self.is_snap = np.zeros(n, bool)
-        self.is_snap[self.snap_rows] = True
-        self.outcome = np.full(n, -1, np.int8)
-        self.outcome[self.outcome_rows] = event[(event == 0) | (event == 1)]
+        is_outcome = (event == 0) | (event == 1)
+        self.outcome_rows = event_rows[is_outcome]
+        #: the outcome code (1 complete, 0 not) of each of :attr:`outcome_rows`
+        self.outcome_codes = event[is_outcome]
+        self._n = n
         # string columns stay as they are: one take on the rows asked for
+        names = set(tracking.column_names)
         self._strings = {
-            key: (tracking.column(col) if col in tracking.column_names else pa.nulls(n))
+            key: (tracking.column(col) if col in names else pa.nulls(n))
             for key, col in (("name", "display_name"), ("position", "position"),
                              ("club", "club"), ("jersey_number", "jersey_number"))
         }  # fmt: skip
-        self._position = (tracking.column("position") if "position" in tracking.column_names
-                          else None)
+        self._position = tracking.column("position") if "position" in names else None
         self._combined: dict[str, pa.Array] = {}
-        offsets = t.play_offsets.tolist()
-        self._bounds: dict[tuple[int, int], slice] = {
-            key: slice(offsets[i], offsets[i + 1])
-            for i, key in enumerate(zip(t.play_game_id.tolist(), t.play_play_id.tolist(),
-                                        strict=True))
-        }
-        if len(self._bounds) != t.n_plays:
+        self._sorted_plays: _PairKeys | None = None
+        if self._play_keys().keys.size != t.n_plays:
             raise InputError(
                 "tracking table is not grouped by (game_id, play_id): sort it as "
                 "read_tracking does"
@@ -211,10 +205,41 @@ class PlayIndex:
         # read once, when first asked for (plain attributes: no lock shared by threads)
         self._at: dict[tuple[int, int, int], np.ndarray] = {}
         self._ball_rows: np.ndarray | None = None
-        self._sorted_plays: _PairKeys | None = None
         self._players: tuple[_PairKeys, np.ndarray] | None = None
         self._player_runs: tuple[np.ndarray, np.ndarray] | None = None
         self._track_memo: tuple[bytes, np.ndarray, np.ndarray] | None = None
+
+    @functools.cached_property
+    def is_offense(self) -> np.ndarray:
+        """True on the rows of the offense."""
+        return np.asarray(self.side == SIDE_OFFENSE)
+
+    @functools.cached_property
+    def is_defense(self) -> np.ndarray:
+        """True on the rows of the defense."""
+        return np.asarray(self.side == SIDE_DEFENSE)
+
+    @functools.cached_property
+    def is_snap(self) -> np.ndarray:
+        """True on the rows of a ``ball_snap`` event."""
+        out = np.zeros(self._n, bool)
+        out[self.snap_rows] = True
+        return out
+
+    @functools.cached_property
+    def outcome(self) -> np.ndarray:
+        """Per row: 1 a completion event, 0 an incompletion, -1 no outcome event."""
+        out = np.full(self._n, -1, np.int8)
+        out[self.outcome_rows] = self.outcome_codes
+        return out
+
+    @functools.cached_property
+    def _bounds(self) -> dict[tuple[int, int], slice]:
+        t = self.flight_table
+        offsets = t.play_offsets.tolist()
+        return {key: slice(offsets[i], offsets[i + 1])
+                for i, key in enumerate(zip(t.play_game_id.tolist(), t.play_play_id.tolist(),
+                                            strict=True))}
 
     @functools.cached_property
     def game(self) -> np.ndarray:
@@ -302,6 +327,19 @@ class PlayIndex:
     def rows(self, game_id: int, play_id: int) -> slice | None:
         """The play's row range, or None when the play is not in the table."""
         return self._bounds.get((int(game_id), int(play_id)))
+
+    def play_ranges(
+        self, game_ids: np.ndarray, play_ids: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """First and end row of each play (0, 0 when absent) and whether it is there
+        (:meth:`rows` of many plays at once)."""
+        number = self.play_numbers(game_ids, play_ids)
+        found = number >= 0
+        offsets = self.flight_table.play_offsets
+        at = np.maximum(number, 0)
+        start = np.where(found, offsets[at] if offsets.size > 1 else 0, 0)
+        stop = np.where(found, offsets[at + 1] if offsets.size > 1 else 0, 0)
+        return start.astype(np.int64), stop.astype(np.int64), found
 
     def _play_keys(self) -> _PairKeys:
         if self._sorted_plays is None:
@@ -520,9 +558,9 @@ def play_facts(
     }
     if not n:
         return out
-    ranges = [index.rows(r["game_id"], r["play_id"]) for r in plays]
-    start = np.array([sl.start if sl is not None else 0 for sl in ranges], np.int64)
-    stop = np.array([sl.stop if sl is not None else 0 for sl in ranges], np.int64)
+    game_ids = np.array([int(r["game_id"]) for r in plays], np.int64)
+    play_ids = np.array([int(r["play_id"]) for r in plays], np.int64)
+    start, stop, _ = index.play_ranges(game_ids, play_ids)  # 0, 0: not in the tracking
     raw_pf = [r.get("pass_forward_frame") for r in plays]
     has_pf = np.array([v is not None for v in raw_pf], bool)
     pf = np.array([int(v) if v is not None else 0 for v in raw_pf], np.int64)
@@ -559,7 +597,7 @@ def play_facts(
     ball_at = at[is_ball]
     ball_row = np.where(first_ball_at >= 0, ball_at[np.maximum(first_ball_at, 0)]
                         if len(ball_at) else -1, -1)  # fmt: skip
-    is_off = index.is_offense[at]
+    is_off = index.side[at] == SIDE_OFFENSE
     offense, o_owner = at[is_off], a_owner[is_off]
     off_qb = index.qb_at(offense)
     qb, qb_owner = offense[off_qb], o_owner[off_qb]
@@ -583,12 +621,8 @@ def play_facts(
     out["has_passer"][found] = True
     if found.any():
         where = np.flatnonzero(found)
-        picked = [plays[i] for i in where.tolist()]
-        names = index.describe_columns(
-            np.array([int(r["game_id"]) for r in picked], np.int64),
-            np.array([int(r["play_id"]) for r in picked], np.int64),
-            passer[where],
-        )["name"]
+        names = index.describe_columns(game_ids[where], play_ids[where], passer[where],
+                                       keys=("name",))["name"]
         out["passer_name"][where] = np.array(names, dtype=object)
         is_mine = nfl[at] == passer[a_owner]
         mine = at[is_mine]
@@ -603,11 +637,12 @@ def play_facts(
     hit, h_owner = events[after], e_owner[after]
     first_hit = _first_per(h_owner, (frame[hit],), n)
     labelled = first_hit >= 0
-    out["complete"][labelled] = (index.outcome[hit[first_hit[labelled]]] == 1).tolist()
+    out["complete"][labelled] = (index.outcome_codes[np.searchsorted(
+        index.outcome_rows, hit[first_hit[labelled]])] == 1).tolist()
     out["label_source"][labelled] = "events"
     if pass_results is not None:
         for i in np.flatnonzero(has_pf & ~labelled & (lengths > 0)).tolist():
-            verdict = pass_results.get((int(plays[i]["game_id"]), int(plays[i]["play_id"])))
+            verdict = pass_results.get((int(game_ids[i]), int(play_ids[i])))
             if verdict is not None:
                 out["complete"][i] = bool(verdict)
                 out["label_source"][i] = "pass_result"

@@ -101,15 +101,12 @@ def _play_slices(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Plays (positions in ``plays``) in the tracking with every key of ``need`` given,
     and their first and end rows."""
-    picked, start, stop = [], [], []
-    for i, row in enumerate(plays):  # one dict look-up per play
-        sl = index.rows(row["game_id"], row["play_id"])
-        if sl is None or any(row.get(k) is None for k in need):
-            continue
-        picked.append(i)
-        start.append(sl.start)
-        stop.append(sl.stop)
-    return (np.array(picked, np.int64), np.array(start, np.int64), np.array(stop, np.int64))
+    given = [i for i, row in enumerate(plays) if all(row.get(k) is not None for k in need)]
+    picked = np.array(given, np.int64)
+    start, stop, found = index.play_ranges(
+        np.array([int(plays[i]["game_id"]) for i in given], np.int64),
+        np.array([int(plays[i]["play_id"]) for i in given], np.int64))
+    return picked[found], start[found], stop[found]
 
 
 def _rows_at(
