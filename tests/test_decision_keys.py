@@ -153,3 +153,81 @@ def test_throw_epa_equals_one_look_up_per_outcome_bitwise(seed: int) -> None:
     want = _throw_epa_reference(ep, prior, g, d, t, a)
     for x, y in zip(got, want, strict=True):
         assert x.tobytes() == y.tobytes()
+
+
+@pytest.mark.parametrize("hide_clubs", [False, True])
+def test_describe_arrays_equal_describe_columns(hide_clubs: bool) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    import ghosting
+    from ghosting.decision.facts import PlayIndex
+    from ghosting.decision.tables import _DESCRIBE_TYPES
+
+    tracking = ghosting.synth.generate_plays(5, seed=7, plays_per_game=2)
+    rng = np.random.default_rng(7)
+    names = tracking["display_name"].combine_chunks()
+    hide = pa.array(rng.random(tracking.num_rows) < 0.3)
+    tracking = tracking.set_column(tracking.schema.get_field_index("display_name"),
+                                   "display_name", pc.if_else(hide, None, names))
+    if hide_clubs:  # a column missing altogether: every value null, another type
+        tracking = tracking.drop_columns(["club"])
+    tracking = pa.Table.from_batches(tracking.to_batches(max_chunksize=1009))
+    index = PlayIndex(tracking)
+    g, p, n = (tracking[c].to_numpy() for c in ("game_id", "play_id", "nfl_id"))
+    pick = rng.choice(tracking.num_rows, 80)
+    game_ids, play_ids = np.r_[g[pick], g[0], 1], np.r_[p[pick], p[0], 1]
+    nfl_ids = np.r_[n[pick], -5, n[0]]  # a player not in the play, a play not there
+    got = index.describe_arrays(game_ids, play_ids, nfl_ids, _DESCRIBE_TYPES)
+    want = index.describe_columns(game_ids, play_ids, nfl_ids)
+    assert list(got) == list(_DESCRIBE_TYPES)
+    for key, type_ in _DESCRIBE_TYPES.items():
+        assert got[key].type == type_
+        assert got[key].to_pylist() == want[key], key
+    assert got["name"].null_count >= 2 and any(v is not None for v in want["name"])
+
+
+def _rows_at_reference(index, start, stop, frame):
+    pairs = [(k, s + int(r)) for k, (s, e, f) in enumerate(zip(start, stop, frame, strict=True))
+             for r in np.flatnonzero(index.frame[s:e] == f)]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_rows_at_equal_the_row_by_row_comparison(seed: int) -> None:
+    """Tracks with gaps, repeated frames, frames out of order and ranges that are not
+    whole tracks: every row at the frame, range by range and in row order."""
+    import pyarrow as pa
+
+    import ghosting
+    from ghosting.decision.facts import PlayIndex
+
+    rng = np.random.default_rng(seed)
+    tracking = ghosting.synth.generate_plays(4, seed=seed, plays_per_game=2)
+    n = tracking.num_rows
+    keep = np.flatnonzero(rng.random(n) > 0.05)  # gaps in the tracks
+    repeat = rng.random(keep.size) < 0.01  # a repeated frame now and then
+    rows = np.repeat(keep, np.where(repeat, 2, 1))
+    game, play = (tracking[c].to_numpy()[rows] for c in ("game_id", "play_id"))
+    first_play = (game == game[0]) & (play == play[0])
+    noise = np.where(first_play, rng.random(rows.size), 0.0)  # one play's rows shuffled
+    rows = rows[np.lexsort((noise, np.arange(rows.size) if seed % 2 else -noise, play, game))]
+    table = tracking.take(pa.array(rows))
+    index = PlayIndex(table)
+    t = index.flight_table
+    start, stop = t.play_offsets[:-1], t.play_offsets[1:]
+    total = 0
+    for _ in range(5):
+        frame = index.frame[start] + rng.integers(-3, 60, start.size)
+        s, e, f = start, stop, frame
+        if rng.random() < 0.5:  # ranges that are not whole tracks, an empty one
+            s = np.r_[start + 1, 0, 7]
+            e = np.r_[stop - 2, 0, 3]
+            f = np.r_[frame, 1, 1]
+        owner, got = index.rows_at(s, e, f)
+        want_owner, want = _rows_at_reference(index, s, e, f)
+        assert owner.tolist() == want_owner and got.tolist() == want
+        assert owner.dtype == np.int64 and got.dtype == np.int64
+        total += len(want)
+    assert total > 20
+    assert index._irregular_tracks().any()  # the repeated and shuffled frames

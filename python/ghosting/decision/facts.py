@@ -203,7 +203,7 @@ class PlayIndex:
                 "read_tracking does"
             )
         # read once, when first asked for (plain attributes: no lock shared by threads)
-        self._at: dict[tuple[int, int, int], np.ndarray] = {}
+        self._irregular: np.ndarray | None = None
         self._ball_rows: np.ndarray | None = None
         self._players: tuple[_PairKeys, np.ndarray] | None = None
         self._player_runs: tuple[np.ndarray, np.ndarray] | None = None
@@ -366,18 +366,81 @@ class PlayIndex:
         self, start: np.ndarray, stop: np.ndarray, frame: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """(owner, row) of every row of range ``k`` (rows ``start[k]:stop[k]``, a play's)
-        at ``frame[k]``, range by range and in row order (each range's rows looked up
-        once per index: the decision asks for the rows at pass forward more than once)."""
-        parts = []
-        for s, e, f in zip(start.tolist(), stop.tolist(), frame.tolist(), strict=True):
-            key = (s, e, f)
-            hit = self._at.get(key)
-            if hit is None:
-                hit = self._at[key] = np.flatnonzero(self.frame[s:e] == f) + s
-            parts.append(hit)
-        counts = np.array([p.size for p in parts], np.int64)
-        rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-        return np.repeat(np.arange(len(parts)), counts), rows.astype(np.int64, copy=False)
+        at ``frame[k]``, range by range and in row order.
+
+        Work per track (one player's run of rows), not per row: in a track whose frames
+        rise row by row the row at a frame is found by arithmetic from its first frame
+        (by a search where the track has gaps); only tracks whose frames do not rise
+        (rows in another order, a repeated frame) and ranges that are not whole tracks
+        are compared row by row."""
+        start = np.asarray(start, np.int64)
+        stop = np.asarray(stop, np.int64)
+        frame = np.asarray(frame, np.int64)
+        owners: list[np.ndarray] = []
+        found: list[np.ndarray] = []
+        t_start, t_stop = self._runs()
+        n_tracks = t_start.size
+        n = self.nfl.size
+        lo = np.searchsorted(t_start, start)
+        hi = np.searchsorted(t_start, stop)
+        last = max(n_tracks - 1, 0)
+        whole = (stop <= start) | (
+            (lo < n_tracks) & (t_start[np.minimum(lo, last)] == start)
+            & ((stop == n) | ((hi < n_tracks) & (t_start[np.minimum(hi, last)] == stop)))
+        ) if n_tracks else stop <= start  # fmt: skip
+        count = np.where(whole & (stop > start), hi - lo, 0)
+        t_owner = np.repeat(np.arange(start.size), count)
+        track = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(t_owner.size)
+        if track.size:
+            f = frame[t_owner]
+            a, b = t_start[track], t_stop[track] - 1
+            fa, fb = self.frame[a], self.frame[b]
+            rising = ~self._irregular_tracks()[track]
+            inside = rising & (f >= fa) & (f <= fb)
+            guess = a + np.where(inside, np.minimum(f - fa, b - a), 0)
+            hit = inside & (self.frame[guess] == f)
+            owners.append(t_owner[hit])
+            found.append(guess[hit])
+            for k in np.flatnonzero(inside & ~hit).tolist():  # a gap before the frame
+                at = int(a[k]) + int(np.searchsorted(self.frame[a[k]:b[k] + 1], f[k]))
+                if self.frame[at] == f[k]:
+                    owners.append(t_owner[k:k + 1])
+                    found.append(np.array([at], np.int64))
+            odd = np.flatnonzero(~rising)  # every row of these tracks, compared
+            if odd.size:
+                size = b[odd] - a[odd] + 1
+                of = np.repeat(odd, size)
+                rows = np.repeat(a[odd] - (np.cumsum(size) - size), size) + np.arange(of.size)
+                at_frame = self.frame[rows] == f[of]
+                owners.append(t_owner[of[at_frame]])
+                found.append(rows[at_frame])
+        for k in np.flatnonzero(~whole).tolist():
+            s, e = int(start[k]), int(stop[k])
+            rows = np.flatnonzero(self.frame[s:e] == frame[k]) + s
+            owners.append(np.full(rows.size, k))
+            found.append(rows)
+        if not found:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        owner = np.concatenate(owners).astype(np.int64)
+        row = np.concatenate(found).astype(np.int64)
+        if len(found) > 1 or (owner.size > 1 and not (np.diff(owner) >= 0).all()):
+            order = np.lexsort((row, owner))
+            owner, row = owner[order], row[order]
+        return owner, row
+
+    def _irregular_tracks(self) -> np.ndarray:
+        """Per track of :meth:`_runs`: True where its frames do not rise row by row."""
+        if self._irregular is None:
+            t_start, _ = self._runs()
+            out = np.zeros(t_start.size, bool)
+            if self.frame.size > 1:
+                # rows whose frame is not above the previous row's; at a track's first
+                # row that is expected
+                flat = np.flatnonzero(self.frame[1:] <= self.frame[:-1]) + 1
+                track = np.searchsorted(t_start, flat, side="right") - 1
+                out[track[t_start[track] != flat]] = True
+            self._irregular = out
+        return self._irregular
 
     def _first_of_player(self) -> tuple[_PairKeys, np.ndarray]:
         """Sorted unique (play number, nfl_id) keys and the first row of each: the first
@@ -478,6 +541,40 @@ class PlayIndex:
             for key in cols:
                 cols[key][k] = rec[key]
         return cols
+
+    def describe_arrays(
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray,
+        types: Mapping[str, pa.DataType],
+    ) -> dict[str, pa.Array]:
+        """:meth:`describe_columns` of the keys of ``types`` as Arrow arrays of those
+        types (null where a player is absent), taken from the columns without a round
+        trip through Python objects where a column has its type already."""
+        keys = list(types)
+        if any(self._strings[k].type != types[k] for k in keys):
+            cols = self.describe_columns(game_ids, play_ids, nfl_ids, keys=keys)
+            return {k: pa.array(cols[k], types[k]) for k in keys}
+        slot = self._player_slots(game_ids, play_ids, nfl_ids)
+        found = slot >= 0
+        _, first = self._first_of_player()
+        at = first[np.maximum(slot, 0)] if first.size else np.zeros(slot.size, np.int64)
+        rows = pa.array(np.where(found, at, 0), pa.int64(), mask=~found)
+        out: dict[str, pa.Array] = {}
+        gaps = np.zeros(slot.size, bool)
+        for key in keys:
+            taken = self._column(key).take(rows)
+            if taken.null_count:
+                gaps |= found & np.asarray(taken.is_null().to_numpy(zero_copy_only=False), bool)
+            out[key] = taken
+        if gaps.any():  # a null on a first row: those players' first values
+            where = np.flatnonzero(gaps)
+            fixed = self.describe_columns(np.asarray(game_ids)[where], np.asarray(play_ids)[where],
+                                          np.asarray(nfl_ids)[where], keys=keys)
+            for key in keys:
+                values = out[key].to_pylist()
+                for k, v in zip(where.tolist(), fixed[key], strict=True):
+                    values[k] = v
+                out[key] = pa.array(values, types[key])
+        return out
 
     def describe_many(
         self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
