@@ -65,14 +65,15 @@ def _event_rows(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     """The rows with an ``event`` (ascending) and their kind: 1 a completion event, 0 an
     incompletion, 2 the snap, -1 anything else (none without an event column). Only the
     rows with an event are looked up (most rows of a play have none)."""
-    if "event" not in table.column_names:
+    if table.schema.get_field_index("event") < 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int8)
     col = table.column("event")
     rows = np.asarray(pc.indices_nonzero(pc.is_valid(col)).to_numpy(), np.int64)
     names = [*sorted(INCOMPLETE_EVENTS), *sorted(COMPLETE_EVENTS), "ball_snap"]
     kind = np.array([0] * len(INCOMPLETE_EVENTS) + [1] * len(COMPLETE_EVENTS) + [2, -1],
                     np.int8)  # fmt: skip
-    at = pc.index_in(_take(col, rows), value_set=pa.array(names, pa.string()))
+    # the values at those rows, in row order, without reading the nulls' chunks whole
+    at = pc.index_in(col.drop_null(), value_set=pa.array(names, pa.string()))
     code = np.asarray(pc.fill_null(at, len(names)).to_numpy(zero_copy_only=False), np.int64)
     return rows, kind[code]
 
@@ -164,7 +165,7 @@ class PlayIndex:
     """
 
     def __init__(self, tracking: pa.Table, flight_table: FlightTable | None = None) -> None:
-        if "side" not in tracking.column_names:
+        if tracking.schema.get_field_index("side") < 0:
             raise InputError("tracking table has no column 'side'")
         if flight_table is None:
             flight_table = FlightTable.of(tracking)

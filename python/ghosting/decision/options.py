@@ -328,7 +328,12 @@ def arrival_separation_arrays(
     rec_end = w.receiver[rows, w.lead + w.flight_frames]
     dist = np.hypot(*(end_xy - rec_end).T)
     dist = np.where(np.isfinite(dist), dist, np.inf)
-    order = np.lexsort((w.nfl_id, dist, w.target_nfl_id, w.play_id, w.game_id))
+    none = np.zeros(0, np.int64)
+    group, _ = _key_pair((w.game_id, w.play_id, w.target_nfl_id), (none, none, none))
+    if group.dtype.names is None:  # one int64 per (game, play, target), in their order
+        order = np.lexsort((w.nfl_id, dist, group))
+    else:
+        order = np.lexsort((w.nfl_id, dist, w.target_nfl_id, w.play_id, w.game_id))
     g, p, t = w.game_id[order], w.play_id[order], w.target_nfl_id[order]
     start = np.r_[0, np.flatnonzero((np.diff(g) != 0) | (np.diff(p) != 0) | (np.diff(t) != 0)) + 1]
     end = np.r_[start[1:], n]

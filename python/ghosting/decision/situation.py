@@ -120,7 +120,8 @@ def play_situations(
     down = np.full(n, DEFAULT_DOWN, np.int64)
     togo = np.full(n, DEFAULT_YARDS_TO_GO)
     source = np.full(n, "default 1st and 10", object)
-    have = "down" in tracking.column_names and "yards_to_go" in tracking.column_names
+    have = (tracking.schema.get_field_index("down") >= 0
+            and tracking.schema.get_field_index("yards_to_go") >= 0)
     numeric = have and _numeric(tracking.column("down")) and _numeric(
         tracking.column("yards_to_go"))
     if numeric:

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..errors import InputError
 from .completion import FEATURE_CLIPS, CompletionModel, completion_features
-from .options import GOAL_LINE_X, Options
+from .options import GOAL_LINE_X, Options, _key_pair
 from .points import ExpectedPoints, throw_epa
 from .situation import needed_yards
 
@@ -330,7 +330,11 @@ def _rank(game: np.ndarray, play: np.ndarray, nfl: np.ndarray, ev: np.ndarray) -
     if n == 0:
         return rank
     key = np.where(np.isfinite(ev), -ev, np.inf)
-    order = np.lexsort((nfl, key, play, game))
+    play_key, _ = _key_pair((game, play), (np.zeros(0, np.int64),) * 2)
+    if play_key.dtype.names is None:  # one int64 per (game, play), in their order
+        order = np.lexsort((nfl, key, play_key))
+    else:
+        order = np.lexsort((nfl, key, play, game))
     g, p = game[order], play[order]
     new = np.r_[True, (np.diff(g) != 0) | (np.diff(p) != 0)]
     start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
