@@ -231,3 +231,49 @@ def test_rows_at_equal_the_row_by_row_comparison(seed: int) -> None:
         total += len(want)
     assert total > 20
     assert index._irregular_tracks().any()  # the repeated and shuffled frames
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_best_alternative_is_the_lowest_nfl_id_of_the_tied_best(seed: int) -> None:
+    """decide's best alternative per play equals the option-by-option assignment (the
+    highest nfl_id first, so the lowest of tied best values wins; of the same receiver
+    twice, the later option)."""
+    from ghosting.decision.options import _empty_options
+    from ghosting.decision.value import decide
+
+    rng = np.random.default_rng(seed)
+    n_plays, m = 12, 90
+    base = _empty_options()
+    opts = base.take(np.zeros(0, np.int64))
+    row = np.sort(rng.integers(0, n_plays, m))
+    fields = {f: getattr(opts, f) for f in opts.__dataclass_fields__}
+    for name, value in fields.items():
+        fields[name] = np.zeros(m, value.dtype)
+    fields["play_row"] = row
+    fields["nfl_id"] = rng.integers(1, 6, m)  # repeats: the same receiver twice
+    fields["is_real_target"] = rng.random(m) < 0.2
+    fields["reason"] = np.full(m, None, object)
+    opts = type(opts)(**fields)
+
+    class Values:
+        value = rng.choice([0.1, 0.2, np.nan], m)  # ties and options without a value
+        expected_yards = rng.normal(5, 2, m)
+        p_complete = rng.random(m)
+        rank = np.ones(m, np.int32)
+        gradient = np.zeros((m, 2))
+        covariance = np.zeros((2, 2))
+        sigma_ghost = np.zeros(m)
+
+    d = decide(opts, Values, n_plays)  # type: ignore[arg-type]
+    ev, nfl = Values.value, opts.nfl_id
+    alt = ~opts.is_real_target & np.isfinite(ev)
+    want_id, want_yards = np.zeros(n_plays, np.int64), np.full(n_plays, np.nan)
+    best = np.full(n_plays, -np.inf)
+    np.maximum.at(best, row[alt], ev[alt])
+    tied = np.flatnonzero(alt & (ev == best[row]))
+    for k in tied[np.argsort(-nfl[tied], kind="stable")]:
+        want_id[row[k]], want_yards[row[k]] = nfl[k], Values.expected_yards[k]
+    has = np.isfinite(best)
+    assert d.best_alternative.tolist() == np.where(has, want_id, 0).tolist()
+    assert d.best_alternative_expected_yards.tobytes() == np.where(
+        has, want_yards, np.nan).tobytes()

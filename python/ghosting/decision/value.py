@@ -418,9 +418,15 @@ def decide(
     best_id = np.zeros(n_plays, np.int64)
     best_yards = np.full(n_plays, np.nan)
     # the first (lowest nfl_id) of tied best alternatives
-    for k in np.flatnonzero(is_best_alt)[np.argsort(-options.nfl_id[is_best_alt], kind="stable")]:
-        best_id[row[k]] = options.nfl_id[k]
-        best_yards[row[k]] = yards[k]
+    # (of the same receiver twice, the later option, as an assignment in that order)
+    cand = np.flatnonzero(is_best_alt)
+    if cand.size:
+        order = cand[np.lexsort((-cand, options.nfl_id[cand], row[cand]))]
+        first = np.ones(order.size, bool)
+        first[1:] = row[order][1:] != row[order][:-1]
+        pick = order[first]
+        best_id[row[pick]] = options.nfl_id[pick]
+        best_yards[row[pick]] = yards[pick]
     has_alt = np.isfinite(best_ev)
     judged = has_real & has_alt
     real_of_play = np.full(n_plays, -1, np.int64)
