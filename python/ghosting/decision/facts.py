@@ -65,14 +65,15 @@ def _event_rows(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     """The rows with an ``event`` (ascending) and their kind: 1 a completion event, 0 an
     incompletion, 2 the snap, -1 anything else (none without an event column). Only the
     rows with an event are looked up (most rows of a play have none)."""
-    if "event" not in table.column_names:
+    if table.schema.get_field_index("event") < 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int8)
     col = table.column("event")
     rows = np.asarray(pc.indices_nonzero(pc.is_valid(col)).to_numpy(), np.int64)
     names = [*sorted(INCOMPLETE_EVENTS), *sorted(COMPLETE_EVENTS), "ball_snap"]
     kind = np.array([0] * len(INCOMPLETE_EVENTS) + [1] * len(COMPLETE_EVENTS) + [2, -1],
                     np.int8)  # fmt: skip
-    at = pc.index_in(_take(col, rows), value_set=pa.array(names, pa.string()))
+    # the values at those rows, in row order, without reading the nulls' chunks whole
+    at = pc.index_in(col.drop_null(), value_set=pa.array(names, pa.string()))
     code = np.asarray(pc.fill_null(at, len(names)).to_numpy(zero_copy_only=False), np.int64)
     return rows, kind[code]
 
@@ -93,6 +94,48 @@ def _lookup_pairs(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np
         return np.full(query.size, -1, np.int64)
     at = np.minimum(np.searchsorted(keys, query), keys.size - 1)
     return np.where(keys[at] == query, values[at], -1)
+
+
+class _PairKeys:
+    """The sorted unique pairs of two int64 columns ``(a, b)`` and the index of each
+    pair's first occurrence, for look-ups (:meth:`find`).
+
+    The pairs are packed into one int64 each (``a`` in the high bits, so that their
+    order is the pairs' order) when both columns' spans fit in 62 bits together,
+    which is far faster to sort and search than a structured array; else they stay
+    structured (:func:`_pairs`). A query outside the keys' span is absent."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
+        a = np.asarray(a, np.int64)
+        b = np.asarray(b, np.int64)
+        self._span: tuple[int, int, int, int] | None = None
+        self._shift = 0
+        if a.size:
+            lo_a, hi_a, lo_b, hi_b = int(a.min()), int(a.max()), int(b.min()), int(b.max())
+            self._shift = (hi_b - lo_b).bit_length()
+            if (hi_a - lo_a).bit_length() + self._shift <= 62:
+                self._span = (lo_a, hi_a, lo_b, hi_b)
+        keys = self._packed(a, b) if self._span is not None else _pairs(a, b)
+        self.keys, self.first = np.unique(keys, return_index=True)
+
+    def _packed(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        assert self._span is not None
+        lo_a, _, lo_b, _ = self._span
+        return ((a - lo_a) << self._shift) | (b - lo_b)
+
+    def find(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Each query pair's position in :attr:`keys` (-1 where absent)."""
+        a = np.asarray(a, np.int64)
+        b = np.asarray(b, np.int64)
+        if not self.keys.size or not a.size:
+            return np.full(a.size, -1, np.int64)
+        if self._span is None:
+            return _lookup_pairs(self.keys, np.arange(self.keys.size), _pairs(a, b))
+        lo_a, hi_a, lo_b, hi_b = self._span
+        inside = (a >= lo_a) & (a <= hi_a) & (b >= lo_b) & (b <= hi_b)
+        query = self._packed(np.where(inside, a, lo_a), np.where(inside, b, lo_b))
+        at = np.minimum(np.searchsorted(self.keys, query), self.keys.size - 1)
+        return np.where(inside & (self.keys[at] == query), at, -1)
 
 
 def _expand_rows(
@@ -122,7 +165,7 @@ class PlayIndex:
     """
 
     def __init__(self, tracking: pa.Table, flight_table: FlightTable | None = None) -> None:
-        if "side" not in tracking.column_names:
+        if tracking.schema.get_field_index("side") < 0:
             raise InputError("tracking table has no column 'side'")
         if flight_table is None:
             flight_table = FlightTable.of(tracking)
@@ -134,45 +177,70 @@ class PlayIndex:
         self.frame = t.frame_id
         self.x = t.x
         self.y = t.y
-        self.is_offense = t.side == SIDE_OFFENSE
-        self.is_defense = t.side == SIDE_DEFENSE
+        self.side = t.side
         n = tracking.num_rows
         # the event column, only where it has a value: snap rows and outcome codes
         event_rows, event = _event_rows(tracking)  # -1 other, 0 incomplete, 1 complete, 2 snap
         #: rows of a ``ball_snap`` event, and rows of an outcome event (ascending)
         self.snap_rows = event_rows[event == 2]
-        self.outcome_rows = event_rows[(event == 0) | (event == 1)]
-        self.is_snap = np.zeros(n, bool)
-        self.is_snap[self.snap_rows] = True
-        self.outcome = np.full(n, -1, np.int8)
-        self.outcome[self.outcome_rows] = event[(event == 0) | (event == 1)]
+        is_outcome = (event == 0) | (event == 1)
+        self.outcome_rows = event_rows[is_outcome]
+        #: the outcome code (1 complete, 0 not) of each of :attr:`outcome_rows`
+        self.outcome_codes = event[is_outcome]
+        self._n = n
         # string columns stay as they are: one take on the rows asked for
+        names = set(tracking.column_names)
         self._strings = {
-            key: (tracking.column(col) if col in tracking.column_names else pa.nulls(n))
+            key: (tracking.column(col) if col in names else pa.nulls(n))
             for key, col in (("name", "display_name"), ("position", "position"),
                              ("club", "club"), ("jersey_number", "jersey_number"))
         }  # fmt: skip
-        self._position = (tracking.column("position") if "position" in tracking.column_names
-                          else None)
+        self._position = tracking.column("position") if "position" in names else None
         self._combined: dict[str, pa.Array] = {}
-        offsets = t.play_offsets.tolist()
-        self._bounds: dict[tuple[int, int], slice] = {
-            key: slice(offsets[i], offsets[i + 1])
-            for i, key in enumerate(zip(t.play_game_id.tolist(), t.play_play_id.tolist(),
-                                        strict=True))
-        }
-        if len(self._bounds) != t.n_plays:
+        self._sorted_plays: _PairKeys | None = None
+        if self._play_keys().keys.size != t.n_plays:
             raise InputError(
                 "tracking table is not grouped by (game_id, play_id): sort it as "
                 "read_tracking does"
             )
         # read once, when first asked for (plain attributes: no lock shared by threads)
-        self._at: dict[tuple[int, int, int], np.ndarray] = {}
+        self._irregular: np.ndarray | None = None
         self._ball_rows: np.ndarray | None = None
-        self._sorted_plays: tuple[np.ndarray, np.ndarray] | None = None
-        self._players: tuple[np.ndarray, np.ndarray] | None = None
+        self._players: tuple[_PairKeys, np.ndarray] | None = None
         self._player_runs: tuple[np.ndarray, np.ndarray] | None = None
         self._track_memo: tuple[bytes, np.ndarray, np.ndarray] | None = None
+
+    @functools.cached_property
+    def is_offense(self) -> np.ndarray:
+        """True on the rows of the offense."""
+        return np.asarray(self.side == SIDE_OFFENSE)
+
+    @functools.cached_property
+    def is_defense(self) -> np.ndarray:
+        """True on the rows of the defense."""
+        return np.asarray(self.side == SIDE_DEFENSE)
+
+    @functools.cached_property
+    def is_snap(self) -> np.ndarray:
+        """True on the rows of a ``ball_snap`` event."""
+        out = np.zeros(self._n, bool)
+        out[self.snap_rows] = True
+        return out
+
+    @functools.cached_property
+    def outcome(self) -> np.ndarray:
+        """Per row: 1 a completion event, 0 an incompletion, -1 no outcome event."""
+        out = np.full(self._n, -1, np.int8)
+        out[self.outcome_rows] = self.outcome_codes
+        return out
+
+    @functools.cached_property
+    def _bounds(self) -> dict[tuple[int, int], slice]:
+        t = self.flight_table
+        offsets = t.play_offsets.tolist()
+        return {key: slice(offsets[i], offsets[i + 1])
+                for i, key in enumerate(zip(t.play_game_id.tolist(), t.play_play_id.tolist(),
+                                            strict=True))}
 
     @functools.cached_property
     def game(self) -> np.ndarray:
@@ -261,19 +329,30 @@ class PlayIndex:
         """The play's row range, or None when the play is not in the table."""
         return self._bounds.get((int(game_id), int(play_id)))
 
-    def _play_keys(self) -> tuple[np.ndarray, np.ndarray]:
+    def play_ranges(
+        self, game_ids: np.ndarray, play_ids: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """First and end row of each play (0, 0 when absent) and whether it is there
+        (:meth:`rows` of many plays at once)."""
+        number = self.play_numbers(game_ids, play_ids)
+        found = number >= 0
+        offsets = self.flight_table.play_offsets
+        at = np.maximum(number, 0)
+        start = np.where(found, offsets[at] if offsets.size > 1 else 0, 0)
+        stop = np.where(found, offsets[at + 1] if offsets.size > 1 else 0, 0)
+        return start.astype(np.int64), stop.astype(np.int64), found
+
+    def _play_keys(self) -> _PairKeys:
         if self._sorted_plays is None:
             t = self.flight_table
-            keys = _pairs(t.play_game_id, t.play_play_id)
-            order = np.argsort(keys, kind="stable")
-            self._sorted_plays = keys[order], order.astype(np.int64)
+            self._sorted_plays = _PairKeys(t.play_game_id, t.play_play_id)
         return self._sorted_plays
 
     def play_numbers(self, game_ids: np.ndarray, play_ids: np.ndarray) -> np.ndarray:
         """Each play's index in :attr:`flight_table` (-1 when absent)."""
-        keys, number = self._play_keys()
-        return _lookup_pairs(keys, number, _pairs(np.asarray(game_ids, np.int64),
-                                                  np.asarray(play_ids, np.int64)))
+        keys = self._play_keys()
+        at = keys.find(game_ids, play_ids)
+        return np.where(at >= 0, keys.first[at] if keys.first.size else -1, -1)
 
     def player(self, sl: slice, nfl_id: int) -> np.ndarray:
         """Row indices of one player in the play ``sl``, in frame order."""
@@ -288,20 +367,83 @@ class PlayIndex:
         self, start: np.ndarray, stop: np.ndarray, frame: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """(owner, row) of every row of range ``k`` (rows ``start[k]:stop[k]``, a play's)
-        at ``frame[k]``, range by range and in row order (each range's rows looked up
-        once per index: the decision asks for the rows at pass forward more than once)."""
-        parts = []
-        for s, e, f in zip(start.tolist(), stop.tolist(), frame.tolist(), strict=True):
-            key = (s, e, f)
-            hit = self._at.get(key)
-            if hit is None:
-                hit = self._at[key] = np.flatnonzero(self.frame[s:e] == f) + s
-            parts.append(hit)
-        counts = np.array([p.size for p in parts], np.int64)
-        rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-        return np.repeat(np.arange(len(parts)), counts), rows.astype(np.int64, copy=False)
+        at ``frame[k]``, range by range and in row order.
 
-    def _first_of_player(self) -> tuple[np.ndarray, np.ndarray]:
+        Work per track (one player's run of rows), not per row: in a track whose frames
+        rise row by row the row at a frame is found by arithmetic from its first frame
+        (by a search where the track has gaps); only tracks whose frames do not rise
+        (rows in another order, a repeated frame) and ranges that are not whole tracks
+        are compared row by row."""
+        start = np.asarray(start, np.int64)
+        stop = np.asarray(stop, np.int64)
+        frame = np.asarray(frame, np.int64)
+        owners: list[np.ndarray] = []
+        found: list[np.ndarray] = []
+        t_start, t_stop = self._runs()
+        n_tracks = t_start.size
+        n = self.nfl.size
+        lo = np.searchsorted(t_start, start)
+        hi = np.searchsorted(t_start, stop)
+        last = max(n_tracks - 1, 0)
+        whole = (stop <= start) | (
+            (lo < n_tracks) & (t_start[np.minimum(lo, last)] == start)
+            & ((stop == n) | ((hi < n_tracks) & (t_start[np.minimum(hi, last)] == stop)))
+        ) if n_tracks else stop <= start  # fmt: skip
+        count = np.where(whole & (stop > start), hi - lo, 0)
+        t_owner = np.repeat(np.arange(start.size), count)
+        track = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(t_owner.size)
+        if track.size:
+            f = frame[t_owner]
+            a, b = t_start[track], t_stop[track] - 1
+            fa, fb = self.frame[a], self.frame[b]
+            rising = ~self._irregular_tracks()[track]
+            inside = rising & (f >= fa) & (f <= fb)
+            guess = a + np.where(inside, np.minimum(f - fa, b - a), 0)
+            hit = inside & (self.frame[guess] == f)
+            owners.append(t_owner[hit])
+            found.append(guess[hit])
+            for k in np.flatnonzero(inside & ~hit).tolist():  # a gap before the frame
+                at = int(a[k]) + int(np.searchsorted(self.frame[a[k]:b[k] + 1], f[k]))
+                if self.frame[at] == f[k]:
+                    owners.append(t_owner[k:k + 1])
+                    found.append(np.array([at], np.int64))
+            odd = np.flatnonzero(~rising)  # every row of these tracks, compared
+            if odd.size:
+                size = b[odd] - a[odd] + 1
+                of = np.repeat(odd, size)
+                rows = np.repeat(a[odd] - (np.cumsum(size) - size), size) + np.arange(of.size)
+                at_frame = self.frame[rows] == f[of]
+                owners.append(t_owner[of[at_frame]])
+                found.append(rows[at_frame])
+        for k in np.flatnonzero(~whole).tolist():
+            s, e = int(start[k]), int(stop[k])
+            rows = np.flatnonzero(self.frame[s:e] == frame[k]) + s
+            owners.append(np.full(rows.size, k))
+            found.append(rows)
+        if not found:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        owner = np.concatenate(owners).astype(np.int64)
+        row = np.concatenate(found).astype(np.int64)
+        if len(found) > 1 or (owner.size > 1 and not (np.diff(owner) >= 0).all()):
+            order = np.lexsort((row, owner))
+            owner, row = owner[order], row[order]
+        return owner, row
+
+    def _irregular_tracks(self) -> np.ndarray:
+        """Per track of :meth:`_runs`: True where its frames do not rise row by row."""
+        if self._irregular is None:
+            t_start, _ = self._runs()
+            out = np.zeros(t_start.size, bool)
+            if self.frame.size > 1:
+                # rows whose frame is not above the previous row's; at a track's first
+                # row that is expected
+                flat = np.flatnonzero(self.frame[1:] <= self.frame[:-1]) + 1
+                track = np.searchsorted(t_start, flat, side="right") - 1
+                out[track[t_start[track] != flat]] = True
+            self._irregular = out
+        return self._irregular
+
+    def _first_of_player(self) -> tuple[_PairKeys, np.ndarray]:
         """Sorted unique (play number, nfl_id) keys and the first row of each: the first
         row of every run of one player (a table sorted by player has one run each)."""
         if self._players is None:
@@ -322,16 +464,12 @@ class PlayIndex:
             self._player_runs = start, np.append(start[1:], n).astype(np.int64)
         return self._player_runs
 
-    def _find_players(self) -> tuple[np.ndarray, np.ndarray]:
+    def _find_players(self) -> tuple[_PairKeys, np.ndarray]:
         t = self.flight_table
-        n = self.nfl.size
-        if not n:
-            return _pairs(np.zeros(0, np.int64), np.zeros(0, np.int64)), np.zeros(0, np.int64)
         start, _ = self._runs()
         play = np.repeat(np.arange(t.n_plays), np.diff(np.searchsorted(start, t.play_offsets)))
-        keys = _pairs(play, self.nfl[start])
-        uniq, first = np.unique(keys, return_index=True)  # the first run of each key
-        return uniq, start[first]
+        keys = _PairKeys(play, self.nfl[start])  # the first run of each key
+        return keys, start[keys.first]
 
     def _player_slots(
         self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
@@ -339,8 +477,7 @@ class PlayIndex:
         """Each player's position in the sorted (play number, nfl_id) keys (-1: absent)."""
         number = self.play_numbers(game_ids, play_ids)
         keys, _ = self._first_of_player()
-        slot = _lookup_pairs(keys, np.arange(keys.size),
-                             _pairs(number, np.asarray(nfl_ids, np.int64)))
+        slot = keys.find(number, nfl_ids)
         return np.where(number >= 0, slot, -1)
 
     def first_rows(
@@ -364,32 +501,40 @@ class PlayIndex:
         return out
 
     def describe_columns(
-        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray,
+        keys: Sequence[str] | None = None,
     ) -> dict[str, list[Any]]:
         """:meth:`describe` of many players at once, as one list per key (``name``,
-        ``position``, ``club``, ``jersey_number``): one ``take`` per column of the
-        players' first rows, :meth:`describe` only where that row has a null."""
+        ``position``, ``club``, ``jersey_number``, or only ``keys``): one ``take`` per
+        column of the players' first rows, :meth:`describe` only where that row has a
+        null."""
+        names = list(self._strings) if keys is None else list(keys)
         slot = self._player_slots(game_ids, play_ids, nfl_ids)
         found = np.flatnonzero(slot >= 0)
         m = len(slot)
-        cols: dict[str, list[Any]] = {key: [None] * m for key in self._strings}
+        everyone = found.size == m
+        cols: dict[str, list[Any]] = {key: [None] * m for key in names}
         if not found.size:
             return cols
         _, first = self._first_of_player()
         rows = pa.array(first[slot[found]])  # each player's first row
         gaps = np.zeros(found.size, bool)
-        for key in self._strings:
+        for key in names:
             taken = self._column(key).take(rows)
             vals = taken.to_pylist()
             if taken.null_count:
                 gaps |= np.asarray(taken.is_null().to_numpy(zero_copy_only=False), bool)
-            out = cols[key]
-            for k, v in zip(found.tolist(), vals, strict=True):
-                out[k] = v
-        jersey = cols["jersey_number"]
-        for k in found[~gaps].tolist():
-            if jersey[k] is not None:
-                jersey[k] = int(jersey[k])
+            if everyone:
+                cols[key] = vals
+            else:
+                out = cols[key]
+                for k, v in zip(found.tolist(), vals, strict=True):
+                    out[k] = v
+        if "jersey_number" in cols:
+            jersey = cols["jersey_number"]
+            for k in found[~gaps].tolist():
+                if jersey[k] is not None:
+                    jersey[k] = int(jersey[k])
         for k in found[gaps].tolist():  # a null on the first row: the player's first values
             sl = self.rows(int(game_ids[k]), int(play_ids[k]))
             assert sl is not None
@@ -397,6 +542,40 @@ class PlayIndex:
             for key in cols:
                 cols[key][k] = rec[key]
         return cols
+
+    def describe_arrays(
+        self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray,
+        types: Mapping[str, pa.DataType],
+    ) -> dict[str, pa.Array]:
+        """:meth:`describe_columns` of the keys of ``types`` as Arrow arrays of those
+        types (null where a player is absent), taken from the columns without a round
+        trip through Python objects where a column has its type already."""
+        keys = list(types)
+        if any(self._strings[k].type != types[k] for k in keys):
+            cols = self.describe_columns(game_ids, play_ids, nfl_ids, keys=keys)
+            return {k: pa.array(cols[k], types[k]) for k in keys}
+        slot = self._player_slots(game_ids, play_ids, nfl_ids)
+        found = slot >= 0
+        _, first = self._first_of_player()
+        at = first[np.maximum(slot, 0)] if first.size else np.zeros(slot.size, np.int64)
+        rows = pa.array(np.where(found, at, 0), pa.int64(), mask=~found)
+        out: dict[str, pa.Array] = {}
+        gaps = np.zeros(slot.size, bool)
+        for key in keys:
+            taken = self._column(key).take(rows)
+            if taken.null_count:
+                gaps |= found & np.asarray(taken.is_null().to_numpy(zero_copy_only=False), bool)
+            out[key] = taken
+        if gaps.any():  # a null on a first row: those players' first values
+            where = np.flatnonzero(gaps)
+            fixed = self.describe_columns(np.asarray(game_ids)[where], np.asarray(play_ids)[where],
+                                          np.asarray(nfl_ids)[where], keys=keys)
+            for key in keys:
+                values = out[key].to_pylist()
+                for k, v in zip(where.tolist(), fixed[key], strict=True):
+                    values[k] = v
+                out[key] = pa.array(values, types[key])
+        return out
 
     def describe_many(
         self, game_ids: np.ndarray, play_ids: np.ndarray, nfl_ids: np.ndarray
@@ -477,9 +656,9 @@ def play_facts(
     }
     if not n:
         return out
-    ranges = [index.rows(r["game_id"], r["play_id"]) for r in plays]
-    start = np.array([sl.start if sl is not None else 0 for sl in ranges], np.int64)
-    stop = np.array([sl.stop if sl is not None else 0 for sl in ranges], np.int64)
+    game_ids = np.array([int(r["game_id"]) for r in plays], np.int64)
+    play_ids = np.array([int(r["play_id"]) for r in plays], np.int64)
+    start, stop, _ = index.play_ranges(game_ids, play_ids)  # 0, 0: not in the tracking
     raw_pf = [r.get("pass_forward_frame") for r in plays]
     has_pf = np.array([v is not None for v in raw_pf], bool)
     pf = np.array([int(v) if v is not None else 0 for v in raw_pf], np.int64)
@@ -516,7 +695,7 @@ def play_facts(
     ball_at = at[is_ball]
     ball_row = np.where(first_ball_at >= 0, ball_at[np.maximum(first_ball_at, 0)]
                         if len(ball_at) else -1, -1)  # fmt: skip
-    is_off = index.is_offense[at]
+    is_off = index.side[at] == SIDE_OFFENSE
     offense, o_owner = at[is_off], a_owner[is_off]
     off_qb = index.qb_at(offense)
     qb, qb_owner = offense[off_qb], o_owner[off_qb]
@@ -540,12 +719,8 @@ def play_facts(
     out["has_passer"][found] = True
     if found.any():
         where = np.flatnonzero(found)
-        picked = [plays[i] for i in where.tolist()]
-        names = index.describe_columns(
-            np.array([int(r["game_id"]) for r in picked], np.int64),
-            np.array([int(r["play_id"]) for r in picked], np.int64),
-            passer[where],
-        )["name"]
+        names = index.describe_columns(game_ids[where], play_ids[where], passer[where],
+                                       keys=("name",))["name"]
         out["passer_name"][where] = np.array(names, dtype=object)
         is_mine = nfl[at] == passer[a_owner]
         mine = at[is_mine]
@@ -560,11 +735,12 @@ def play_facts(
     hit, h_owner = events[after], e_owner[after]
     first_hit = _first_per(h_owner, (frame[hit],), n)
     labelled = first_hit >= 0
-    out["complete"][labelled] = (index.outcome[hit[first_hit[labelled]]] == 1).tolist()
+    out["complete"][labelled] = (index.outcome_codes[np.searchsorted(
+        index.outcome_rows, hit[first_hit[labelled]])] == 1).tolist()
     out["label_source"][labelled] = "events"
     if pass_results is not None:
         for i in np.flatnonzero(has_pf & ~labelled & (lengths > 0)).tolist():
-            verdict = pass_results.get((int(plays[i]["game_id"]), int(plays[i]["play_id"])))
+            verdict = pass_results.get((int(game_ids[i]), int(play_ids[i])))
             if verdict is not None:
                 out["complete"][i] = bool(verdict)
                 out["label_source"][i] = "pass_result"

@@ -101,15 +101,12 @@ def _play_slices(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Plays (positions in ``plays``) in the tracking with every key of ``need`` given,
     and their first and end rows."""
-    picked, start, stop = [], [], []
-    for i, row in enumerate(plays):  # one dict look-up per play
-        sl = index.rows(row["game_id"], row["play_id"])
-        if sl is None or any(row.get(k) is None for k in need):
-            continue
-        picked.append(i)
-        start.append(sl.start)
-        stop.append(sl.stop)
-    return (np.array(picked, np.int64), np.array(start, np.int64), np.array(stop, np.int64))
+    given = [i for i, row in enumerate(plays) if all(row.get(k) is not None for k in need)]
+    picked = np.array(given, np.int64)
+    start, stop, found = index.play_ranges(
+        np.array([int(plays[i]["game_id"]) for i in given], np.int64),
+        np.array([int(plays[i]["play_id"]) for i in given], np.int64))
+    return picked[found], start[found], stop[found]
 
 
 def _rows_at(
@@ -331,7 +328,12 @@ def arrival_separation_arrays(
     rec_end = w.receiver[rows, w.lead + w.flight_frames]
     dist = np.hypot(*(end_xy - rec_end).T)
     dist = np.where(np.isfinite(dist), dist, np.inf)
-    order = np.lexsort((w.nfl_id, dist, w.target_nfl_id, w.play_id, w.game_id))
+    none = np.zeros(0, np.int64)
+    group, _ = _key_pair((w.game_id, w.play_id, w.target_nfl_id), (none, none, none))
+    if group.dtype.names is None:  # one int64 per (game, play, target), in their order
+        order = np.lexsort((w.nfl_id, dist, group))
+    else:
+        order = np.lexsort((w.nfl_id, dist, w.target_nfl_id, w.play_id, w.game_id))
     g, p, t = w.game_id[order], w.play_id[order], w.target_nfl_id[order]
     start = np.r_[0, np.flatnonzero((np.diff(g) != 0) | (np.diff(p) != 0) | (np.diff(t) != 0)) + 1]
     end = np.r_[start[1:], n]

@@ -79,15 +79,16 @@ def add_decision(
                for r, ok in zip(rows, scored.tolist(), strict=True)]
         result = analyse_plays(cleaned, use, model, models, flight_table=flight_table)
         extra = decision_columns(result)
-        reasons = extra["decision_reason"].to_pylist()
-        if not all(scored):
-            fixed = [("not scored" if not ok else r) for r, ok in zip(reasons, scored, strict=True)]
+        if not np.all(scored):
+            reasons = extra["decision_reason"].to_pylist()
+            fixed = [("not scored" if not ok else r)
+                     for r, ok in zip(reasons, np.asarray(scored).tolist(), strict=True)]
             extra = extra.set_column(
                 extra.schema.get_field_index("decision_reason"), "decision_reason",
                 pa.array(fixed, pa.string()),
             )
-    out = plays_table
-    for name in extra.column_names:
-        out = out.append_column(extra.schema.field(name), extra[name])
+    schema = pa.schema([*plays_table.schema, *extra.schema],
+                       metadata=plays_table.schema.metadata)
+    out = pa.Table.from_arrays([*plays_table.columns, *extra.columns], schema=schema)
     DECISION_SECONDS[0] += time.perf_counter() - start
     return out

@@ -236,27 +236,73 @@ def _digest(values: Any) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
 
-def _after_gain(ep: ExpectedPoints, to_goal: np.ndarray, down: np.ndarray,
-                togo: np.ndarray, gain: np.ndarray, opp_kick: float | None = None) -> np.ndarray:
-    """EP for the offense after a play gaining ``gain`` (broadcast): a touchdown's
-    ``opp_kick`` (7 - the opponent's EP after the kickoff), a first down, the
-    opponent's ball after a 4th down, else the next down. Each is computed only where
-    it applies (the same values, element by element)."""
+_Request = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _first_down_request(to_goal: np.ndarray) -> _Request:
+    """The inputs of :meth:`ExpectedPoints.first_down` at ``to_goal``."""
+    g = np.asarray(to_goal, np.float64)
+    return g, np.ones(g.shape, np.int64), np.minimum(10.0, g)
+
+
+def _predict_many(ep: ExpectedPoints, requests: list[_Request]) -> list[np.ndarray]:
+    """:meth:`ExpectedPoints.predict` of every request ``(to_goal, down, togo)`` (1-d),
+    in one call over their concatenation (each element's EP is computed on its own:
+    the same values as one call per request)."""
+    sizes = [r[0].size for r in requests]
+    out = ep.predict(*(np.concatenate([r[k] for r in requests]) for k in range(3)))
+    return np.split(out, np.cumsum(sizes)[:-1])
+
+
+def _after_gain_plan(
+    to_goal: np.ndarray, down: np.ndarray, togo: np.ndarray, gain: np.ndarray
+) -> tuple[tuple[np.ndarray, ...], list[_Request]]:
+    """The outcome masks of :func:`_after_gain` (touchdown, first down, turnover, next
+    down) and the EP look-ups of the last three, each only where it applies."""
     left = to_goal - gain
     g, d, t, gn, lf = np.broadcast_arrays(to_goal, down, togo, gain, left)
     td = lf <= 0
     conv = ~td & (gn >= t)
     turnover = ~td & ~conv & (d >= 4)
     nxt = ~td & ~conv & ~turnover
+    requests = [
+        _first_down_request(np.clip(lf[conv], 1.0, 99.0)),
+        _first_down_request(np.clip(100.0 - lf[turnover], 1.0, 99.0)),
+        (np.clip(lf[nxt], 1.0, 99.0), np.minimum(d[nxt] + 1, 4), np.maximum(t[nxt] - gn[nxt], 1.0)),
+    ]
+    return (td, conv, turnover, nxt), requests
+
+
+def _after_gain_fill(
+    masks: tuple[np.ndarray, ...], values: list[np.ndarray], opp_kick: float
+) -> np.ndarray:
+    """:func:`_after_gain` from its plan's masks and the EP of its look-ups."""
+    td, conv, turnover, nxt = masks
+    out = np.empty(td.shape)
+    out[td] = opp_kick
+    out[conv] = values[0]
+    out[turnover] = -values[1]
+    out[nxt] = values[2]
+    return out
+
+
+def _after_gain(ep: ExpectedPoints, to_goal: np.ndarray, down: np.ndarray,
+                togo: np.ndarray, gain: np.ndarray, opp_kick: float | None = None) -> np.ndarray:
+    """EP for the offense after a play gaining ``gain`` (broadcast): a touchdown's
+    ``opp_kick`` (7 - the opponent's EP after the kickoff), a first down, the
+    opponent's ball after a 4th down, else the next down. Each is computed only where
+    it applies (the same values, element by element)."""
     if opp_kick is None:
         opp_kick = TOUCHDOWN_POINTS - float(ep.first_down(np.array([KICKOFF_YARDS_TO_GOAL]))[0])
-    out = np.empty(lf.shape)
-    out[td] = opp_kick
-    out[conv] = ep.first_down(np.clip(lf[conv], 1.0, 99.0))
-    out[turnover] = -ep.first_down(np.clip(100.0 - lf[turnover], 1.0, 99.0))
-    out[nxt] = ep.predict(np.clip(lf[nxt], 1.0, 99.0), np.minimum(d[nxt] + 1, 4),
-                          np.maximum(t[nxt] - gn[nxt], 1.0))
-    return out
+    masks, requests = _after_gain_plan(to_goal, down, togo, gain)
+    return _after_gain_fill(masks, _predict_many(ep, requests), opp_kick)
+
+
+def _row_sums(x: np.ndarray) -> np.ndarray:
+    """Per column of ``x`` (R, N): ``((0 + x[0]) + x[1]) + ...`` in row order (a reduce
+    over the outer axis of a C-ordered array adds the rows one after the other; over a
+    contiguous axis numpy would sum pairwise, another order)."""
+    return np.add.reduce(np.ascontiguousarray(x), axis=0, initial=0.0)
 
 
 def throw_epa(
@@ -269,7 +315,11 @@ def throw_epa(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per option: (EP if complete, EP if not complete, EP now), so that EPA = P x
     first + (1 - P) x second - third. ``to_goal``, ``down``, ``togo``: the play's
-    situation; ``air_yards`` past the line (the catch point)."""
+    situation; ``air_yards`` past the line (the catch point).
+
+    Every EP look-up (each yards-after-catch outcome of each option, the miss, the
+    interception, the situation now, the kickoff) is made in one
+    :meth:`ExpectedPoints.predict` call."""
     g = np.asarray(to_goal, np.float64)
     d = np.asarray(down, np.int64)
     t = np.asarray(togo, np.float64)
@@ -280,22 +330,28 @@ def throw_epa(
     if prior.yac_survival is None:
         raise InputError("expected points added need the depth prior's yards-after-catch table")
     bins = np.searchsorted(np.asarray(prior.knots), a0, side="right")
-    surv = prior.yac_survival[bins]  # (N, R)
-    pmf = surv - np.concatenate([surv[:, 1:], np.zeros((surv.shape[0], 1))], axis=1)
-    pmf[:, 0] += 1.0 - surv[:, 0]  # below the grid: counted at its first value
-    kick = TOUCHDOWN_POINTS - float(ep.first_down(np.array([KICKOFF_YARDS_TO_GOAL]))[0])
-    after = _after_gain(ep, g[:, None], d[:, None], t[:, None], a0[:, None] + grid[None, :],
-                        kick)
-    num = np.zeros(a0.shape)
-    den = np.zeros(a0.shape)
-    for r in range(grid.size):  # column by column: independent of the other rows
-        num = num + pmf[:, r] * after[:, r]
-        den = den + pmf[:, r]
+    surv = prior.yac_survival[bins].T  # (R, N): one row per yards-after-catch outcome
+    pmf = surv - np.concatenate([surv[1:], np.zeros((1, surv.shape[1]))], axis=0)
+    pmf[0] += 1.0 - surv[0]  # below the grid: counted at its first value
+    # the outcomes (R, N), the miss (N) at the same spot
+    after_masks, after_requests = _after_gain_plan(g[None, :], d[None, :], t[None, :],
+                                                   grid[:, None] + a0[None, :])
+    inc_masks, inc_requests = _after_gain_plan(g, d, t, np.zeros_like(g))
+    ep_values = _predict_many(ep, [
+        *after_requests, *inc_requests,
+        _first_down_request(np.clip(100.0 - (g - np.maximum(a0, 0.0)), 1.0, 99.0)),
+        (g, d, t),
+        _first_down_request(np.array([KICKOFF_YARDS_TO_GOAL])),
+    ])
+    kick = TOUCHDOWN_POINTS - float(ep_values[8][0])
+    after = _after_gain_fill(after_masks, ep_values[0:3], kick)
+    num = _row_sums(pmf * after)  # outcome by outcome: independent of the other options
+    den = _row_sums(pmf)
     complete = num / np.maximum(den, 1e-12)
-    inc = _after_gain(ep, g, d, t, np.zeros_like(g), kick)
-    intercepted = -ep.first_down(np.clip(100.0 - (g - np.maximum(a0, 0.0)), 1.0, 99.0))
+    inc = _after_gain_fill(inc_masks, ep_values[3:6], kick)
+    intercepted = -ep_values[6]
     q = prior.interception_share(a0)
     not_complete = (1.0 - q) * inc + q * intercepted
-    now = ep.predict(g, d, t)
+    now = ep_values[7]
     nan = np.where(ok, 0.0, np.nan)
     return complete + nan, not_complete + nan, now + nan

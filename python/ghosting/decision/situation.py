@@ -57,14 +57,8 @@ def _play_bounds(
     index: PlayIndex, plays: Sequence[Mapping[str, Any]]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """First and end row of each play of ``plays`` in the index, and whether it is there."""
-    n = len(plays)
-    start, stop = np.zeros(n, np.int64), np.zeros(n, np.int64)
-    found = np.zeros(n, bool)
-    for i, row in enumerate(plays):  # one dict look-up per play
-        sl = index.rows(row["game_id"], row["play_id"])
-        if sl is not None:
-            start[i], stop[i], found[i] = sl.start, sl.stop, True
-    return start, stop, found
+    return index.play_ranges(np.array([int(r["game_id"]) for r in plays], np.int64),
+                             np.array([int(r["play_id"]) for r in plays], np.int64))
 
 
 def _first_valid_numeric(
@@ -126,7 +120,8 @@ def play_situations(
     down = np.full(n, DEFAULT_DOWN, np.int64)
     togo = np.full(n, DEFAULT_YARDS_TO_GO)
     source = np.full(n, "default 1st and 10", object)
-    have = "down" in tracking.column_names and "yards_to_go" in tracking.column_names
+    have = (tracking.schema.get_field_index("down") >= 0
+            and tracking.schema.get_field_index("yards_to_go") >= 0)
     numeric = have and _numeric(tracking.column("down")) and _numeric(
         tracking.column("yards_to_go"))
     if numeric:

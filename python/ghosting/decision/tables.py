@@ -88,6 +88,11 @@ PASSERS_SCHEMA = pa.schema(
 )
 
 
+#: The types of the options' player columns (:data:`DECISION_OPTION_TYPE`).
+_DESCRIBE_TYPES = {"name": pa.string(), "position": pa.string(), "club": pa.string(),
+                   "jersey_number": pa.int32()}
+
+
 def _masked(values: np.ndarray, mask: np.ndarray, type_: pa.DataType) -> pa.Array:
     return pa.array(values, type=type_, mask=mask)
 
@@ -102,21 +107,22 @@ def decision_columns(result: Any) -> pa.Table:
     one row per play of ``result.plays``."""
     n = len(result.plays)
     d, o, v = result.decisions, result.options, result.values
-    info = result.index.describe_columns(o.game_id, o.play_id, o.nfl_id)
+    info = result.index.describe_arrays(o.game_id, o.play_id, o.nfl_id, _DESCRIBE_TYPES)
     valued = np.isfinite(v.expected_yards)
     fin = np.isfinite
     opt = pa.StructArray.from_arrays(
         [
             _masked(v.rank, v.rank == 0, pa.int32()),
             pa.array(o.nfl_id, pa.int64()),
-            pa.array(info["name"], pa.string()),
-            pa.array(info["position"], pa.string()),
-            pa.array(info["club"], pa.string()),
-            pa.array(info["jersey_number"], pa.int32()),
+            info["name"],
+            info["position"],
+            info["club"],
+            info["jersey_number"],
             pa.array(o.is_real_target, pa.bool_()),
             pa.array(valued, pa.bool_()),
-            pa.array([None if valued[k] else (o.reason[k] or "no value")
-                      for k in range(len(o))], pa.string()),
+            pa.array([None if ok else (why or "no value")
+                      for ok, why in zip(valued.tolist(), o.reason.tolist(), strict=True)],
+                     pa.string()),
             _masked(v.p_complete, ~fin(v.p_complete), pa.float64()),
             _masked(v.expected_yards, ~valued, pa.float64()),
             _masked(v.sigma_expected_yards, ~fin(v.sigma_expected_yards), pa.float64()),

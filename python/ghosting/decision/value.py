@@ -34,14 +34,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
-from .completion import CompletionModel, completion_features
-from .options import GOAL_LINE_X, Options
+from .completion import FEATURE_CLIPS, CompletionModel, completion_features
+from .options import GOAL_LINE_X, Options, _key_pair
 from .points import ExpectedPoints, throw_epa
 from .situation import needed_yards
 
@@ -177,11 +179,51 @@ def option_payoff(
     if kind == "success":
         return np.zeros(n), success, success
     assert completion.prior is not None
-    ep = ExpectedPoints.from_card(completion.card["expected_points"])
+    ep = _expected_points(completion.card["expected_points"])
     # 1st and 10 inside the 10 is goal to go
     togo = np.minimum(togo, np.maximum(to_goal, 1.0))
     complete, missed, now = throw_epa(ep, completion.prior, to_goal, down, togo, air)
     return missed - now, complete - missed, success
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` (a JSON card) as a hashable key: dicts and lists as tuples."""
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _frozen(v)) for k, v in sorted(value.items())))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_frozen(v) for v in value))
+    hash(value)
+    return value
+
+
+def _thawed(key: Any) -> Any:
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == "dict":
+        return {k: _thawed(v) for k, v in key[1]}
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == "list":
+        return [_thawed(v) for v in key[1]]
+    return key
+
+
+#: The keys of an expected points card :meth:`ExpectedPoints.from_card` reads.
+_EP_CARD_KEYS = ("basis", "coefficients", "touchdown_points", "togo_cap",
+                 "kickoff_yards_to_goal", "sha256")
+
+
+@functools.lru_cache(maxsize=8)
+def _expected_points_of(key: Any) -> ExpectedPoints:
+    return ExpectedPoints.from_card(_thawed(key))
+
+
+def _expected_points(card: Any) -> ExpectedPoints:
+    """:meth:`ExpectedPoints.from_card` of ``card``, checked and built once per card
+    content (every batch of a run reads the same card)."""
+    if not isinstance(card, dict):
+        return ExpectedPoints.from_card(card)
+    try:
+        key = _frozen({k: card[k] for k in _EP_CARD_KEYS if k in card})
+    except TypeError:  # not a JSON card: from_card says what is wrong
+        return ExpectedPoints.from_card(card)
+    return _expected_points_of(key)
 
 
 def success_if_caught(
@@ -208,27 +250,41 @@ def value_options(
     ``line_of_scrimmage``; see :mod:`ghosting.decision.situation`) is used by the
     expected-points and success values; without it every play is a 1st and 10."""
     values = options.feature_values()
-    p = completion.predict_values(values)
+    n = len(options)
+    # the features and the prior's offset once: the moved separations below change
+    # one column (completion.predict_values of each moved set, the same values)
+    off = completion.offset(values, n) if completion.prior is not None else None
+    x = (completion_features(values, completion.features) if completion.features
+         else np.zeros((n, 0)))
+    p = completion.predict(x, off)
     dps = []
     for name, sig in (("separation_1", options.sigma_1), ("separation_2", options.sigma_2)):
         if name in completion.features:
-            up = dict(values, **{name: values[name] + _STEP})
-            down = dict(values, **{name: np.maximum(values[name] - _STEP, 0.0)})
-            width = values[name] + _STEP - np.maximum(values[name] - _STEP, 0.0)
-            dp = (completion.predict_values(up) - completion.predict_values(down)) / width
+            j = completion.features.index(name)
+            lo, hi = FEATURE_CLIPS[name]
+            moved_up, moved_down = values[name] + _STEP, np.maximum(values[name] - _STEP, 0.0)
+            x_up, x_down = x.copy(), x.copy()
+            x_up[:, j] = np.clip(moved_up, lo, hi)
+            x_down[:, j] = np.clip(moved_down, lo, hi)
+            width = moved_up - moved_down
+            dp = (completion.predict(x_up, off) - completion.predict(x_down, off)) / width
             dps.append(dp * np.where(np.isfinite(sig), sig, 0.0))
     yards = catch_yards(options.air_yards, options.catch_x, completion)
     kind = value_kind(completion)
-    base, payoff, success = option_payoff(completion, options.air_yards, options.catch_x,
-                                          situation)
+    # the payoffs of the analysable options only (the others get no value)
+    live = np.flatnonzero(options.analysable)
+    base, payoff, success = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    if live.size:
+        base[live], payoff[live], success[live] = option_payoff(
+            completion, options.air_yards[live], options.catch_x[live],
+            None if situation is None else {k: np.asarray(v)[live] for k, v in situation.items()},
+        )
     ok = (options.analysable & np.isfinite(p) & np.isfinite(payoff) & np.isfinite(base)
           & np.isfinite(yards))
     for k in np.flatnonzero(options.analysable & ~ok):  # say which input is missing
         missing = [f for f in completion.features if not np.isfinite(values[f][k])]
         options.reason[k] = (f"no value: {', '.join(missing)} unknown" if missing
                              else "no value: air yards unknown")
-    x = (completion_features(values, completion.features) if completion.features
-         else np.zeros((len(options), 0)))
     cov = None if completion.covariance is None else completion.covariance
     ev, sigma_ev, _, _ = _valued(p, yards, ok, dps, completion, x, cov)
     val, sigma_val, sigma_ghost, grad = _valued(p, payoff, ok, dps, completion, x, cov)
@@ -274,7 +330,11 @@ def _rank(game: np.ndarray, play: np.ndarray, nfl: np.ndarray, ev: np.ndarray) -
     if n == 0:
         return rank
     key = np.where(np.isfinite(ev), -ev, np.inf)
-    order = np.lexsort((nfl, key, play, game))
+    play_key, _ = _key_pair((game, play), (np.zeros(0, np.int64),) * 2)
+    if play_key.dtype.names is None:  # one int64 per (game, play), in their order
+        order = np.lexsort((nfl, key, play_key))
+    else:
+        order = np.lexsort((nfl, key, play, game))
     g, p = game[order], play[order]
     new = np.r_[True, (np.diff(g) != 0) | (np.diff(p) != 0)]
     start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
@@ -358,9 +418,15 @@ def decide(
     best_id = np.zeros(n_plays, np.int64)
     best_yards = np.full(n_plays, np.nan)
     # the first (lowest nfl_id) of tied best alternatives
-    for k in np.flatnonzero(is_best_alt)[np.argsort(-options.nfl_id[is_best_alt], kind="stable")]:
-        best_id[row[k]] = options.nfl_id[k]
-        best_yards[row[k]] = yards[k]
+    # (of the same receiver twice, the later option, as an assignment in that order)
+    cand = np.flatnonzero(is_best_alt)
+    if cand.size:
+        order = cand[np.lexsort((-cand, options.nfl_id[cand], row[cand]))]
+        first = np.ones(order.size, bool)
+        first[1:] = row[order][1:] != row[order][:-1]
+        pick = order[first]
+        best_id[row[pick]] = options.nfl_id[pick]
+        best_yards[row[pick]] = yards[pick]
     has_alt = np.isfinite(best_ev)
     judged = has_real & has_alt
     real_of_play = np.full(n_plays, -1, np.int64)
