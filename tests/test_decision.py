@@ -312,7 +312,9 @@ def test_an_option_with_a_missing_feature_says_which():
 
 @pytest.mark.parametrize("wide", [False, True])
 def test_option_keys_are_found_the_same_packed_or_not(wide: bool):
-    from ghosting.decision.options import _find, _key_pair, _keys
+    from ghosting._util import comparable_keys as _key_pair
+    from ghosting._util import row_keys as _keys
+    from ghosting.decision.options import _find
 
     rng = np.random.default_rng(1)
     span = 1 << 40 if wide else 3000  # wide: three 40-bit columns do not fit one int64

@@ -232,6 +232,35 @@ def progress(
     sys.stderr.flush()
 
 
+def row_keys(*columns: np.ndarray) -> np.ndarray:
+    """Rows of int64 columns as one structured array (sortable, searchable keys)."""
+    out = np.empty(columns[0].size, np.dtype([(f"k{i}", np.int64) for i in range(len(columns))]))
+    for i, c in enumerate(columns):
+        out[f"k{i}"] = c
+    return out
+
+
+def comparable_keys(
+    keys: tuple[np.ndarray, ...], query: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``keys`` and ``query`` rows (int64 columns) as comparable keys of the same kind:
+    one int64 each when the columns' spans fit in 62 bits together (packed in the same
+    order: sorting and equality are those of the rows), else :func:`row_keys`."""
+    cols = [np.concatenate([np.asarray(k, np.int64), np.asarray(q, np.int64)])
+            for k, q in zip(keys, query, strict=True)]
+    if not cols[0].size:
+        return row_keys(*keys), row_keys(*query)
+    low = [int(c.min()) for c in cols]
+    bits = [max(int(c.max()) - lo, 0).bit_length() for c, lo in zip(cols, low, strict=True)]
+    if sum(bits) > 62:
+        return row_keys(*keys), row_keys(*query)
+    packed = np.zeros(cols[0].size, np.int64)
+    for c, lo, b in zip(cols, low, bits, strict=True):
+        packed = (packed << b) | (c - lo)
+    n = len(keys[0])
+    return packed[:n], packed[n:]
+
+
 def run_starts(*keys: np.ndarray) -> np.ndarray:
     """Offsets of the runs of equal consecutive key tuples, then the length (n_runs + 1).
 

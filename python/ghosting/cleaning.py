@@ -430,7 +430,7 @@ def clean_columns(
     pass_windows: pa.Table | None = None,
     report_in_metadata: bool = True,
 ) -> tuple[pa.Table, CleaningReport, np.ndarray | None]:
-    """:func:`clean`, reading the key, position and side columns from ``columns``
+    """:func:`clean`, reading the keys, x, y and the side tests from ``columns``
     (the batch's :class:`~ghosting._columns.Columns` of ``tracking``, converted once
     for every step of ``ghosting run``) when given; the same answer either way. Also
     returns the mask of the rows kept (None when all are). ``report_in_metadata=False``
@@ -442,16 +442,18 @@ def clean_columns(
     if columns is not None and columns.table is not tracking:
         raise ValueError("clean_columns: the columns are not the table's")
 
+    def column(name: str, dtype: Any) -> np.ndarray:
+        if columns is not None:
+            return columns.get(name, dtype)
+        return _numpy(tracking, name, dtype)
+
+    game, play, nfl = (column(n, np.int64) for n in ("game_id", "play_id", "nfl_id"))
     if columns is not None and columns.sorted_keys:
         # known sorted by (game_id, play_id, nfl_id, frame_id): the runs are the offsets
-        game, play, nfl = (columns.get(n, np.int64) for n in ("game_id", "play_id", "nfl_id"))
         track_offsets = columns.runs("game_id", "play_id", "nfl_id").astype(np.int64)
         play_offsets = np.searchsorted(track_offsets, columns.runs("game_id", "play_id"))
         track_starts = track_offsets[:-1]
     else:
-        game = _numpy(tracking, "game_id", np.int64)
-        play = _numpy(tracking, "play_id", np.int64)
-        nfl = _numpy(tracking, "nfl_id", np.int64)
         track_offsets, play_offsets, track_starts = _structure(game, play, nfl)
     frame = _numpy(tracking, "frame_id", np.int32)
     play_start_rows = track_offsets[play_offsets[:-1]]
@@ -475,14 +477,9 @@ def clean_columns(
         in_window = frame >= lo32
         in_window &= frame <= np.repeat(hi.astype(np.int32), rows_per_play)
 
-    def floats(name: str) -> np.ndarray:
-        if columns is not None:
-            return columns.get(name, np.float64)
-        return _numpy(tracking, name, np.float64)
-
     flags, keep, track_reasons, play_reasons = _core.clean_tracks(
-        floats("x"),
-        floats("y"),
+        column("x", np.float64),
+        column("y", np.float64),
         _numpy(tracking, "s", np.float64),
         frame,
         track_offsets,

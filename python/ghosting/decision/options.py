@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util import comparable_keys
 from ..flights import FlightTable, gather_tracks
 from ..model.features import GhostInputs, cut_ghost_inputs
 from ..model.ghost_inputs import PlayColumns, SkipCounts, cut_windows, plan_windows
@@ -329,7 +330,7 @@ def arrival_separation_arrays(
     dist = np.hypot(*(end_xy - rec_end).T)
     dist = np.where(np.isfinite(dist), dist, np.inf)
     none = np.zeros(0, np.int64)
-    group, _ = _key_pair((w.game_id, w.play_id, w.target_nfl_id), (none, none, none))
+    group, _ = comparable_keys((w.game_id, w.play_id, w.target_nfl_id), (none, none, none))
     if group.dtype.names is None:  # one int64 per (game, play, target), in their order
         order = np.lexsort((w.nfl_id, dist, group))
     else:
@@ -368,35 +369,6 @@ def arrival_separations(
             a.sigma_1.tolist(), a.sigma_2.tolist(), strict=True,
         )
     }
-
-
-def _keys(*columns: np.ndarray) -> np.ndarray:
-    """Rows of int64 columns as one structured array (sortable, searchable keys)."""
-    out = np.empty(columns[0].size, np.dtype([(f"k{i}", np.int64) for i in range(len(columns))]))
-    for i, c in enumerate(columns):
-        out[f"k{i}"] = c
-    return out
-
-
-def _key_pair(
-    keys: tuple[np.ndarray, ...], query: tuple[np.ndarray, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """``keys`` and ``query`` rows (int64 columns) as comparable keys of the same kind:
-    one int64 each when the columns' spans fit in 62 bits together (packed in the same
-    order: sorting and equality are those of the rows), else :func:`_keys`."""
-    cols = [np.concatenate([np.asarray(k, np.int64), np.asarray(q, np.int64)])
-            for k, q in zip(keys, query, strict=True)]
-    if not cols[0].size:
-        return _keys(*keys), _keys(*query)
-    low = [int(c.min()) for c in cols]
-    bits = [max(int(c.max()) - lo, 0).bit_length() for c, lo in zip(cols, low, strict=True)]
-    if sum(bits) > 62:
-        return _keys(*keys), _keys(*query)
-    packed = np.zeros(cols[0].size, np.int64)
-    for c, lo, b in zip(cols, low, bits, strict=True):
-        packed = (packed << b) | (c - lo)
-    n = len(keys[0])
-    return packed[:n], packed[n:]
 
 
 def _find(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -470,14 +442,14 @@ def option_inputs(
     # to the play's longest flight (his windows are dropped below)
     option_cols = (options.game_id[keep], options.play_id[keep], options.nfl_id[keep])
     slot_entry = np.repeat(np.arange(plan.source.size), np.diff(plan.target_offsets))
-    own, is_option = _lookup(*_key_pair(option_cols, (
+    own, is_option = _lookup(*comparable_keys(option_cols, (
         plan.game_id[slot_entry], plan.play_id[slot_entry], plan.target)), flight)
     plan.target_end = plan.pass_forward_frame[slot_entry] + np.where(
         is_option, own, longest[plan.source][slot_entry])
     w = cut_windows(table, plan, history, "all", skips)
     if not len(w):
         return w
-    option_key, window_key = _key_pair(option_cols, (w.game_id, w.play_id, w.target_nfl_id))
+    option_key, window_key = comparable_keys(option_cols, (w.game_id, w.play_id, w.target_nfl_id))
     _, found = _find(option_key, window_key)
     return w if found.all() else w.take(found)
 
@@ -510,7 +482,7 @@ def ghost_options(
         end_xy, end_sig = np.zeros((0, 2)), np.zeros(0)
     found = arrival_separation_arrays(w, end_xy, end_sig)
     k = np.flatnonzero(options.analysable)
-    at, hit = _find(*_key_pair((found.game_id, found.play_id, found.target_nfl_id),
+    at, hit = _find(*comparable_keys((found.game_id, found.play_id, found.target_nfl_id),
                                (options.game_id[k], options.play_id[k], options.nfl_id[k])))
     hit &= np.isfinite(found.separation_1[at]) if len(found) else hit
     lost, k, at = k[~hit], k[hit], at[hit]

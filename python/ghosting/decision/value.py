@@ -41,9 +41,10 @@ from typing import Any
 
 import numpy as np
 
+from .._util import comparable_keys
 from ..errors import InputError
 from .completion import FEATURE_CLIPS, CompletionModel, completion_features
-from .options import GOAL_LINE_X, Options, _key_pair
+from .options import GOAL_LINE_X, Options
 from .points import ExpectedPoints, throw_epa
 from .situation import needed_yards
 
@@ -330,7 +331,7 @@ def _rank(game: np.ndarray, play: np.ndarray, nfl: np.ndarray, ev: np.ndarray) -
     if n == 0:
         return rank
     key = np.where(np.isfinite(ev), -ev, np.inf)
-    play_key, _ = _key_pair((game, play), (np.zeros(0, np.int64),) * 2)
+    play_key, _ = comparable_keys((game, play), (np.zeros(0, np.int64),) * 2)
     if play_key.dtype.names is None:  # one int64 per (game, play), in their order
         order = np.lexsort((nfl, key, play_key))
     else:
